@@ -1,0 +1,54 @@
+import Crypto
+import Foundation
+
+/// The digests kept for every file: MD5 (Invenio compatibility) and SHA-256 (integrity), as lowercase hex.
+public struct Checksums: Sendable, Equatable, Codable {
+    public var md5: String
+    public var sha256: String
+
+    public init(md5: String, sha256: String) {
+        self.md5 = md5
+        self.sha256 = sha256
+    }
+
+    /// The Invenio `checksum` field: `md5:<hex>`.
+    public var invenio: String { "md5:\(md5)" }
+    /// The strong entity tag, quoted: `"md5:<hex>"`.
+    public var etag: String { "\"md5:\(md5)\"" }
+
+    public static let empty = Checksums(
+        md5: "d41d8cd98f00b204e9800998ecf8427e",
+        sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lowercase hexadecimal.
+    public var hexString: String {
+        var out = ""
+        out.reserveCapacity(64)
+        for byte in self {
+            out += String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }
+        return out
+    }
+}
+
+extension Checksums {
+    /// Lowercase hex from base64 (as in `Content-MD5` or an RFC 9530 `sha-256=:...:` value), nil if malformed.
+    public static func hex(fromBase64 value: some StringProtocol) -> String? {
+        Data(base64Encoded: String(value)).map { $0.hexString }
+    }
+
+    /// Base64 of a hex digest (for `Repr-Digest` response headers).
+    public static func base64(fromHex hex: String) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return Data(bytes).base64EncodedString()
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// What a client may set when creating a bucket.
+public struct BucketOptions: Sendable, Equatable, Decodable {
+    public var quotaSize: Int64?
+    public var maxFileSize: Int64?
+    public var location: String?
+    public var isPublic: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case quotaSize = "quota_size", maxFileSize = "max_file_size", location, isPublic = "public"
+    }
+
+    public init(quotaSize: Int64? = nil, maxFileSize: Int64? = nil, location: String? = nil, isPublic: Bool? = nil) {
+        self.quotaSize = quotaSize
+        self.maxFileSize = maxFileSize
+        self.location = location
+        self.isPublic = isPublic
+    }
+}
+
+/// One page of a bucket listing.
+public struct BucketPage: Sendable {
+    public var bucket: Bucket
+    public var contents: [ObjectVersion]
+    /// True when more entries follow the last one.
+    public var hasMore: Bool
+}
+
+extension FilesService {
+    public static let maxPageSize = 1000
+
+    /// Creates a bucket owned by `principal`, in the named or the default location.
+    public func createBucket(_ options: BucketOptions, by principal: Principal) async throws -> Bucket {
+        guard principal.isAuthenticated else { throw VellumError.unauthenticated }
+        for (field, value) in [("quota_size", options.quotaSize), ("max_file_size", options.maxFileSize)] {
+            if let value, value < 0 { throw VellumError.badParameter(field, "\(field) must be a non-negative integer.") }
+        }
+        return try await store.write { session in
+            let locations = try await session.locations()
+            let location: Location?
+            if let name = options.location {
+                location = locations.first { $0.name == name }
+                guard location != nil else { throw VellumError.badParameter("location", "Unknown location '\(name)'.") }
+            } else {
+                location = locations.first(where: \.isDefault)
+            }
+            guard let location else { throw VellumError(500, "No default storage location is configured.") }
+            let now = Date()
+            let bucket = Bucket(
+                id: UUID(), owner: principal.tokenID, location: location.name, quotaSize: options.quotaSize,
+                maxFileSize: options.maxFileSize, isPublic: options.isPublic ?? false, created: now, updated: now)
+            try await session.insertBucket(bucket)
+            return bucket
+        }
+    }
+
+    /// One page of head versions (or of all versions) of a bucket.
+    public func list(_ query: ListQuery, by principal: Principal) async throws -> BucketPage {
+        guard (1...Self.maxPageSize).contains(query.limit) else {
+            throw VellumError.badParameter("size", "size must be between 1 and \(Self.maxPageSize).")
+        }
+        let bucket = try await readableBucket(query.bucketID, by: principal)
+        var extended = query
+        extended.limit += 1
+        let probe = extended
+        let versions = try await store.read { try await $0.listVersions(probe) }
+        return BucketPage(bucket: bucket, contents: Array(versions.prefix(query.limit)), hasMore: versions.count > query.limit)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+import NIOCore
+
+/// Every business rule of buckets and versioned objects: permissions, quotas, versioning and durability order.
+public struct FilesService: Sendable {
+    public let store: any MetadataStore
+    public let storage: StorageRegistry
+    public let mime: MimeDetector
+    public let logger: Logger
+
+    public init(store: any MetadataStore, storage: StorageRegistry, mime: MimeDetector = MimeDetector(), logger: Logger) {
+        self.store = store
+        self.storage = storage
+        self.mime = mime
+        self.logger = logger
+    }
+
+    /// Whether the database and the default location answer.
+    public func healthy() async -> Bool {
+        do {
+            let locations = try await store.read { session in
+                try await session.ping()
+                return try await session.locations()
+            }
+            guard let location = locations.first(where: \.isDefault) else { return false }
+            try await storage.backend(for: location.name).checkHealth()
+            return true
+        } catch {
+            logger.warning("health check failed", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Opens part of a stored file (all of it when `range` is nil) for streaming.
+    public func open(_ file: FileInstance, range: Range<Int64>?) async throws -> any BlobReader {
+        try await storage.backend(for: file.location).open(file.id, range: range ?? 0..<file.size)
+    }
+}

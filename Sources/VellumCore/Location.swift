@@ -1,0 +1,25 @@
+import Foundation
+
+/// A named place where bytes are stored, addressed by a URI (`file:///abs/path`, later `s3://...`).
+public struct Location: Sendable, Equatable {
+    public var name: String
+    public var uri: String
+    public var isDefault: Bool
+    public var created: Date
+
+    public init(name: String, uri: String, isDefault: Bool, created: Date) {
+        self.name = name
+        self.uri = uri
+        self.isDefault = isDefault
+        self.created = created
+    }
+
+    /// Throws unless `name` is a valid location name.
+    public static func validate(name: String) throws {
+        let valid = name.utf8.count <= 63 && name.first.map { $0.isASCII && $0.isLowercase } == true
+            && name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+        guard valid else {
+            throw VellumError(400, "Invalid location name: use lowercase letters, digits and '-', starting with a letter.")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import NIOCore
+
+/// Stores opaque, immutable blobs by an id it is given. Backends know nothing of buckets, keys or versions.
+///
+/// Writes are two-phase so that a crash at any moment is recoverable: `create` starts a pending blob, the
+/// writer's `finish` makes it durable in place (still pending), the caller commits metadata and then calls
+/// `settle`. At start-up `pendingBlobs()` lists what was never settled, and the caller settles or deletes each.
+public protocol StorageBackend: Sendable {
+    /// Starts a new pending blob.
+    func create(_ id: UUID) async throws -> any BlobWriter
+    /// Opens `range` of the blob (the whole blob when nil) for reading in bounded memory.
+    func open(_ id: UUID, range: Range<Int64>?) async throws -> any BlobReader
+    /// Forgets that a blob is pending, once the metadata that references it is committed.
+    func settle(_ id: UUID) async throws
+    /// Removes a blob and any pending state; succeeds when nothing is there.
+    func delete(_ id: UUID) async throws
+    /// Blobs whose writes started but were never settled (interrupted uploads).
+    func pendingBlobs() async throws -> [UUID]
+    /// Throws unless the backend can be written to now.
+    func checkHealth() async throws
+}
+
+/// Receives the bytes of one pending blob.
+public protocol BlobWriter: Sendable {
+    /// Appends bytes; may be called many times.
+    func write(_ buffers: [ByteBuffer]) async throws
+    /// Makes the written bytes durable at their final place (fsync, link, fsync the directory).
+    func finish() async throws
+    /// Discards everything written; safe to call after a failure at any point.
+    func abort() async
+}
+
+/// Yields the bytes of one blob (or a range of it) chunk by chunk.
+public protocol BlobReader: Sendable {
+    /// The next chunk, or nil at the end.
+    func next() async throws -> ByteBuffer?
+    /// Releases the underlying handle; call it once, also after an error.
+    func close() async
+}
+
+/// Makes a backend for a location URI.
+public protocol StorageBackendFactory: Sendable {
+    func makeBackend(for location: Location) throws -> any StorageBackend
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The storage backend of every location, made on first use so that locations added while the daemon runs work.
+public actor StorageRegistry {
+    private let store: any MetadataStore
+    private let factory: any StorageBackendFactory
+    private var backends: [String: any StorageBackend] = [:]
+
+    public init(store: any MetadataStore, factory: any StorageBackendFactory) {
+        self.store = store
+        self.factory = factory
+    }
+
+    /// The backend of the named location.
+    public func backend(for name: String) async throws -> any StorageBackend {
+        if let backend = backends[name] { return backend }
+        let locations = try await store.read { try await $0.locations() }
+        guard let location = locations.first(where: { $0.name == name }) else {
+            throw VellumError(500, "Storage location '\(name)' is not configured.")
+        }
+        let backend = try factory.makeBackend(for: location)
+        backends[name] = backend
+        return backend
+    }
+
+    /// Every configured location with its backend.
+    public func all() async throws -> [(Location, any StorageBackend)] {
+        var result: [(Location, any StorageBackend)] = []
+        for location in try await store.read({ try await $0.locations() }) {
+            result.append((location, try await backend(for: location.name)))
+        }
+        return result
+    }
+}

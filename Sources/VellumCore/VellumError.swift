@@ -1,0 +1,51 @@
+/// A domain error that carries the HTTP-style status it maps to; the HTTP layer renders it as
+/// `{"status": N, "message": "..."}` in one place.
+public struct VellumError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// One field-level problem, rendered in the optional `errors` array.
+    public struct FieldError: Sendable, Equatable, Codable {
+        public var field: String
+        public var message: String
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public var status: Int
+    public var message: String
+    public var errors: [FieldError]?
+
+    public init(_ status: Int, _ message: String, errors: [FieldError]? = nil) {
+        self.status = status
+        self.message = message
+        self.errors = errors
+    }
+
+    public var description: String { "\(status) \(message)" }
+}
+
+extension VellumError {
+    public static let bucketNotFound = VellumError(404, "Bucket does not exist.")
+    public static let objectNotFound = VellumError(404, "Object does not exist.")
+    public static let versionNotFound = VellumError(404, "Object version does not exist.")
+    public static let bucketLocked = VellumError(403, "Bucket is locked for modifications.")
+    public static let invalidKey = VellumError(400, "Invalid key.")
+    public static let quotaExceeded = VellumError(400, "Bucket quota exceeded.")
+    public static let maxFileSizeExceeded = VellumError(400, "Maximum file size exceeded.")
+    public static let fileSmaller = VellumError(400, "File is smaller than expected.")
+    public static let fileBigger = VellumError(400, "File is bigger than expected.")
+    public static let unauthenticated = VellumError(401, "Authentication required.")
+    public static let invalidToken = VellumError(401, "Invalid or unknown token.")
+    public static let forbidden = VellumError(403, "You do not have a permission for this action.")
+    public static let preconditionFailed = VellumError(412, "Precondition failed.")
+
+    /// A 422 validation error on one field, shaped like Invenio's.
+    public static func validation(field: String, _ message: String) -> VellumError {
+        VellumError(422, "Validation error.", errors: [FieldError(field: field, message: message)])
+    }
+
+    /// A 400 error on one request parameter.
+    public static func badParameter(_ field: String, _ message: String) -> VellumError {
+        VellumError(400, message, errors: [FieldError(field: field, message: message)])
+    }
+}

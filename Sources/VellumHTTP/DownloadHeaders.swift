@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VellumCore
+
+/// Invenio's safe-serving rules: a sanitised `Content-Type`, `Content-Disposition`, and headers that keep stored
+/// HTML, SVG or scripts from ever running in a browser.
+enum DownloadHeaders {
+    static let kept: Set<String> = [
+        "audio/mpeg", "audio/ogg", "audio/wav", "audio/webm", "image/gif", "image/jpeg", "image/png", "image/tiff",
+        "text/plain",
+    ]
+    static let asText: Set<String> = [
+        "application/javascript", "application/json", "application/xhtml+xml", "application/xml", "text/css",
+        "text/csv", "text/html", "image/svg+xml",
+    ]
+
+    /// The type a download is served with.
+    static func sanitisedType(_ mimetype: String?, key: String) -> String {
+        let bare = mimetype?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let base = ObjectKey.basename(key).lowercased()
+        if base == "readme" { return "text/plain" }
+        if kept.contains(bare) { return bare }
+        if asText.contains(bare) { return "text/plain" }
+        return "application/octet-stream"
+    }
+
+    /// `attachment` when forced or for octet-stream, `inline` otherwise; non-ASCII names get RFC 6266 `filename*`.
+    static func disposition(key: String, type: String, forceDownload: Bool) -> String {
+        let kind = forceDownload || type == "application/octet-stream" ? "attachment" : "inline"
+        let name = ObjectKey.basename(key)
+        let ascii = String(
+            name.decomposedStringWithCompatibilityMapping.unicodeScalars
+                .filter { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }
+                .map(Character.init))
+        var value = "\(kind); filename=\"\(ascii)\""
+        if ascii != name {
+            let encoded = name.addingPercentEncoding(withAllowedCharacters: rfc5987) ?? ascii
+            value += "; filename*=UTF-8''\(encoded)"
+        }
+        return value
+    }
+
+    static let rfc5987: CharacterSet = {
+        var set = CharacterSet(charactersIn: "!#$&+-.^_`|~")
+        set.formUnion(CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128))))
+        return set
+    }()
+
+    /// Headers common to every download response (200, 206, 304, 416).
+    static func common(_ version: ObjectVersion, file: FileInstance, forceDownload: Bool) -> HTTPFields {
+        let type = sanitisedType(version.mimetype, key: version.key)
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.contentDisposition] = disposition(key: version.key, type: type, forceDownload: forceDownload)
+        headers[.eTag] = file.checksums.etag
+        headers[.lastModified] = HTTPDate.string(version.created)
+        headers[.acceptRanges] = "bytes"
+        headers[.cacheControl] = "no-cache"
+        headers[.contentSecurityPolicy] = "default-src 'none';"
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.xDownloadOptions] = "noopen"
+        headers[.xPermittedCrossDomainPolicies] = "none"
+        headers[.xFrameOptions] = "deny"
+        headers[.xXSSProtection] = "1; mode=block"
+        headers[.reprDigest] =
+            "md5=:\(Checksums.base64(fromHex: file.checksums.md5)):, sha-256=:\(Checksums.base64(fromHex: file.checksums.sha256)):"
+        return headers
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let xDownloadOptions = Self("X-Download-Options")!
+    static let xPermittedCrossDomainPolicies = Self("X-Permitted-Cross-Domain-Policies")!
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let xXSSProtection = Self("X-XSS-Protection")!
+    static let reprDigest = Self("Repr-Digest")!
+    static let digest = Self("Digest")!
+    static let contentMD5 = Self("Content-MD5")!
+    static let fileTags = Self("X-Invenio-File-Tags")!
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import VellumCore
+
+/// Builds the response to GET or HEAD of a stored version: conditionals, ranges, safe headers, streamed body.
+struct DownloadResponse {
+    let service: FilesService
+    let version: ObjectVersion
+    let file: FileInstance
+    let request: Request
+    let forceDownload: Bool
+
+    func make() async throws -> Response {
+        var headers = DownloadHeaders.common(version, file: file, forceDownload: forceDownload)
+        let etag = file.checksums.etag
+        switch Preconditions.evaluate(request.headers, etag: etag, lastModified: version.created, isGetOrHead: true) {
+        case .failed: throw VellumError.preconditionFailed
+        case .notModified:
+            headers[.contentType] = nil
+            headers[.contentDisposition] = nil
+            return Response(status: .notModified, headers: headers)
+        case .proceed: break
+        }
+        let size = file.size
+        var ranges = ByteRanges.ignore
+        if Preconditions.ifRangeAllows(request.headers, etag: etag, lastModified: version.created) {
+            ranges = ByteRanges(header: request.headers[.range], size: size)
+        }
+        switch ranges {
+        case .ignore:
+            return body(status: .ok, headers: headers, parts: [(nil, 0..<size)], length: size)
+        case .unsatisfiable:
+            var response = ErrorMiddleware<VellumRequestContext>.response(
+                VellumError(416, "Requested range not satisfiable."))
+            response.headers[.contentRange] = "bytes */\(size)"
+            return response
+        case .ranges(let list) where list.count == 1:
+            let range = list[0]
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
+            return body(status: .partialContent, headers: headers, parts: [(nil, range)], length: range.upperBound - range.lowerBound)
+        case .ranges(let list):
+            let boundary = "vellum-" + UUID().uuidString.lowercased()
+            let type = headers[.contentType] ?? "application/octet-stream"
+            var parts: [(ByteBuffer?, Range<Int64>)] = []
+            var length: Int64 = 0
+            for (index, range) in list.enumerated() {
+                let head = ByteBuffer(
+                    string: (index == 0 ? "" : "\r\n") + "--\(boundary)\r\nContent-Type: \(type)\r\n"
+                        + "Content-Range: bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)\r\n\r\n")
+                parts.append((head, range))
+                length += Int64(head.readableBytes) + range.upperBound - range.lowerBound
+            }
+            let tail = ByteBuffer(string: "\r\n--\(boundary)--\r\n")
+            parts.append((tail, 0..<0))
+            length += Int64(tail.readableBytes)
+            headers[.contentType] = "multipart/byteranges; boundary=\(boundary)"
+            return body(status: .partialContent, headers: headers, parts: parts, length: length)
+        }
+    }
+
+    /// A response whose body is a sequence of (optional literal prefix, file range) parts.
+    private func body(status: HTTPResponse.Status, headers: HTTPFields, parts: [(ByteBuffer?, Range<Int64>)], length: Int64)
+        -> Response
+    {
+        var headers = headers
+        headers[.contentLength] = String(length)
+        if request.method == .head { return Response(status: status, headers: headers) }
+        let service = self.service, file = self.file
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(contentLength: Int(length)) { writer in
+                for (prefix, range) in parts {
+                    if let prefix { try await writer.write(prefix) }
+                    guard !range.isEmpty else { continue }
+                    let reader = try await service.open(file, range: range)
+                    do {
+                        while let chunk = try await reader.next() { try await writer.write(chunk) }
+                    } catch {
+                        await reader.close()
+                        throw error
+                    }
+                    await reader.close()
+                }
+                try await writer.finish(nil)
+            })
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import VellumCore
+
+/// Renders every error as `{"status": N, "message": "..."}` with the right status code.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as VellumError {
+            var response = Self.response(error)
+            if error.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
+            return response
+        } catch let error as HTTPError {
+            let message = error.body ?? Self.defaultMessage(error.status)
+            var response = Self.response(VellumError(error.status.code, message))
+            response.headers.append(contentsOf: error.headers)
+            return response
+        } catch let error as any HTTPResponseError {
+            return Self.response(VellumError(error.status.code, Self.defaultMessage(error.status)))
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            return Self.response(VellumError(500, "Internal server error."))
+        }
+    }
+
+    static func defaultMessage(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "The requested URL was not found on the server."
+        case 405: "The method is not allowed for the requested URL."
+        default: status.reasonPhrase
+        }
+    }
+
+    /// The JSON error response for `error`.
+    static func response(_ error: VellumError) -> Response {
+        let body = ErrorBody(status: error.status, message: error.message, errors: error.errors)
+        return JSONResponse.make(body, status: .init(code: error.status))
+    }
+}
+
+/// The JSON error body.
+struct ErrorBody: Encodable {
+    let status: Int
+    let message: String
+    let errors: [VellumError.FieldError]?
+}

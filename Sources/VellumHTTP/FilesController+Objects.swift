@@ -1,0 +1,112 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VellumCore
+
+extension FilesController {
+    func putObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        if query["uploadId"] != nil { throw Self.multipartUnavailable }
+        let upload = UploadRequest(
+            bucketID: try Self.bucketID(context), key: try Self.key(request),
+            contentLength: try request.headers[.contentLength].map {
+                guard let n = Int64($0), n >= 0 else { throw VellumError(400, "Invalid Content-Length.") }
+                return n
+            },
+            contentType: request.headers[.contentType], expectedMD5: try Self.contentMD5(request.headers),
+            expectedSHA256: try Self.sha256Digest(request.headers), tags: try Self.tags(request.headers))
+        metrics.uploadsInFlight.increment()
+        defer { metrics.uploadsInFlight.decrement() }
+        let version = try await service.upload(upload, body: request.body, by: context.principal)
+        guard let file = version.file else { throw VellumError(500, "Upload produced no file.") }
+        return JSONResponse.make(
+            ObjectVersionJSON(version: version, links: links.links(for: request)), headers: [.eTag: file.checksums.etag])
+    }
+
+    func getObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        if query["uploadId"] != nil { throw Self.multipartUnavailable }
+        if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
+        let versionID = try query["versionId"].map { try Self.uuid(String($0), field: "versionId") }
+        let version = try await service.object(
+            bucketID: try Self.bucketID(context), key: try Self.key(request), versionID: versionID, by: context.principal)
+        guard let file = version.file else { throw VellumError.objectNotFound }
+        return try await DownloadResponse(
+            service: service, version: version, file: file, request: request, forceDownload: query["download"] != nil
+        ).make()
+    }
+
+    func deleteObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        if query["uploadId"] != nil { throw Self.multipartUnavailable }
+        if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
+        let bucketID = try Self.bucketID(context), key = try Self.key(request)
+        if let raw = query["versionId"] {
+            let versionID = try Self.uuid(String(raw), field: "versionId")
+            try await service.deleteVersion(bucketID: bucketID, key: key, versionID: versionID, by: context.principal)
+        } else {
+            try await service.deleteObject(bucketID: bucketID, key: key, by: context.principal)
+        }
+        return Response(status: .noContent)
+    }
+
+    func postObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        if query["uploads"] != nil || query["uploadId"] != nil { throw Self.multipartUnavailable }
+        throw VellumError(405, "POST on an object needs ?uploads or ?uploadId.")
+    }
+
+    static let multipartUnavailable = VellumError(501, "Multipart uploads are not available in this release.")
+
+    /// `Content-MD5` (RFC 1864, base64) as hex.
+    static func contentMD5(_ headers: HTTPFields) throws -> String? {
+        guard let value = headers[.contentMD5] else { return nil }
+        guard let hex = Checksums.hex(fromBase64: value.trimmingCharacters(in: .whitespaces)), hex.count == 32 else {
+            throw VellumError(400, "Content-MD5 must be the base64 MD5 digest of the body.")
+        }
+        return hex
+    }
+
+    /// The SHA-256 from `Repr-Digest: sha-256=:<b64>:` (RFC 9530) or legacy `Digest: SHA-256=<b64>`, as hex.
+    static func sha256Digest(_ headers: HTTPFields) throws -> String? {
+        let candidates: [(HTTPField.Name, Bool)] = [(.reprDigest, true), (.digest, false)]
+        for (name, structured) in candidates {
+            guard let value = headers[name] else { continue }
+            for member in value.split(separator: ",") {
+                let pair = member.split(separator: "=", maxSplits: 1)
+                guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "sha-256" else {
+                    continue
+                }
+                var encoded = pair[1].trimmingCharacters(in: .whitespaces)
+                if structured {
+                    guard encoded.count >= 2, encoded.hasPrefix(":"), encoded.hasSuffix(":") else {
+                        throw VellumError(400, "Malformed sha-256 digest in \(name).")
+                    }
+                    encoded = String(encoded.dropFirst().dropLast())
+                }
+                guard let hex = Checksums.hex(fromBase64: encoded), hex.count == 64 else {
+                    throw VellumError(400, "Malformed sha-256 digest in \(name).")
+                }
+                return hex
+            }
+        }
+        return nil
+    }
+
+    /// `X-Invenio-File-Tags: k1=v1&k2=v2`.
+    static func tags(_ headers: HTTPFields) throws -> [String: String] {
+        guard let value = headers[.fileTags] else { return [:] }
+        var tags: [String: String] = [:]
+        for pair in value.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).removingPercentEncoding ?? ""
+            let tagValue = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? "") : ""
+            guard (1...255).contains(key.count), (1...255).contains(tagValue.count) else {
+                throw VellumError(400, "Too long/short tag key or tag value.")
+            }
+            guard tags[key] == nil else { throw VellumError(400, "Duplicate tag key") }
+            tags[key] = tagValue
+        }
+        return tags
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import VellumCore
+
+/// The Invenio-compatible files REST API (`/files...`). Parses, calls `FilesService`, encodes; nothing more.
+struct FilesController {
+    let service: FilesService
+    let links: LinkPolicy
+    let metrics: VellumMetrics
+
+    /// The routes, as (method, path) pairs in the router's syntax; `docs/openapi.yaml` must list each.
+    static let routes: [(HTTPRequest.Method, String)] = [
+        (.post, "/files"), (.get, "/files"),
+        (.get, "/files/:bucket"), (.head, "/files/:bucket"),
+        (.put, "/files/:bucket/**"), (.get, "/files/:bucket/**"), (.head, "/files/:bucket/**"),
+        (.delete, "/files/:bucket/**"), (.post, "/files/:bucket/**"),
+    ]
+
+    func register(on router: Router<VellumRequestContext>) {
+        for (method, path) in Self.routes {
+            router.on(RouterPath(path), method: method) { request, context in
+                try await self.dispatch(method, path, request, context)
+            }
+        }
+    }
+
+    private func dispatch(_ method: HTTPRequest.Method, _ path: String, _ request: Request, _ context: VellumRequestContext)
+        async throws -> Response
+    {
+        switch (method, path) {
+        case (.post, "/files"): return try await createBucket(request, context)
+        case (.get, "/files"): throw VellumError(405, "The method is not allowed for the requested URL.")
+        case (.get, "/files/:bucket"), (.head, "/files/:bucket"): return try await getBucket(request, context)
+        case (.put, _): return try await putObject(request, context)
+        case (.get, _), (.head, _): return try await getObject(request, context)
+        case (.delete, _): return try await deleteObject(request, context)
+        default: return try await postObject(request, context)
+        }
+    }
+
+    // MARK: buckets
+
+    func createBucket(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        guard context.principal.isAuthenticated else { throw VellumError.unauthenticated }
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        var options = BucketOptions()
+        if body.readableBytes > 0 {
+            do {
+                options = try JSONDecoder().decode(BucketOptions.self, from: Data(buffer: body))
+            } catch {
+                throw VellumError(400, "The request body must be a JSON object with quota_size, max_file_size, location or public.")
+            }
+        }
+        let bucket = try await service.createBucket(options, by: context.principal)
+        return JSONResponse.make(BucketJSON(bucket: bucket, links: links.links(for: request)))
+    }
+
+    func getBucket(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let id = try Self.bucketID(context)
+        let query = request.uri.queryParameters
+        if request.method == .head {
+            _ = try await service.readableBucket(id, by: context.principal)
+            return Response(status: .ok)
+        }
+        if query["uploads"] != nil {
+            _ = try await service.readableBucket(id, by: context.principal)
+            return JSONResponse.make([String]())  // multipart uploads arrive with a later release
+        }
+        let size: Int
+        if let raw = query["size"] {
+            guard let value = Int(raw) else { throw VellumError.badParameter("size", "size must be an integer.") }
+            size = value
+        } else {
+            size = FilesService.maxPageSize
+        }
+        let afterVersion = try query["after_version"].map { try Self.uuid(String($0), field: "after_version") }
+        let listQuery = ListQuery(
+            bucketID: id, prefix: query["prefix"].map(String.init), afterKey: query["after"].map(String.init),
+            afterVersion: afterVersion, limit: size, allVersions: query["versions"] != nil)
+        let page = try await service.list(listQuery, by: context.principal)
+        let urls = links.links(for: request)
+        var json = BucketJSON(
+            bucket: page.bucket, links: urls, contents: page.contents.map { ObjectVersionJSON(version: $0, links: urls) })
+        if page.hasMore, let last = page.contents.last {
+            var next = urls.bucket(id) + "?size=\(size)&after=\(Links.encodeQuery(last.key))"
+            if let prefix = listQuery.prefix { next += "&prefix=\(Links.encodeQuery(prefix))" }
+            if listQuery.allVersions { next += "&versions&after_version=\(last.versionID.uuidString.lowercased())" }
+            json.next = next
+        }
+        return JSONResponse.make(json)
+    }
+
+    // MARK: helpers
+
+    static func bucketID(_ context: VellumRequestContext) throws -> UUID {
+        guard let raw = context.parameters.get("bucket"), let id = UUID(uuidString: raw) else {
+            throw VellumError.bucketNotFound
+        }
+        return id
+    }
+
+    /// The object key: the raw path after `/files/{bucket}/`, percent-decoded.
+    static func key(_ request: Request) throws -> String {
+        let path = request.uri.path
+        let parts = path.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 4, let key = String(parts[3]).removingPercentEncoding else { throw VellumError.invalidKey }
+        return key
+    }
+
+    static func uuid(_ raw: String, field: String) throws -> UUID {
+        guard let id = UUID(uuidString: raw) else { throw VellumError.validation(field: field, "Not a valid UUID.") }
+        return id
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+
+/// Builds absolute URLs for `links`. The base is the configured public URL; a request's `Host` is used only
+/// when it is listed in the allowed hosts, so links can never be pointed elsewhere by a client.
+public struct LinkPolicy: Sendable {
+    public var publicURL: String
+    public var allowedHosts: Set<String>
+
+    public init(publicURL: String, allowedHosts: Set<String> = []) {
+        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.allowedHosts = allowedHosts
+    }
+
+    func links(for request: Request) -> Links {
+        if let host = request.head.authority, allowedHosts.contains(host) {
+            return Links(base: "http://\(host)")
+        }
+        return Links(base: publicURL)
+    }
+}
+
+/// URLs of one request's resources.
+struct Links {
+    let base: String
+
+    func bucket(_ id: UUID) -> String { "\(base)/files/\(id.uuidString.lowercased())" }
+
+    func object(_ bucket: UUID, _ key: String) -> String { "\(self.bucket(bucket))/\(Self.encodePath(key))" }
+
+    static let pathAllowed: CharacterSet = {
+        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        set.insert(charactersIn: "-._~/!$&'()*+,;=:@")
+        return set
+    }()
+
+    static let queryAllowed: CharacterSet = {
+        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        set.insert(charactersIn: "-._~/!$'()*,;:@")
+        return set
+    }()
+
+    static func encodePath(_ key: String) -> String {
+        key.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? key
+    }
+
+    static func encodeQuery(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? value
+    }
+}

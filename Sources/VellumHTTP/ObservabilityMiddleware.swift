@@ -1,0 +1,50 @@
+import Hummingbird
+import Logging
+
+/// One structured log line and the request metrics for every request; counts body bytes in and out.
+struct ObservabilityMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: VellumMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let start = ContinuousClock.now
+        let bytesIn = metrics.bytesIn, bytesOut = metrics.bytesOut
+        var request = request
+        request.body = RequestBody(asyncSequence: request.body.map { buffer in
+            bytesIn.increment(by: Int64(buffer.readableBytes))
+            return buffer
+        })
+        var response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let route = Self.routeLabel(request.uri.path)
+        let method = request.method.rawValue
+        metrics.requests(method: method, route: route, status: response.status.code).increment()
+        metrics.latency(method: method, route: route).record(elapsed)
+        response.body = response.body.map { buffer in
+            bytesOut.increment(by: Int64(buffer.readableBytes))
+            return buffer
+        }
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+        return response
+    }
+
+    /// A bounded-cardinality label for a path: the route template it belongs to.
+    static func routeLabel(_ path: String) -> String {
+        let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return "other" }
+        switch (parts[1], parts.count) {
+        case ("files", 2): return "/files"
+        case ("files", 3) where !parts[2].contains("/"): return "/files/{bucket}"
+        case ("files", _): return "/files/{bucket}/{key}"
+        case ("health", 2): return "/health"
+        case ("metrics", 2): return "/metrics"
+        default: return "other"
+        }
+    }
+}

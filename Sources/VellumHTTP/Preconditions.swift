@@ -1,0 +1,88 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Hummingbird
+
+/// Conditional request evaluation (RFC 9110 §13.2.2) against a strong ETag and a modification time.
+enum Preconditions {
+    enum Outcome: Equatable {
+        case proceed
+        case notModified
+        case failed
+    }
+
+    static func evaluate(_ headers: HTTPFields, etag: String, lastModified: Date, isGetOrHead: Bool) -> Outcome {
+        if let ifMatch = headers[.ifMatch] {
+            if !matches(ifMatch, etag: etag, weak: false) { return .failed }
+        } else if let since = headers[.ifUnmodifiedSince].flatMap(HTTPDate.parse), floor(lastModified) > since {
+            return .failed
+        }
+        if let ifNoneMatch = headers[.ifNoneMatch] {
+            if matches(ifNoneMatch, etag: etag, weak: true) { return isGetOrHead ? .notModified : .failed }
+        } else if isGetOrHead, let since = headers[.ifModifiedSince].flatMap(HTTPDate.parse),
+            floor(lastModified) <= since
+        {
+            return .notModified
+        }
+        return .proceed
+    }
+
+    /// Whether `If-Range` allows serving a range: a strong ETag match, or an exact HTTP-date match.
+    static func ifRangeAllows(_ headers: HTTPFields, etag: String, lastModified: Date) -> Bool {
+        guard let value = headers[.ifRange]?.trimmingCharacters(in: .whitespaces) else { return true }
+        if value.hasPrefix("\"") || value.hasPrefix("W/") { return value == etag }
+        return HTTPDate.parse(value) == floor(lastModified)
+    }
+
+    /// Whether a comma-separated entity-tag list (or `*`) contains `etag`.
+    static func matches(_ list: String, etag: String, weak: Bool) -> Bool {
+        for raw in list.split(separator: ",") {
+            var tag = raw.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") {
+                guard weak else { continue }
+                tag.removeFirst(2)
+            }
+            if tag == etag { return true }
+        }
+        return false
+    }
+
+    private static func floor(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+}
+
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only HTTP-date form generated and the one parsed here.
+enum HTTPDate {
+    static func string(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+
+    static func parse(_ text: String) -> Date? {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let fields = text.split(separator: " ")
+        guard fields.count == 6, fields[5] == "GMT", let month = months.firstIndex(of: String(fields[2])),
+            let day = Int32(fields[1]), let year = Int32(fields[3])
+        else { return nil }
+        let clock = fields[4].split(separator: ":").compactMap { Int32($0) }
+        guard clock.count == 3 else { return nil }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = Int32(month)
+        parts.tm_mday = day
+        parts.tm_hour = clock[0]
+        parts.tm_min = clock[1]
+        parts.tm_sec = clock[2]
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+}

@@ -1,0 +1,35 @@
+import Hummingbird
+import VellumCore
+
+/// Everything the HTTP layer needs from the rest of the daemon.
+public struct HTTPDependencies: Sendable {
+    public var files: FilesService
+    public var tokens: TokenService
+    public var links: LinkPolicy
+    public var metrics: VellumMetrics
+
+    public init(files: FilesService, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics) {
+        self.files = files
+        self.tokens = tokens
+        self.links = links
+        self.metrics = metrics
+    }
+}
+
+public enum VellumRouter {
+    /// Every (method, path) the router serves, in Hummingbird's path syntax.
+    public static var routes: [(method: String, path: String)] {
+        (FilesController.routes + SystemController.routes).map { ($0.0.rawValue, $0.1) }
+    }
+
+    /// The router with all routes and middleware.
+    public static func build(_ deps: HTTPDependencies) -> Router<VellumRequestContext> {
+        let router = Router(context: VellumRequestContext.self)
+        router.add(middleware: ObservabilityMiddleware(metrics: deps.metrics))
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(tokens: deps.tokens))
+        FilesController(service: deps.files, links: deps.links, metrics: deps.metrics).register(on: router)
+        SystemController(service: deps.files, metrics: deps.metrics).register(on: router)
+        return router
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import SQLKit
+import VellumCore
+
+/// `MetadataSession` in SQL that SQLite and PostgreSQL both run. UUIDs are TEXT, times are microseconds.
+struct SQLMetadataSession: MetadataSession {
+    let db: any SQLDatabase
+
+    func ping() async throws {
+        _ = try await db.raw("SELECT 1 AS one").first()
+    }
+
+    // MARK: locations
+
+    func locations() async throws -> [Location] {
+        try await db.raw("SELECT name, uri, is_default, created FROM locations ORDER BY name").all().map { row in
+            Location(
+                name: try row.decode(column: "name", as: String.self), uri: try row.decode(column: "uri", as: String.self),
+                isDefault: try row.decode(column: "is_default", as: Bool.self),
+                created: .micros(try row.decode(column: "created", as: Int64.self)))
+        }
+    }
+
+    func insertLocation(_ location: Location) async throws {
+        try await db.raw(
+            """
+            INSERT INTO locations (name, uri, is_default, created)
+            VALUES (\(bind: location.name), \(bind: location.uri), \(bind: location.isDefault), \(bind: location.created.micros))
+            """
+        ).run()
+    }
+
+    func setDefaultLocation(_ name: String) async throws {
+        try await db.raw("UPDATE locations SET is_default = (name = \(bind: name))").run()
+    }
+
+    // MARK: tokens
+
+    func insertToken(_ token: TokenRecord) async throws {
+        try await db.raw(
+            """
+            INSERT INTO tokens (id, name, secret_hash, is_admin, created)
+            VALUES (\(bind: token.id), \(bind: token.name), \(bind: token.secretHash), \(bind: token.isAdmin),
+                    \(bind: token.created.micros))
+            """
+        ).run()
+    }
+
+    func token(hash: String) async throws -> TokenRecord? {
+        try await db.raw("SELECT * FROM tokens WHERE secret_hash = \(bind: hash)").first().map { row in
+            TokenRecord(
+                id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+                secretHash: try row.decode(column: "secret_hash", as: String.self),
+                isAdmin: try row.decode(column: "is_admin", as: Bool.self),
+                created: .micros(try row.decode(column: "created", as: Int64.self)))
+        }
+    }
+
+    // MARK: buckets
+
+    func bucket(_ id: UUID) async throws -> Bucket? {
+        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.text)").first().map { row in
+            Bucket(
+                id: id, owner: try row.decodeNil(column: "owner") ? nil : try row.decode(column: "owner", as: String.self),
+                location: try row.decode(column: "location", as: String.self),
+                size: try row.decode(column: "size", as: Int64.self),
+                quotaSize: try row.decode(column: "quota_size", as: Int64?.self),
+                maxFileSize: try row.decode(column: "max_file_size", as: Int64?.self),
+                locked: try row.decode(column: "locked", as: Bool.self),
+                isPublic: try row.decode(column: "public", as: Bool.self),
+                created: .micros(try row.decode(column: "created", as: Int64.self)),
+                updated: .micros(try row.decode(column: "updated", as: Int64.self)))
+        }
+    }
+
+    func insertBucket(_ b: Bucket) async throws {
+        try await db.raw(
+            """
+            INSERT INTO buckets (id, owner, location, size, quota_size, max_file_size, locked, public, created, updated)
+            VALUES (\(bind: b.id.text), \(bind: b.owner), \(bind: b.location), \(bind: b.size), \(bind: b.quotaSize),
+                    \(bind: b.maxFileSize), \(bind: b.locked), \(bind: b.isPublic), \(bind: b.created.micros),
+                    \(bind: b.updated.micros))
+            """
+        ).run()
+    }
+
+    func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws {
+        try await db.raw(
+            "UPDATE buckets SET size = size + \(bind: delta), updated = \(bind: updated.micros) WHERE id = \(bind: id.text)"
+        ).run()
+    }
+
+    // MARK: files
+
+    func insertFile(_ f: FileInstance) async throws {
+        try await db.raw(
+            """
+            INSERT INTO files (id, location, size, md5, sha256, deleting, last_check_at, last_check, created)
+            VALUES (\(bind: f.id.text), \(bind: f.location), \(bind: f.size), \(bind: f.checksums.md5),
+                    \(bind: f.checksums.sha256), \(bind: false), \(bind: f.lastCheckAt?.micros), \(bind: f.lastCheck),
+                    \(bind: f.created.micros))
+            """
+        ).run()
+    }
+
+    func fileExists(_ id: UUID) async throws -> Bool {
+        try await db.raw("SELECT id FROM files WHERE id = \(bind: id.text)").first() != nil
+    }
+
+    func fileReferenceCount(_ id: UUID) async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM object_versions WHERE file_id = \(bind: id.text)").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+    }
+
+    func markFileDeleting(_ id: UUID) async throws {
+        try await db.raw("UPDATE files SET deleting = \(bind: true) WHERE id = \(bind: id.text)").run()
+    }
+
+    func filesMarkedDeleting() async throws -> [FileInstance] {
+        try await db.raw("SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE f.deleting = \(bind: true)").all()
+            .compactMap(Self.file(from:))
+    }
+
+    func deleteFile(_ id: UUID) async throws {
+        try await db.raw("DELETE FROM files WHERE id = \(bind: id.text)").run()
+    }
+
+    // MARK: versions
+
+    func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion? {
+        try await db.raw(
+            """
+            \(unsafeRaw: Self.selectVersions)
+            WHERE v.bucket_id = \(bind: bucketID.text) AND v.key = \(bind: key) AND v.is_head = \(bind: true)
+            """
+        ).first().map(Self.version(from:))
+    }
+
+    func version(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion? {
+        try await db.raw(
+            """
+            \(unsafeRaw: Self.selectVersions)
+            WHERE v.bucket_id = \(bind: bucketID.text) AND v.version_id = \(bind: versionID.text)
+            """
+        ).first().map(Self.version(from:))
+    }
+
+    func insertHeadVersion(_ v: ObjectVersion) async throws {
+        try await db.raw(
+            """
+            UPDATE object_versions SET is_head = \(bind: false), updated = \(bind: v.created.micros)
+            WHERE bucket_id = \(bind: v.bucketID.text) AND key = \(bind: v.key) AND is_head = \(bind: true)
+            """
+        ).run()
+        let tags = String(decoding: try JSONEncoder().encode(v.tags), as: UTF8.self)
+        try await db.raw(
+            """
+            INSERT INTO object_versions (version_id, bucket_id, key, file_id, mimetype, is_head, tags, created, updated)
+            VALUES (\(bind: v.versionID.text), \(bind: v.bucketID.text), \(bind: v.key), \(bind: v.file?.id.text),
+                    \(bind: v.mimetype), \(bind: true), \(bind: tags), \(bind: v.created.micros), \(bind: v.updated.micros))
+            """
+        ).run()
+    }
+
+    func deleteVersion(_ versionID: UUID) async throws {
+        try await db.raw("DELETE FROM object_versions WHERE version_id = \(bind: versionID.text)").run()
+    }
+
+    func promoteNewestVersion(bucketID: UUID, key: String) async throws {
+        try await db.raw(
+            """
+            UPDATE object_versions SET is_head = \(bind: true) WHERE version_id = (
+                SELECT version_id FROM object_versions WHERE bucket_id = \(bind: bucketID.text) AND key = \(bind: key)
+                ORDER BY created DESC, version_id DESC LIMIT 1)
+            """
+        ).run()
+    }
+
+    func listVersions(_ q: ListQuery) async throws -> [ObjectVersion] {
+        var sql = SQLQueryString(Self.selectVersions)
+        sql.appendInterpolation(unsafeRaw: " WHERE v.bucket_id = ")
+        sql.appendInterpolation(bind: q.bucketID.text)
+        sql.appendInterpolation(unsafeRaw: " AND v.file_id IS NOT NULL")
+        if !q.allVersions {
+            sql.appendInterpolation(unsafeRaw: " AND v.is_head = ")
+            sql.appendInterpolation(bind: true)
+        }
+        if let prefix = q.prefix, !prefix.isEmpty {
+            sql.appendInterpolation(unsafeRaw: " AND v.key >= ")
+            sql.appendInterpolation(bind: prefix)
+            sql.appendInterpolation(unsafeRaw: " AND substr(v.key, 1, ")
+            sql.appendInterpolation(bind: prefix.count)
+            sql.appendInterpolation(unsafeRaw: ") = ")
+            sql.appendInterpolation(bind: prefix)
+        }
+        if let afterKey = q.afterKey {
+            if q.allVersions, let afterVersion = q.afterVersion,
+                let cursor = try await version(bucketID: q.bucketID, versionID: afterVersion), cursor.key == afterKey
+            {
+                // Versions of one key run newest first: continue with older ones of the same key, then later keys.
+                sql.appendInterpolation(unsafeRaw: " AND (v.key > ")
+                sql.appendInterpolation(bind: afterKey)
+                sql.appendInterpolation(unsafeRaw: " OR (v.key = ")
+                sql.appendInterpolation(bind: afterKey)
+                sql.appendInterpolation(unsafeRaw: " AND (v.created < ")
+                sql.appendInterpolation(bind: cursor.created.micros)
+                sql.appendInterpolation(unsafeRaw: " OR (v.created = ")
+                sql.appendInterpolation(bind: cursor.created.micros)
+                sql.appendInterpolation(unsafeRaw: " AND v.version_id > ")
+                sql.appendInterpolation(bind: afterVersion.text)
+                sql.appendInterpolation(unsafeRaw: "))))")
+            } else {
+                sql.appendInterpolation(unsafeRaw: " AND v.key > ")
+                sql.appendInterpolation(bind: afterKey)
+            }
+        }
+        sql.appendInterpolation(unsafeRaw: " ORDER BY v.key, v.created DESC, v.version_id LIMIT ")
+        sql.appendInterpolation(bind: q.limit)
+        return try await db.raw(sql).all().map(Self.version(from:))
+    }
+}
+
+extension SQLMetadataSession {
+    static let fileColumns = """
+        f.id AS f_id, f.location AS f_location, f.size AS f_size, f.md5 AS f_md5, f.sha256 AS f_sha256,
+        f.last_check_at AS f_last_check_at, f.last_check AS f_last_check, f.created AS f_created
+        """
+
+    static let selectVersions = """
+        SELECT v.version_id, v.bucket_id, v.key, v.mimetype, v.is_head, v.tags, v.created, v.updated, \(fileColumns)
+        FROM object_versions v LEFT JOIN files f ON f.id = v.file_id
+        """
+
+    static func file(from row: any SQLRow) throws -> FileInstance? {
+        guard !(try row.decodeNil(column: "f_id")) else { return nil }
+        return FileInstance(
+            id: try row.decodeUUID(column: "f_id"), location: try row.decode(column: "f_location", as: String.self),
+            size: try row.decode(column: "f_size", as: Int64.self),
+            checksums: Checksums(
+                md5: try row.decode(column: "f_md5", as: String.self),
+                sha256: try row.decode(column: "f_sha256", as: String.self)),
+            lastCheckAt: try row.decode(column: "f_last_check_at", as: Int64?.self).map(Date.micros),
+            lastCheck: try row.decode(column: "f_last_check", as: Bool?.self),
+            created: .micros(try row.decode(column: "f_created", as: Int64.self)))
+    }
+
+    static func version(from row: any SQLRow) throws -> ObjectVersion {
+        let tags = try row.decode(column: "tags", as: String.self)
+        return ObjectVersion(
+            versionID: try row.decodeUUID(column: "version_id"), bucketID: try row.decodeUUID(column: "bucket_id"),
+            key: try row.decode(column: "key", as: String.self), file: try file(from: row),
+            mimetype: try row.decode(column: "mimetype", as: String?.self),
+            isHead: try row.decode(column: "is_head", as: Bool.self),
+            tags: (try? JSONDecoder().decode([String: String].self, from: Data(tags.utf8))) ?? [:],
+            created: .micros(try row.decode(column: "created", as: Int64.self)),
+            updated: .micros(try row.decode(column: "updated", as: Int64.self)))
+    }
+}
+
+extension SQLRow {
+    func decodeUUID(column: String) throws -> UUID {
+        let text = try decode(column: column, as: String.self)
+        guard let id = UUID(uuidString: text) else {
+            throw VellumError(500, "Corrupt identifier in column \(column).")
+        }
+        return id
+    }
+}
+
+extension UUID {
+    /// The stored form: lowercase with dashes, as Invenio prints ids.
+    var text: String { uuidString.lowercased() }
+}
+
+extension Date {
+    var micros: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
+    static func micros(_ value: Int64) -> Date { Date(timeIntervalSince1970: Double(value) / 1_000_000) }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import Synchronization
+import VellumCore
+
+/// The embedded metadata store: one SQLite file in WAL mode, one writer connection with group commit and a few
+/// reader connections. Commits are durable (`synchronous = FULL`) before `write` returns.
+public final class SQLiteMetadataStore: MetadataStore {
+    private let writerConnection: SQLiteConnection
+    private let readerConnections: [SQLiteConnection]
+    private let writer: GroupCommitWriter
+    private let nextReader = Atomic<Int>(0)
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public static func open(path: String, threadPool: NIOThreadPool, logger: Logger, readers: Int = 2) async throws
+        -> SQLiteMetadataStore
+    {
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        func connect() async throws -> SQLiteConnection {
+            let connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+            let db = connection.sql()
+            try await db.raw("PRAGMA busy_timeout = 10000").run()
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            try await db.raw("PRAGMA synchronous = FULL").run()
+            try await db.raw("PRAGMA foreign_keys = ON").run()
+            return connection
+        }
+        let writerConnection = try await connect()
+        try await Schema.migrate(writerConnection.sql(), begin: "BEGIN IMMEDIATE")
+        var readerConnections: [SQLiteConnection] = []
+        for _ in 0..<max(readers, 1) { readerConnections.append(try await connect()) }
+        return SQLiteMetadataStore(writer: writerConnection, readers: readerConnections)
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writerConnection = writer
+        self.readerConnections = readers
+        self.writer = GroupCommitWriter(db: writer.sql(), begin: "BEGIN IMMEDIATE")
+    }
+
+    public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
+        let index = nextReader.add(1, ordering: .relaxed).oldValue % readerConnections.count
+        return try await body(SQLMetadataSession(db: readerConnections[index].sql()))
+    }
+
+    public func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
+        try await writer.submit(body)
+    }
+
+    public func shutdown() async {
+        for connection in readerConnections + [writerConnection] {
+            try? await connection.close()
+        }
+    }
+}

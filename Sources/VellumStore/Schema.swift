@@ -1,0 +1,59 @@
+import SQLKit
+
+/// Versioned schema migrations, in SQL that SQLite and PostgreSQL both accept. Append; never edit a shipped step.
+enum Schema {
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE locations (name TEXT PRIMARY KEY, uri TEXT NOT NULL, is_default BOOLEAN NOT NULL,
+                created BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+                is_admin BOOLEAN NOT NULL, created BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE buckets (id TEXT PRIMARY KEY, owner TEXT, location TEXT NOT NULL REFERENCES locations(name),
+                size BIGINT NOT NULL, quota_size BIGINT, max_file_size BIGINT, locked BOOLEAN NOT NULL,
+                public BOOLEAN NOT NULL, created BIGINT NOT NULL, updated BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE files (id TEXT PRIMARY KEY, location TEXT NOT NULL REFERENCES locations(name),
+                size BIGINT NOT NULL, md5 TEXT NOT NULL, sha256 TEXT NOT NULL, deleting BOOLEAN NOT NULL,
+                last_check_at BIGINT, last_check BOOLEAN, created BIGINT NOT NULL)
+            """,
+            "CREATE INDEX files_deleting ON files (deleting)",
+            """
+            CREATE TABLE object_versions (version_id TEXT PRIMARY KEY, bucket_id TEXT NOT NULL REFERENCES buckets(id),
+                key TEXT NOT NULL, file_id TEXT REFERENCES files(id), mimetype TEXT, is_head BOOLEAN NOT NULL,
+                tags TEXT NOT NULL, created BIGINT NOT NULL, updated BIGINT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX object_versions_one_head ON object_versions (bucket_id, key) WHERE is_head = TRUE",
+            "CREATE INDEX object_versions_by_key ON object_versions (bucket_id, key, created)",
+            "CREATE INDEX object_versions_by_file ON object_versions (file_id)",
+        ]
+    ]
+
+    /// Brings the schema up to date, one transaction per step.
+    /// `begin` is the dialect's locking BEGIN, so that two processes starting at once do not both migrate.
+    static func migrate(_ db: any SQLDatabase, begin: String) async throws {
+        try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
+        for (index, statements) in migrations.enumerated() {
+            try await db.raw(SQLQueryString(begin)).run()
+            do {
+                let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: index + 1)")
+                    .first() != nil
+                if done {
+                    try await db.raw("COMMIT").run()
+                    continue
+                }
+                for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
+                try await db.raw("INSERT INTO schema_migrations (version) VALUES (\(bind: index + 1))").run()
+                try await db.raw("COMMIT").run()
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LocalStorage
+import Logging
+import NIOPosix
+import VellumCore
+import VellumStore
+
+/// The parts every command shares: the metadata store, the storage registry and the thread pool for disk I/O.
+struct Runtime {
+    let settings: Settings
+    let store: any MetadataStore
+    let storage: StorageRegistry
+    let threadPool: NIOThreadPool
+    let logger: Logger
+
+    /// Opens the database (migrating it) and makes sure a default location exists.
+    static func open(_ settings: Settings, logger: Logger) async throws -> Runtime {
+        try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
+        let threadPool = NIOThreadPool(numberOfThreads: 16)
+        threadPool.start()
+        let store = try await openStore(settings.resolvedDatabaseURL, threadPool: threadPool, logger: logger)
+        let storage = StorageRegistry(store: store, factory: BackendFactory(threadPool: threadPool))
+        let runtime = Runtime(settings: settings, store: store, storage: storage, threadPool: threadPool, logger: logger)
+        try await runtime.ensureDefaultLocation()
+        return runtime
+    }
+
+    static func openStore(_ url: String, threadPool: NIOThreadPool, logger: Logger) async throws -> any MetadataStore {
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            return try await SQLiteMetadataStore.open(path: path, threadPool: threadPool, logger: logger)
+        }
+        throw VellumError(400, "Unsupported database URL '\(url)': this release supports sqlite:// only.")
+    }
+
+    /// On first start, the local location `default` under the data directory.
+    func ensureDefaultLocation() async throws {
+        let locations = try await store.read { try await $0.locations() }
+        guard !locations.contains(where: \.isDefault) else { return }
+        let root = URL(fileURLWithPath: settings.dataDir).standardizedFileURL.appendingPathComponent("default").path
+        let location = Location(name: "default", uri: "file://\(root)", isDefault: true, created: Date())
+        try await store.write { session in
+            if try await session.locations().contains(where: { $0.name == location.name }) {
+                try await session.setDefaultLocation(location.name)
+            } else {
+                try await session.insertLocation(location)
+            }
+        }
+    }
+
+    func shutdown() async {
+        await store.shutdown()
+        try? await threadPool.shutdownGracefully()
+    }
+}
+
+/// Makes the backend for a location URI.
+struct BackendFactory: StorageBackendFactory {
+    let threadPool: NIOThreadPool
+
+    func makeBackend(for location: Location) throws -> any StorageBackend {
+        guard location.uri.hasPrefix("file://") else {
+            throw VellumError(400, "Unsupported location URI '\(location.uri)': this release supports file:// only.")
+        }
+        let path = String(location.uri.dropFirst("file://".count))
+        guard path.hasPrefix("/") else { throw VellumError(400, "A file:// location needs an absolute path.") }
+        return try LocalStorage(root: path, threadPool: threadPool)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import VellumCore
+import VellumHTTP
+
+/// `vellum serve`: run the daemon until SIGTERM or SIGINT, then drain in-flight requests and exit 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the daemon.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on (VELLUM_HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (VELLUM_PORT, default 5000).") var port: Int?
+    @Option(help: "Base URL used in links (VELLUM_PUBLIC_URL).") var publicURL: String?
+
+    func run() async throws {
+        var settings = try common.settings()
+        settings.host = host ?? settings.host
+        settings.port = port ?? settings.port
+        settings.publicURL = publicURL ?? settings.publicURL
+        let logger = LogSetup.bootstrapped(level: settings.logLevel)
+
+        let runtime = try await Runtime.open(settings, logger: logger)
+        let files = FilesService(store: runtime.store, storage: runtime.storage, logger: logger)
+        let tokens = TokenService(store: runtime.store)
+        if let secret = settings.bootstrapToken { try await tokens.ensureBootstrap(secret: secret) }
+        try await files.recover()
+
+        let router = VellumRouter.build(
+            HTTPDependencies(
+                files: files, tokens: tokens,
+                links: LinkPolicy(publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts)),
+                metrics: VellumMetrics()))
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "vellum"),
+            onServerRunning: { channel in
+                logger.notice("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await runtime.shutdown()
+            throw error
+        }
+        await runtime.shutdown()
+        logger.notice("stopped")
+    }
+}
+
+enum LogSetup {
+    /// Structured logs on standard error at the given level.
+    static func bootstrapped(level: String) -> Logger {
+        let level = Logger.Level(rawValue: level.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "vellum")
+        logger.logLevel = level
+        return logger
+    }
+}

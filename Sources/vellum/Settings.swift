@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import TOMLKit
+
+/// The daemon's configuration: built-in defaults < TOML file < `VELLUM_*` environment < command-line flags.
+struct Settings: Sendable, Equatable {
+    var host = "127.0.0.1"
+    var port = 5000
+    var dataDir = "./var"
+    var databaseURL: String?
+    var bootstrapToken: String?
+    var publicURL: String?
+    var allowedHosts: [String] = []
+    var logLevel = "info"
+
+    /// The database URL, defaulting to the SQLite file in the data directory.
+    var resolvedDatabaseURL: String { databaseURL ?? "sqlite://\(dataDir)/vellum.sqlite" }
+    /// The base of `links`, defaulting to the listening address.
+    var resolvedPublicURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    /// The keys of the TOML file, which are the environment names without `VELLUM_`, in lowercase.
+    struct File: Decodable {
+        var host: String?
+        var port: Int?
+        var data_dir: String?
+        var database_url: String?
+        var bootstrap_token: String?
+        var public_url: String?
+        var allowed_hosts: [String]?
+        var log_level: String?
+    }
+
+    mutating func apply(_ file: File) {
+        host = file.host ?? host
+        port = file.port ?? port
+        dataDir = file.data_dir ?? dataDir
+        databaseURL = file.database_url ?? databaseURL
+        bootstrapToken = file.bootstrap_token ?? bootstrapToken
+        publicURL = file.public_url ?? publicURL
+        allowedHosts = file.allowed_hosts ?? allowedHosts
+        logLevel = file.log_level ?? logLevel
+    }
+
+    mutating func apply(environment env: [String: String]) throws {
+        host = env["VELLUM_HOST"] ?? host
+        if let value = env["VELLUM_PORT"] {
+            guard let port = Int(value), (0...65535).contains(port) else {
+                throw ValidationError("VELLUM_PORT must be a port number, not '\(value)'.")
+            }
+            self.port = port
+        }
+        dataDir = env["VELLUM_DATA_DIR"] ?? dataDir
+        databaseURL = env["VELLUM_DATABASE_URL"] ?? databaseURL
+        bootstrapToken = env["VELLUM_BOOTSTRAP_TOKEN"] ?? bootstrapToken
+        publicURL = env["VELLUM_PUBLIC_URL"] ?? publicURL
+        if let hosts = env["VELLUM_ALLOWED_HOSTS"] {
+            allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        logLevel = env["VELLUM_LOG_LEVEL"] ?? logLevel
+    }
+
+    /// Loads the layers below the flags: defaults, the TOML file (`path`, else `./vellum.toml` if present), env.
+    static func load(configPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> Settings
+    {
+        var settings = Settings()
+        let path = configPath ?? (FileManager.default.fileExists(atPath: "vellum.toml") ? "vellum.toml" : nil)
+        if let path {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("Cannot read the configuration file \(path).")
+            }
+            do {
+                settings.apply(try TOMLDecoder().decode(File.self, from: text))
+            } catch {
+                throw ValidationError("Invalid configuration file \(path): \(error)")
+            }
+        }
+        try settings.apply(environment: environment)
+        return settings
+    }
+}
+
+/// The options every subcommand shares: where the configuration and the data are.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "A TOML configuration file (default: ./vellum.toml when present).")
+    var config: String?
+
+    @Option(name: .long, help: "Data directory (VELLUM_DATA_DIR, default ./var).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Database URL (VELLUM_DATABASE_URL, default sqlite://<data-dir>/vellum.sqlite).")
+    var databaseURL: String?
+
+    /// Defaults < file < environment < these flags.
+    func settings() throws -> Settings {
+        var settings = try Settings.load(configPath: config)
+        settings.dataDir = dataDir ?? settings.dataDir
+        settings.databaseURL = databaseURL ?? settings.databaseURL
+        return settings
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// The `vellum` command.
+@main
+struct Vellum: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Files-first object storage and file-integrity daemon.",
+        subcommands: [ServeCommand.self, TokenCommand.self, LocationCommand.self])
+}
