@@ -56,6 +56,9 @@ let package = Package(
         .testTarget(name: "VellumTests", dependencies: [
             "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
 )

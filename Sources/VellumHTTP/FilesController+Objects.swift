@@ -17,7 +17,7 @@ extension FilesController {
             expectedSHA256: try Self.sha256Digest(request.headers), tags: try Self.tags(request.headers))
         metrics.uploadsInFlight.increment()
         defer { metrics.uploadsInFlight.decrement() }
-        let version = try await service.upload(upload, body: request.body, by: context.principal)
+        let version = try await service.upload(upload, body: RequestBodyErrors(base: request.body), by: context.principal)
         guard let file = version.file else { throw VellumError(500, "Upload produced no file.") }
         return JSONResponse.make(
             ObjectVersionJSON(version: version, links: links.links(for: request)), headers: [.eTag: file.checksums.etag])

@@ -21,9 +21,16 @@ struct ObservabilityMiddleware<Context: RequestContext>: RouterMiddleware {
         let method = request.method.rawValue
         metrics.requests(method: method, route: route, status: response.status.code).increment()
         metrics.latency(method: method, route: route).record(elapsed)
-        response.body = response.body.map { buffer in
-            bytesOut.increment(by: Int64(buffer.readableBytes))
-            return buffer
+        if request.method != .head {
+            let body = response.body
+            // Not `ResponseBody.map`, which drops the content length.
+            response.body = ResponseBody(contentLength: body.contentLength) { writer in
+                try await body.write(
+                    writer.map { buffer in
+                        bytesOut.increment(by: Int64(buffer.readableBytes))
+                        return buffer
+                    })
+            }
         }
         context.logger.info(
             "request",

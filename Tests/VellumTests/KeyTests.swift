@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import VellumCore
+
+@Suite struct KeyTests {
+    @Test(arguments: ["a", "dir/sub/file.txt", "ünïcødé 文件.txt", "a..b", ".hidden", String(repeating: "x", count: 1024)])
+    func acceptsValidKeys(_ key: String) throws {
+        #expect(try ObjectKey.validate(key) == key.precomposedStringWithCanonicalMapping)
+    }
+
+    @Test(arguments: [
+        "", "/leading", "a/../b", "..", ".", "a/./b", "trailing/..", "nul\u{0}", "bell\u{7}", "line\nbreak", "del\u{7F}",
+        String(repeating: "x", count: 1025), String(repeating: "é", count: 513),
+    ])
+    func rejectsInvalidKeys(_ key: String) {
+        #expect(throws: VellumError.invalidKey) { try ObjectKey.validate(key) }
+    }
+
+    @Test func normalisesToNFC() throws {
+        #expect(try ObjectKey.validate("e\u{301}") == "\u{E9}")
+    }
+
+    @Test func invalidKeysOverHTTP() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        for path in ["a/%2E%2E/b", "bad%01key", "%2Fleading", "x/./y"] {
+            let reply = try await server.request(.PUT, "/files/\(bucket)/\(path)", body: [1])
+            #expect(reply.status == 400, "\(path)")
+            #expect(try reply.json()["message"] as? String == "Invalid key.")
+        }
+        // An NFD key is stored as NFC and found by either form.
+        #expect(try await server.request(.PUT, "/files/\(bucket)/caf%65%CC%81", body: [1]).json()["key"] as? String == "caf\u{E9}")
+        #expect(try await server.request(.GET, "/files/\(bucket)/caf%C3%A9").status == 200)
+        #expect(try await server.request(.GET, "/files/\(bucket)/caf%65%CC%81").status == 200)
+        #expect(server.storedBlobs().allSatisfy { !$0.contains("caf") })
+    }
+}

@@ -1,0 +1,220 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `vellum serve` process on 127.0.0.1 with its own data directory, and an HTTP client for it.
+final class TestServer: @unchecked Sendable {
+    static let adminToken = "test-admin-secret"
+
+    let dataDir: String
+    private(set) var port: Int
+    private var process: Process?
+    private let environment: [String: String]
+
+    /// Starts a daemon; `environment` adds or overrides `VELLUM_*` variables.
+    init(environment: [String: String] = [:]) async throws {
+        dataDir = try Self.makeTempDir()
+        port = try Self.freePort()
+        self.environment = environment
+        try await start()
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: dataDir)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts (or restarts) the daemon on the same data directory and waits until `/health` answers 200.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary())
+        process.arguments = ["serve"]
+        var env = ProcessInfo.processInfo.environment
+        env["VELLUM_DATA_DIR"] = dataDir
+        env["VELLUM_PORT"] = String(port)
+        env["VELLUM_HOST"] = "127.0.0.1"
+        env["VELLUM_BOOTSTRAP_TOKEN"] = Self.adminToken
+        env["VELLUM_LOG_LEVEL"] = "warning"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = URL(fileURLWithPath: dataDir)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
+        try process.run()
+        self.process = process
+        for _ in 0..<300 {
+            if let response = try? await request(.GET, "/health"), response.status == 200 { return }
+            guard process.isRunning else { throw TestError("vellum exited with \(process.terminationStatus)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestError("vellum did not become healthy")
+    }
+
+    /// Sends a signal and waits for the process to exit; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
+        guard let process else { return 0 }
+        kill(process.processIdentifier, signal)
+        for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+        guard !process.isRunning else { throw TestError("vellum did not exit after signal \(signal)") }
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    var pid: Int32? { process?.processIdentifier }
+
+    // MARK: HTTP
+
+    struct Reply: Sendable {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: ByteBuffer
+
+        var text: String { String(buffer: body) }
+        var bytes: [UInt8] { Array(buffer: body) }
+        func json() throws -> [String: Any] {
+            guard let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                throw TestError("not a JSON object: \(text)")
+            }
+            return object
+        }
+        func header(_ name: String) -> String? { headers.first(name: name) }
+    }
+
+    /// One request; `token` nil means anonymous, the default is the admin token.
+    func request(
+        _ method: HTTPMethod, _ path: String, token: String? = TestServer.adminToken, headers: [(String, String)] = [],
+        body: [UInt8]? = nil
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        return try await send(request)
+    }
+
+    /// A chunked upload (no Content-Length) of `chunks`.
+    func putChunked(_ path: String, chunks: [[UInt8]], token: String? = TestServer.adminToken) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .PUT
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let buffers = chunks.map { ByteBuffer(bytes: $0) }
+        let stream = AsyncStream<ByteBuffer> { continuation in
+            for buffer in buffers { continuation.yield(buffer) }
+            continuation.finish()
+        }
+        request.body = .stream(stream, length: .unknown)
+        return try await send(request)
+    }
+
+    func send(_ request: HTTPClientRequest) async throws -> Reply {
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 1 << 30)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: body)
+    }
+
+    /// Creates a bucket and returns its id.
+    func createBucket(token: String? = TestServer.adminToken, _ options: [String: Any] = [:]) async throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: options)
+        let reply = try await request(.POST, "/files", token: token, body: Array(body))
+        guard reply.status == 200, let id = try reply.json()["id"] as? String else {
+            throw TestError("bucket creation failed: \(reply.status) \(reply.text)")
+        }
+        return id
+    }
+
+    /// Runs `vellum ARGS` against this server's data directory and returns its standard output.
+    func cli(_ arguments: [String]) throws -> String {
+        try Self.run(arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
+    }
+
+    // MARK: files on disk
+
+    /// Every blob file in the default location (excluding pending ones).
+    func storedBlobs() -> [String] {
+        let root = dataDir + "/default"
+        let all = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+        return all.filter { path in
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDir)
+            return !isDir.boolValue && !path.hasPrefix(".tmp")
+        }
+    }
+
+    /// Pending (uncommitted) blobs.
+    func pendingBlobs() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/default/.tmp")) ?? []
+    }
+}
+
+extension TestServer {
+    static func binary() throws -> String {
+        var candidates: [String] = []
+        if let explicit = ProcessInfo.processInfo.environment["VELLUM_BINARY"] { candidates.append(explicit) }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("vellum").path)
+        candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/vellum")
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw TestError("vellum binary not found (build it first): \(candidates)")
+        }
+        return found
+    }
+
+    static func run(_ arguments: [String], environment: [String: String], directory: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestError("vellum \(arguments) failed: \(String(decoding: errors, as: UTF8.self))")
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func makeTempDir() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vellum-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A port that was free a moment ago.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw TestError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct TestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
