@@ -69,7 +69,8 @@ extension FilesService {
         }
     }
 
-    /// Reads the body in batches, enforcing the limits while streaming; hashing overlaps with writing.
+    /// Reads the body in batches, enforcing the limits while streaming. Each batch is hashed (MD5 and SHA-256 on
+    /// two tasks) and written while the next one is received; at most one write is in flight.
     private func stream<Body: AsyncSequence>(
         _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: VellumError)?
     ) async throws -> (Int64, Checksums, [UInt8]) where Body.Element == ByteBuffer {
@@ -78,28 +79,34 @@ extension FilesService {
         var prefix: [UInt8] = []
         var batch: [ByteBuffer] = []
         var batchSize = 0
-        for try await buffer in body {
-            size += Int64(buffer.readableBytes)
-            if let limit, size > limit.bytes { throw limit.error }
-            if let length = request.contentLength, size > length { throw VellumError.fileBigger }
-            if prefix.count < MimeDetector.prefixLength {
-                prefix += buffer.getBytes(
-                    at: buffer.readerIndex, length: min(buffer.readableBytes, MimeDetector.prefixLength - prefix.count)
-                ) ?? []
-            }
-            batch.append(buffer)
-            batchSize += buffer.readableBytes
-            if batchSize >= Self.batchBytes {
-                await hasher.update(batch)
-                try await writer.write(batch)
-                batch = []
-                batchSize = 0
-            }
-        }
-        if let length = request.contentLength, size < length { throw VellumError.fileSmaller }
-        if !batch.isEmpty {
+        var writing: Task<Void, any Error>?
+        func flush() async throws {
+            try await writing?.value
             await hasher.update(batch)
-            try await writer.write(batch)
+            let buffers = batch
+            writing = Task { try await writer.write(buffers) }
+            batch = []
+            batchSize = 0
+        }
+        do {
+            for try await buffer in body {
+                size += Int64(buffer.readableBytes)
+                if let limit, size > limit.bytes { throw limit.error }
+                if let length = request.contentLength, size > length { throw VellumError.fileBigger }
+                if prefix.count < MimeDetector.prefixLength {
+                    let take = min(buffer.readableBytes, MimeDetector.prefixLength - prefix.count)
+                    prefix += buffer.getBytes(at: buffer.readerIndex, length: take) ?? []
+                }
+                batch.append(buffer)
+                batchSize += buffer.readableBytes
+                if batchSize >= Self.batchBytes { try await flush() }
+            }
+            if let length = request.contentLength, size < length { throw VellumError.fileSmaller }
+            if !batch.isEmpty { try await flush() }
+            try await writing?.value
+        } catch {
+            _ = try? await writing?.value  // never abort the writer under a write in flight
+            throw error
         }
         return (size, await hasher.finalize(), prefix)
     }

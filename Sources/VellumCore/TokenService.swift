@@ -1,9 +1,11 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Issues API tokens and resolves bearer secrets to principals. Only SHA-256 hashes of secrets are stored.
 public struct TokenService: Sendable {
     let store: any MetadataStore
+    private let cache = TokenCache()
 
     public init(store: any MetadataStore) {
         self.store = store
@@ -32,12 +34,15 @@ public struct TokenService: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw VellumError.invalidToken }
         let secret = parts[1].trimmingCharacters(in: .whitespaces)
         let hash = Self.hash(secret)
+        if let principal = cache.get(hash) { return principal }
         // The lookup is by hash (a preimage-resistant index reveals nothing useful through timing); the final
         // comparison is constant-time anyway.
         guard let record = try await store.read({ try await $0.token(hash: hash) }),
             Self.constantTimeEqual(record.secretHash, hash)
         else { throw VellumError.invalidToken }
-        return Principal(tokenID: record.id, isAdmin: record.isAdmin)
+        let principal = Principal(tokenID: record.id, isAdmin: record.isAdmin)
+        cache.put(hash, principal)
+        return principal
     }
 
     private func insert(name: String, secret: String, isAdmin: Bool) async throws -> TokenRecord {
@@ -72,5 +77,27 @@ extension Array where Element == UInt8 {
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// Recently resolved tokens, so that a busy client does not cost a database read per request. Entries live a few
+/// seconds: a token removed from the database stops working within that time.
+final class TokenCache: Sendable {
+    static let lifetime: Duration = .seconds(10)
+    static let capacity = 10_000
+    private let entries = Mutex<[String: (principal: Principal, expires: ContinuousClock.Instant)]>([:])
+
+    func get(_ hash: String) -> Principal? {
+        entries.withLock { entries in
+            guard let entry = entries[hash], entry.expires > .now else { return nil }
+            return entry.principal
+        }
+    }
+
+    func put(_ hash: String, _ principal: Principal) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll() }
+            entries[hash] = (principal, .now + Self.lifetime)
+        }
     }
 }

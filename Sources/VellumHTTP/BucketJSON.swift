@@ -2,31 +2,48 @@ import Foundation
 import VellumCore
 
 /// The Invenio Bucket shape, with `contents` (and `links.next`) when it is a listing.
-struct BucketJSON: Encodable {
+struct BucketJSON: JSONWritable {
     let bucket: Bucket
     let links: Links
     var contents: [ObjectVersionJSON]?
     var next: String?
 
-    enum CodingKeys: String, CodingKey {
-        case id, size, quotaSize = "quota_size", maxFileSize = "max_file_size", locked, isPublic = "public"
-        case created, updated, links, contents
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(bucket.id.uuidString.lowercased(), forKey: .id)
-        try c.encode(bucket.size, forKey: .size)
-        try c.encode(bucket.quotaSize, forKey: .quotaSize)
-        try c.encode(bucket.maxFileSize, forKey: .maxFileSize)
-        try c.encode(bucket.locked, forKey: .locked)
-        try c.encode(bucket.isPublic, forKey: .isPublic)
-        try c.encode(Timestamp.string(bucket.created), forKey: .created)
-        try c.encode(Timestamp.string(bucket.updated), forKey: .updated)
-        let base = links.bucket(bucket.id)
-        var urls = ["self": base, "versions": base + "?versions", "uploads": base + "?uploads"]
-        if let next { urls["next"] = next }
-        try c.encode(urls, forKey: .links)
-        try c.encodeIfPresent(contents, forKey: .contents)
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.key("id")
+            json.string(bucket.id.uuidString.lowercased())
+            json.key("size")
+            json.int(bucket.size)
+            json.key("quota_size")
+            json.int(bucket.quotaSize)
+            json.key("max_file_size")
+            json.int(bucket.maxFileSize)
+            json.key("locked")
+            json.bool(bucket.locked)
+            json.key("public")
+            json.bool(bucket.isPublic)
+            json.key("created")
+            json.string(Timestamp.string(bucket.created))
+            json.key("updated")
+            json.string(Timestamp.string(bucket.updated))
+            let base = links.bucket(bucket.id)
+            json.key("links")
+            json.object { json in
+                json.key("self")
+                json.string(base)
+                json.key("versions")
+                json.string(base + "?versions")
+                json.key("uploads")
+                json.string(base + "?uploads")
+                if let next {
+                    json.key("next")
+                    json.string(next)
+                }
+            }
+            if let contents {
+                json.key("contents")
+                json.array(contents) { json, version in version.write(to: &json) }
+            }
+        }
     }
 }

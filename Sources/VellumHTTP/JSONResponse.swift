@@ -5,11 +5,21 @@ import Hummingbird
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data(#"{"status":500,"message":"Could not encode the response."}"#.utf8)
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension JSONResponse {
+    static func make(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var json = JSONWriter()
+        value.write(to: &json)
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: json.buffer))
     }
 }
 
@@ -20,8 +30,26 @@ enum Timestamp {
         var seconds = time_t(micros / 1_000_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(micros % 1_000_000))
+        var out = ""
+        out.reserveCapacity(32)
+        func digits(_ value: Int, _ width: Int) {
+            let text = String(value)
+            out += String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        out += "-"
+        digits(Int(parts.tm_mon) + 1, 2)
+        out += "-"
+        digits(Int(parts.tm_mday), 2)
+        out += "T"
+        digits(Int(parts.tm_hour), 2)
+        out += ":"
+        digits(Int(parts.tm_min), 2)
+        out += ":"
+        digits(Int(parts.tm_sec), 2)
+        out += "."
+        digits(Int(micros % 1_000_000), 6)
+        out += "+00:00"
+        return out
     }
 }

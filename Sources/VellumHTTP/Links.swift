@@ -41,7 +41,12 @@ struct Links {
     }()
 
     static func encodePath(_ key: String) -> String {
-        key.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? key
+        // Most keys need no encoding; Foundation's encoder is slow enough to show in large listings.
+        let plain = key.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "-._~/".utf8.contains(byte)
+        }
+        return plain ? key : key.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? key
     }
 
     static func encodeQuery(_ value: String) -> String {

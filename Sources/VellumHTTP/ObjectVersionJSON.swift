@@ -2,36 +2,67 @@ import Foundation
 import VellumCore
 
 /// The Invenio ObjectVersion shape, plus `checksums` with both digests.
-struct ObjectVersionJSON: Encodable {
+struct ObjectVersionJSON: JSONWritable {
     let version: ObjectVersion
     let links: Links
 
-    enum CodingKeys: String, CodingKey {
-        case key, versionID = "version_id", isHead = "is_head", deleteMarker = "delete_marker", size, mimetype
-        case checksum, checksums, tags, created, updated, lastCheckAt = "last_check_at", lastCheck = "last_check"
-        case links
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
+    func write(to json: inout JSONWriter) {
         let v = version
-        try c.encode(v.key, forKey: .key)
-        try c.encode(v.versionID.uuidString.lowercased(), forKey: .versionID)
-        try c.encode(v.isHead, forKey: .isHead)
-        try c.encode(v.isDeleteMarker, forKey: .deleteMarker)
-        try c.encode(v.size, forKey: .size)
-        try c.encode(v.mimetype, forKey: .mimetype)
-        try c.encode(v.file?.checksums.invenio, forKey: .checksum)
-        try c.encode(v.file?.checksums, forKey: .checksums)
-        try c.encode(v.tags, forKey: .tags)
-        try c.encode(Timestamp.string(v.created), forKey: .created)
-        try c.encode(Timestamp.string(v.updated), forKey: .updated)
-        try c.encode(v.file?.lastCheckAt.map(Timestamp.string), forKey: .lastCheckAt)
-        try c.encode(v.file?.lastCheck, forKey: .lastCheck)
-        let object = links.object(v.bucketID, v.key)
-        let version = object + "?versionId=" + v.versionID.uuidString.lowercased()
-        var urls = ["self": v.isHead && !v.isDeleteMarker ? object : version, "version": version]
-        if v.isHead && !v.isDeleteMarker { urls["uploads"] = object + "?uploads" }
-        try c.encode(urls, forKey: .links)
+        json.object { json in
+            json.key("key")
+            json.string(v.key)
+            json.key("version_id")
+            json.string(v.versionID.uuidString.lowercased())
+            json.key("is_head")
+            json.bool(v.isHead)
+            json.key("delete_marker")
+            json.bool(v.isDeleteMarker)
+            json.key("size")
+            json.int(v.size)
+            json.key("mimetype")
+            json.string(v.mimetype)
+            json.key("checksum")
+            json.string(v.file?.checksums.invenio)
+            json.key("checksums")
+            if let checksums = v.file?.checksums {
+                json.object { json in
+                    json.key("md5")
+                    json.string(checksums.md5)
+                    json.key("sha256")
+                    json.string(checksums.sha256)
+                }
+            } else {
+                json.null()
+            }
+            json.key("tags")
+            json.object { json in
+                for (name, value) in v.tags.sorted(by: { $0.key < $1.key }) {
+                    json.key(name)
+                    json.string(value)
+                }
+            }
+            json.key("created")
+            json.string(Timestamp.string(v.created))
+            json.key("updated")
+            json.string(Timestamp.string(v.updated))
+            json.key("last_check_at")
+            json.string(v.file?.lastCheckAt.map(Timestamp.string))
+            json.key("last_check")
+            json.bool(v.file?.lastCheck)
+            let object = links.object(v.bucketID, v.key)
+            let version = object + "?versionId=" + v.versionID.uuidString.lowercased()
+            let live = v.isHead && !v.isDeleteMarker
+            json.key("links")
+            json.object { json in
+                json.key("self")
+                json.string(live ? object : version)
+                json.key("version")
+                json.string(version)
+                if live {
+                    json.key("uploads")
+                    json.string(object + "?uploads")
+                }
+            }
+        }
     }
 }

@@ -251,7 +251,7 @@ extension SQLMetadataSession {
             key: try row.decode(column: "key", as: String.self), file: try file(from: row),
             mimetype: try row.decode(column: "mimetype", as: String?.self),
             isHead: try row.decode(column: "is_head", as: Bool.self),
-            tags: (try? JSONDecoder().decode([String: String].self, from: Data(tags.utf8))) ?? [:],
+            tags: tags == "{}" ? [:] : (try? JSONDecoder().decode([String: String].self, from: Data(tags.utf8))) ?? [:],
             created: .micros(try row.decode(column: "created", as: Int64.self)),
             updated: .micros(try row.decode(column: "updated", as: Int64.self)))
     }
@@ -260,7 +260,7 @@ extension SQLMetadataSession {
 extension SQLRow {
     func decodeUUID(column: String) throws -> UUID {
         let text = try decode(column: column, as: String.self)
-        guard let id = UUID(uuidString: text) else {
+        guard let id = UUID(lowercased: text) ?? UUID(uuidString: text) else {
             throw VellumError(500, "Corrupt identifier in column \(column).")
         }
         return id
@@ -275,4 +275,32 @@ extension UUID {
 extension Date {
     var micros: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
     static func micros(_ value: Int64) -> Date { Date(timeIntervalSince1970: Double(value) / 1_000_000) }
+}
+
+extension UUID {
+    /// Parses the stored form (lowercase, dashed) without going through `sscanf` as `UUID(uuidString:)` does.
+    init?(lowercased text: String) {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(16)
+        var high: UInt8?
+        for char in text.utf8 {
+            let nibble: UInt8
+            switch char {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = char - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = char - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "-"): continue
+            default: return nil
+            }
+            if let h = high {
+                bytes.append(h << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard bytes.count == 16, high == nil, text.utf8.count == 36 else { return nil }
+        self.init(
+            uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
 }

@@ -1,0 +1,121 @@
+// Small-object load generator for benchmarks/run.sh: N PUTs of SIZE bytes, then N GETs (bodies compared), with
+// CONCURRENCY clients, then a page-by-page listing of the bucket. Prints `name: value unit` lines.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+@main
+struct VellumBench {
+    static func main() async throws {
+        let args = CommandLine.arguments
+        guard args.count >= 4 else {
+            print("usage: vellum-bench BASE_URL TOKEN BUCKET [N] [SIZE] [CONCURRENCY] [LIST_REPS]")
+            return
+        }
+        let base = args[1], token = args[2], bucket = args[3]
+        let n = args.count > 4 ? Int(args[4]) ?? 2000 : 2000
+        let size = args.count > 5 ? Int(args[5]) ?? 4096 : 4096
+        let concurrency = args.count > 6 ? Int(args[6]) ?? 8 : 8
+        let listReps = args.count > 7 ? Int(args[7]) ?? 20 : 20
+        let bodies = (0..<n).map { i -> [UInt8] in
+            var generator = SplitMix(seed: UInt64(i))
+            return (0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        }
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let url = "\(base)/files/\(bucket)"
+
+        @Sendable func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> (Int, ByteBuffer) {
+            var request = HTTPClientRequest(url: path)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/octet-stream")
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+            let response = try await client.execute(request, timeout: .seconds(60))
+            return (Int(response.status.code), try await response.body.collect(upTo: 64 << 20))
+        }
+
+        @Sendable func phase(_ name: String, _ one: @escaping @Sendable (Int) async throws -> Bool) async throws {
+            let counter = Counter()
+            let start = ContinuousClock.now
+            let errors = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        var errors = 0
+                        while let i = await counter.next(below: n) {
+                            if try await !one(i) { errors += 1 }
+                        }
+                        return errors
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+                + Double((ContinuousClock.now - start).components.seconds)
+            let tag = "small_\(name)_\(n)x\(size / 1024)KiB_c\(concurrency)"
+            print("\(tag)_rate: \(String(format: "%.1f", Double(n) / seconds)) objects/s")
+            print("\(tag)_errors: \(errors) count")
+        }
+
+        try await phase("put") { i in
+            try await request(.PUT, "\(url)/small/\(String(format: "%05d", i))", body: bodies[i]).0 == 200
+        }
+        try await phase("get") { i in
+            let (status, body) = try await request(.GET, "\(url)/small/\(String(format: "%05d", i))")
+            return status == 200 && Array(buffer: body) == bodies[i]
+        }
+
+        var times: [Double] = []
+        var items = 0
+        for _ in 0..<listReps {
+            let start = ContinuousClock.now
+            var next: String? = "\(url)?size=1000"
+            items = 0
+            while let page = next {
+                let (status, body) = try await request(.GET, page)
+                guard status == 200,
+                    let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+                else { throw BenchError("listing failed: \(status)") }
+                items += (json["contents"] as? [Any])?.count ?? 0
+                next = (json["links"] as? [String: Any])?["next"] as? String
+            }
+            let elapsed = ContinuousClock.now - start
+            times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        }
+        times.sort()
+        print("list_\(n)_all_pages_median: \(String(format: "%.2f", times[times.count / 2])) ms")
+        print("list_\(n)_returned_items: \(items) count")
+        try await client.shutdown()
+    }
+}
+
+actor Counter {
+    private var value = 0
+    func next(below limit: Int) -> Int? {
+        guard value < limit else { return nil }
+        defer { value += 1 }
+        return value
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Release-mode benchmarks of Vellum on 127.0.0.1. Prints `name: value unit` lines and ratios against references
+# measured in the same run:
+#   - 1 GiB upload and download with curl, each divided by `openssl dgst -md5` throughput on the same file;
+#   - the server's peak RSS (VmHWM) over the upload and the download;
+#   - 4 KiB PUT and GET rates with 8 concurrent clients (every acknowledged PUT is fsynced: bytes, directory and
+#     metadata commit), and listing a 2,000-object bucket page by page;
+#   - with PEER=1, the Python reference (../shared/peers/invenio-files-rest/run.sh) right after, and each figure
+#     as a ratio to Invenio's.
+# Env: RUNS (3: medians), PEER (1), INPUT_DIR (/tmp/invenio-bench-input, shared with the peer's 1 GiB file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+RUNS="${RUNS:-3}"
+PEER="${PEER:-1}"
+INPUT_DIR="${INPUT_DIR:-/tmp/invenio-bench-input}"
+BIG="$INPUT_DIR/big-1GiB.bin"
+BIG_SIZE=1073741824
+OUT="${OUT_DIR:-/tmp/vellum-bench}"
+mkdir -p "$INPUT_DIR" "$OUT"
+RESULTS="$OUT/results.txt"
+: > "$OUT/raw.txt"
+
+swift build -c release --product vellum >&2
+swift build -c release --product vellum-bench >&2
+BIN=.build/release/vellum
+BENCH=.build/release/vellum-bench
+
+if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" != "$BIG_SIZE" ]; then
+  echo "# generating $BIG" >&2
+  head -c "$BIG_SIZE" /dev/urandom > "$BIG"
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
+emit() { echo "$1: $2 $3" | tee -a "$OUT/raw.txt"; }
+
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+start_server() {
+  DATA="$OUT/data"; rm -rf "$DATA"; mkdir -p "$DATA"
+  PORT=$(free_port); BASE="http://127.0.0.1:$PORT"; TOKEN="bench-$RANDOM$RANDOM"
+  VELLUM_DATA_DIR="$DATA" VELLUM_PORT="$PORT" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning \
+    "$BIN" serve 2>>"$OUT/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    curl -sf "$BASE/health" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "server did not start" >&2; exit 1
+}
+
+mkbucket() {
+  curl -sf -X POST -H "Authorization: Bearer $TOKEN" "$BASE/files" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+one_run() {
+  # Reference: MD5 throughput of the same file, page cache warm (as the peer measures it).
+  cat "$BIG" > /dev/null
+  local t0 t1
+  t0=$(date +%s.%N); openssl dgst -md5 "$BIG" > /dev/null; t1=$(date +%s.%N)
+  local md5_rate; md5_rate=$(calc "$BIG_SIZE / ($t1 - $t0) / 1e6" 1)
+  emit openssl_md5 "$md5_rate" MB/s
+
+  start_server
+  local bucket; bucket=$(mkbucket)
+  local up; up=$(curl -s -o "$OUT/put.json" -w '%{http_code} %{time_total}' -X PUT -T "$BIG" \
+      -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/octet-stream" "$BASE/files/$bucket/big.bin")
+  [ "${up%% *}" = 200 ] || { echo "upload failed: $up $(cat "$OUT/put.json")" >&2; exit 1; }
+  local up_rate; up_rate=$(calc "$BIG_SIZE / ${up#* } / 1e6" 1)
+  emit upload_1GiB "$up_rate" MB/s
+  emit upload_over_md5 "$(calc "$up_rate / $md5_rate")" ratio
+
+  local down; down=$(curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
+      -H "Authorization: Bearer $TOKEN" "$BASE/files/$bucket/big.bin")
+  set -- $down
+  [ "$1" = 200 ] && [ "$3" = "$BIG_SIZE" ] || { echo "download failed: $down" >&2; exit 1; }
+  local down_rate; down_rate=$(calc "$BIG_SIZE / $2 / 1e6" 1)
+  emit download_1GiB "$down_rate" MB/s
+  emit download_over_md5 "$(calc "$down_rate / $md5_rate")" ratio
+  emit server_peak_rss_1GiB_roundtrip "$(awk '/VmHWM/{printf "%.1f", $2/1024}' /proc/$SERVER_PID/status)" MiB
+
+  local small; small=$(mkbucket)
+  "$BENCH" "$BASE" "$TOKEN" "$small" 2000 4096 8 20 | tee -a "$OUT/raw.txt"
+  stop_server
+}
+
+for r in $(seq 1 "$RUNS"); do
+  echo "=== run $r/$RUNS ===" >&2
+  one_run
+done
+
+python3 - "$OUT/raw.txt" > "$RESULTS" <<'PY'
+import statistics, sys
+values = {}
+for line in open(sys.argv[1]):
+    name, rest = line.split(":", 1)
+    value, unit = rest.split()
+    values.setdefault(name, ([], unit))[0].append(float(value))
+for name, (vals, unit) in values.items():
+    print(f"{name}: {statistics.median(vals):g} {unit}")
+PY
+echo "=== Vellum medians of $RUNS runs ($RESULTS) ==="
+cat "$RESULTS"
+
+if [ "$PEER" = 1 ]; then
+  PEER_OUT="$OUT/peer"
+  RUNS="$RUNS" PROBES=0 OUT_DIR="$PEER_OUT" INPUT_DIR="$INPUT_DIR" ../shared/peers/invenio-files-rest/run.sh >&2
+  echo "=== ratios to invenio-files-rest, same machine, back to back ==="
+  python3 - "$RESULTS" "$PEER_OUT/results.txt" <<'PY'
+import sys
+def load(path):
+    out = {}
+    for line in open(path):
+        if line.startswith("#") or ":" not in line: continue
+        name, rest = line.split(":", 1)
+        parts = rest.split()
+        if parts:
+            try: out[name.strip()] = float(parts[0])
+            except ValueError: pass
+    return out
+v, p = load(sys.argv[1]), load(sys.argv[2])
+def find(d, *words):
+    for k, val in d.items():
+        if all(w in k for w in words): return k, val
+    return None, None
+rows = [
+    ("upload 1 GiB (MB/s)", find(v, "upload_1GiB"), find(p, "upload_1GiB_throughput"), True),
+    ("download 1 GiB (MB/s)", find(v, "download_1GiB"), find(p, "download_1GiB_throughput"), True),
+    ("small PUT 4 KiB c8 (objects/s)", find(v, "small_put", "rate"), find(p, "small_put", "rate"), True),
+    ("small GET 4 KiB c8 (objects/s)", find(v, "small_get", "rate"), find(p, "small_get", "rate"), True),
+    ("list 2000 objects (ms, lower is better)", find(v, "list_2000_all_pages_median"), find(p, "list_2000_median"), False),
+]
+for label, (vk, vv), (pk, pv), higher in rows:
+    if vv is None or pv is None:
+        print(f"{label}: missing ({vk} / {pk})"); continue
+    ratio = vv / pv if higher else pv / vv
+    print(f"{label}: vellum {vv:g} vs invenio {pv:g} -> {ratio:.1f}x")
+PY
+fi
