@@ -55,7 +55,7 @@ extension FilesService {
         }
     }
 
-    /// One page of head versions (or of all versions) of a bucket.
+    /// One page of head versions (or of all versions, delete markers included) of a bucket.
     public func list(_ query: ListQuery, by principal: Principal) async throws -> BucketPage {
         guard (1...Self.maxPageSize).contains(query.limit) else {
             throw VellumError.badParameter("size", "size must be between 1 and \(Self.maxPageSize).")
@@ -63,6 +63,9 @@ extension FilesService {
         let bucket = try await readableBucket(query.bucketID, by: principal)
         var extended = query
         extended.limit += 1
+        // Keys are stored in NFC; compare like with like.
+        extended.prefix = query.prefix?.precomposedStringWithCanonicalMapping
+        extended.afterKey = query.afterKey?.precomposedStringWithCanonicalMapping
         let probe = extended
         let versions = try await store.read { try await $0.listVersions(probe) }
         return BucketPage(bucket: bucket, contents: Array(versions.prefix(query.limit)), hasMore: versions.count > query.limit)

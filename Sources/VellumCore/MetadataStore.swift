@@ -65,7 +65,7 @@ public protocol MetadataSession: Sendable {
     func deleteVersion(_ versionID: UUID) async throws
     /// Makes the newest remaining version of a key its head (after the head was removed).
     func promoteNewestVersion(bucketID: UUID, key: String) async throws
-    /// Head versions with content (or all versions with content), ordered by key, newest first within a key.
+    /// Head versions with content (or every version, delete markers included), ordered by key, newest first.
     func listVersions(_ query: ListQuery) async throws -> [ObjectVersion]
 }
 

@@ -14,14 +14,17 @@ public struct VellumError: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: Int
     public var message: String
     public var errors: [FieldError]?
+    /// Operator-only detail (paths, system errors): logged, never sent to clients.
+    public var detail: String?
 
-    public init(_ status: Int, _ message: String, errors: [FieldError]? = nil) {
+    public init(_ status: Int, _ message: String, errors: [FieldError]? = nil, detail: String? = nil) {
         self.status = status
         self.message = message
         self.errors = errors
+        self.detail = detail
     }
 
-    public var description: String { "\(status) \(message)" }
+    public var description: String { "\(status) \(message)" + (detail.map { " (\($0))" } ?? "") }
 }
 
 extension VellumError {
@@ -38,6 +41,11 @@ extension VellumError {
     public static let invalidToken = VellumError(401, "Invalid or unknown token.")
     public static let forbidden = VellumError(403, "You do not have a permission for this action.")
     public static let preconditionFailed = VellumError(412, "Precondition failed.")
+
+    /// A storage failure; `detail` says what failed, for the logs.
+    public static func storage(_ detail: String) -> VellumError {
+        VellumError(500, "Storage error.", detail: detail)
+    }
 
     /// A 422 validation error on one field, shaped like Invenio's.
     public static func validation(field: String, _ message: String) -> VellumError {

@@ -29,7 +29,7 @@ struct DownloadResponse {
         }
         switch ranges {
         case .ignore:
-            return body(status: .ok, headers: headers, parts: [(nil, 0..<size)], length: size)
+            return try await body(status: .ok, headers: headers, parts: [(nil, 0..<size)], length: size)
         case .unsatisfiable:
             var response = ErrorMiddleware<VellumRequestContext>.response(
                 VellumError(416, "Requested range not satisfiable."))
@@ -38,7 +38,7 @@ struct DownloadResponse {
         case .ranges(let list) where list.count == 1:
             let range = list[0]
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
-            return body(status: .partialContent, headers: headers, parts: [(nil, range)], length: range.upperBound - range.lowerBound)
+            return try await body(status: .partialContent, headers: headers, parts: [(nil, range)], length: range.upperBound - range.lowerBound)
         case .ranges(let list):
             let boundary = "vellum-" + UUID().uuidString.lowercased()
             let type = headers[.contentType] ?? "application/octet-stream"
@@ -55,25 +55,36 @@ struct DownloadResponse {
             parts.append((tail, 0..<0))
             length += Int64(tail.readableBytes)
             headers[.contentType] = "multipart/byteranges; boundary=\(boundary)"
-            return body(status: .partialContent, headers: headers, parts: parts, length: length)
+            return try await body(status: .partialContent, headers: headers, parts: parts, length: length)
         }
     }
 
-    /// A response whose body is a sequence of (optional literal prefix, file range) parts.
+    /// A response whose body is a sequence of (optional literal prefix, file range) parts. The first range is
+    /// opened before the status line is sent, so a missing or unreadable file is an error response, not a
+    /// truncated 200.
     private func body(status: HTTPResponse.Status, headers: HTTPFields, parts: [(ByteBuffer?, Range<Int64>)], length: Int64)
-        -> Response
+        async throws -> Response
     {
         var headers = headers
         headers[.contentLength] = String(length)
         if request.method == .head { return Response(status: status, headers: headers) }
         let service = self.service, file = self.file
+        var first: (any BlobReader)?
+        if let range = parts.first(where: { !$0.1.isEmpty })?.1 { first = try await service.open(file, range: range) }
         return Response(
             status: status, headers: headers,
-            body: ResponseBody(contentLength: Int(length)) { writer in
+            body: ResponseBody(contentLength: Int(length)) { [first] writer in
+                var opened = first
                 for (prefix, range) in parts {
                     if let prefix { try await writer.write(prefix) }
                     guard !range.isEmpty else { continue }
-                    let reader = try await service.open(file, range: range)
+                    let reader: any BlobReader
+                    if let first = opened {
+                        reader = first
+                        opened = nil
+                    } else {
+                        reader = try await service.open(file, range: range)
+                    }
                     do {
                         while let chunk = try await reader.next() { try await writer.write(chunk) }
                     } catch {

@@ -10,6 +10,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as VellumError {
+            if error.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
             var response = Self.response(error)
             if error.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
             return response

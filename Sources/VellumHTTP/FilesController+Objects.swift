@@ -6,7 +6,9 @@ import VellumCore
 extension FilesController {
     func putObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        if query["uploadId"] != nil { throw Self.multipartUnavailable }
+        if query["uploadId"] != nil || query["partNumber"] != nil || query["uploads"] != nil {
+            throw Self.multipartUnavailable
+        }
         let upload = UploadRequest(
             bucketID: try Self.bucketID(context), key: try Self.key(request),
             contentLength: try request.headers[.contentLength].map {

@@ -180,16 +180,15 @@ struct SQLMetadataSession: MetadataSession {
         var sql = SQLQueryString(Self.selectVersions)
         sql.appendInterpolation(unsafeRaw: " WHERE v.bucket_id = ")
         sql.appendInterpolation(bind: q.bucketID.text)
-        sql.appendInterpolation(unsafeRaw: " AND v.file_id IS NOT NULL")
         if !q.allVersions {
-            sql.appendInterpolation(unsafeRaw: " AND v.is_head = ")
+            sql.appendInterpolation(unsafeRaw: " AND v.file_id IS NOT NULL AND v.is_head = ")
             sql.appendInterpolation(bind: true)
         }
         if let prefix = q.prefix, !prefix.isEmpty {
             sql.appendInterpolation(unsafeRaw: " AND v.key >= ")
             sql.appendInterpolation(bind: prefix)
             sql.appendInterpolation(unsafeRaw: " AND substr(v.key, 1, ")
-            sql.appendInterpolation(bind: prefix.count)
+            sql.appendInterpolation(bind: prefix.unicodeScalars.count)  // substr counts code points
             sql.appendInterpolation(unsafeRaw: ") = ")
             sql.appendInterpolation(bind: prefix)
         }

@@ -21,7 +21,7 @@ struct LocationCommand: AsyncParsableCommand {
             let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
             let location = Location(name: name, uri: uri, isDefault: false, created: Date())
             do {
-                _ = try BackendFactory(threadPool: runtime.threadPool).makeBackend(for: location)
+                try BackendFactory.prepare(location)
                 try await runtime.store.write { session in
                     guard try await !session.locations().contains(where: { $0.name == location.name }) else {
                         throw VellumError(409, "A location named '\(location.name)' already exists.")

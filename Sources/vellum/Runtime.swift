@@ -39,6 +39,7 @@ struct Runtime {
         guard !locations.contains(where: \.isDefault) else { return }
         let root = URL(fileURLWithPath: settings.dataDir).standardizedFileURL.appendingPathComponent("default").path
         let location = Location(name: "default", uri: "file://\(root)", isDefault: true, created: Date())
+        try BackendFactory.prepare(location)
         try await store.write { session in
             if try await session.locations().contains(where: { $0.name == location.name }) {
                 try await session.setDefaultLocation(location.name)
@@ -59,11 +60,20 @@ struct BackendFactory: StorageBackendFactory {
     let threadPool: NIOThreadPool
 
     func makeBackend(for location: Location) throws -> any StorageBackend {
+        try LocalStorage(root: Self.localRoot(location), threadPool: threadPool)
+    }
+
+    /// Creates what a new location needs (its directory).
+    static func prepare(_ location: Location) throws {
+        try LocalStorage.prepare(root: localRoot(location))
+    }
+
+    static func localRoot(_ location: Location) throws -> String {
         guard location.uri.hasPrefix("file://") else {
             throw VellumError(400, "Unsupported location URI '\(location.uri)': this release supports file:// only.")
         }
         let path = String(location.uri.dropFirst("file://".count))
         guard path.hasPrefix("/") else { throw VellumError(400, "A file:// location needs an absolute path.") }
-        return try LocalStorage(root: path, threadPool: threadPool)
+        return path
     }
 }

@@ -42,15 +42,31 @@ import Testing
         #expect(try await server.request(.GET, "/files/\(bucket)").json()["size"] as? Int == 0)
     }
 
-    @Test func softDeletedVersionsStayListedAsNonHeads() async throws {
+    @Test func deleteMarkersAreListedAndCanBeRemoved() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         _ = try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("one".utf8))
         #expect(try await server.request(.DELETE, "/files/\(bucket)/doc").status == 204)
-        // Delete markers are never listed; the version they hide is, as a non-head.
+        // ?versions lists the delete marker too; removing it by id undoes the soft delete.
         let versions = try await server.request(.GET, "/files/\(bucket)?versions").json()
         let contents = try #require(versions["contents"] as? [[String: Any]])
-        #expect(contents.count == 1)
-        #expect(contents[0]["is_head"] as? Bool == false)
+        #expect(contents.count == 2)
+        #expect(contents[0]["delete_marker"] as? Bool == true)
+        #expect(contents[0]["is_head"] as? Bool == true)
+        #expect(contents[1]["is_head"] as? Bool == false)
+        let marker = try #require(contents[0]["version_id"] as? String)
+        #expect(try await server.request(.DELETE, "/files/\(bucket)/doc?versionId=\(marker)").status == 204)
+        #expect(try await server.request(.GET, "/files/\(bucket)/doc").text == "one")
+    }
+
+    @Test func missingBytesGiveAnErrorNotATruncatedFile() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        _ = try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("one".utf8))
+        for blob in server.storedBlobs() { try FileManager.default.removeItem(atPath: server.dataDir + "/default/" + blob) }
+        let reply = try await server.request(.GET, "/files/\(bucket)/doc")
+        #expect(reply.status == 500)
+        #expect(try reply.json()["message"] as? String == "Storage error.")
+        #expect(!reply.text.contains(server.dataDir))
     }
 }

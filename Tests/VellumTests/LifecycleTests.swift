@@ -47,7 +47,7 @@ import Glibc
 
     @Test func healthAndMetrics() async throws {
         let server = try await TestServer()
-        let health = try await server.request(.GET, "/health", token: nil)
+        let health = try await server.request(.GET, "/health", token: "whatever-a-prober-sends")
         #expect(health.status == 200)
         #expect(try health.json()["status"] as? String == "ok")
         let bucket = try await server.createBucket()
@@ -69,5 +69,7 @@ import Glibc
         let health = try await server.request(.GET, "/health", token: nil)
         #expect(health.status == 503)
         #expect(try health.json()["status"] as? String == "unavailable")
+        // A vanished location (an unmounted disk) is reported, never silently recreated.
+        #expect(!FileManager.default.fileExists(atPath: server.dataDir + "/default"))
     }
 }

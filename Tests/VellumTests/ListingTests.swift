@@ -24,10 +24,24 @@ import Testing
         #expect(try keys(await server.request(.GET, "/files/\(bucket)?prefix=b/")) == ["b/1", "b/2"])
         #expect(try keys(await server.request(.GET, "/files/\(bucket)?prefix=B")) == [])
         let versions = try await server.request(.GET, "/files/\(bucket)?versions")
-        #expect(try keys(versions) == ["a", "a", "b/1", "b/2", "c"])
+        #expect(try keys(versions) == ["a", "a", "b/1", "b/2", "c", "c"])
         let first = try #require(try versions.json()["contents"] as? [[String: Any]])
         #expect(first[0]["is_head"] as? Bool == true)
         #expect(first[1]["is_head"] as? Bool == false)
+        #expect(first[4]["delete_marker"] as? Bool == true)
+        #expect(first[4]["checksum"] is NSNull)
+        #expect(first[5]["delete_marker"] as? Bool == false)
+    }
+
+    @Test func prefixesMatchByCodePointAndNFC() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        for key in ["caf%C3%A9/1", "cafe/2", "%F0%9F%91%8D%F0%9F%8F%BD/3"] {
+            #expect(try await server.request(.PUT, "/files/\(bucket)/\(key)", body: [1]).status == 200)
+        }
+        #expect(try keys(await server.request(.GET, "/files/\(bucket)?prefix=caf%C3%A9")) == ["caf\u{E9}/1"])
+        #expect(try keys(await server.request(.GET, "/files/\(bucket)?prefix=cafe%CC%81")) == ["caf\u{E9}/1"])
+        #expect(try keys(await server.request(.GET, "/files/\(bucket)?prefix=%F0%9F%91%8D%F0%9F%8F%BD")).count == 1)
     }
 
     @Test func paginatesWithKeysetLinks() async throws {

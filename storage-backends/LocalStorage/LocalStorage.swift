@@ -15,11 +15,21 @@ public struct LocalStorage: StorageBackend {
     public let root: String
     let threadPool: NIOThreadPool
 
-    /// Uses `threadPool` for every blocking call, so the cooperative pool never blocks on disk.
+    /// Uses `threadPool` for every blocking call, so the cooperative pool never blocks on disk. The root must
+    /// exist (see `prepare`): a location whose disk is not mounted must fail, not be silently recreated.
     public init(root: String, threadPool: NIOThreadPool) throws {
         self.root = root
         self.threadPool = threadPool
-        try Self.makeDirectories(root + "/.tmp")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw VellumError.storage("location root \(root) does not exist")
+        }
+        if mkdir(root + "/.tmp", 0o750) != 0 && errno != EEXIST { try Self.fail("mkdir \(root)/.tmp") }
+    }
+
+    /// Creates the root of a new location (and its parents).
+    public static func prepare(root: String) throws {
+        try makeDirectories(root + "/.tmp")
     }
 
     func finalPath(_ id: UUID) -> String {
@@ -101,7 +111,7 @@ extension LocalStorage {
 
     static func fail(_ what: String) throws -> Never {
         let code = errno
-        throw VellumError(500, "Storage error: \(what): \(String(cString: strerror(code)))")
+        throw VellumError.storage("\(what): \(String(cString: strerror(code)))")
     }
 
     /// `mkdir -p`, fsyncing each parent whose entries changed so a new directory survives a crash.
