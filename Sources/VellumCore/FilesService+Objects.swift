@@ -29,7 +29,7 @@ extension FilesService {
             guard let head = try await session.headVersion(bucketID: bucketID, key: key), !head.isDeleteMarker else {
                 throw VellumError.objectNotFound
             }
-            let now = Self.timestamp(after: head.created)
+            let now = Date()
             try await session.insertHeadVersion(
                 ObjectVersion(
                     versionID: UUID(), bucketID: bucketID, key: key, file: nil, mimetype: nil, isHead: true,

@@ -120,23 +120,15 @@ extension FilesService {
             guard let current = try await session.bucket(bucket.id) else { throw VellumError.bucketNotFound }
             guard !current.locked else { throw VellumError.bucketLocked }
             if let limit = current.uploadLimit, size > limit.bytes { throw limit.error }
-            let previous = try await session.headVersion(bucketID: bucket.id, key: key)
-            let now = Self.timestamp(after: previous?.created)
+            let now = Date()
             let file = FileInstance(id: fileID, location: current.location, size: size, checksums: checksums, created: now)
-            let version = ObjectVersion(
-                versionID: UUID(), bucketID: bucket.id, key: key, file: file, mimetype: mimetype, isHead: true,
-                tags: tags, created: now, updated: now)
             try await session.insertFile(file)
-            try await session.insertHeadVersion(version)
+            let version = try await session.insertHeadVersion(
+                ObjectVersion(
+                    versionID: UUID(), bucketID: bucket.id, key: key, file: file, mimetype: mimetype, isHead: true,
+                    tags: tags, created: now, updated: now))
             try await session.addToBucketSize(bucket.id, size, updated: now)
             return version
         }
-    }
-
-    /// Now, but strictly later than `previous`, so versions of a key always order by creation.
-    static func timestamp(after previous: Date?) -> Date {
-        let now = Date()
-        guard let previous, now <= previous else { return now }
-        return previous.addingTimeInterval(0.000_001)
     }
 }

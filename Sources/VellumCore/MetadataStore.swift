@@ -60,8 +60,10 @@ public protocol MetadataSession: Sendable {
 
     func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion?
     func version(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion?
-    /// Inserts `version` as the new head of its key, clearing the previous head.
-    func insertHeadVersion(_ version: ObjectVersion) async throws
+    /// Inserts `version` as the new head of its key, clearing the previous head. Returns the version as stored: its
+    /// `created` is moved just past the previous head's when the clock did not advance.
+    @discardableResult
+    func insertHeadVersion(_ version: ObjectVersion) async throws -> ObjectVersion
     func deleteVersion(_ versionID: UUID) async throws
     /// Makes the newest remaining version of a key its head (after the head was removed).
     func promoteNewestVersion(bucketID: UUID, key: String) async throws

@@ -145,13 +145,20 @@ struct SQLMetadataSession: MetadataSession {
         ).first().map(Self.version(from:))
     }
 
-    func insertHeadVersion(_ v: ObjectVersion) async throws {
-        try await db.raw(
+    func insertHeadVersion(_ version: ObjectVersion) async throws -> ObjectVersion {
+        var v = version
+        let previous = try await db.raw(
             """
             UPDATE object_versions SET is_head = \(bind: false), updated = \(bind: v.created.micros)
             WHERE bucket_id = \(bind: v.bucketID.text) AND key = \(bind: v.key) AND is_head = \(bind: true)
+            RETURNING created
             """
-        ).run()
+        ).first()?.decode(column: "created", as: Int64.self)
+        if let previous, previous >= v.created.micros {
+            // Keep versions of a key strictly ordered by creation, even within one clock tick.
+            v.created = .micros(previous + 1)
+            v.updated = v.created
+        }
         let tags = String(decoding: try JSONEncoder().encode(v.tags), as: UTF8.self)
         try await db.raw(
             """
@@ -160,6 +167,7 @@ struct SQLMetadataSession: MetadataSession {
                     \(bind: v.mimetype), \(bind: true), \(bind: tags), \(bind: v.created.micros), \(bind: v.updated.micros))
             """
         ).run()
+        return v
     }
 
     func deleteVersion(_ versionID: UUID) async throws {

@@ -74,8 +74,12 @@ final class LocalBlobWriter: BlobWriter {
             defer { close(fd) }
             try LocalStorage.check(fsync(fd), "fsync \(temp)")
             let dir = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
-            try LocalStorage.makeDirectories(dir)
-            try LocalStorage.check(link(temp, final), "link \(final)")
+            if link(temp, final) != 0 {
+                // Shard directories are made by `prepare`; recreate one only if it went missing.
+                guard errno == ENOENT else { try LocalStorage.fail("link \(final)") }
+                try LocalStorage.makeDirectories(dir)
+                try LocalStorage.check(link(temp, final), "link \(final)")
+            }
             try LocalStorage.fsyncDirectory(dir)
         }
     }

@@ -7,7 +7,11 @@ import VellumCore
 import Glibc
 #endif
 
-/// Blobs as POSIX files under one root: `<root>/<id[0:2]>/<id[2:4]>/<id>`, written through `<root>/.tmp/<id>`.
+/// Blobs as POSIX files under one root: `<root>/<id[0:2]>/<id>`, written through `<root>/.tmp/<id>`.
+///
+/// One level of 256 shard directories, made when the location is prepared: creating directories on the upload
+/// path cost more than anything else for small files, and 256 directories keep ten million files at about 40,000
+/// entries each, which ext4's hashed directories handle well.
 ///
 /// A write goes to the temp file, is fsynced, hard-linked to its final path and the directory fsynced; the temp
 /// link is the "pending" marker, removed by `settle` once the metadata committed.
@@ -27,15 +31,20 @@ public struct LocalStorage: StorageBackend {
         if mkdir(root + "/.tmp", 0o750) != 0 && errno != EEXIST { try Self.fail("mkdir \(root)/.tmp") }
     }
 
-    /// Creates the root of a new location (and its parents).
+    /// Creates the root of a new location (and its parents), its `.tmp` and its 256 shard directories.
     public static func prepare(root: String) throws {
         try makeDirectories(root + "/.tmp")
+        for shard in 0..<256 {
+            let hex = String(shard, radix: 16)
+            let path = root + "/" + (hex.count == 1 ? "0" + hex : hex)
+            if mkdir(path, 0o750) != 0 && errno != EEXIST { try fail("mkdir \(path)") }
+        }
+        try fsyncDirectory(root)
     }
 
     func finalPath(_ id: UUID) -> String {
         let name = id.uuidString.lowercased()
-        let a = name.prefix(2), b = name.dropFirst(2).prefix(2)
-        return "\(root)/\(a)/\(b)/\(name)"
+        return "\(root)/\(name.prefix(2))/\(name)"
     }
 
     func tempPath(_ id: UUID) -> String { "\(root)/.tmp/\(id.uuidString.lowercased())" }
