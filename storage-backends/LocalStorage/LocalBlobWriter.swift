@@ -7,21 +7,51 @@ import VellumCore
 import Glibc
 #endif
 
-/// Writes one pending blob of a `LocalStorage`.
+/// Writes one pending blob of a `LocalStorage`. The temp file is created by the first write (or by `finish` for
+/// an empty blob), in the same thread-pool job, so a small upload costs two hops to the pool, not three.
 final class LocalBlobWriter: BlobWriter {
     let storage: LocalStorage
     let id: UUID
-    private let fd: Mutex<Int32?>
 
-    init(storage: LocalStorage, id: UUID, fd: Int32) {
+    private enum State {
+        case unopened
+        case open(Int32)
+        case closed
+    }
+
+    private let state = Mutex(State.unopened)
+
+    init(storage: LocalStorage, id: UUID) {
         self.storage = storage
         self.id = id
-        self.fd = Mutex(fd)
     }
 
     func write(_ buffers: [ByteBuffer]) async throws {
-        guard let fd = fd.withLock({ $0 }) else { throw VellumError(500, "Blob writer is closed.") }
-        try await storage.threadPool.runIfActive { try Self.writeAll(fd, buffers) }
+        try await storage.threadPool.runIfActive { try Self.writeAll(self.descriptor(), buffers) }
+    }
+
+    /// The open temp file, created on first use. Called on the thread pool.
+    private func descriptor() throws -> Int32 {
+        try state.withLock { state in
+            switch state {
+            case .open(let fd): return fd
+            case .closed: throw VellumError(500, "Blob writer is closed.")
+            case .unopened:
+                let path = storage.tempPath(id)
+                let fd = try LocalStorage.check(Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640), "open \(path)")
+                state = .open(fd)
+                return fd
+            }
+        }
+    }
+
+    /// Takes the descriptor out, leaving the writer closed.
+    private func take() -> Int32? {
+        state.withLock { state in
+            defer { state = .closed }
+            if case .open(let fd) = state { return fd }
+            return nil
+        }
     }
 
     /// One `writev` per batch: small writes are several times slower per byte on ext4 than large ones.
@@ -66,11 +96,10 @@ final class LocalBlobWriter: BlobWriter {
     }
 
     func finish() async throws {
-        guard let fd = fd.withLock({ value -> Int32? in defer { value = nil }; return value }) else {
-            throw VellumError(500, "Blob writer is closed.")
-        }
         let temp = storage.tempPath(id), final = storage.finalPath(id)
         try await storage.threadPool.runIfActive {
+            let fd = try self.descriptor()
+            _ = self.take()
             defer { close(fd) }
             try LocalStorage.check(fsync(fd), "fsync \(temp)")
             let dir = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
@@ -85,8 +114,7 @@ final class LocalBlobWriter: BlobWriter {
     }
 
     func abort() async {
-        let open = fd.withLock { value -> Int32? in defer { value = nil }; return value }
-        if let open { close(open) }
+        if let fd = take() { close(fd) }
         try? await storage.delete(id)
     }
 }

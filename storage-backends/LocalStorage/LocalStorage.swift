@@ -50,11 +50,7 @@ public struct LocalStorage: StorageBackend {
     func tempPath(_ id: UUID) -> String { "\(root)/.tmp/\(id.uuidString.lowercased())" }
 
     public func create(_ id: UUID) async throws -> any BlobWriter {
-        let path = tempPath(id)
-        let fd = try await threadPool.runIfActive {
-            try Self.check(Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640), "open \(path)")
-        }
-        return LocalBlobWriter(storage: self, id: id, fd: fd)
+        LocalBlobWriter(storage: self, id: id)
     }
 
     public func open(_ id: UUID, range: Range<Int64>?) async throws -> any BlobReader {
