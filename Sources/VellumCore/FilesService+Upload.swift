@@ -69,22 +69,27 @@ extension FilesService {
         }
     }
 
-    /// Reads the body in batches, enforcing the limits while streaming. Each batch is hashed (MD5 and SHA-256 on
-    /// two tasks) and written while the next one is received; at most one write is in flight.
+    /// Reads the body in batches, enforcing the limits while streaming. Hashing (see `StreamHasher`) and writing
+    /// run behind the reading: writes go out in order, each after the previous one, at most `depth` behind.
     private func stream<Body: AsyncSequence>(
         _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: VellumError)?
     ) async throws -> (Int64, Checksums, [UInt8]) where Body.Element == ByteBuffer {
-        var hasher = StreamHasher()
+        let depth = 4
+        var hasher = StreamHasher(depth: depth)
+        var writes: [Task<Void, any Error>] = []
         var size: Int64 = 0
         var prefix: [UInt8] = []
         var batch: [ByteBuffer] = []
         var batchSize = 0
-        var writing: Task<Void, any Error>?
         func flush() async throws {
-            try await writing?.value
+            if writes.count >= depth { try await writes.removeFirst().value }
             await hasher.update(batch)
-            let buffers = batch
-            writing = Task { try await writer.write(buffers) }
+            let buffers = batch, previous = writes.last
+            writes.append(
+                Task {
+                    try await previous?.value
+                    try await writer.write(buffers)
+                })
             batch = []
             batchSize = 0
         }
@@ -103,9 +108,9 @@ extension FilesService {
             }
             if let length = request.contentLength, size < length { throw VellumError.fileSmaller }
             if !batch.isEmpty { try await flush() }
-            try await writing?.value
+            for write in writes { try await write.value }
         } catch {
-            _ = try? await writing?.value  // never abort the writer under a write in flight
+            for write in writes { _ = try? await write.value }  // never abort the writer under a write in flight
             throw error
         }
         return (size, await hasher.finalize(), prefix)
@@ -117,18 +122,20 @@ extension FilesService {
         tags: [String: String]
     ) async throws -> ObjectVersion {
         try await store.write { session in
-            guard let current = try await session.bucket(bucket.id) else { throw VellumError.bucketNotFound }
+            // Count the bytes first and check the bucket as it is after that; a failed check rolls it all back.
+            let now = Date()
+            guard var current = try await session.addToBucketSize(bucket.id, size, updated: now) else {
+                throw VellumError.bucketNotFound
+            }
+            current.size -= size
             guard !current.locked else { throw VellumError.bucketLocked }
             if let limit = current.uploadLimit, size > limit.bytes { throw limit.error }
-            let now = Date()
             let file = FileInstance(id: fileID, location: current.location, size: size, checksums: checksums, created: now)
             try await session.insertFile(file)
-            let version = try await session.insertHeadVersion(
+            return try await session.insertHeadVersion(
                 ObjectVersion(
                     versionID: UUID(), bucketID: bucket.id, key: key, file: file, mimetype: mimetype, isHead: true,
                     tags: tags, created: now, updated: now))
-            try await session.addToBucketSize(bucket.id, size, updated: now)
-            return version
         }
     }
 }

@@ -48,7 +48,9 @@ public protocol MetadataSession: Sendable {
 
     func bucket(_ id: UUID) async throws -> Bucket?
     func insertBucket(_ bucket: Bucket) async throws
-    func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws
+    /// Adds `delta` to the bucket's size and returns the bucket as it is now (nil if there is none).
+    @discardableResult
+    func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws -> Bucket?
 
     func insertFile(_ file: FileInstance) async throws
     func fileExists(_ id: UUID) async throws -> Bool

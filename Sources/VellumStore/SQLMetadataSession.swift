@@ -59,18 +59,7 @@ struct SQLMetadataSession: MetadataSession {
     // MARK: buckets
 
     func bucket(_ id: UUID) async throws -> Bucket? {
-        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.text)").first().map { row in
-            Bucket(
-                id: id, owner: try row.decodeNil(column: "owner") ? nil : try row.decode(column: "owner", as: String.self),
-                location: try row.decode(column: "location", as: String.self),
-                size: try row.decode(column: "size", as: Int64.self),
-                quotaSize: try row.decode(column: "quota_size", as: Int64?.self),
-                maxFileSize: try row.decode(column: "max_file_size", as: Int64?.self),
-                locked: try row.decode(column: "locked", as: Bool.self),
-                isPublic: try row.decode(column: "public", as: Bool.self),
-                created: .micros(try row.decode(column: "created", as: Int64.self)),
-                updated: .micros(try row.decode(column: "updated", as: Int64.self)))
-        }
+        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.text)").first().map(Self.bucket(from:))
     }
 
     func insertBucket(_ b: Bucket) async throws {
@@ -84,10 +73,13 @@ struct SQLMetadataSession: MetadataSession {
         ).run()
     }
 
-    func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws {
+    func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws -> Bucket? {
         try await db.raw(
-            "UPDATE buckets SET size = size + \(bind: delta), updated = \(bind: updated.micros) WHERE id = \(bind: id.text)"
-        ).run()
+            """
+            UPDATE buckets SET size = size + \(bind: delta), updated = \(bind: updated.micros) WHERE id = \(bind: id.text)
+            RETURNING *
+            """
+        ).first().map(Self.bucket(from:))
     }
 
     // MARK: files
@@ -228,6 +220,19 @@ struct SQLMetadataSession: MetadataSession {
 }
 
 extension SQLMetadataSession {
+    static func bucket(from row: any SQLRow) throws -> Bucket {
+        Bucket(
+            id: try row.decodeUUID(column: "id"), owner: try row.decode(column: "owner", as: String?.self),
+            location: try row.decode(column: "location", as: String.self),
+            size: try row.decode(column: "size", as: Int64.self),
+            quotaSize: try row.decode(column: "quota_size", as: Int64?.self),
+            maxFileSize: try row.decode(column: "max_file_size", as: Int64?.self),
+            locked: try row.decode(column: "locked", as: Bool.self),
+            isPublic: try row.decode(column: "public", as: Bool.self),
+            created: .micros(try row.decode(column: "created", as: Int64.self)),
+            updated: .micros(try row.decode(column: "updated", as: Int64.self)))
+    }
+
     static let fileColumns = """
         f.id AS f_id, f.location AS f_location, f.size AS f_size, f.md5 AS f_md5, f.sha256 AS f_sha256,
         f.last_check_at AS f_last_check_at, f.last_check AS f_last_check, f.created AS f_created

@@ -89,3 +89,27 @@ import Testing
         #expect(try await server.request(.DELETE, "/files/\(bucket)/a.txt", token: nil).status == 401)
     }
 }
+
+@Suite struct LockedBucketTests {
+    /// Buckets are locked through PATCH in a later release; here the flag is set in the database directly.
+    @Test func lockedBucketsRefuseChangesButServeReads() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        #expect(try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("one".utf8)).status == 200)
+        _ = try TestServer.runTool(
+            "/usr/bin/env",
+            ["python3", "-c",
+             "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000');"
+                + " c.execute('UPDATE buckets SET locked=1 WHERE id=?', (sys.argv[2],)); c.commit()",
+             server.dataDir + "/vellum.sqlite", bucket])
+        for reply in [
+            try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("two".utf8)),
+            try await server.request(.DELETE, "/files/\(bucket)/doc"),
+        ] {
+            #expect(reply.status == 403)
+            #expect(try reply.json()["message"] as? String == "Bucket is locked for modifications.")
+        }
+        #expect(try await server.request(.GET, "/files/\(bucket)/doc").text == "one")
+        #expect(try await server.request(.GET, "/files/\(bucket)").json()["locked"] as? Bool == true)
+    }
+}

@@ -188,6 +188,20 @@ extension TestServer {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Runs another program and returns its standard output.
+    static func runTool(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestError("\(path) \(arguments) failed") }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     static func makeTempDir() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vellum-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
