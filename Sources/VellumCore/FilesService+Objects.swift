@@ -6,13 +6,15 @@ extension FilesService {
         -> ObjectVersion
     {
         let key = try ObjectKey.validate(rawKey)
-        _ = try await readableBucket(bucketID, by: principal)
-        let version = try await store.read { session in
+        // Both reads at once, on two reader connections; nothing of the version is used unless the bucket is readable.
+        async let lookup = store.read { session in
             if let versionID {
                 return try await session.version(bucketID: bucketID, versionID: versionID)
             }
             return try await session.headVersion(bucketID: bucketID, key: key)
         }
+        _ = try await readableBucket(bucketID, by: principal)
+        let version = try await lookup
         guard let version, version.key == key, !version.isDeleteMarker else {
             throw versionID == nil ? VellumError.objectNotFound : VellumError.versionNotFound
         }
