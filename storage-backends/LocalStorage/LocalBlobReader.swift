@@ -8,12 +8,14 @@ import Glibc
 #endif
 
 /// Reads a range of a local blob in 1 MiB chunks, reading the next chunk ahead while the caller sends this one.
+/// The first chunk is read when the file is opened, in the same thread-pool job (small files: one hop in all).
 final class LocalBlobReader: BlobReader {
     static let chunk = 1 << 20
 
     private struct State {
         var fd: Int32?
         var offset: Int64
+        var first: ByteBuffer?
         var ahead: Task<ByteBuffer, any Error>?
     }
 
@@ -21,18 +23,36 @@ final class LocalBlobReader: BlobReader {
     private let end: Int64
     private let threadPool: NIOThreadPool
 
-    init(fd: Int32, range: Range<Int64>, threadPool: NIOThreadPool) {
+    init(fd: Int32, range: Range<Int64>, first: ByteBuffer, threadPool: NIOThreadPool) {
         self.end = range.upperBound
         self.threadPool = threadPool
-        self.state = Mutex(State(fd: fd, offset: range.lowerBound))
+        self.state = Mutex(State(fd: fd, offset: range.lowerBound, first: first))
+    }
+
+    /// Opens `path` and reads the first chunk of `range`; call it on the thread pool.
+    static func open(_ path: String, range: Range<Int64>) throws -> (Int32, ByteBuffer) {
+        let fd = try LocalStorage.check(Glibc.open(path, O_RDONLY | O_CLOEXEC), "open \(path)")
+        do {
+            let length = Int(min(Int64(chunk), range.upperBound - range.lowerBound))
+            return (fd, try LocalStorage.pread(fd, offset: range.lowerBound, length: length))
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
     }
 
     func next() async throws -> ByteBuffer? {
-        guard let task = state.withLock({ state -> Task<ByteBuffer, any Error>? in
+        let (first, task) = state.withLock { state -> (ByteBuffer?, Task<ByteBuffer, any Error>?) in
+            if let first = state.first {
+                state.first = nil
+                return (first, nil)
+            }
             defer { state.ahead = nil }
-            return state.ahead ?? readTask(&state)
-        }) else { return nil }
-        let buffer = try await task.value
+            return (nil, state.ahead ?? readTask(&state))
+        }
+        var next = first
+        if next == nil { next = try await task?.value }
+        guard let buffer = next else { return nil }
         guard buffer.readableBytes > 0 else {
             if end != Int64.max { throw VellumError(500, "Stored file is shorter than its metadata.") }
             return nil

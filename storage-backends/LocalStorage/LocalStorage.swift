@@ -54,11 +54,9 @@ public struct LocalStorage: StorageBackend {
     }
 
     public func open(_ id: UUID, range: Range<Int64>?) async throws -> any BlobReader {
-        let path = finalPath(id)
-        let fd = try await threadPool.runIfActive {
-            try Self.check(Glibc.open(path, O_RDONLY | O_CLOEXEC), "open \(path)")
-        }
-        return LocalBlobReader(fd: fd, range: range ?? 0..<Int64.max, threadPool: threadPool)
+        let path = finalPath(id), range = range ?? 0..<Int64.max
+        let (fd, first) = try await threadPool.runIfActive { try LocalBlobReader.open(path, range: range) }
+        return LocalBlobReader(fd: fd, range: range, first: first, threadPool: threadPool)
     }
 
     public func settle(_ id: UUID) async throws {
