@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The digests kept for every file: MD5 (Invenio compatibility) and SHA-256 (integrity), as lowercase hex.
@@ -15,11 +14,6 @@ public struct Checksums: Sendable, Equatable, Codable {
     public var invenio: String { "md5:\(md5)" }
     /// The strong entity tag, quoted: `"md5:<hex>"`.
     public var etag: String { "\"md5:\(md5)\"" }
-
-    public static let empty = Checksums(
-        md5: "d41d8cd98f00b204e9800998ecf8427e",
-        sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    )
 }
 
 extension Sequence where Element == UInt8 {
