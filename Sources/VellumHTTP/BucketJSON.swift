@@ -23,9 +23,9 @@ struct BucketJSON: JSONWritable {
             json.key("public")
             json.bool(bucket.isPublic)
             json.key("created")
-            json.string(Timestamp.string(bucket.created))
+            json.timestamp(bucket.created)
             json.key("updated")
-            json.string(Timestamp.string(bucket.updated))
+            json.timestamp(bucket.updated)
             let base = links.bucket(bucket.id)
             json.key("links")
             json.object { json in

@@ -25,31 +25,35 @@ extension JSONResponse {
 
 /// ISO-8601 UTC timestamps with microseconds and `+00:00`, as Invenio prints them.
 enum Timestamp {
-    static func string(_ date: Date) -> String {
+    /// Writes the timestamp's characters (without quotes) straight into `buffer`: listings write thousands.
+    static func write(_ date: Date, to buffer: inout ByteBuffer) {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = time_t(micros / 1_000_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var out = ""
-        out.reserveCapacity(32)
         func digits(_ value: Int, _ width: Int) {
-            let text = String(value)
-            out += String(repeating: "0", count: max(0, width - text.count)) + text
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                buffer.writeInteger(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
         }
         digits(Int(parts.tm_year) + 1900, 4)
-        out += "-"
+        buffer.writeInteger(UInt8(ascii: "-"))
         digits(Int(parts.tm_mon) + 1, 2)
-        out += "-"
+        buffer.writeInteger(UInt8(ascii: "-"))
         digits(Int(parts.tm_mday), 2)
-        out += "T"
+        buffer.writeInteger(UInt8(ascii: "T"))
         digits(Int(parts.tm_hour), 2)
-        out += ":"
+        buffer.writeInteger(UInt8(ascii: ":"))
         digits(Int(parts.tm_min), 2)
-        out += ":"
+        buffer.writeInteger(UInt8(ascii: ":"))
         digits(Int(parts.tm_sec), 2)
-        out += "."
+        buffer.writeInteger(UInt8(ascii: "."))
         digits(Int(micros % 1_000_000), 6)
-        out += "+00:00"
-        return out
+        buffer.writeStaticString("+00:00")
     }
 }

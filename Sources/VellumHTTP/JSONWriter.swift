@@ -1,9 +1,10 @@
+import Foundation
 import NIOCore
 
 /// A minimal streaming JSON writer for the API's fixed shapes. Listings of 1,000 objects are the hot path, and
 /// `JSONEncoder` (which builds a tree of dictionaries first) spends most of a listing's time there.
 struct JSONWriter {
-    private(set) var buffer: ByteBuffer
+    var buffer: ByteBuffer
     private var needsComma = false
 
     init(capacity: Int = 1024) {
@@ -73,6 +74,16 @@ struct JSONWriter {
             buffer.writeInteger(hex[Int(byte >> 4)])
             buffer.writeInteger(hex[Int(byte & 0xF)])
         }
+    }
+
+    /// An ISO-8601 timestamp string (or null).
+    mutating func timestamp(_ date: Date?) {
+        separate()
+        guard let date else { return null() }
+        buffer.writeInteger(UInt8(ascii: "\""))
+        Timestamp.write(date, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\""))
+        needsComma = true
     }
 
     mutating func int<I: BinaryInteger>(_ value: I?) {

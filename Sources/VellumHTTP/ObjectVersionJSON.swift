@@ -42,11 +42,11 @@ struct ObjectVersionJSON: JSONWritable {
                 }
             }
             json.key("created")
-            json.string(Timestamp.string(v.created))
+            json.timestamp(v.created)
             json.key("updated")
-            json.string(Timestamp.string(v.updated))
+            json.timestamp(v.updated)
             json.key("last_check_at")
-            json.string(v.file?.lastCheckAt.map(Timestamp.string))
+            json.timestamp(v.file?.lastCheckAt)
             json.key("last_check")
             json.bool(v.file?.lastCheck)
             let object = links.object(v.bucketID, v.key)
