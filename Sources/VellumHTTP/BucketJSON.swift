@@ -11,7 +11,7 @@ struct BucketJSON: JSONWritable {
     func write(to json: inout JSONWriter) {
         json.object { json in
             json.key("id")
-            json.string(bucket.id.uuidString.lowercased())
+            json.string(bucket.id.lowercased)
             json.key("size")
             json.int(bucket.size)
             json.key("quota_size")

@@ -40,7 +40,7 @@ struct DownloadResponse {
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
             return try await body(status: .partialContent, headers: headers, parts: [(nil, range)], length: range.upperBound - range.lowerBound)
         case .ranges(let list):
-            let boundary = "vellum-" + UUID().uuidString.lowercased()
+            let boundary = "vellum-" + UUID().lowercased
             let type = headers[.contentType] ?? "application/octet-stream"
             var parts: [(ByteBuffer?, Range<Int64>)] = []
             var length: Int64 = 0

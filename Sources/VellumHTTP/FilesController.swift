@@ -84,7 +84,7 @@ struct FilesController {
         if page.hasMore, let last = page.contents.last {
             var next = urls.bucket(id) + "?size=\(size)&after=\(Links.encodeQuery(last.key))"
             if let prefix = listQuery.prefix { next += "&prefix=\(Links.encodeQuery(prefix))" }
-            if listQuery.allVersions { next += "&versions&after_version=\(last.versionID.uuidString.lowercased())" }
+            if listQuery.allVersions { next += "&versions&after_version=\(last.versionID.lowercased)" }
             json.next = next
         }
         return JSONResponse.make(json)

@@ -24,7 +24,7 @@ public struct LinkPolicy: Sendable {
 struct Links {
     let base: String
 
-    func bucket(_ id: UUID) -> String { "\(base)/files/\(id.uuidString.lowercased())" }
+    func bucket(_ id: UUID) -> String { "\(base)/files/\(id.lowercased)" }
 
     func object(_ bucket: UUID, _ key: String) -> String { "\(self.bucket(bucket))/\(Self.encodePath(key))" }
 

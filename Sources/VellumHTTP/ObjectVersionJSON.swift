@@ -12,7 +12,7 @@ struct ObjectVersionJSON: JSONWritable {
             json.key("key")
             json.string(v.key)
             json.key("version_id")
-            json.string(v.versionID.uuidString.lowercased())
+            json.string(v.versionID.lowercased)
             json.key("is_head")
             json.bool(v.isHead)
             json.key("delete_marker")
@@ -50,7 +50,7 @@ struct ObjectVersionJSON: JSONWritable {
             json.key("last_check")
             json.bool(v.file?.lastCheck)
             let object = links.object(v.bucketID, v.key)
-            let version = object + "?versionId=" + v.versionID.uuidString.lowercased()
+            let version = object + "?versionId=" + v.versionID.lowercased
             let live = v.isHead && !v.isDeleteMarker
             json.key("links")
             json.object { json in

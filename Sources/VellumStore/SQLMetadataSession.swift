@@ -59,14 +59,14 @@ struct SQLMetadataSession: MetadataSession {
     // MARK: buckets
 
     func bucket(_ id: UUID) async throws -> Bucket? {
-        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.text)").first().map(Self.bucket(from:))
+        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.lowercased)").first().map(Self.bucket(from:))
     }
 
     func insertBucket(_ b: Bucket) async throws {
         try await db.raw(
             """
             INSERT INTO buckets (id, owner, location, size, quota_size, max_file_size, locked, public, created, updated)
-            VALUES (\(bind: b.id.text), \(bind: b.owner), \(bind: b.location), \(bind: b.size), \(bind: b.quotaSize),
+            VALUES (\(bind: b.id.lowercased), \(bind: b.owner), \(bind: b.location), \(bind: b.size), \(bind: b.quotaSize),
                     \(bind: b.maxFileSize), \(bind: b.locked), \(bind: b.isPublic), \(bind: b.created.micros),
                     \(bind: b.updated.micros))
             """
@@ -76,7 +76,7 @@ struct SQLMetadataSession: MetadataSession {
     func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws -> Bucket? {
         try await db.raw(
             """
-            UPDATE buckets SET size = size + \(bind: delta), updated = \(bind: updated.micros) WHERE id = \(bind: id.text)
+            UPDATE buckets SET size = size + \(bind: delta), updated = \(bind: updated.micros) WHERE id = \(bind: id.lowercased)
             RETURNING *
             """
         ).first().map(Self.bucket(from:))
@@ -88,7 +88,7 @@ struct SQLMetadataSession: MetadataSession {
         try await db.raw(
             """
             INSERT INTO files (id, location, size, md5, sha256, deleting, last_check_at, last_check, created)
-            VALUES (\(bind: f.id.text), \(bind: f.location), \(bind: f.size), \(bind: f.checksums.md5),
+            VALUES (\(bind: f.id.lowercased), \(bind: f.location), \(bind: f.size), \(bind: f.checksums.md5),
                     \(bind: f.checksums.sha256), \(bind: false), \(bind: f.lastCheckAt?.micros), \(bind: f.lastCheck),
                     \(bind: f.created.micros))
             """
@@ -96,16 +96,16 @@ struct SQLMetadataSession: MetadataSession {
     }
 
     func fileExists(_ id: UUID) async throws -> Bool {
-        try await db.raw("SELECT id FROM files WHERE id = \(bind: id.text)").first() != nil
+        try await db.raw("SELECT id FROM files WHERE id = \(bind: id.lowercased)").first() != nil
     }
 
     func fileReferenceCount(_ id: UUID) async throws -> Int {
-        try await db.raw("SELECT COUNT(*) AS n FROM object_versions WHERE file_id = \(bind: id.text)").first()?
+        try await db.raw("SELECT COUNT(*) AS n FROM object_versions WHERE file_id = \(bind: id.lowercased)").first()?
             .decode(column: "n", as: Int.self) ?? 0
     }
 
     func markFileDeleting(_ id: UUID) async throws {
-        try await db.raw("UPDATE files SET deleting = \(bind: true) WHERE id = \(bind: id.text)").run()
+        try await db.raw("UPDATE files SET deleting = \(bind: true) WHERE id = \(bind: id.lowercased)").run()
     }
 
     func filesMarkedDeleting() async throws -> [FileInstance] {
@@ -114,7 +114,7 @@ struct SQLMetadataSession: MetadataSession {
     }
 
     func deleteFile(_ id: UUID) async throws {
-        try await db.raw("DELETE FROM files WHERE id = \(bind: id.text)").run()
+        try await db.raw("DELETE FROM files WHERE id = \(bind: id.lowercased)").run()
     }
 
     // MARK: versions
@@ -123,7 +123,7 @@ struct SQLMetadataSession: MetadataSession {
         try await db.raw(
             """
             \(unsafeRaw: Self.selectVersions)
-            WHERE v.bucket_id = \(bind: bucketID.text) AND v.key = \(bind: key) AND v.is_head = \(bind: true)
+            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.key = \(bind: key) AND v.is_head = \(bind: true)
             """
         ).first().map(Self.version(from:))
     }
@@ -132,7 +132,7 @@ struct SQLMetadataSession: MetadataSession {
         try await db.raw(
             """
             \(unsafeRaw: Self.selectVersions)
-            WHERE v.bucket_id = \(bind: bucketID.text) AND v.version_id = \(bind: versionID.text)
+            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.version_id = \(bind: versionID.lowercased)
             """
         ).first().map(Self.version(from:))
     }
@@ -142,7 +142,7 @@ struct SQLMetadataSession: MetadataSession {
         let previous = try await db.raw(
             """
             UPDATE object_versions SET is_head = \(bind: false), updated = \(bind: v.created.micros)
-            WHERE bucket_id = \(bind: v.bucketID.text) AND key = \(bind: v.key) AND is_head = \(bind: true)
+            WHERE bucket_id = \(bind: v.bucketID.lowercased) AND key = \(bind: v.key) AND is_head = \(bind: true)
             RETURNING created
             """
         ).first()?.decode(column: "created", as: Int64.self)
@@ -155,7 +155,7 @@ struct SQLMetadataSession: MetadataSession {
         try await db.raw(
             """
             INSERT INTO object_versions (version_id, bucket_id, key, file_id, mimetype, is_head, tags, created, updated)
-            VALUES (\(bind: v.versionID.text), \(bind: v.bucketID.text), \(bind: v.key), \(bind: v.file?.id.text),
+            VALUES (\(bind: v.versionID.lowercased), \(bind: v.bucketID.lowercased), \(bind: v.key), \(bind: v.file?.id.lowercased),
                     \(bind: v.mimetype), \(bind: true), \(bind: tags), \(bind: v.created.micros), \(bind: v.updated.micros))
             """
         ).run()
@@ -163,14 +163,14 @@ struct SQLMetadataSession: MetadataSession {
     }
 
     func deleteVersion(_ versionID: UUID) async throws {
-        try await db.raw("DELETE FROM object_versions WHERE version_id = \(bind: versionID.text)").run()
+        try await db.raw("DELETE FROM object_versions WHERE version_id = \(bind: versionID.lowercased)").run()
     }
 
     func promoteNewestVersion(bucketID: UUID, key: String) async throws {
         try await db.raw(
             """
             UPDATE object_versions SET is_head = \(bind: true) WHERE version_id = (
-                SELECT version_id FROM object_versions WHERE bucket_id = \(bind: bucketID.text) AND key = \(bind: key)
+                SELECT version_id FROM object_versions WHERE bucket_id = \(bind: bucketID.lowercased) AND key = \(bind: key)
                 ORDER BY created DESC, version_id DESC LIMIT 1)
             """
         ).run()
@@ -179,7 +179,7 @@ struct SQLMetadataSession: MetadataSession {
     func listVersions(_ q: ListQuery) async throws -> [ObjectVersion] {
         var sql = SQLQueryString(Self.selectVersions)
         sql.appendInterpolation(unsafeRaw: " WHERE v.bucket_id = ")
-        sql.appendInterpolation(bind: q.bucketID.text)
+        sql.appendInterpolation(bind: q.bucketID.lowercased)
         if !q.allVersions {
             sql.appendInterpolation(unsafeRaw: " AND v.file_id IS NOT NULL AND v.is_head = ")
             sql.appendInterpolation(bind: true)
@@ -206,7 +206,7 @@ struct SQLMetadataSession: MetadataSession {
                 sql.appendInterpolation(unsafeRaw: " OR (v.created = ")
                 sql.appendInterpolation(bind: cursor.created.micros)
                 sql.appendInterpolation(unsafeRaw: " AND v.version_id > ")
-                sql.appendInterpolation(bind: afterVersion.text)
+                sql.appendInterpolation(bind: afterVersion.lowercased)
                 sql.appendInterpolation(unsafeRaw: "))))")
             } else {
                 sql.appendInterpolation(unsafeRaw: " AND v.key > ")
@@ -279,10 +279,6 @@ extension SQLRow {
     }
 }
 
-extension UUID {
-    /// The stored form: lowercase with dashes, as Invenio prints ids.
-    var text: String { uuidString.lowercased() }
-}
 
 extension Date {
     var micros: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
