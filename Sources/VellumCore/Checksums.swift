@@ -1,7 +1,7 @@
 import Foundation
 
 /// The digests kept for every file: MD5 (Invenio compatibility) and SHA-256 (integrity), as lowercase hex.
-public struct Checksums: Sendable, Equatable, Codable {
+public struct Checksums: Sendable, Equatable {
     public var md5: String
     public var sha256: String
 

@@ -2,7 +2,7 @@
 /// `{"status": N, "message": "..."}` in one place.
 public struct VellumError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One field-level problem, rendered in the optional `errors` array.
-    public struct FieldError: Sendable, Equatable, Codable {
+    public struct FieldError: Sendable, Equatable {
         public var field: String
         public var message: String
         public init(field: String, message: String) {

@@ -42,8 +42,8 @@ enum DownloadHeaders {
     }
 
     static let rfc5987: CharacterSet = {
-        var set = CharacterSet(charactersIn: "!#$&+-.^_`|~")
-        set.formUnion(CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128))))
+        var set = CharacterSet.asciiAlphanumerics
+        set.insert(charactersIn: "!#$&+-.^_`|~")
         return set
     }()
 

@@ -37,14 +37,23 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The JSON error response for `error`.
     static func response(_ error: VellumError) -> Response {
-        let body = ErrorBody(status: error.status, message: error.message, errors: error.errors)
-        return JSONResponse.make(body, status: .init(code: error.status))
+        JSONResponse.make(status: .init(code: error.status)) { json in
+            json.object { json in
+                json.key("status")
+                json.int(error.status)
+                json.key("message")
+                json.string(error.message)
+                guard let errors = error.errors else { return }
+                json.key("errors")
+                json.array(errors) { json, problem in
+                    json.object { json in
+                        json.key("field")
+                        json.string(problem.field)
+                        json.key("message")
+                        json.string(problem.message)
+                    }
+                }
+            }
+        }
     }
-}
-
-/// The JSON error body.
-struct ErrorBody: Encodable {
-    let status: Int
-    let message: String
-    let errors: [VellumError.FieldError]?
 }

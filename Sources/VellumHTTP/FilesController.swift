@@ -64,7 +64,7 @@ struct FilesController {
         }
         if query["uploads"] != nil {
             _ = try await service.readableBucket(id, by: context.principal)
-            return JSONResponse.make([String]())  // multipart uploads arrive with a later release
+            return JSONResponse.make { $0.array([String]()) { _, _ in } }  // multipart uploads arrive with a later release
         }
         let size: Int
         if let raw = query["size"] {

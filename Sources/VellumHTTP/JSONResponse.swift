@@ -1,22 +1,17 @@
 import Foundation
 import Hummingbird
 
-/// JSON response bodies.
+/// JSON response bodies, all written with `JSONWriter`.
 enum JSONResponse {
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"status":500,"message":"Could not encode the response."}"#.utf8)
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-extension JSONResponse {
     static func make(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        make(status: status, headers: headers) { value.write(to: &$0) }
+    }
+
+    static func make(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], _ write: (inout JSONWriter) -> Void)
+        -> Response
+    {
         var json = JSONWriter()
-        value.write(to: &json)
+        write(&json)
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: json.buffer))

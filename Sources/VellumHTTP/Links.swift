@@ -29,13 +29,13 @@ struct Links {
     func object(_ bucket: UUID, _ key: String) -> String { "\(self.bucket(bucket))/\(Self.encodePath(key))" }
 
     static let pathAllowed: CharacterSet = {
-        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        var set = CharacterSet.asciiAlphanumerics
         set.insert(charactersIn: "-._~/!$&'()*+,;=:@")
         return set
     }()
 
     static let queryAllowed: CharacterSet = {
-        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        var set = CharacterSet.asciiAlphanumerics
         set.insert(charactersIn: "-._~/!$'()*,;:@")
         return set
     }()
@@ -52,4 +52,9 @@ struct Links {
     static func encodeQuery(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? value
     }
+}
+
+extension CharacterSet {
+    /// A–Z, a–z, 0–9: the base of every percent-encoding set used here.
+    static let asciiAlphanumerics = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 }

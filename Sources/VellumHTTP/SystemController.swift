@@ -11,7 +11,12 @@ struct SystemController {
     func register(on router: Router<VellumRequestContext>) {
         router.get("/health") { _, _ in
             let ok = await service.healthy()
-            return JSONResponse.make(["status": ok ? "ok" : "unavailable"], status: ok ? .ok : .serviceUnavailable)
+            return JSONResponse.make(status: ok ? .ok : .serviceUnavailable) { json in
+                json.object { json in
+                    json.key("status")
+                    json.string(ok ? "ok" : "unavailable")
+                }
+            }
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -167,38 +167,32 @@ extension TestServer {
         return found
     }
 
+    /// Runs `vellum ARGS` with extra environment in `directory`; returns its standard output.
     static func run(_ arguments: [String], environment: [String: String], directory: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestError("vellum \(arguments) failed: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return String(decoding: output, as: UTF8.self)
+        try runTool(try binary(), arguments, environment: environment, directory: directory)
     }
 
-    /// Runs another program and returns its standard output.
-    static func runTool(_ path: String, _ arguments: [String]) throws -> String {
+    /// Runs a program and returns its standard output; throws with its standard error when it fails.
+    static func runTool(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let out = Pipe()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) }
+        let out = Pipe(), err = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID())")
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: err) }
         process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestError("\(path) \(arguments) failed") }
+        guard process.terminationStatus == 0 else {
+            let errors = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+            throw TestError("\(path) \(arguments) failed: \(errors)")
+        }
         return String(decoding: output, as: UTF8.self)
     }
 
