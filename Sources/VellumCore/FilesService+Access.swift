@@ -26,9 +26,14 @@ extension FilesService {
     }
 
     static func checkWrite(_ bucket: Bucket, _ principal: Principal) throws {
+        try checkOwner(bucket, principal)
+        guard !bucket.locked else { throw VellumError.bucketLocked }
+    }
+
+    /// 401/403 unless `principal` owns the bucket (or is an admin).
+    static func checkOwner(_ bucket: Bucket, _ principal: Principal) throws {
         guard isOwner(bucket, principal) else {
             throw principal.isAuthenticated ? VellumError.forbidden : VellumError.unauthenticated
         }
-        guard !bucket.locked else { throw VellumError.bucketLocked }
     }
 }

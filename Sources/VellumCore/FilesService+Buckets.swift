@@ -71,3 +71,57 @@ extension FilesService {
         return BucketPage(bucket: bucket, contents: Array(versions.prefix(query.limit)), hasMore: versions.count > query.limit)
     }
 }
+
+/// A partial update of a bucket's settings; a nil field is left as it is, and `.some(nil)` clears a limit.
+public struct BucketChanges: Sendable, Equatable {
+    public var quotaSize: Int64??
+    public var maxFileSize: Int64??
+    public var locked: Bool?
+    public var isPublic: Bool?
+
+    public init(quotaSize: Int64?? = nil, maxFileSize: Int64?? = nil, locked: Bool? = nil, isPublic: Bool? = nil) {
+        self.quotaSize = quotaSize
+        self.maxFileSize = maxFileSize
+        self.locked = locked
+        self.isPublic = isPublic
+    }
+}
+
+extension FilesService {
+    /// Changes a bucket's settings. The owner may change an unlocked bucket (and lock it); once it is locked, only
+    /// an admin may change it or unlock it, so that a published record's files stay as they are.
+    public func updateBucket(_ id: UUID, _ changes: BucketChanges, by principal: Principal) async throws -> Bucket {
+        for (field, value) in [("quota_size", changes.quotaSize), ("max_file_size", changes.maxFileSize)] {
+            if let value = value ?? nil, value < 0 {
+                throw VellumError.badParameter(field, "\(field) must be a non-negative integer or null.")
+            }
+        }
+        let bucket = try await readableBucket(id, by: principal)
+        try Self.checkOwner(bucket, principal)
+        return try await store.write { session in
+            guard var current = try await session.bucket(id) else { throw VellumError.bucketNotFound }
+            if current.locked && !principal.isAdmin { throw VellumError.bucketLocked }
+            if let quota = changes.quotaSize { current.quotaSize = quota }
+            if let max = changes.maxFileSize { current.maxFileSize = max }
+            if let locked = changes.locked { current.locked = locked }
+            if let isPublic = changes.isPublic { current.isPublic = isPublic }
+            current.updated = Date()
+            try await session.updateBucket(current)
+            return current
+        }
+    }
+
+    /// Deletes a bucket that holds no data: no version with bytes and no unfinished multipart upload (409
+    /// otherwise). Delete markers and finished uploads go with it.
+    public func deleteBucket(_ id: UUID, by principal: Principal) async throws {
+        _ = try await writableBucket(id, by: principal)
+        try await store.write { session in
+            guard let bucket = try await session.bucket(id) else { throw VellumError.bucketNotFound }
+            guard !bucket.locked else { throw VellumError.bucketLocked }
+            guard try await !session.bucketHoldsData(id) else {
+                throw VellumError(409, "Bucket is not empty: delete its object versions and multipart uploads first.")
+            }
+            try await session.deleteBucket(id)
+        }
+    }
+}

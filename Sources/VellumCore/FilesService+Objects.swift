@@ -62,13 +62,17 @@ extension FilesService {
         if let orphan { await purge(orphan) }
     }
 
-    /// Deletes the bytes of a file marked for deletion, then its row; a crash in between is finished at start-up.
-    func purge(_ file: FileInstance) async {
+    /// Deletes the bytes of a file marked for deletion, then its row; a crash or failure in between is finished by
+    /// the next maintenance pass. Returns whether it succeeded.
+    @discardableResult
+    func purge(_ file: FileInstance) async -> Bool {
         do {
             try await storage.backend(for: file.location).delete(file.id)
             try await store.write { try await $0.deleteFile(file.id) }
+            return true
         } catch {
-            logger.error("could not free file bytes; will retry at start-up", metadata: ["file": "\(file.id)", "error": "\(error)"])
+            logger.error("could not free file bytes; will retry", metadata: ["file": "\(file.id)", "error": "\(error)"])
+            return false
         }
     }
 }

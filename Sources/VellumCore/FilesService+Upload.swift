@@ -12,10 +12,12 @@ public struct UploadRequest: Sendable {
     public var expectedMD5: String?
     public var expectedSHA256: String?
     public var tags: [String: String]
+    public var condition: WriteCondition
 
     public init(
         bucketID: UUID, key: String, contentLength: Int64? = nil, contentType: String? = nil,
-        expectedMD5: String? = nil, expectedSHA256: String? = nil, tags: [String: String] = [:]
+        expectedMD5: String? = nil, expectedSHA256: String? = nil, tags: [String: String] = [:],
+        condition: WriteCondition = WriteCondition()
     ) {
         self.bucketID = bucketID
         self.key = key
@@ -24,6 +26,7 @@ public struct UploadRequest: Sendable {
         self.expectedMD5 = expectedMD5
         self.expectedSHA256 = expectedSHA256
         self.tags = tags
+        self.condition = condition
     }
 }
 
@@ -40,23 +43,18 @@ extension FilesService {
         let bucket = try await writableBucket(request.bucketID, by: principal)
         let limit = bucket.uploadLimit
         if let limit, let length = request.contentLength, length > limit.bytes { throw limit.error }
+        try await checkEarly(request.condition, bucketID: bucket.id, key: key)
 
         let fileID = UUID()
         let backend = try await storage.backend(for: bucket.location)
         let writer = try await backend.create(fileID)
         do {
             let (size, checksums, prefix) = try await stream(body, to: writer, request: request, limit: limit)
-            if let expected = request.expectedMD5, expected != checksums.md5 {
-                throw VellumError(400, "Content-MD5 does not match the uploaded data.")
-            }
-            if let expected = request.expectedSHA256, expected != checksums.sha256 {
-                throw VellumError(400, "The sha-256 digest does not match the uploaded data.")
-            }
+            try Self.verify(checksums, against: request)
             try await writer.finish()
             let mimetype = mime.detect(clientType: request.contentType, key: key, prefix: prefix)
-            let version = try await commit(
-                fileID: fileID, bucket: bucket, key: key, size: size, checksums: checksums, mimetype: mimetype,
-                tags: request.tags)
+            let file = FileInstance(id: fileID, location: bucket.location, size: size, checksums: checksums, created: Date())
+            let version = try await commit(file, isNew: true, to: bucket, key: key, mimetype: mimetype, request: request)
             do {
                 try await backend.settle(fileID)
             } catch {
@@ -69,9 +67,19 @@ extension FilesService {
         }
     }
 
+    /// Fails unless the digests the client sent match the data.
+    static func verify(_ checksums: Checksums, against request: UploadRequest) throws {
+        if let expected = request.expectedMD5, expected != checksums.md5 {
+            throw VellumError(400, "Content-MD5 does not match the uploaded data.")
+        }
+        if let expected = request.expectedSHA256, expected != checksums.sha256 {
+            throw VellumError(400, "The sha-256 digest does not match the uploaded data.")
+        }
+    }
+
     /// Reads the body in batches, enforcing the limits while streaming. Hashing (see `StreamHasher`) and writing
     /// run behind the reading: writes go out in order, each after the previous one, at most `depth` behind.
-    private func stream<Body: AsyncSequence>(
+    func stream<Body: AsyncSequence>(
         _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: VellumError)?
     ) async throws -> (Int64, Checksums, [UInt8]) where Body.Element == ByteBuffer {
         let depth = 4
@@ -116,26 +124,30 @@ extension FilesService {
         return (size, await hasher.finalize(), prefix)
     }
 
-    /// Makes the durable bytes visible as the new head version, re-checking the bucket under the write lock.
-    private func commit(
-        fileID: UUID, bucket: Bucket, key: String, size: Int64, checksums: Checksums, mimetype: String,
-        tags: [String: String]
+    /// Fails a conditional write before any byte is read, when the head already rules it out.
+    func checkEarly(_ condition: WriteCondition, bucketID: UUID, key: String) async throws {
+        guard condition != WriteCondition() else { return }
+        try condition.check(try await store.read { try await $0.headVersion(bucketID: bucketID, key: key) })
+    }
+
+    /// Makes `file` (durable bytes) visible as the new head version of `key`, re-checking the bucket and the
+    /// write's condition under the write lock; a failed check rolls it all back.
+    func commit(
+        _ file: FileInstance, isNew: Bool, to bucket: Bucket, key: String, mimetype: String?, request: UploadRequest,
+        alsoCheck: (@Sendable (any MetadataSession) async throws -> Void)? = nil
     ) async throws -> ObjectVersion {
         try await store.write { session in
-            // Count the bytes first and check the bucket as it is after that; a failed check rolls it all back.
-            let now = Date()
-            guard var current = try await session.addToBucketSize(bucket.id, size, updated: now) else {
-                throw VellumError.bucketNotFound
+            try await alsoCheck?(session)
+            if request.condition != WriteCondition() {
+                try request.condition.check(try await session.headVersion(bucketID: bucket.id, key: key))
             }
-            current.size -= size
-            guard !current.locked else { throw VellumError.bucketLocked }
-            if let limit = current.uploadLimit, size > limit.bytes { throw limit.error }
-            let file = FileInstance(id: fileID, location: current.location, size: size, checksums: checksums, created: now)
-            try await session.insertFile(file)
+            try await Self.reserve(file.size, in: bucket.id, session)
+            if isNew { try await session.insertFile(file) }
+            let now = Date()
             return try await session.insertHeadVersion(
                 ObjectVersion(
                     versionID: UUID(), bucketID: bucket.id, key: key, file: file, mimetype: mimetype, isHead: true,
-                    tags: tags, created: now, updated: now))
+                    tags: request.tags, created: now, updated: now))
         }
     }
 }

@@ -8,6 +8,7 @@ public struct FilesService: Sendable {
     public let storage: StorageRegistry
     public let mime: MimeDetector
     public let logger: Logger
+    let progress = MultipartProgress()
 
     public init(store: any MetadataStore, storage: StorageRegistry, mime: MimeDetector = MimeDetector(), logger: Logger) {
         self.store = store

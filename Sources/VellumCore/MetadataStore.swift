@@ -52,6 +52,16 @@ public protocol MetadataSession: Sendable {
     @discardableResult
     func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws -> Bucket?
 
+    /// Saves the settings of a bucket (quota, maximum file size, lock, public).
+    func updateBucket(_ bucket: Bucket) async throws
+    /// Whether any version with bytes, or any unfinished multipart upload, is left in the bucket.
+    func bucketHoldsData(_ id: UUID) async throws -> Bool
+    /// Deletes a bucket that holds no data, with its delete markers and finished uploads.
+    func deleteBucket(_ id: UUID) async throws
+    /// Sets every bucket's size to the bytes of its versions plus its multipart reservations; returns how many
+    /// had drifted.
+    func reconcileBucketSizes() async throws -> Int
+
     func insertFile(_ file: FileInstance) async throws
     func fileExists(_ id: UUID) async throws -> Bool
     func fileReferenceCount(_ id: UUID) async throws -> Int
@@ -71,6 +81,24 @@ public protocol MetadataSession: Sendable {
     func promoteNewestVersion(bucketID: UUID, key: String) async throws
     /// Head versions with content (or every version, delete markers included), ordered by key, newest first.
     func listVersions(_ query: ListQuery) async throws -> [ObjectVersion]
+
+    func insertUpload(_ upload: MultipartUpload) async throws
+    func upload(_ id: UUID) async throws -> MultipartUpload?
+    /// The upload whose pending file is `fileID`.
+    func upload(fileID: UUID) async throws -> MultipartUpload?
+    func uploads(bucketID: UUID) async throws -> [MultipartUpload]
+    /// Up to 1,000 unfinished (or finished) uploads without activity since `date`, oldest first.
+    func uploads(inactiveSince date: Date, completed: Bool) async throws -> [MultipartUpload]
+    /// Records activity on an upload and returns it (nil when it is gone).
+    func touchUpload(_ id: UUID, updated: Date) async throws -> MultipartUpload?
+    func completeUpload(_ id: UUID, versionID: UUID, updated: Date) async throws
+    /// Deletes an upload and its parts.
+    func deleteUpload(_ id: UUID) async throws
+    func parts(uploadID: UUID) async throws -> [UploadPart]
+    func part(uploadID: UUID, number: Int) async throws -> UploadPart?
+    /// Inserts or replaces a part.
+    func savePart(_ part: UploadPart) async throws
+    func deletePart(uploadID: UUID, number: Int) async throws
 }
 
 /// A stored API token: only a hash of its secret is kept.

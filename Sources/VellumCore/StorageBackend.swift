@@ -6,9 +6,22 @@ import NIOCore
 /// Writes are two-phase so that a crash at any moment is recoverable: `create` starts a pending blob, the
 /// writer's `finish` makes it durable in place (still pending), the caller commits metadata and then calls
 /// `settle`. At start-up `pendingBlobs()` lists what was never settled, and the caller settles or deletes each.
+///
+/// A multipart blob is pending from `createMultipart` on; its parts are written in place by part writers, in any
+/// order, and `completeMultipart` makes the whole blob durable at its final place, after which it is settled like
+/// any other.
 public protocol StorageBackend: Sendable {
     /// Starts a new pending blob.
     func create(_ id: UUID) async throws -> any BlobWriter
+    /// Starts a pending blob of `size` bytes that parts will be written into.
+    func createMultipart(_ id: UUID, size: Int64) async throws
+    /// Writes one part of a multipart blob in place from `offset`. Its `finish` makes these bytes durable; its
+    /// `abort` only stops writing (the part's bytes stop counting because its metadata is gone).
+    func partWriter(_ id: UUID, offset: Int64) async throws -> any BlobWriter
+    /// Reads part of a multipart blob that is still pending.
+    func openPending(_ id: UUID, range: Range<Int64>) async throws -> any BlobReader
+    /// Makes a fully written multipart blob durable at its final place; doing it twice is harmless.
+    func completeMultipart(_ id: UUID) async throws
     /// Opens `range` of the blob (the whole blob when nil) for reading in bounded memory.
     func open(_ id: UUID, range: Range<Int64>?) async throws -> any BlobReader
     /// Forgets that a blob is pending, once the metadata that references it is committed.
@@ -27,7 +40,7 @@ public protocol BlobWriter: Sendable {
     func write(_ buffers: [ByteBuffer]) async throws
     /// Makes the written bytes durable at their final place (fsync, link, fsync the directory).
     func finish() async throws
-    /// Discards everything written; safe to call after a failure at any point.
+    /// Discards everything written (see `partWriter` for parts); safe to call after a failure at any point.
     func abort() async
 }
 

@@ -5,12 +5,15 @@ import NIOCore
 /// per batch, so MD5 (the slower) works through batches back to back while SHA-256 and the caller's reading and
 /// writing go on beside it. At most `depth` batches wait for MD5, which bounds memory.
 public struct StreamHasher: Sendable {
-    private var md5 = HashChain<Insecure.MD5>()
-    private var sha256 = HashChain<SHA256>()
+    private var md5: HashChain<Insecure.MD5>
+    private var sha256: HashChain<SHA256>
     let depth: Int
 
-    public init(depth: Int = 4) {
+    /// Starts from fresh states, or continues from the given ones.
+    public init(depth: Int = 4, md5: Insecure.MD5 = .init(), sha256: SHA256 = .init()) {
         self.depth = depth
+        self.md5 = HashChain(md5)
+        self.sha256 = HashChain(sha256)
     }
 
     /// Queues `batch` for hashing; waits only while `depth` batches are already queued.
@@ -22,16 +25,26 @@ public struct StreamHasher: Sendable {
 
     /// Waits for every queued batch and returns the final digests.
     public func finalize() async -> Checksums {
-        async let md5 = md5.finalize()
-        async let sha256 = sha256.finalize()
-        return await Checksums(md5: md5.hexString, sha256: sha256.hexString)
+        let (md5, sha256) = await states()
+        return Checksums(md5: md5.finalize().hexString, sha256: sha256.finalize().hexString)
+    }
+
+    /// Waits for every queued batch and returns the states, to continue hashing later.
+    public func states() async -> (Insecure.MD5, SHA256) {
+        async let md5 = md5.state()
+        async let sha256 = sha256.state()
+        return await (md5, sha256)
     }
 }
 
 /// One hash function applied to batches in order, each batch in a task that continues from the previous one.
 struct HashChain<H: HashFunction & Sendable>: Sendable {
     private var pending: [Task<H, Never>] = []
-    private var last: Task<H, Never> = Task { H() }
+    private var last: Task<H, Never>
+
+    init(_ initial: H) {
+        last = Task { initial }
+    }
 
     mutating func append(_ batch: [ByteBuffer]) {
         let previous = last
@@ -51,7 +64,7 @@ struct HashChain<H: HashFunction & Sendable>: Sendable {
         }
     }
 
-    func finalize() async -> H.Digest {
-        await last.value.finalize()
+    func state() async -> H {
+        await last.value
     }
 }

@@ -79,4 +79,5 @@ extension HTTPField.Name {
     static let digest = Self("Digest")!
     static let contentMD5 = Self("Content-MD5")!
     static let fileTags = Self("X-Invenio-File-Tags")!
+    static let copySource = Self("X-Vellum-Copy-Source")!
 }

@@ -6,17 +6,12 @@ import VellumCore
 extension FilesController {
     func putObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        if query["uploadId"] != nil || query["partNumber"] != nil || query["uploads"] != nil {
-            throw Self.multipartUnavailable
+        if query["uploadId"] != nil { return try await putPart(request, context) }
+        if query["uploads"] != nil || query["partNumber"] != nil {
+            throw VellumError(405, "Start a multipart upload with POST ?uploads; send parts with ?uploadId and partNumber.")
         }
-        let upload = UploadRequest(
-            bucketID: try Self.bucketID(context), key: try Self.key(request),
-            contentLength: try request.headers[.contentLength].map {
-                guard let n = Int64($0), n >= 0 else { throw VellumError(400, "Invalid Content-Length.") }
-                return n
-            },
-            contentType: request.headers[.contentType], expectedMD5: try Self.contentMD5(request.headers),
-            expectedSHA256: try Self.sha256Digest(request.headers), tags: try Self.tags(request.headers))
+        let upload = try Self.uploadRequest(request, context)
+        if let source = request.headers[.copySource] { return try await copyObject(source, upload, request, context) }
         metrics.uploadsInFlight.increment()
         defer { metrics.uploadsInFlight.decrement() }
         let version = try await service.upload(upload, body: RequestBodyErrors(base: request.body), by: context.principal)
@@ -25,9 +20,48 @@ extension FilesController {
             ObjectVersionJSON(version: version, links: links.links(for: request)), headers: [.eTag: file.checksums.etag])
     }
 
+    /// A PUT with `X-Vellum-Copy-Source: <bucket>/<key>[?versionId=V]` and no body: a new version that shares the
+    /// source version's bytes.
+    func copyObject(_ source: String, _ upload: UploadRequest, _ request: Request, _ context: VellumRequestContext)
+        async throws -> Response
+    {
+        guard (upload.contentLength ?? 0) == 0 else { throw VellumError(400, "A copy takes no request body.") }
+        var text = source.hasPrefix("/files/") ? String(source.dropFirst(7)) : source.hasPrefix("/") ? String(source.dropFirst()) : source
+        var versionID: UUID?
+        if let question = text.firstIndex(of: "?") {
+            let query = text[text.index(after: question)...]
+            text = String(text[..<question])
+            guard query.hasPrefix("versionId="), let id = UUID(uuidString: String(query.dropFirst(10))) else {
+                throw VellumError.badParameter("X-Vellum-Copy-Source", "Malformed copy source version.")
+            }
+            versionID = id
+        }
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard parts.count == 2, let bucket = UUID(uuidString: String(parts[0])),
+            let key = String(parts[1]).removingPercentEncoding
+        else { throw VellumError.badParameter("X-Vellum-Copy-Source", "The copy source must be <bucket>/<key>.") }
+        let version = try await service.copy(bucketID: bucket, key: key, versionID: versionID, to: upload, by: context.principal)
+        guard let file = version.file else { throw VellumError(500, "Copy produced no file.") }
+        return JSONResponse.make(
+            ObjectVersionJSON(version: version, links: links.links(for: request)), headers: [.eTag: file.checksums.etag])
+    }
+
+    /// The upload parameters every PUT carries in its headers.
+    static func uploadRequest(_ request: Request, _ context: VellumRequestContext) throws -> UploadRequest {
+        UploadRequest(
+            bucketID: try Self.bucketID(context), key: try Self.key(request),
+            contentLength: try request.headers[.contentLength].map {
+                guard let n = Int64($0), n >= 0 else { throw VellumError(400, "Invalid Content-Length.") }
+                return n
+            },
+            contentType: request.headers[.contentType], expectedMD5: try Self.contentMD5(request.headers),
+            expectedSHA256: try Self.sha256Digest(request.headers), tags: try Self.tags(request.headers),
+            condition: WriteCondition(ifMatch: request.headers[.ifMatch], ifNoneMatch: request.headers[.ifNoneMatch]))
+    }
+
     func getObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        if query["uploadId"] != nil { throw Self.multipartUnavailable }
+        if query["uploadId"] != nil { return try await getUpload(request, context) }
         if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
         let versionID = try query["versionId"].map { try Self.uuid(String($0), field: "versionId") }
         let version = try await service.object(
@@ -40,7 +74,7 @@ extension FilesController {
 
     func deleteObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        if query["uploadId"] != nil { throw Self.multipartUnavailable }
+        if query["uploadId"] != nil { return try await abortUpload(request, context) }
         if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
         let bucketID = try Self.bucketID(context), key = try Self.key(request)
         if let raw = query["versionId"] {
@@ -54,11 +88,10 @@ extension FilesController {
 
     func postObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        if query["uploads"] != nil || query["uploadId"] != nil { throw Self.multipartUnavailable }
+        if query["uploadId"] != nil { return try await completeUpload(request, context) }
+        if query["uploads"] != nil { return try await startUpload(request, context) }
         throw VellumError(405, "POST on an object needs ?uploads or ?uploadId.")
     }
-
-    static let multipartUnavailable = VellumError(501, "Multipart uploads are not available in this release.")
 
     /// `Content-MD5` (RFC 1864, base64) as hex.
     static func contentMD5(_ headers: HTTPFields) throws -> String? {

@@ -11,7 +11,7 @@ struct FilesController {
     /// The routes, as (method, path) pairs in the router's syntax; `docs/openapi.yaml` must list each.
     static let routes: [(HTTPRequest.Method, String)] = [
         (.post, "/files"), (.get, "/files"),
-        (.get, "/files/:bucket"), (.head, "/files/:bucket"),
+        (.get, "/files/:bucket"), (.head, "/files/:bucket"), (.patch, "/files/:bucket"), (.delete, "/files/:bucket"),
         (.put, "/files/:bucket/**"), (.get, "/files/:bucket/**"), (.head, "/files/:bucket/**"),
         (.delete, "/files/:bucket/**"), (.post, "/files/:bucket/**"),
     ]
@@ -31,6 +31,10 @@ struct FilesController {
         case (.post, "/files"): return try await createBucket(request, context)
         case (.get, "/files"): throw VellumError(405, "The method is not allowed for the requested URL.")
         case (.get, "/files/:bucket"), (.head, "/files/:bucket"): return try await getBucket(request, context)
+        case (.patch, _): return try await patchBucket(request, context)
+        case (.delete, "/files/:bucket"):
+            try await service.deleteBucket(try Self.bucketID(context), by: context.principal)
+            return Response(status: .noContent)
         case (.put, _): return try await putObject(request, context)
         case (.get, _), (.head, _): return try await getObject(request, context)
         case (.delete, _): return try await deleteObject(request, context)
@@ -63,8 +67,9 @@ struct FilesController {
             return Response(status: .ok)
         }
         if query["uploads"] != nil {
-            _ = try await service.readableBucket(id, by: context.principal)
-            return JSONResponse.make { $0.array([String]()) { _, _ in } }  // multipart uploads arrive with a later release
+            let uploads = try await service.multipartUploads(bucketID: id, by: context.principal)
+            let urls = links.links(for: request)
+            return JSONResponse.make { $0.array(uploads) { json, upload in MultipartJSON(upload: upload, links: urls).write(to: &json) } }
         }
         let size: Int
         if let raw = query["size"] {
@@ -88,6 +93,60 @@ struct FilesController {
             json.next = next
         }
         return JSONResponse.make(json)
+    }
+
+    /// `PATCH /files/{bucket}` with a JSON object of `quota_size`, `max_file_size` (integers or null), `locked`,
+    /// `public` (booleans).
+    func patchBucket(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let id = try Self.bucketID(context)
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let changes: BucketChanges
+        do {
+            changes = try JSONDecoder().decode(BucketPatch.self, from: Data(buffer: body)).changes
+        } catch let error as VellumError {
+            throw error
+        } catch {
+            throw VellumError(400, "The request body must be a JSON object.")
+        }
+        let bucket = try await service.updateBucket(id, changes, by: context.principal)
+        return JSONResponse.make(BucketJSON(bucket: bucket, links: links.links(for: request)))
+    }
+
+    /// The body of a bucket PATCH; an unknown field or a wrong type is a 400 naming the field.
+    struct BucketPatch: Decodable {
+        var changes = BucketChanges()
+
+        struct Field: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Field.self)
+            for field in container.allKeys {
+                let name = field.stringValue
+                switch name {
+                case "quota_size", "max_file_size":
+                    let value: Int64?
+                    do {
+                        value = try container.decodeNil(forKey: field) ? nil : try container.decode(Int64.self, forKey: field)
+                    } catch {
+                        throw VellumError.badParameter(name, "\(name) must be a non-negative integer or null.")
+                    }
+                    if name == "quota_size" { changes.quotaSize = .some(value) } else { changes.maxFileSize = .some(value) }
+                case "locked", "public":
+                    guard let flag = try? container.decode(Bool.self, forKey: field) else {
+                        throw VellumError.badParameter(name, "\(name) must be true or false.")
+                    }
+                    if name == "locked" { changes.locked = flag } else { changes.isPublic = flag }
+                default:
+                    throw VellumError.badParameter(
+                        name, "Unknown field '\(name)': quota_size, max_file_size, locked and public can be changed.")
+                }
+            }
+        }
     }
 
     // MARK: helpers

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import Hummingbird
+import VellumCore
 
 /// Conditional request evaluation (RFC 9110 §13.2.2) against a strong ETag and a modification time.
 enum Preconditions {
@@ -15,12 +16,12 @@ enum Preconditions {
 
     static func evaluate(_ headers: HTTPFields, etag: String, lastModified: Date, isGetOrHead: Bool) -> Outcome {
         if let ifMatch = headers[.ifMatch] {
-            if !matches(ifMatch, etag: etag, weak: false) { return .failed }
+            if !WriteCondition.matches(ifMatch, etag: etag, weak: false) { return .failed }
         } else if let since = headers[.ifUnmodifiedSince].flatMap(HTTPDate.parse), floor(lastModified) > since {
             return .failed
         }
         if let ifNoneMatch = headers[.ifNoneMatch] {
-            if matches(ifNoneMatch, etag: etag, weak: true) { return isGetOrHead ? .notModified : .failed }
+            if WriteCondition.matches(ifNoneMatch, etag: etag, weak: true) { return isGetOrHead ? .notModified : .failed }
         } else if isGetOrHead, let since = headers[.ifModifiedSince].flatMap(HTTPDate.parse),
             floor(lastModified) <= since
         {
@@ -34,20 +35,6 @@ enum Preconditions {
         guard let value = headers[.ifRange]?.trimmingCharacters(in: .whitespaces) else { return true }
         if value.hasPrefix("\"") || value.hasPrefix("W/") { return value == etag }
         return HTTPDate.parse(value) == floor(lastModified)
-    }
-
-    /// Whether a comma-separated entity-tag list (or `*`) contains `etag`.
-    static func matches(_ list: String, etag: String, weak: Bool) -> Bool {
-        for raw in list.split(separator: ",") {
-            var tag = raw.trimmingCharacters(in: .whitespaces)
-            if tag == "*" { return true }
-            if tag.hasPrefix("W/") {
-                guard weak else { continue }
-                tag.removeFirst(2)
-            }
-            if tag == etag { return true }
-        }
-        return false
     }
 
     private static func floor(_ date: Date) -> Date {

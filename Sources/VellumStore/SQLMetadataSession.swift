@@ -82,6 +82,58 @@ struct SQLMetadataSession: MetadataSession {
         ).first().map(Self.bucket(from:))
     }
 
+    func updateBucket(_ b: Bucket) async throws {
+        try await db.raw(
+            """
+            UPDATE buckets SET quota_size = \(bind: b.quotaSize), max_file_size = \(bind: b.maxFileSize),
+                locked = \(bind: b.locked), public = \(bind: b.isPublic), updated = \(bind: b.updated.micros)
+            WHERE id = \(bind: b.id.lowercased)
+            """
+        ).run()
+    }
+
+    func bucketHoldsData(_ id: UUID) async throws -> Bool {
+        let bucket = id.lowercased
+        return try await db.raw(
+            """
+            SELECT 1 AS one FROM object_versions WHERE bucket_id = \(bind: bucket) AND file_id IS NOT NULL
+            UNION ALL
+            SELECT 1 AS one FROM multipart_uploads WHERE bucket_id = \(bind: bucket) AND version_id IS NULL
+            LIMIT 1
+            """
+        ).first() != nil
+    }
+
+    func deleteBucket(_ id: UUID) async throws {
+        let bucket = id.lowercased
+        try await db.raw(
+            """
+            DELETE FROM multipart_parts WHERE upload_id IN (SELECT id FROM multipart_uploads WHERE bucket_id = \(bind: bucket))
+            """
+        ).run()
+        try await db.raw("DELETE FROM multipart_uploads WHERE bucket_id = \(bind: bucket)").run()
+        try await db.raw("DELETE FROM object_versions WHERE bucket_id = \(bind: bucket)").run()
+        try await db.raw("DELETE FROM buckets WHERE id = \(bind: bucket)").run()
+    }
+
+    func reconcileBucketSizes() async throws -> Int {
+        try await db.raw(
+            """
+            UPDATE buckets SET size = \(unsafeRaw: Self.derivedSize) WHERE size <> \(unsafeRaw: Self.derivedSize)
+            RETURNING id
+            """
+        ).all().count
+    }
+
+    /// A bucket's size from first principles: the bytes of every version that has some, plus the reservations of
+    /// unfinished multipart uploads.
+    static let derivedSize = """
+        (COALESCE((SELECT SUM(f.size) FROM object_versions v JOIN files f ON f.id = v.file_id
+                   WHERE v.bucket_id = buckets.id), 0)
+         + COALESCE((SELECT SUM(u.size) FROM multipart_uploads u
+                     WHERE u.bucket_id = buckets.id AND u.version_id IS NULL), 0))
+        """
+
     // MARK: files
 
     func insertFile(_ f: FileInstance) async throws {
@@ -151,7 +203,7 @@ struct SQLMetadataSession: MetadataSession {
             v.created = .micros(previous + 1)
             v.updated = v.created
         }
-        let tags = String(decoding: try JSONEncoder().encode(v.tags), as: UTF8.self)
+        let tags = try Self.encodeTags(v.tags)
         try await db.raw(
             """
             INSERT INTO object_versions (version_id, bucket_id, key, file_id, mimetype, is_head, tags, created, updated)
@@ -256,14 +308,21 @@ extension SQLMetadataSession {
             created: .micros(try row.decode(column: "f_created", as: Int64.self)))
     }
 
+    static func encodeTags(_ tags: [String: String]) throws -> String {
+        tags.isEmpty ? "{}" : String(decoding: try JSONEncoder().encode(tags), as: UTF8.self)
+    }
+
+    static func decodeTags(_ text: String) -> [String: String] {
+        text == "{}" ? [:] : (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+
     static func version(from row: any SQLRow) throws -> ObjectVersion {
-        let tags = try row.decode(column: "tags", as: String.self)
-        return ObjectVersion(
+        ObjectVersion(
             versionID: try row.decodeUUID(column: "version_id"), bucketID: try row.decodeUUID(column: "bucket_id"),
             key: try row.decode(column: "key", as: String.self), file: try file(from: row),
             mimetype: try row.decode(column: "mimetype", as: String?.self),
             isHead: try row.decode(column: "is_head", as: Bool.self),
-            tags: tags == "{}" ? [:] : (try? JSONDecoder().decode([String: String].self, from: Data(tags.utf8))) ?? [:],
+            tags: decodeTags(try row.decode(column: "tags", as: String.self)),
             created: .micros(try row.decode(column: "created", as: Int64.self)),
             updated: .micros(try row.decode(column: "updated", as: Int64.self)))
     }

@@ -31,7 +31,22 @@ enum Schema {
             "CREATE UNIQUE INDEX object_versions_one_head ON object_versions (bucket_id, key) WHERE is_head = TRUE",
             "CREATE INDEX object_versions_by_key ON object_versions (bucket_id, key, created)",
             "CREATE INDEX object_versions_by_file ON object_versions (file_id)",
-        ]
+        ],
+        [
+            """
+            CREATE TABLE multipart_uploads (id TEXT PRIMARY KEY, bucket_id TEXT NOT NULL REFERENCES buckets(id),
+                key TEXT NOT NULL, file_id TEXT NOT NULL UNIQUE, location TEXT NOT NULL REFERENCES locations(name),
+                size BIGINT NOT NULL, part_size BIGINT NOT NULL, content_type TEXT, tags TEXT NOT NULL, version_id TEXT,
+                created BIGINT NOT NULL, updated BIGINT NOT NULL)
+            """,
+            "CREATE INDEX multipart_uploads_by_bucket ON multipart_uploads (bucket_id, created)",
+            "CREATE INDEX multipart_uploads_by_activity ON multipart_uploads (updated)",
+            """
+            CREATE TABLE multipart_parts (upload_id TEXT NOT NULL REFERENCES multipart_uploads(id),
+                part_number BIGINT NOT NULL, size BIGINT NOT NULL, md5 TEXT NOT NULL, sha256 TEXT NOT NULL,
+                created BIGINT NOT NULL, updated BIGINT NOT NULL, PRIMARY KEY (upload_id, part_number))
+            """,
+        ],
     ]
 
     /// Brings the schema up to date, one transaction per step.

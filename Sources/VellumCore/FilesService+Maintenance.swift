@@ -1,0 +1,49 @@
+import Foundation
+
+/// What one maintenance pass did.
+public struct MaintenanceReport: Sendable, Equatable {
+    public var expiredUploads = 0
+    public var forgottenUploads = 0
+    public var purgedFiles = 0
+    public var reconciledBuckets = 0
+}
+
+extension FilesService {
+    /// One pass of background maintenance, safe to run at any time and after any crash:
+    /// - multipart uploads without activity for `uploadExpiry` are aborted (their quota and bytes released), and
+    ///   completed ones are forgotten after the same time;
+    /// - files whose last version went and whose bytes could not be deleted then are deleted now;
+    /// - with `reconcile`, bucket sizes are recomputed from the versions and reservations (they never should
+    ///   have drifted; a non-zero count is logged).
+    public func maintain(uploadExpiry: TimeInterval, reconcile: Bool = false) async throws -> MaintenanceReport {
+        var report = MaintenanceReport()
+        let cutoff = Date(timeIntervalSinceNow: -uploadExpiry)
+        for upload in try await store.read({ try await $0.uploads(inactiveSince: cutoff, completed: false) }) {
+            do {
+                try await discard(upload)
+                report.expiredUploads += 1
+            } catch let error as VellumError where error == .uploadNotFound {
+                continue  // completed or aborted meanwhile
+            }
+        }
+        for upload in try await store.read({ try await $0.uploads(inactiveSince: cutoff, completed: true) }) {
+            try await store.write { try await $0.deleteUpload(upload.id) }
+            report.forgottenUploads += 1
+        }
+        for file in try await store.read({ try await $0.filesMarkedDeleting() }) where await purge(file) {
+            report.purgedFiles += 1
+        }
+        if reconcile {
+            report.reconciledBuckets = try await store.write { try await $0.reconcileBucketSizes() }
+        }
+        if report != MaintenanceReport() {
+            logger.notice(
+                "maintenance",
+                metadata: [
+                    "expired_uploads": "\(report.expiredUploads)", "forgotten_uploads": "\(report.forgottenUploads)",
+                    "purged_files": "\(report.purgedFiles)", "reconciled_buckets": "\(report.reconciledBuckets)",
+                ])
+        }
+        return report
+    }
+}

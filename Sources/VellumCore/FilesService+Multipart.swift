@@ -1,0 +1,293 @@
+import Foundation
+import NIOCore
+
+/// What a client asks for when it starts a multipart upload.
+public struct MultipartRequest: Sendable {
+    public var bucketID: UUID
+    public var key: String
+    public var size: Int64
+    public var partSize: Int64
+    public var contentType: String?
+    public var tags: [String: String]
+
+    public init(
+        bucketID: UUID, key: String, size: Int64, partSize: Int64, contentType: String? = nil, tags: [String: String] = [:]
+    ) {
+        self.bucketID = bucketID
+        self.key = key
+        self.size = size
+        self.partSize = partSize
+        self.contentType = contentType
+        self.tags = tags
+    }
+}
+
+/// An upload with the parts received so far.
+public struct MultipartStatus: Sendable {
+    public var upload: MultipartUpload
+    public var parts: [UploadPart]
+}
+
+extension VellumError {
+    public static let invalidPartSize = VellumError(400, "Invalid part size.")
+    public static let invalidFileSize = VellumError(400, "Invalid file size.")
+    public static let invalidPartNumber = VellumError(400, "Invalid part number.")
+    public static let missingParts = VellumError(400, "Not all parts have been uploaded.")
+    public static let uploadCompleted = VellumError(403, "Multipart upload is already completed.")
+    public static let uploadNotFound = VellumError(404, "Multipart upload does not exist.")
+}
+
+extension FilesService {
+    /// Starts a multipart upload: checks the sizes, reserves `size` bytes of the bucket's quota and creates the
+    /// pending file the parts are written into.
+    public func startMultipart(_ request: MultipartRequest, by principal: Principal) async throws -> MultipartUpload {
+        let key = try ObjectKey.validate(request.key)
+        guard (MultipartLimits.minPartSize...MultipartLimits.maxPartSize).contains(request.partSize) else {
+            throw VellumError.invalidPartSize
+        }
+        guard request.size >= 1, request.size <= request.partSize * MultipartLimits.maxParts else {
+            throw VellumError.invalidFileSize
+        }
+        let bucket = try await writableBucket(request.bucketID, by: principal)
+        if let limit = bucket.uploadLimit, request.size > limit.bytes { throw limit.error }
+        let now = Date()
+        let upload = MultipartUpload(
+            id: UUID(), bucketID: bucket.id, key: key, fileID: UUID(), location: bucket.location, size: request.size,
+            partSize: request.partSize, contentType: request.contentType, tags: request.tags, created: now, updated: now)
+        let backend = try await storage.backend(for: bucket.location)
+        try await backend.createMultipart(upload.fileID, size: upload.size)
+        do {
+            try await store.write { session in
+                try await Self.reserve(upload.size, in: bucket.id, session)
+                try await session.insertUpload(upload)
+            }
+        } catch {
+            try? await backend.delete(upload.fileID)
+            throw error
+        }
+        return upload
+    }
+
+    /// Writes part `number` in place, hashing it on the way; a part may be sent again, and parts may arrive in any
+    /// order and in parallel. Until it commits, a part that was sent before counts as missing.
+    public func uploadPart<Body: AsyncSequence>(
+        uploadID: UUID, bucketID: UUID, key rawKey: String, number: Int, request: UploadRequest, body: Body,
+        by principal: Principal
+    ) async throws -> (MultipartUpload, UploadPart) where Body.Element == ByteBuffer {
+        let upload = try await openUpload(uploadID, bucketID: bucketID, key: rawKey, by: principal)
+        guard (0...upload.lastPartNumber).contains(number) else { throw VellumError.invalidPartNumber }
+        let range = upload.range(ofPart: number)
+        let expected = Int64(range.count)
+        if let length = request.contentLength, length != expected { throw VellumError.invalidPartSize }
+        guard await progress.claim(uploadID, part: number) else {
+            throw VellumError(409, "Part \(number) of this upload is being uploaded by another request.")
+        }
+        defer { Task { await progress.release(uploadID, part: number) } }
+
+        // The old part stops counting before its bytes are overwritten.
+        try await store.write { try await $0.deletePart(uploadID: uploadID, number: number) }
+        await progress.invalidate(uploadID, part: number)
+
+        let backend = try await storage.backend(for: upload.location)
+        let writer = try await backend.partWriter(upload.fileID, offset: range.lowerBound)
+        let checksums: Checksums
+        do {
+            let limit = (expected, VellumError.invalidPartSize)
+            var sized = request
+            sized.contentLength = expected
+            let (size, digests, _) = try await stream(body, to: writer, request: sized, limit: limit)
+            guard size == expected else { throw VellumError.invalidPartSize }
+            try Self.verify(digests, against: request)
+            try await writer.finish()
+            checksums = digests
+        } catch {
+            await writer.abort()
+            throw error
+        }
+        let now = Date()
+        let part = UploadPart(uploadID: uploadID, number: number, size: expected, checksums: checksums, created: now, updated: now)
+        try await store.write { session in
+            guard let current = try await session.touchUpload(uploadID, updated: now) else { throw VellumError.uploadNotFound }
+            guard !current.completed else { throw VellumError.uploadCompleted }
+            try await session.savePart(part)
+        }
+        await progress.advance(uploadID, open: partOpener(upload, backend))
+        return (upload, part)
+    }
+
+    /// The upload and its parts.
+    public func multipartStatus(uploadID: UUID, bucketID: UUID, key rawKey: String, by principal: Principal) async throws
+        -> MultipartStatus
+    {
+        let key = try ObjectKey.validate(rawKey)
+        _ = try await readableBucket(bucketID, by: principal)
+        let status: MultipartStatus? = try await store.read { session in
+            guard let upload = try await session.upload(uploadID), upload.bucketID == bucketID, upload.key == key else {
+                return nil
+            }
+            return MultipartStatus(upload: upload, parts: try await session.parts(uploadID: uploadID))
+        }
+        guard let status else { throw VellumError.uploadNotFound }
+        return status
+    }
+
+    /// The bucket's multipart uploads, oldest first.
+    public func multipartUploads(bucketID: UUID, by principal: Principal) async throws -> [MultipartUpload] {
+        _ = try await readableBucket(bucketID, by: principal)
+        return try await store.read { try await $0.uploads(bucketID: bucketID) }
+    }
+
+    /// Completes an upload: every part must be there. Hashes what the background worker has not, makes the file
+    /// durable at its final place, then commits the version; the quota reserved at the start carries over.
+    /// Completing a completed upload again answers the same result, so a client may safely retry.
+    public func completeMultipart(uploadID: UUID, bucketID: UUID, key rawKey: String, by principal: Principal)
+        async throws -> (MultipartUpload, ObjectVersion)
+    {
+        let key = try ObjectKey.validate(rawKey)
+        let bucket = try await readableBucket(bucketID, by: principal)
+        try Self.checkOwner(bucket, principal)
+        guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key) else {
+            throw VellumError.uploadNotFound
+        }
+        if let versionID = status.upload.versionID {
+            return (status.upload, try await completedVersion(bucketID: bucketID, versionID: versionID))
+        }
+        guard !bucket.locked else { throw VellumError.bucketLocked }
+        let upload = status.upload
+        guard status.parts.map(\.number) == Array(0..<upload.partCount) else { throw VellumError.missingParts }
+
+        let backend = try await storage.backend(for: upload.location)
+        let checksums = try await progress.finish(uploadID, partCount: upload.partCount, open: partOpener(upload, backend))
+        let prefix = try await readPrefix(upload, backend)
+        try await backend.completeMultipart(upload.fileID)
+        let mimetype = mime.detect(clientType: upload.contentType, key: key, prefix: prefix)
+        let result: (MultipartUpload, ObjectVersion) = try await store.write { session in
+            guard var current = try await session.upload(uploadID) else { throw VellumError.uploadNotFound }
+            if let versionID = current.versionID {  // a concurrent completion won
+                guard let version = try await session.version(bucketID: bucketID, versionID: versionID) else {
+                    throw VellumError.versionNotFound
+                }
+                return (current, version)
+            }
+            guard let live = try await session.bucket(bucketID) else { throw VellumError.bucketNotFound }
+            guard !live.locked else { throw VellumError.bucketLocked }
+            // The parts must still be the ones that were hashed.
+            let parts = try await session.parts(uploadID: uploadID)
+            guard parts.map(\.number) == Array(0..<upload.partCount), parts == status.parts else {
+                throw VellumError(409, "Parts changed while the upload was being completed; complete it again.")
+            }
+            let now = Date()
+            let file = FileInstance(
+                id: upload.fileID, location: upload.location, size: upload.size, checksums: checksums, created: now)
+            try await session.insertFile(file)
+            let version = try await session.insertHeadVersion(
+                ObjectVersion(
+                    versionID: UUID(), bucketID: bucketID, key: key, file: file, mimetype: mimetype, isHead: true,
+                    tags: upload.tags, created: now, updated: now))
+            try await session.completeUpload(uploadID, versionID: version.versionID, updated: now)
+            current.versionID = version.versionID
+            current.updated = now
+            return (current, version)
+        }
+        await progress.forget(uploadID)
+        do {
+            try await backend.settle(upload.fileID)
+        } catch {
+            logger.warning("could not settle blob; start-up recovery will", metadata: ["file": "\(upload.fileID)"])
+        }
+        return result
+    }
+
+    /// Aborts an upload that has not completed: its reservation is released and its bytes deleted.
+    public func abortMultipart(uploadID: UUID, bucketID: UUID, key rawKey: String, by principal: Principal) async throws {
+        let key = try ObjectKey.validate(rawKey)
+        let bucket = try await writableBucket(bucketID, by: principal)
+        guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucket.id, key: key) else {
+            throw VellumError.uploadNotFound
+        }
+        guard !status.upload.completed else { throw VellumError.uploadCompleted }
+        try await discard(status.upload)
+    }
+
+    /// Removes an unfinished upload (abort or expiry): metadata first, then the bytes.
+    func discard(_ upload: MultipartUpload) async throws {
+        let removed: Bool = try await store.write { session in
+            guard let current = try await session.upload(upload.id), !current.completed else { return false }
+            try await session.deleteUpload(upload.id)
+            try await session.addToBucketSize(upload.bucketID, -upload.size, updated: Date())
+            return true
+        }
+        guard removed else { throw VellumError.uploadNotFound }
+        await progress.forget(upload.id)
+        do {
+            try await storage.backend(for: upload.location).delete(upload.fileID)
+        } catch {
+            logger.error("could not delete upload bytes; start-up recovery will", metadata: ["file": "\(upload.fileID)"])
+        }
+    }
+
+    // MARK: helpers
+
+    /// An upload of this bucket and key that can still take parts.
+    private func openUpload(_ id: UUID, bucketID: UUID, key rawKey: String, by principal: Principal) async throws
+        -> MultipartUpload
+    {
+        let key = try ObjectKey.validate(rawKey)
+        _ = try await writableBucket(bucketID, by: principal)
+        guard let status = try await multipartStatusIfPresent(id, bucketID: bucketID, key: key, parts: false) else {
+            throw VellumError.uploadNotFound
+        }
+        guard !status.upload.completed else { throw VellumError.uploadCompleted }
+        return status.upload
+    }
+
+    private func multipartStatusIfPresent(_ id: UUID, bucketID: UUID, key: String, parts: Bool = true) async throws
+        -> MultipartStatus?
+    {
+        try await store.read { session in
+            guard let upload = try await session.upload(id), upload.bucketID == bucketID, upload.key == key else {
+                return nil
+            }
+            return MultipartStatus(upload: upload, parts: parts ? try await session.parts(uploadID: id) : [])
+        }
+    }
+
+    private func completedVersion(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion {
+        guard let version = try await store.read({ try await $0.version(bucketID: bucketID, versionID: versionID) }) else {
+            throw VellumError.versionNotFound
+        }
+        return version
+    }
+
+    /// Reads committed parts back for the background hasher.
+    private func partOpener(_ upload: MultipartUpload, _ backend: any StorageBackend) -> MultipartProgress.PartOpener {
+        let store = self.store
+        return { number in
+            guard number < upload.partCount,
+                try await store.read({ try await $0.part(uploadID: upload.id, number: number) }) != nil
+            else { return nil }
+            return try await backend.openPending(upload.fileID, range: upload.range(ofPart: number))
+        }
+    }
+
+    /// The first bytes of the file, for type detection.
+    private func readPrefix(_ upload: MultipartUpload, _ backend: any StorageBackend) async throws -> [UInt8] {
+        let reader = try await backend.openPending(upload.fileID, range: 0..<min(upload.size, Int64(MimeDetector.prefixLength)))
+        defer { Task { await reader.close() } }
+        var prefix: [UInt8] = []
+        while prefix.count < MimeDetector.prefixLength, let chunk = try await reader.next() {
+            prefix += chunk.readableBytesView
+        }
+        return Array(prefix.prefix(MimeDetector.prefixLength))
+    }
+
+    /// Adds `size` to the bucket under the write lock, failing when it is locked or over its limits.
+    static func reserve(_ size: Int64, in bucketID: UUID, _ session: any MetadataSession) async throws {
+        guard var current = try await session.addToBucketSize(bucketID, size, updated: Date()) else {
+            throw VellumError.bucketNotFound
+        }
+        current.size -= size
+        guard !current.locked else { throw VellumError.bucketLocked }
+        if let limit = current.uploadLimit, size > limit.bytes { throw limit.error }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@Suite struct GarbageCollectionTests {
+    @Test func sharedBytesLiveUntilTheLastVersionGoes() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let other = try await server.createBucket()
+        let data = Fixtures.bytes(300_000)
+        let original = try await server.request(.PUT, "/files/\(bucket)/a.bin", body: data)
+        let versionA = try #require(try original.json()["version_id"] as? String)
+        let copy = try await server.request(
+            .PUT, "/files/\(other)/b.bin", headers: [("X-Vellum-Copy-Source", "\(bucket)/a.bin?versionId=\(versionA)")])
+        #expect(copy.status == 200)
+        let versionB = try #require(try copy.json()["version_id"] as? String)
+        #expect(try copy.json()["checksum"] as? String == "md5:\(Fixtures.md5(data))")
+        #expect(server.storedBlobs().count == 1)  // shared, not copied
+        #expect(try await server.bucketSize(other) == data.count)
+
+        #expect(try await server.request(.DELETE, "/files/\(bucket)/a.bin?versionId=\(versionA)").status == 204)
+        #expect(server.storedBlobs().count == 1)
+        #expect(try await server.request(.GET, "/files/\(other)/b.bin").bytes == data)
+        #expect(try await server.bucketSize(bucket) == 0)
+
+        #expect(try await server.request(.DELETE, "/files/\(other)/b.bin?versionId=\(versionB)").status == 204)
+        #expect(server.storedBlobs().isEmpty)
+        #expect(try await server.bucketSize(other) == 0)
+
+        let missing = try await server.request(
+            .PUT, "/files/\(other)/c", headers: [("X-Vellum-Copy-Source", "\(bucket)/a.bin")])
+        #expect(missing.status == 404)
+        let malformed = try await server.request(.PUT, "/files/\(other)/c", headers: [("X-Vellum-Copy-Source", "nonsense")])
+        #expect(malformed.status == 400)
+    }
+
+    @Test func bucketSizeIsAlwaysItsVersionsPlusReservations() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        for (key, size) in [("a", 1000), ("b", 2000), ("a", 3000)] {
+            #expect(try await server.request(.PUT, "/files/\(bucket)/\(key)", body: Fixtures.bytes(size)).status == 200)
+        }
+        #expect(try await server.request(.DELETE, "/files/\(bucket)/b").status == 204)
+        let upload = try #require(try await server.startUpload(bucket, "m", size: 7 * MiB)["id"] as? String)
+        #expect(try await server.putPart(bucket, "m", upload, 0, Fixtures.bytes(5 * MiB)).status == 200)
+        let versions = try #require(try await server.request(.GET, "/files/\(bucket)?versions").json()["contents"] as? [[String: Any]])
+        let expected = versions.compactMap { $0["size"] as? Int }.reduce(0, +) + 7 * MiB
+        #expect(try await server.bucketSize(bucket) == expected)
+        // A restart reconciles from first principles and finds nothing to change.
+        try await server.stop()
+        try await server.start()
+        #expect(try await server.bucketSize(bucket) == expected)
+    }
+}
