@@ -76,26 +76,43 @@ extension FilesService {
     ) async throws -> (MultipartUpload, UploadPart) where Body.Element == ByteBuffer {
         let upload = try await openUpload(uploadID, bucketID: bucketID, key: rawKey, by: principal)
         guard (0...upload.lastPartNumber).contains(number) else { throw VellumError.invalidPartNumber }
-        let range = upload.range(ofPart: number)
-        let expected = Int64(range.count)
-        if let length = request.contentLength, length != expected { throw VellumError.invalidPartSize }
+        if let length = request.contentLength, length != Int64(upload.range(ofPart: number).count) {
+            throw VellumError.invalidPartSize
+        }
         guard await progress.claim(uploadID, part: number) else {
             throw VellumError(409, "Part \(number) of this upload is being uploaded by another request.")
         }
-        defer { Task { await progress.release(uploadID, part: number) } }
+        do {
+            let part = try await writePart(number, of: upload, request: request, body: body)
+            await progress.release(uploadID, part: number)
+            return (upload, part)
+        } catch {
+            await progress.release(uploadID, part: number)
+            throw error
+        }
+    }
 
-        // The old part stops counting before its bytes are overwritten.
-        try await store.write { try await $0.deletePart(uploadID: uploadID, number: number) }
-        await progress.invalidate(uploadID, part: number)
+    private func writePart<Body: AsyncSequence>(
+        _ number: Int, of upload: MultipartUpload, request: UploadRequest, body: Body
+    ) async throws -> UploadPart where Body.Element == ByteBuffer {
+        // The old part stops counting before its bytes are overwritten, and only while the upload is open: once a
+        // completion committed, the pending file is the version's file and must never be written again.
+        try await store.write { session in
+            guard let current = try await session.upload(upload.id) else { throw VellumError.uploadNotFound }
+            guard !current.completed else { throw VellumError.uploadCompleted }
+            try await session.deletePart(uploadID: upload.id, number: number)
+        }
+        await progress.invalidate(upload.id, part: number)
 
+        let range = upload.range(ofPart: number)
+        let expected = Int64(range.count)
         let backend = try await storage.backend(for: upload.location)
         let writer = try await backend.partWriter(upload.fileID, offset: range.lowerBound)
         let checksums: Checksums
         do {
-            let limit = (expected, VellumError.invalidPartSize)
             var sized = request
             sized.contentLength = expected
-            let (size, digests, _) = try await stream(body, to: writer, request: sized, limit: limit)
+            let (size, digests, _) = try await stream(body, to: writer, request: sized, limit: (expected, .invalidPartSize))
             guard size == expected else { throw VellumError.invalidPartSize }
             try Self.verify(digests, against: request)
             try await writer.finish()
@@ -105,14 +122,14 @@ extension FilesService {
             throw error
         }
         let now = Date()
-        let part = UploadPart(uploadID: uploadID, number: number, size: expected, checksums: checksums, created: now, updated: now)
+        let part = UploadPart(uploadID: upload.id, number: number, size: expected, checksums: checksums, created: now, updated: now)
         try await store.write { session in
-            guard let current = try await session.touchUpload(uploadID, updated: now) else { throw VellumError.uploadNotFound }
+            guard let current = try await session.touchUpload(upload.id, updated: now) else { throw VellumError.uploadNotFound }
             guard !current.completed else { throw VellumError.uploadCompleted }
             try await session.savePart(part)
         }
-        await progress.advance(uploadID, open: partOpener(upload, backend))
-        return (upload, part)
+        await progress.advance(upload.id, open: partOpener(upload, backend))
+        return part
     }
 
     /// The upload and its parts.
