@@ -99,15 +99,17 @@ extension FilesService {
         let bucket = try await readableBucket(id, by: principal)
         try Self.checkOwner(bucket, principal)
         return try await store.write { session in
-            guard var current = try await session.bucket(id) else { throw VellumError.bucketNotFound }
-            if current.locked && !principal.isAdmin { throw VellumError.bucketLocked }
-            if let quota = changes.quotaSize { current.quotaSize = quota }
-            if let max = changes.maxFileSize { current.maxFileSize = max }
-            if let locked = changes.locked { current.locked = locked }
-            if let isPublic = changes.isPublic { current.isPublic = isPublic }
-            current.updated = Date()
-            try await session.updateBucket(current)
-            return current
+            guard let before = try await session.bucket(id) else { throw VellumError.bucketNotFound }
+            if before.locked && !principal.isAdmin { throw VellumError.bucketLocked }
+            var after = before
+            if let quota = changes.quotaSize { after.quotaSize = quota }
+            if let max = changes.maxFileSize { after.maxFileSize = max }
+            if let locked = changes.locked { after.locked = locked }
+            if let isPublic = changes.isPublic { after.isPublic = isPublic }
+            guard after != before else { return before }
+            after.updated = Date()
+            try await session.updateBucket(after)
+            return after
         }
     }
 

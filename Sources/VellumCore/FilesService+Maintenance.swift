@@ -20,7 +20,7 @@ extension FilesService {
         let cutoff = Date(timeIntervalSinceNow: -uploadExpiry)
         for upload in try await store.read({ try await $0.uploads(inactiveSince: cutoff, completed: false) }) {
             do {
-                try await discard(upload)
+                try await discard(upload, inactiveSince: cutoff)
                 report.expiredUploads += 1
             } catch let error as VellumError where error == .uploadNotFound {
                 continue  // completed or aborted meanwhile

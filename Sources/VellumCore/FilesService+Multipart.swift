@@ -174,9 +174,25 @@ extension FilesService {
         guard status.parts.map(\.number) == Array(0..<upload.partCount) else { throw VellumError.missingParts }
 
         let backend = try await storage.backend(for: upload.location)
-        let checksums = try await progress.finish(uploadID, partCount: upload.partCount, open: partOpener(upload, backend))
-        let prefix = try await readPrefix(upload, backend)
-        try await backend.completeMultipart(upload.fileID)
+        let checksums: Checksums, prefix: [UInt8]
+        do {
+            checksums = try await progress.finish(uploadID, partCount: upload.partCount, open: partOpener(upload, backend))
+            prefix = try await readPrefix(upload, backend)
+            // Activity: an expiry that chose this upload earlier now leaves it alone (see `discard`).
+            guard try await store.write({ try await $0.touchUpload(uploadID, updated: Date()) }) != nil else {
+                throw VellumError.uploadNotFound
+            }
+            try await backend.completeMultipart(upload.fileID)
+        } catch {
+            // A concurrent completion may have finished first (and moved the file): answer as it did.
+            if let done = try? await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key, parts: false),
+                let versionID = done.upload.versionID
+            {
+                await progress.forget(uploadID)
+                return (done.upload, try await completedVersion(bucketID: bucketID, versionID: versionID))
+            }
+            throw error
+        }
         let mimetype = mime.detect(clientType: upload.contentType, key: key, prefix: prefix)
         let result: (MultipartUpload, ObjectVersion) = try await store.write { session in
             guard var current = try await session.upload(uploadID) else { throw VellumError.uploadNotFound }
@@ -226,10 +242,13 @@ extension FilesService {
         try await discard(status.upload)
     }
 
-    /// Removes an unfinished upload (abort or expiry): metadata first, then the bytes.
-    func discard(_ upload: MultipartUpload) async throws {
+    /// Removes an unfinished upload (abort, or expiry when it has had no activity since `inactiveSince`): metadata
+    /// first, then the bytes.
+    func discard(_ upload: MultipartUpload, inactiveSince: Date? = nil) async throws {
         let removed: Bool = try await store.write { session in
             guard let current = try await session.upload(upload.id), !current.completed else { return false }
+            // A completion touches the upload before it publishes the file: an expiry decided earlier yields.
+            if let inactiveSince, current.updated >= inactiveSince { return false }
             try await session.deleteUpload(upload.id)
             try await session.addToBucketSize(upload.bucketID, -upload.size, updated: Date())
             return true

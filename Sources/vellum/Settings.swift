@@ -30,7 +30,20 @@ struct Settings: Sendable, Equatable {
         var public_url: String?
         var allowed_hosts: [String]?
         var log_level: String?
-        var multipart_expires: String?
+        var multipart_expires: DurationText?
+    }
+
+    /// A duration in the TOML file: a number of seconds or a string such as "4d".
+    struct DurationText: Decodable {
+        let text: String
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let seconds = try? value.decode(Int.self) {
+                text = String(seconds)
+            } else {
+                text = try value.decode(String.self)
+            }
+        }
     }
 
     mutating func apply(_ file: File) throws {
@@ -42,7 +55,7 @@ struct Settings: Sendable, Equatable {
         publicURL = file.public_url ?? publicURL
         allowedHosts = file.allowed_hosts ?? allowedHosts
         logLevel = file.log_level ?? logLevel
-        if let value = file.multipart_expires { multipartExpires = try Self.duration(value, name: "multipart_expires") }
+        if let value = file.multipart_expires { multipartExpires = try Self.duration(value.text, name: "multipart_expires") }
     }
 
     mutating func apply(environment env: [String: String]) throws {

@@ -81,15 +81,15 @@ final class DirectFile {
     private func writeStaged(direct wanted: Bool) throws {
         guard staged > 0, let staging else { return }
         // Direct I/O needs an aligned offset too (a part size that is not a multiple of 4 KiB has none).
-        if wanted, direct == nil { direct = position % Int64(Self.alignment) == 0 && setDirect(true) }
-        if !wanted, direct == true { direct = !setDirect(false) }
+        if wanted, direct == nil { direct = position % Int64(Self.alignment) == 0 && Self.setDirect(fd, true) }
+        if !wanted, direct == true { direct = !Self.setDirect(fd, false) }
         var done = 0
         while done < staged {
             let n = Glibc.pwrite(fd, staging + done, staged - done, off_t(position))
             if n < 0 {
                 if errno == EINTR { continue }
                 // Some file systems accept the flag but refuse the write: fall back for good.
-                if errno == EINVAL, direct == true, setDirect(false) {
+                if errno == EINVAL, direct == true, Self.setDirect(fd, false) {
                     direct = false
                     continue
                 }
@@ -142,10 +142,10 @@ final class DirectFile {
     }
 
     /// Sets or clears `O_DIRECT`; true when the descriptor now has the state asked for.
-    private func setDirect(_ on: Bool) -> Bool {
+    static func setDirect(_ fd: Int32, _ on: Bool) -> Bool {
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0 else { return false }
-        return fcntl(fd, F_SETFL, on ? flags | Self.oDirect : flags & ~Self.oDirect) == 0
+        return fcntl(fd, F_SETFL, on ? flags | oDirect : flags & ~oDirect) == 0
     }
 
     /// `O_DIRECT`, which Glibc's Swift module does not export (it needs `_GNU_SOURCE`).

@@ -153,6 +153,33 @@ extension LocalStorage {
         return buffer
     }
 
+    /// `pread` into an aligned buffer from an aligned offset, as `O_DIRECT` requires (it works without it too);
+    /// the result is the asked-for slice. A file system that refuses direct reads gets the flag cleared.
+    static func preadAligned(_ fd: Int32, offset: Int64, length: Int) throws -> ByteBuffer {
+        let alignment = Int64(DirectFile.alignment)
+        let start = offset / alignment * alignment, skip = Int(offset - start)
+        let span = (skip + length + DirectFile.alignment - 1) / DirectFile.alignment * DirectFile.alignment
+        var buffer = ByteBufferAllocator().buffer(capacity: span + DirectFile.alignment)
+        var pad = 0, total = 0
+        _ = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: span + DirectFile.alignment) { raw in
+            let base = Int(bitPattern: raw.baseAddress)
+            pad = (DirectFile.alignment - base % DirectFile.alignment) % DirectFile.alignment
+            while total < span {
+                let n = Glibc.pread(fd, raw.baseAddress! + pad + total, span - total, off_t(start) + off_t(total))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EINVAL, DirectFile.setDirect(fd, false) { continue }
+                    try fail("pread")
+                }
+                if n == 0 { break }
+                total += n
+                if n % DirectFile.alignment != 0 { break }  // end of file
+            }
+            return pad + total
+        }
+        return buffer.getSlice(at: pad + skip, length: max(0, min(total - skip, length))) ?? ByteBuffer()
+    }
+
     @discardableResult
     static func check(_ result: Int32, _ what: String) throws -> Int32 {
         if result < 0 { try fail(what) }
