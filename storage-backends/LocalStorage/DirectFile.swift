@@ -60,10 +60,9 @@ final class DirectFile {
         }
     }
 
-    /// Writes what is staged (the unaligned tail) the ordinary way and fsyncs the file.
-    func sync() throws {
+    /// Writes what is staged (the unaligned tail) the ordinary way.
+    func flush() throws {
         try writeStaged(direct: false)
-        try LocalStorage.check(fsync(fd), "fsync")
     }
 
     private func stagingBuffer() throws -> UnsafeMutableRawPointer {

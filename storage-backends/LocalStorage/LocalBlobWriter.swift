@@ -62,13 +62,17 @@ final class LocalBlobWriter: BlobWriter {
         }
     }
 
-    /// A new blob: fsync, then link it to its final place. A part: fsync.
+    /// A new blob: link it to its final place and make both durable (see `LocalStorage.publish`). A part: fsync.
     func finish() async throws {
         try await storage.threadPool.runIfActive {
             _ = try self.file()
             guard let file = self.take() else { throw VellumError(500, "Blob writer is closed.") }
-            try file.sync()
-            if self.partOffset == nil { try self.storage.publish(self.id) }
+            try file.flush()
+            if self.partOffset == nil {
+                try self.storage.publish(self.id, fd: file.fd)
+            } else {
+                try LocalStorage.check(fsync(file.fd), "fsync")
+            }
         }
     }
 
