@@ -10,7 +10,7 @@ import Glibc
 /// `dd ... conv=fsync` on this project's CI machine), and a large upload is rarely read again at once. The
 /// unaligned tail, and everything on a file system without `O_DIRECT` (tmpfs), is written the ordinary way. A file
 /// whose first batch is smaller than the staging buffer (a small upload, or a small part) is written straight from
-/// the caller's buffers, never staged: allocating and filling 1 MiB per small file halved the small-PUT rate.
+/// the caller's buffers, never staged: it pays for no copy and no 1 MiB allocation.
 ///
 /// Not thread-safe: its owner calls it from one thread at a time.
 final class DirectFile {

@@ -18,29 +18,35 @@ final class LocalBlobReader: BlobReader {
 
     private struct State {
         var fd: Int32?
+        /// Where the next read to start begins.
         var offset: Int64
         var first: ByteBuffer?
-        var ahead: Task<ByteBuffer, any Error>?
+        /// Reads in flight, oldest first.
+        var ahead: [Task<ByteBuffer, any Error>] = []
     }
 
     private let state: Mutex<State>
     private let end: Int64
     private let threadPool: NIOThreadPool
+    /// Reads kept in flight: direct reads each wait for the disk, so two overlap (about 0.9 GB/s end to end with
+    /// one, 1.0 GB/s with two; larger chunks were faster but raised peak memory, see docs/architecture.md).
+    private let depth: Int
 
-    init(fd: Int32, range: Range<Int64>, first: ByteBuffer, threadPool: NIOThreadPool) {
+    init(fd: Int32, range: Range<Int64>, first: ByteBuffer, direct: Bool, threadPool: NIOThreadPool) {
         self.end = range.upperBound
         self.threadPool = threadPool
-        self.state = Mutex(State(fd: fd, offset: range.lowerBound, first: first))
+        self.depth = direct ? 2 : 1
+        self.state = Mutex(State(fd: fd, offset: range.lowerBound + Int64(first.readableBytes), first: first))
     }
 
     /// Opens `path` and reads the first chunk of `range`; call it on the thread pool.
-    static func open(_ path: String, range: Range<Int64>) throws -> (Int32, ByteBuffer) {
+    static func open(_ path: String, range: Range<Int64>) throws -> (Int32, ByteBuffer, direct: Bool) {
         let fd = try LocalStorage.check(Glibc.open(path, O_RDONLY | O_CLOEXEC), "open \(path)")
         do {
             let length = Int(min(Int64(chunk), range.upperBound - range.lowerBound))
             let first = try LocalStorage.pread(fd, offset: range.lowerBound, length: length)
-            if range.upperBound - range.lowerBound >= Int64(directThreshold) { _ = DirectFile.setDirect(fd, true) }
-            return (fd, first)
+            let direct = range.upperBound - range.lowerBound >= Int64(directThreshold) && DirectFile.setDirect(fd, true)
+            return (fd, first, direct)
         } catch {
             Glibc.close(fd)
             throw error
@@ -49,12 +55,13 @@ final class LocalBlobReader: BlobReader {
 
     func next() async throws -> ByteBuffer? {
         let (first, task) = state.withLock { state -> (ByteBuffer?, Task<ByteBuffer, any Error>?) in
+            defer { fill(&state) }
             if let first = state.first {
                 state.first = nil
                 return (first, nil)
             }
-            defer { state.ahead = nil }
-            return (nil, state.ahead ?? readTask(&state))
+            fill(&state)
+            return (nil, state.ahead.isEmpty ? nil : state.ahead.removeFirst())
         }
         var next = first
         if next == nil { next = try await task?.value }
@@ -63,26 +70,26 @@ final class LocalBlobReader: BlobReader {
             if end != Int64.max { throw VellumError(500, "Stored file is shorter than its metadata.") }
             return nil
         }
-        state.withLock { state in
-            state.offset += Int64(buffer.readableBytes)
-            state.ahead = readTask(&state)
-        }
         return buffer
     }
 
     func close() async {
         let (fd, ahead) = state.withLock { state in
-            defer { state.fd = nil; state.ahead = nil }
+            defer { state.fd = nil; state.ahead = [] }
             return (state.fd, state.ahead)
         }
-        _ = try? await ahead?.value
+        for task in ahead { _ = try? await task.value }
         if let fd { Glibc.close(fd) }
     }
 
-    private func readTask(_ state: inout State) -> Task<ByteBuffer, any Error>? {
-        guard let fd = state.fd, state.offset < end else { return nil }
-        let offset = state.offset, length = Int(min(Int64(Self.chunk), end - offset))
-        let pool = threadPool
-        return Task { try await pool.runIfActive { try LocalStorage.preadAligned(fd, offset: offset, length: length) } }
+    /// Starts reads until `depth` are in flight or the range is covered.
+    private func fill(_ state: inout State) {
+        while state.ahead.count < depth, let fd = state.fd, state.offset < end {
+            let offset = state.offset, length = Int(min(Int64(Self.chunk), end - offset))
+            state.offset += Int64(length)
+            let pool = threadPool
+            state.ahead.append(
+                Task { try await pool.runIfActive { try LocalStorage.preadAligned(fd, offset: offset, length: length) } })
+        }
     }
 }

@@ -87,8 +87,8 @@ public struct LocalStorage: StorageBackend {
     }
 
     private func read(_ path: String, range: Range<Int64>) async throws -> any BlobReader {
-        let (fd, first) = try await threadPool.runIfActive { try LocalBlobReader.open(path, range: range) }
-        return LocalBlobReader(fd: fd, range: range, first: first, threadPool: threadPool)
+        let (fd, first, direct) = try await threadPool.runIfActive { try LocalBlobReader.open(path, range: range) }
+        return LocalBlobReader(fd: fd, range: range, first: first, direct: direct, threadPool: threadPool)
     }
 
     /// Links a written temp file (open as `fd`) to its final path, then fsyncs the file and the final directory.
