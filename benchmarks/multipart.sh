@@ -22,16 +22,7 @@ if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" != "$SIZE" ]; then
   head -c "$SIZE" /dev/urandom > "$BIG"
 fi
 
-calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
-emit() { echo "$1: $2 $3" | tee -a "$OUT/raw.txt"; }
-now() { date +%s.%N; }
-
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; fi
-  SERVER_PID=""
-}
-trap stop_server EXIT
+source benchmarks/lib.sh
 
 one_run() {
   cat "$BIG" > /dev/null
@@ -39,15 +30,9 @@ one_run() {
   local md5_seconds; md5_seconds=$(calc "$t1 - $t0" 3)
   emit openssl_md5_2GiB_seconds "$md5_seconds" s
 
-  local data="$OUT/data"; rm -rf "$data"; mkdir -p "$data"
-  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  BASE="http://127.0.0.1:$port"; TOKEN="bench-$RANDOM$RANDOM"
-  VELLUM_DATA_DIR="$data" VELLUM_PORT="$port" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning "$BIN" serve \
-    2>>"$OUT/server.log" &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do curl -sf "$BASE/health" >/dev/null 2>&1 && break; sleep 0.05; done
+  start_server
   local auth="Authorization: Bearer $TOKEN"
-  local bucket; bucket=$(curl -sf -X POST -H "$auth" "$BASE/files" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  local bucket; bucket=$(mkbucket)
   local url="$BASE/files/$bucket/big.bin"
 
   t0=$(now)
@@ -70,14 +55,5 @@ one_run() {
 }
 
 for r in $(seq 1 "$RUNS"); do echo "=== run $r/$RUNS ===" >&2; one_run; done
-python3 - "$OUT/raw.txt" <<'PY'
-import statistics, sys
-values = {}
-for line in open(sys.argv[1]):
-    name, rest = line.split(":", 1)
-    value, unit = rest.split()
-    values.setdefault(name, ([], unit))[0].append(float(value))
-print("=== medians ===")
-for name, (vals, unit) in values.items():
-    print(f"{name}: {statistics.median(vals):g} {unit}  (runs: {', '.join(f'{v:g}' for v in vals)})")
-PY
+echo "=== medians ==="
+medians

@@ -138,13 +138,9 @@ extension FilesService {
     {
         let key = try ObjectKey.validate(rawKey)
         _ = try await readableBucket(bucketID, by: principal)
-        let status: MultipartStatus? = try await store.read { session in
-            guard let upload = try await session.upload(uploadID), upload.bucketID == bucketID, upload.key == key else {
-                return nil
-            }
-            return MultipartStatus(upload: upload, parts: try await session.parts(uploadID: uploadID))
+        guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key) else {
+            throw VellumError.uploadNotFound
         }
-        guard let status else { throw VellumError.uploadNotFound }
         return status
     }
 

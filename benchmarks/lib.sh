@@ -1,0 +1,48 @@
+# Shared by the benchmark scripts (sourced): arithmetic, result lines, and one release daemon on a free port.
+# Expects OUT (results folder) and BIN (the vellum binary); sets BASE, TOKEN and SERVER_PID.
+
+calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
+emit() { echo "$1: $2 $3" | tee -a "$OUT/raw.txt"; }
+now() { date +%s.%N; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+# A fresh daemon on an empty data directory, waited for until /health answers.
+start_server() {
+  DATA="$OUT/data"; rm -rf "$DATA"; mkdir -p "$DATA"
+  local port; port=$(free_port); BASE="http://127.0.0.1:$port"; TOKEN="bench-$RANDOM$RANDOM"
+  VELLUM_DATA_DIR="$DATA" VELLUM_PORT="$port" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning \
+    "$BIN" serve 2>>"$OUT/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    curl -sf "$BASE/health" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "server did not start" >&2; exit 1
+}
+
+mkbucket() {
+  curl -sf -X POST -H "Authorization: Bearer $TOKEN" "$BASE/files" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+# Medians of every figure in $OUT/raw.txt, one `name: value unit` line each.
+medians() {
+  python3 - "$OUT/raw.txt" <<'PY'
+import statistics, sys
+values = {}
+for line in open(sys.argv[1]):
+    name, rest = line.split(":", 1)
+    value, unit = rest.split()
+    values.setdefault(name, ([], unit))[0].append(float(value))
+for name, (vals, unit) in values.items():
+    print(f"{name}: {statistics.median(vals):g} {unit}  (runs: {', '.join(f'{v:g}' for v in vals)})")
+PY
+}
