@@ -121,6 +121,7 @@ func parts(_ data: [UInt8], _ partSize: Int) -> [[UInt8]] {
         #expect(try await start("&size=\(6 * MiB)") == (400, "Missing required query argument 'partSize'"))
         #expect(try await start("&size=x&partSize=\(5 * MiB)").0 == 400)
         #expect(try await start("&size=\(6 * MiB)&partSize=\(5 * MiB - 1)") == (400, "Invalid part size."))
+        #expect(try await start("&size=\(6 * MiB)&partSize=\(5 * 1024 * MiB + 1)") == (400, "Invalid part size."))
         #expect(try await start("&size=0&partSize=\(5 * MiB)") == (400, "Invalid file size."))
         #expect(try await start("&size=\(50_000 * MiB + 1)&partSize=\(5 * MiB)") == (400, "Invalid file size."))
         #expect(try await start("&size=\(21 * MiB)&partSize=\(5 * MiB)") == (400, "Maximum file size exceeded."))

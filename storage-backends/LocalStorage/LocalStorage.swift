@@ -92,8 +92,8 @@ public struct LocalStorage: StorageBackend {
     }
 
     /// Links a written temp file (open as `fd`) to its final path, then fsyncs the file and the final directory.
-    /// Linking before the file's fsync lets one journal commit carry the data, the inode and the new entry (ext4),
-    /// which made small uploads cheaper; it is safe because nothing refers to the blob until its metadata commits,
+    /// Linking before the file's fsync lets a journaling file system commit the data, the inode and the new entry
+    /// together; it is safe because nothing refers to the blob until its metadata commits,
     /// and until then the temp name marks it as pending (start-up recovery deletes both names). Called on the thread
     /// pool; a link already there (from an attempt cut short by a crash) is kept.
     func publish(_ id: UUID, fd: Int32) throws {
