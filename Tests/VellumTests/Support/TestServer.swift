@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -202,23 +203,33 @@ extension TestServer {
         return path
     }
 
-    /// A port that was free a moment ago.
+    /// Ports handed out by this test process, below the kernel's ephemeral range (32768 and up): a port obtained
+    /// by binding port 0 is an ephemeral one that a client connection, or another daemon started in parallel, may
+    /// take before the daemon binds it; then the test talks to someone else's daemon.
+    private static let nextPort = Mutex(20_000 + Int(getpid() % 100) * 100)
+
+    /// A port nobody in this process was given, and that nothing listens on now.
     static func freePort() throws -> Int {
+        for _ in 0..<1000 {
+            let port = nextPort.withLock { next -> Int in
+                next = next >= 32_000 ? 20_000 : next + 1
+                return next
+            }
+            if canBind(port) { return port }
+        }
+        throw TestError("no free port")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound == 0 else { throw TestError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
