@@ -50,4 +50,29 @@ import Testing
         try await server.start()
         #expect(try await server.bucketSize(bucket) == expected)
     }
+
+    @Test func scanFindsAndRemovesOnlyUnreferencedBytes() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        #expect(try await server.request(.PUT, "/files/\(bucket)/kept", body: Array("kept".utf8)).status == 200)
+        // What a power loss can leave: bytes at a final path that nothing refers to.
+        let orphan = UUID().uuidString.lowercased(), pending = UUID().uuidString.lowercased()
+        let root = server.dataDir + "/default"
+        try Data(Fixtures.bytes(1234)).write(to: URL(fileURLWithPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))
+        // An upload in flight: linked to its final path, not committed yet, still marked pending.
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(root)/.tmp/\(pending)"))
+        try FileManager.default.linkItem(atPath: "\(root)/.tmp/\(pending)", toPath: "\(root)/\(pending.prefix(2))/\(pending)")
+
+        let report = try server.cli(["gc"])
+        #expect(report.contains("default\t\(orphan)\t1234"))
+        #expect(!report.contains(pending))
+        #expect(report.contains("scanned 3 blobs: 1 unreferenced (1234 bytes)"))
+        #expect(FileManager.default.fileExists(atPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))  // listing only
+
+        #expect(try server.cli(["gc", "--delete"]).contains("1 deleted"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))
+        #expect(FileManager.default.fileExists(atPath: "\(root)/\(pending.prefix(2))/\(pending)"))
+        #expect(try await server.request(.GET, "/files/\(bucket)/kept").text == "kept")
+        #expect(try server.cli(["gc"]).contains("0 unreferenced"))
+    }
 }

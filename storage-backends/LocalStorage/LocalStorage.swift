@@ -130,6 +130,31 @@ public struct LocalStorage: StorageBackend {
         }
     }
 
+    /// One batch per shard directory, read on the thread pool.
+    public func listBlobs() -> AsyncThrowingStream<[(id: UUID, size: Int64)], any Error> {
+        var shard = 0
+        return AsyncThrowingStream {
+            guard shard < 256 else { return nil }
+            let hex = String(shard, radix: 16)
+            let dir = root + "/" + (hex.count == 1 ? "0" + hex : hex)
+            shard += 1
+            return try await threadPool.runIfActive {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                return names.compactMap { name -> (id: UUID, size: Int64)? in
+                    guard let id = UUID(uuidString: name) else { return nil }
+                    var info = stat()
+                    guard stat(dir + "/" + name, &info) == 0 else { return nil }
+                    return (id, Int64(info.st_size))
+                }
+            }
+        }
+    }
+
+    public func isPending(_ id: UUID) async throws -> Bool {
+        let path = tempPath(id)
+        return try await threadPool.runIfActive { access(path, F_OK) == 0 }
+    }
+
     public func checkHealth() async throws {
         let dir = root + "/.tmp"
         try await threadPool.runIfActive {

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Logging
+import VellumCore
+
+/// `vellum gc [--delete]`: finds stored bytes that nothing refers to (what a power loss can leave), and removes
+/// them when asked. Works while the daemon runs.
+struct GCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc", abstract: "Find (and with --delete remove) stored bytes that no file refers to.")
+
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Delete the unreferenced blobs (default: only list them).") var delete = false
+
+    func run() async throws {
+        let logger = Logger(label: "vellum")
+        let runtime = try await Runtime.open(try common.settings(), logger: logger)
+        let files = FilesService(store: runtime.store, storage: runtime.storage, logger: logger)
+        let report: ScanReport
+        do {
+            report = try await files.scanUnreferenced(delete: delete)
+        } catch {
+            await runtime.shutdown()
+            throw error
+        }
+        await runtime.shutdown()
+        for blob in report.unreferenced { print("\(blob.location)\t\(blob.id.lowercased)\t\(blob.size)") }
+        let bytes = report.unreferenced.reduce(Int64(0)) { $0 + $1.size }
+        print(
+            "scanned \(report.scanned) blobs: \(report.unreferenced.count) unreferenced (\(bytes) bytes)"
+                + (delete ? ", \(report.deleted) deleted" : ""))
+    }
+}
