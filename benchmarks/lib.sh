@@ -1,6 +1,14 @@
 # Shared by the benchmark scripts (sourced): arithmetic, result lines, and one release daemon on a free port.
 # Expects OUT (results folder) and BIN (the vellum binary); sets BASE, TOKEN and SERVER_PID.
 
+# Creates $1 with $2 random bytes unless it is already there at that size.
+ensure_input() {
+  if [ ! -f "$1" ] || [ "$(stat -c %s "$1")" != "$2" ]; then
+    echo "# generating $1" >&2
+    head -c "$2" /dev/urandom > "$1"
+  fi
+}
+
 calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
 emit() { echo "$1: $2 $3" | tee -a "$OUT/raw.txt"; }
 now() { date +%s.%N; }

@@ -17,12 +17,8 @@ mkdir -p "$INPUT_DIR" "$OUT"
 
 swift build -c release --product vellum >&2
 BIN=.build/release/vellum
-if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" != "$SIZE" ]; then
-  echo "# generating $BIG" >&2
-  head -c "$SIZE" /dev/urandom > "$BIG"
-fi
-
 source benchmarks/lib.sh
+ensure_input "$BIG" "$SIZE"
 
 one_run() {
   cat "$BIG" > /dev/null

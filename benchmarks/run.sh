@@ -26,12 +26,8 @@ swift build -c release --product vellum-bench >&2
 BIN=.build/release/vellum
 BENCH=.build/release/vellum-bench
 
-if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" != "$BIG_SIZE" ]; then
-  echo "# generating $BIG" >&2
-  head -c "$BIG_SIZE" /dev/urandom > "$BIG"
-fi
-
 source benchmarks/lib.sh
+ensure_input "$BIG" "$BIG_SIZE"
 
 one_run() {
   # Reference: MD5 throughput of the same file, page cache warm (as the peer measures it).

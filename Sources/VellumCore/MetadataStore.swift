@@ -64,6 +64,8 @@ public protocol MetadataSession: Sendable {
 
     func insertFile(_ file: FileInstance) async throws
     func fileExists(_ id: UUID) async throws -> Bool
+    /// Which of `ids` have a file row.
+    func existingFiles(_ ids: [UUID]) async throws -> Set<UUID>
     func fileReferenceCount(_ id: UUID) async throws -> Int
     /// Marks a file whose bytes must be deleted; the row goes once they are.
     func markFileDeleting(_ id: UUID) async throws

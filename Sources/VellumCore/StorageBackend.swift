@@ -32,8 +32,6 @@ public protocol StorageBackend: Sendable {
     func pendingBlobs() async throws -> [UUID]
     /// Every blob at its final place with its size, in batches (for the unreferenced-bytes scan).
     func listBlobs() -> AsyncThrowingStream<[(id: UUID, size: Int64)], any Error>
-    /// Whether a blob is still marked pending (its temp name exists).
-    func isPending(_ id: UUID) async throws -> Bool
     /// Throws unless the backend can be written to now.
     func checkHealth() async throws
 }

@@ -15,7 +15,12 @@ extension FilesController {
         metrics.uploadsInFlight.increment()
         defer { metrics.uploadsInFlight.decrement() }
         let version = try await service.upload(upload, body: RequestBodyErrors(base: request.body), by: context.principal)
-        guard let file = version.file else { throw VellumError(500, "Upload produced no file.") }
+        return try created(version, request)
+    }
+
+    /// The answer to a write: the new version, with its ETag.
+    func created(_ version: ObjectVersion, _ request: Request) throws -> Response {
+        guard let file = version.file else { throw VellumError(500, "The write produced no file.") }
         return JSONResponse.make(
             ObjectVersionJSON(version: version, links: links.links(for: request)), headers: [.eTag: file.checksums.etag])
     }
@@ -40,10 +45,9 @@ extension FilesController {
         guard parts.count == 2, let bucket = UUID(uuidString: String(parts[0])),
             let key = String(parts[1]).removingPercentEncoding
         else { throw VellumError.badParameter("X-Vellum-Copy-Source", "The copy source must be <bucket>/<key>.") }
-        let version = try await service.copy(bucketID: bucket, key: key, versionID: versionID, to: upload, by: context.principal)
-        guard let file = version.file else { throw VellumError(500, "Copy produced no file.") }
-        return JSONResponse.make(
-            ObjectVersionJSON(version: version, links: links.links(for: request)), headers: [.eTag: file.checksums.etag])
+        return try created(
+            try await service.copy(bucketID: bucket, key: key, versionID: versionID, to: upload, by: context.principal),
+            request)
     }
 
     /// The upload parameters every PUT carries in its headers.

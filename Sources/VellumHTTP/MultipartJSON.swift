@@ -71,12 +71,7 @@ struct PartJSON: JSONWritable {
             json.key("checksum")
             json.string(part.checksums.invenio)
             json.key("checksums")
-            json.object { json in
-                json.key("md5")
-                json.string(part.checksums.md5)
-                json.key("sha256")
-                json.string(part.checksums.sha256)
-            }
+            json.checksums(part.checksums)
             json.key("created")
             json.timestamp(part.created)
             json.key("updated")

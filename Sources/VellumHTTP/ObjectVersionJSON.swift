@@ -24,16 +24,7 @@ struct ObjectVersionJSON: JSONWritable {
             json.key("checksum")
             json.string(v.file?.checksums.invenio)
             json.key("checksums")
-            if let checksums = v.file?.checksums {
-                json.object { json in
-                    json.key("md5")
-                    json.string(checksums.md5)
-                    json.key("sha256")
-                    json.string(checksums.sha256)
-                }
-            } else {
-                json.null()
-            }
+            json.checksums(v.file?.checksums)
             json.key("tags")
             json.object { json in
                 for (name, value) in v.tags.sorted(by: { $0.key < $1.key }) {
@@ -63,6 +54,19 @@ struct ObjectVersionJSON: JSONWritable {
                     json.string(object + "?uploads")
                 }
             }
+        }
+    }
+}
+
+extension JSONWriter {
+    /// `{"md5": ..., "sha256": ...}`, or null.
+    mutating func checksums(_ checksums: Checksums?) {
+        guard let checksums else { return null() }
+        object { json in
+            json.key("md5")
+            json.string(checksums.md5)
+            json.key("sha256")
+            json.string(checksums.sha256)
         }
     }
 }

@@ -151,6 +151,18 @@ struct SQLMetadataSession: MetadataSession {
         try await db.raw("SELECT id FROM files WHERE id = \(bind: id.lowercased)").first() != nil
     }
 
+    func existingFiles(_ ids: [UUID]) async throws -> Set<UUID> {
+        var found = Set<UUID>()
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let slice = ids[start..<min(start + 500, ids.count)]
+            let list = SQLList(slice.map { SQLBind($0.lowercased) })
+            for row in try await db.raw("SELECT id FROM files WHERE id IN (\(list))").all() {
+                found.insert(try row.decodeUUID(column: "id"))
+            }
+        }
+        return found
+    }
+
     func fileReferenceCount(_ id: UUID) async throws -> Int {
         try await db.raw("SELECT COUNT(*) AS n FROM object_versions WHERE file_id = \(bind: id.lowercased)").first()?
             .decode(column: "n", as: Int.self) ?? 0

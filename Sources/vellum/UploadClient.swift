@@ -75,7 +75,7 @@ struct UploadClient {
         var todo: [Int] = []
         for number in 0...last {
             let range = Int64(number) * partSize..<min(Int64(number + 1) * partSize, self.size)
-            if let checksum = received[number], checksum == "md5:\(try FileBody.md5(path: path, range: range))" {
+            if let checksum = received[number], checksum == "md5:\(try await FileBody.md5(path: path, range: range))" {
                 progress.add(range.count)
             } else {
                 todo.append(number)
@@ -189,10 +189,10 @@ struct FileBody: AsyncSequence, Sendable {
     }
 
     let range: Range<Int64>
-    let progress: ProgressBar
+    let progress: ProgressBar?
     private let state: State
 
-    init(path: String, range: Range<Int64>, progress: ProgressBar) throws {
+    init(path: String, range: Range<Int64>, progress: ProgressBar?) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw UploadClient.Failure("Cannot open \(path).") }
         self.range = range
@@ -204,18 +204,13 @@ struct FileBody: AsyncSequence, Sendable {
     func md5() -> String { state.hash.withLock { $0.finalize() }.map { String(format: "%02x", $0) }.joined() }
     func sent() -> Int { state.sent.withLock { $0 } }
 
-    static func md5(path: String, range: Range<Int64>) throws -> String {
-        let body = try FileBody(path: path, range: range, progress: ProgressBar(total: 0, label: ""))
-        var offset = range.lowerBound
-        while offset < range.upperBound {
-            let chunk = try body.read(at: offset)
-            body.state.hash.withLock { hash in chunk.withUnsafeReadableBytes { hash.update(bufferPointer: $0) } }
-            offset += Int64(chunk.readableBytes)
-        }
+    static func md5(path: String, range: Range<Int64>) async throws -> String {
+        let body = try FileBody(path: path, range: range, progress: nil)
+        for try await _ in body {}
         return body.md5()
     }
 
-    func read(at offset: Int64) throws -> ByteBuffer {
+    fileprivate func read(at offset: Int64) throws -> ByteBuffer {
         let length = Int(Swift.min(1 << 20, range.upperBound - offset))
         var buffer = ByteBufferAllocator().buffer(capacity: length)
         let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pread(state.fd, $0.baseAddress, length, off_t(offset)) }
@@ -233,7 +228,7 @@ struct FileBody: AsyncSequence, Sendable {
             offset += Int64(chunk.readableBytes)
             body.state.hash.withLock { hash in chunk.withUnsafeReadableBytes { hash.update(bufferPointer: $0) } }
             body.state.sent.withLock { $0 += chunk.readableBytes }
-            body.progress.add(chunk.readableBytes)
+            body.progress?.add(chunk.readableBytes)
             return chunk
         }
     }

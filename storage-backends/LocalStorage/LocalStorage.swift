@@ -150,11 +150,6 @@ public struct LocalStorage: StorageBackend {
         }
     }
 
-    public func isPending(_ id: UUID) async throws -> Bool {
-        let path = tempPath(id)
-        return try await threadPool.runIfActive { access(path, F_OK) == 0 }
-    }
-
     public func checkHealth() async throws {
         let dir = root + "/.tmp"
         try await threadPool.runIfActive {
