@@ -1,20 +1,22 @@
 import Hummingbird
 import Logging
+import Prometheus
+import NIOCore
 
-/// One structured log line and the request metrics for every request; counts body bytes in and out.
-struct ObservabilityMiddleware<Context: RequestContext>: RouterMiddleware {
+/// One structured log line and the request metrics for every request; counts body bytes in and out; lets the client
+/// send a body it announced with `Expect: 100-continue` once a handler reads it.
+struct ObservabilityMiddleware: RouterMiddleware {
+    typealias Context = VellumRequestContext
     let metrics: VellumMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         let start = ContinuousClock.now
-        let bytesIn = metrics.bytesIn, bytesOut = metrics.bytesOut
+        let bytesOut = metrics.bytesOut
         var request = request
-        request.body = RequestBody(asyncSequence: request.body.map { buffer in
-            bytesIn.increment(by: Int64(buffer.readableBytes))
-            return buffer
-        })
+        request.body = RequestBody(
+            asyncSequence: ObservedBody(base: request.body, bytesIn: metrics.bytesIn, channel: context.channel))
         var response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
         let route = Self.routeLabel(request.uri.path)
@@ -53,5 +55,33 @@ struct ObservabilityMiddleware<Context: RequestContext>: RouterMiddleware {
         case ("metrics", 2): return "/metrics"
         default: return "other"
         }
+    }
+}
+
+/// A request body that counts its bytes and, before its first read, asks `ContinueHandler` for `100 Continue`.
+struct ObservedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: RequestBody
+    let bytesIn: Counter
+    let channel: any Channel
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let bytesIn: Counter
+        var channel: (any Channel)?
+
+        mutating func next() async throws -> ByteBuffer? {
+            if let channel {
+                channel.triggerUserOutboundEvent(ContinueHandler.SendContinue(), promise: nil)
+                self.channel = nil
+            }
+            guard let buffer = try await base.next() else { return nil }
+            bytesIn.increment(by: Int64(buffer.readableBytes))
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), bytesIn: bytesIn, channel: channel)
     }
 }

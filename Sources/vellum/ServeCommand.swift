@@ -35,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: VellumMetrics()))
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "vellum"),
             onServerRunning: { channel in
                 logger.notice("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])

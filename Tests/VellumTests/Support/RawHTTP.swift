@@ -21,6 +21,8 @@ final class RawConnection {
             }
         }
         guard result == 0 else { throw TestError("connect failed") }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }
@@ -44,6 +46,20 @@ final class RawConnection {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { break }
             data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads one byte at a time until the text received ends with `terminator` (or the peer closes or times out).
+    func receive(until terminator: String) -> String {
+        var data = [UInt8]()
+        var byte: UInt8 = 0
+        while true {
+            guard recv(fd, &byte, 1, 0) == 1 else { break }
+            data.append(byte)
+            if data.count >= terminator.utf8.count, data.suffix(terminator.utf8.count).elementsEqual(terminator.utf8) {
+                break
+            }
         }
         return String(decoding: data, as: UTF8.self)
     }
