@@ -19,12 +19,14 @@ public struct Checksums: Sendable, Equatable {
 extension Sequence where Element == UInt8 {
     /// Lowercase hexadecimal.
     public var hexString: String {
-        var out = ""
-        out.reserveCapacity(64)
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(underestimatedCount * 2)
         for byte in self {
-            out += String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

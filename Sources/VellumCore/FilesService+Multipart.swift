@@ -112,11 +112,11 @@ extension FilesService {
         do {
             var sized = request
             sized.contentLength = expected
-            let (size, digests, _) = try await stream(body, to: writer, request: sized, limit: (expected, .invalidPartSize))
-            guard size == expected else { throw VellumError.invalidPartSize }
-            try Self.verify(digests, against: request)
-            try await writer.finish()
-            checksums = digests
+            let streamed = try await stream(body, to: writer, request: sized, limit: (expected, .invalidPartSize))
+            guard streamed.size == expected else { throw VellumError.invalidPartSize }
+            try Self.verify(streamed.checksums, against: request)
+            try await writer.finish(writing: streamed.unwritten)
+            checksums = streamed.checksums
         } catch {
             await writer.abort()
             throw error

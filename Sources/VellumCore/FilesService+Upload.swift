@@ -49,11 +49,12 @@ extension FilesService {
         let backend = try await storage.backend(for: bucket.location)
         let writer = try await backend.create(fileID)
         do {
-            let (size, checksums, prefix) = try await stream(body, to: writer, request: request, limit: limit)
-            try Self.verify(checksums, against: request)
-            try await writer.finish()
-            let mimetype = mime.detect(clientType: request.contentType, key: key, prefix: prefix)
-            let file = FileInstance(id: fileID, location: bucket.location, size: size, checksums: checksums, created: Date())
+            let streamed = try await stream(body, to: writer, request: request, limit: limit)
+            try Self.verify(streamed.checksums, against: request)
+            try await writer.finish(writing: streamed.unwritten)
+            let mimetype = mime.detect(clientType: request.contentType, key: key, prefix: streamed.prefix)
+            let file = FileInstance(
+                id: fileID, location: bucket.location, size: streamed.size, checksums: streamed.checksums, created: Date())
             let version = try await commit(file, isNew: true, to: bucket, key: key, mimetype: mimetype, request: request)
             do {
                 try await backend.settle(fileID)
@@ -77,11 +78,21 @@ extension FilesService {
         }
     }
 
+    /// What `stream` read: its size and digests, its first bytes (for sniffing), and the bytes left for `finish`.
+    struct Streamed {
+        var size: Int64
+        var checksums: Checksums
+        var prefix: [UInt8]
+        /// A body that arrived as one batch is hashed at once and not written yet: `finish(writing:)` writes it in
+        /// the same job as the fsync (a small upload then costs one hop to the storage's threads, and no tasks).
+        var unwritten: [ByteBuffer]
+    }
+
     /// Reads the body in batches, enforcing the limits while streaming. Hashing (see `StreamHasher`) and writing
     /// run behind the reading: writes go out in order, each after the previous one, at most `depth` behind.
     func stream<Body: AsyncSequence>(
         _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: VellumError)?
-    ) async throws -> (Int64, Checksums, [UInt8]) where Body.Element == ByteBuffer {
+    ) async throws -> Streamed where Body.Element == ByteBuffer {
         let depth = 4
         var hasher = StreamHasher(depth: depth)
         var writes: [Task<Void, any Error>] = []
@@ -115,13 +126,16 @@ extension FilesService {
                 if batchSize >= Self.batchBytes { try await flush() }
             }
             if let length = request.contentLength, size < length { throw VellumError.fileSmaller }
+            if writes.isEmpty {
+                return Streamed(size: size, checksums: StreamHasher.checksums(of: batch), prefix: prefix, unwritten: batch)
+            }
             if !batch.isEmpty { try await flush() }
             for write in writes { try await write.value }
         } catch {
             for write in writes { _ = try? await write.value }  // never abort the writer under a write in flight
             throw error
         }
-        return (size, await hasher.finalize(), prefix)
+        return Streamed(size: size, checksums: await hasher.finalize(), prefix: prefix, unwritten: [])
     }
 
     /// Fails a conditional write before any byte is read, when the head already rules it out.

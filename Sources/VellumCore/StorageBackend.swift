@@ -40,8 +40,9 @@ public protocol StorageBackend: Sendable {
 public protocol BlobWriter: Sendable {
     /// Appends bytes; may be called many times.
     func write(_ buffers: [ByteBuffer]) async throws
-    /// Makes the written bytes durable at their final place (fsync, link, fsync the directory).
-    func finish() async throws
+    /// Appends `last` (the final bytes, possibly none), then makes everything durable at its final place (fsync,
+    /// link, fsync the directory). A small blob is written whole by this one call.
+    func finish(writing last: [ByteBuffer]) async throws
     /// Discards everything written (see `partWriter` for parts); safe to call after a failure at any point.
     func abort() async
 }

@@ -29,6 +29,19 @@ public struct StreamHasher: Sendable {
         return Checksums(md5: md5.finalize().hexString, sha256: sha256.finalize().hexString)
     }
 
+    /// Both digests of a batch, computed on the caller's thread: for a body small enough to arrive in one batch,
+    /// where tasks would cost more than the hashing.
+    public static func checksums(of batch: [ByteBuffer]) -> Checksums {
+        var md5 = Insecure.MD5(), sha256 = SHA256()
+        for buffer in batch {
+            buffer.withUnsafeReadableBytes {
+                md5.update(bufferPointer: $0)
+                sha256.update(bufferPointer: $0)
+            }
+        }
+        return Checksums(md5: md5.finalize().hexString, sha256: sha256.finalize().hexString)
+    }
+
     /// Waits for every queued batch and returns the states, to continue hashing later.
     public func states() async -> (Insecure.MD5, SHA256) {
         async let md5 = md5.state()
@@ -40,22 +53,24 @@ public struct StreamHasher: Sendable {
 /// One hash function applied to batches in order, each batch in a task that continues from the previous one.
 struct HashChain<H: HashFunction & Sendable>: Sendable {
     private var pending: [Task<H, Never>] = []
-    private var last: Task<H, Never>
+    private let initial: H
+    private var last: Task<H, Never>?
 
     init(_ initial: H) {
-        last = Task { initial }
+        self.initial = initial
     }
 
     mutating func append(_ batch: [ByteBuffer]) {
-        let previous = last
-        last = Task {
-            var hasher = await previous.value
+        let previous = last, initial = initial
+        let task = Task {
+            var hasher = await previous?.value ?? initial
             for buffer in batch {
                 buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
             }
             return hasher
         }
-        pending.append(last)
+        last = task
+        pending.append(task)
     }
 
     mutating func waitUntilPending(below limit: Int) async {
@@ -65,6 +80,6 @@ struct HashChain<H: HashFunction & Sendable>: Sendable {
     }
 
     func state() async -> H {
-        await last.value
+        await last?.value ?? initial
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 
 /// Writes one pending blob of a `LocalStorage` through a `DirectFile`: a whole new blob, or one part of a
 /// multipart blob in place. A new blob's temp file is created by the first write (or by `finish` for an empty
-/// blob), in the same thread-pool job, so a small upload costs two hops to the pool, not three.
+/// blob), in the same thread-pool job, so a small upload (written whole by `finish`) costs one hop to the pool.
 final class LocalBlobWriter: BlobWriter {
     let storage: LocalStorage
     let id: UUID
@@ -63,9 +63,9 @@ final class LocalBlobWriter: BlobWriter {
     }
 
     /// A new blob: link it to its final place and make both durable (see `LocalStorage.publish`). A part: fsync.
-    func finish() async throws {
+    func finish(writing last: [ByteBuffer]) async throws {
         try await storage.threadPool.runIfActive {
-            _ = try self.file()
+            try self.file().append(last)
             guard let file = self.take() else { throw VellumError(500, "Blob writer is closed.") }
             try file.flush()
             if self.partOffset == nil {
