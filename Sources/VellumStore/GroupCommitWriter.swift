@@ -15,13 +15,16 @@ actor GroupCommitWriter {
 
     private let db: any SQLDatabase
     private let begin: String
+    private let executor: ThreadPoolExecutor
     private var queue: [Job] = []
     private var draining = false
     static let maxBatch = 256
 
-    init(db: any SQLDatabase, begin: String) {
+    /// `executor` runs the batches (see `ThreadPoolExecutor`).
+    init(db: any SQLDatabase, begin: String, executor: ThreadPoolExecutor) {
         self.db = db
         self.begin = begin
+        self.executor = executor
     }
 
     func submit<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
@@ -29,7 +32,7 @@ actor GroupCommitWriter {
             queue.append(Job(work: { try await body($0) }, continuation: continuation))
             if !draining {
                 draining = true
-                Task { await self.drain() }
+                Task(executorPreference: executor) { await self.drain() }
             }
         }
         guard let result = value as? R else { throw VellumError(500, "Internal error: unexpected result type.") }

@@ -46,7 +46,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         self.writerConnection = writer
         self.writerPool = writerPool
         self.readerConnections = readers
-        self.writer = GroupCommitWriter(db: writer.sql(), begin: "BEGIN IMMEDIATE")
+        self.writer = GroupCommitWriter(db: writer.sql(), begin: "BEGIN IMMEDIATE", executor: ThreadPoolExecutor(writerPool))
     }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
