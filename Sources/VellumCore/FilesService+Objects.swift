@@ -6,15 +6,14 @@ extension FilesService {
         -> ObjectVersion
     {
         let key = try ObjectKey.validate(rawKey)
-        // Both reads at once, on two reader connections; nothing of the version is used unless the bucket is readable.
-        async let lookup = store.read { session in
-            if let versionID {
-                return try await session.version(bucketID: bucketID, versionID: versionID)
+        // One read for both lookups (one trip to a reader's thread); the version counts only if the bucket is readable.
+        let version = try await store.read { session in
+            guard let bucket = try await session.bucket(bucketID), Self.canRead(bucket, principal) else {
+                throw VellumError.bucketNotFound
             }
+            if let versionID { return try await session.version(bucketID: bucketID, versionID: versionID) }
             return try await session.headVersion(bucketID: bucketID, key: key)
         }
-        _ = try await readableBucket(bucketID, by: principal)
-        let version = try await lookup
         guard let version, version.key == key, !version.isDeleteMarker else {
             throw versionID == nil ? VellumError.objectNotFound : VellumError.versionNotFound
         }

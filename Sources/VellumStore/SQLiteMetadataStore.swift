@@ -10,22 +10,27 @@ import VellumCore
 /// The embedded metadata store: one SQLite file in WAL mode, one writer connection with group commit and a few
 /// reader connections. Commits are durable (`synchronous = FULL`) before `write` returns.
 public final class SQLiteMetadataStore: MetadataStore {
-    private let writerConnection: SQLiteConnection
-    private let readerConnections: [SQLiteConnection]
+    /// A connection and the one thread that runs its statements and the transactions or reads made of them.
+    private struct Lane {
+        let connection: SQLiteConnection
+        let pool: NIOThreadPool
+        let executor: ThreadPoolExecutor
+    }
+
+    private let writerLane: Lane
+    private let readerLanes: [Lane]
     private let writer: GroupCommitWriter
-    private let writerPool: NIOThreadPool
     private let nextReader = Atomic<Int>(0)
 
     /// Opens (creating if needed) and migrates the database at `path`.
-    public static func open(path: String, threadPool: NIOThreadPool, logger: Logger, readers: Int = 2) async throws
-        -> SQLiteMetadataStore
-    {
+    public static func open(path: String, logger: Logger, readers: Int = 2) async throws -> SQLiteMetadataStore {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        // The writer gets a thread of its own: every statement is a hop to this pool, and a dedicated, warm
-        // thread makes those hops several times cheaper than a shared pool busy with file I/O.
-        let writerPool = NIOThreadPool(numberOfThreads: 1)
-        writerPool.start()
-        func connect(_ pool: NIOThreadPool) async throws -> SQLiteConnection {
+        // Every connection gets a thread of its own, on which its statements run, and the code between them too
+        // (see `ThreadPoolExecutor`): a dedicated, warm thread makes each statement several times cheaper than
+        // a hop to a shared pool busy with file I/O and back.
+        func lane() async throws -> Lane {
+            let pool = NIOThreadPool(numberOfThreads: 1)
+            pool.start()
             let connection = try await SQLiteConnection.open(
                 storage: .file(path: path), threadPool: pool, logger: logger, on: eventLoop)
             let db = connection.sql()
@@ -33,25 +38,27 @@ public final class SQLiteMetadataStore: MetadataStore {
             try await db.raw("PRAGMA journal_mode = WAL").run()
             try await db.raw("PRAGMA synchronous = FULL").run()
             try await db.raw("PRAGMA foreign_keys = ON").run()
-            return connection
+            return Lane(connection: connection, pool: pool, executor: ThreadPoolExecutor(pool))
         }
-        let writerConnection = try await connect(writerPool)
-        try await Schema.migrate(writerConnection.sql(), begin: "BEGIN IMMEDIATE")
-        var readerConnections: [SQLiteConnection] = []
-        for _ in 0..<max(readers, 1) { readerConnections.append(try await connect(threadPool)) }
-        return SQLiteMetadataStore(writer: writerConnection, writerPool: writerPool, readers: readerConnections)
+        let writerLane = try await lane()
+        try await Schema.migrate(writerLane.connection.sql(), begin: "BEGIN IMMEDIATE")
+        var readerLanes: [Lane] = []
+        for _ in 0..<max(readers, 1) { readerLanes.append(try await lane()) }
+        return SQLiteMetadataStore(writer: writerLane, readers: readerLanes)
     }
 
-    private init(writer: SQLiteConnection, writerPool: NIOThreadPool, readers: [SQLiteConnection]) {
-        self.writerConnection = writer
-        self.writerPool = writerPool
-        self.readerConnections = readers
-        self.writer = GroupCommitWriter(db: writer.sql(), begin: "BEGIN IMMEDIATE", executor: ThreadPoolExecutor(writerPool))
+    private init(writer: Lane, readers: [Lane]) {
+        self.writerLane = writer
+        self.readerLanes = readers
+        self.writer = GroupCommitWriter(db: writer.connection.sql(), begin: "BEGIN IMMEDIATE", executor: writer.executor)
     }
 
+    /// Runs `body` on a reader connection's thread, so several statements cost no more thread wake-ups than one.
     public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
-        let index = nextReader.add(1, ordering: .relaxed).oldValue % readerConnections.count
-        return try await body(SQLMetadataSession(db: readerConnections[index].sql()))
+        let lane = readerLanes[nextReader.add(1, ordering: .relaxed).oldValue % readerLanes.count]
+        return try await withTaskExecutorPreference(lane.executor) {
+            try await body(SQLMetadataSession(db: lane.connection.sql()))
+        }
     }
 
     public func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
@@ -59,9 +66,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func shutdown() async {
-        for connection in readerConnections + [writerConnection] {
-            try? await connection.close()
+        for lane in readerLanes + [writerLane] {
+            try? await lane.connection.close()
+            try? await lane.pool.shutdownGracefully()
         }
-        try? await writerPool.shutdownGracefully()
     }
 }

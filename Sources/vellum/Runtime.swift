@@ -28,7 +28,7 @@ struct Runtime {
     static func openStore(_ url: String, threadPool: NIOThreadPool, logger: Logger) async throws -> any MetadataStore {
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
-            return try await SQLiteMetadataStore.open(path: path, threadPool: threadPool, logger: logger)
+            return try await SQLiteMetadataStore.open(path: path, logger: logger)
         }
         throw VellumError(400, "Unsupported database URL '\(url)': this release supports sqlite:// only.")
     }

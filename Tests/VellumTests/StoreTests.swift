@@ -10,7 +10,7 @@ import VellumStore
         let dir = try TestServer.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try await SQLiteMetadataStore.open(
-            path: dir + "/test.sqlite", threadPool: .singleton, logger: Logger(label: "test"))
+            path: dir + "/test.sqlite", logger: Logger(label: "test"))
         do {
             try await body(store)
         } catch {
