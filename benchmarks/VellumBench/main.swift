@@ -6,6 +6,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Synchronization
 
 @main
 struct VellumBench {
@@ -29,6 +30,7 @@ struct VellumBench {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let url = "\(base)/files/\(bucket)"
+        let urls = (0..<n).map { "\(url)/small/\(String(format: "%05d", $0))" }  // made before the clock starts
 
         @Sendable func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> (Int, ByteBuffer) {
             var request = HTTPClientRequest(url: path)
@@ -43,13 +45,13 @@ struct VellumBench {
         }
 
         @Sendable func phase(_ name: String, _ one: @escaping @Sendable (Int) async throws -> Bool) async throws {
-            let counter = Counter()
+            let counter = Tickets()
             let start = ContinuousClock.now
             let errors = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<concurrency {
                     group.addTask {
                         var errors = 0
-                        while let i = await counter.next(below: n) {
+                        while case let i = counter.next.add(1, ordering: .relaxed).oldValue, i < n {
                             if try await !one(i) { errors += 1 }
                         }
                         return errors
@@ -65,10 +67,10 @@ struct VellumBench {
         }
 
         if phases.contains("put") { try await phase("put") { i in
-            try await request(.PUT, "\(url)/small/\(String(format: "%05d", i))", body: bodies[i]).0 == 200
+            try await request(.PUT, urls[i], body: bodies[i]).0 == 200
         } }
         if phases.contains("get") { try await phase("get") { i in
-            let (status, body) = try await request(.GET, "\(url)/small/\(String(format: "%05d", i))")
+            let (status, body) = try await request(.GET, urls[i])
             return status == 200 && Array(buffer: body) == bodies[i]
         } }
         guard phases.contains("list"), listReps > 0 else { return try await client.shutdown() }
@@ -99,13 +101,9 @@ struct VellumBench {
     }
 }
 
-actor Counter {
-    private var value = 0
-    func next(below limit: Int) -> Int? {
-        guard value < limit else { return nil }
-        defer { value += 1 }
-        return value
-    }
+/// The next request index, shared by the clients.
+final class Tickets: Sendable {
+    let next = Atomic<Int>(0)
 }
 
 struct SplitMix {
