@@ -18,8 +18,7 @@ enum DownloadHeaders {
     /// The type a download is served with.
     static func sanitisedType(_ mimetype: String?, key: String) -> String {
         let bare = mimetype?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        let base = ObjectKey.basename(key).lowercased()
-        if base == "readme" { return "text/plain" }
+        if ObjectKey.basename(key).lowercased() == "readme" { return "text/plain" }
         if kept.contains(bare) { return bare }
         if asText.contains(bare) { return "text/plain" }
         return "application/octet-stream"
@@ -29,10 +28,12 @@ enum DownloadHeaders {
     static func disposition(key: String, type: String, forceDownload: Bool) -> String {
         let kind = forceDownload || type == "application/octet-stream" ? "attachment" : "inline"
         let name = ObjectKey.basename(key)
-        let ascii = String(
-            name.decomposedStringWithCompatibilityMapping.unicodeScalars
-                .filter { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }
-                .map(Character.init))
+        func plain(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII && scalar.value >= 0x20 && scalar != "\"" && scalar != "\\"
+        }
+        let ascii =
+            name.unicodeScalars.allSatisfy(plain)
+            ? name : String(name.decomposedStringWithCompatibilityMapping.unicodeScalars.filter(plain).map(Character.init))
         var value = "\(kind); filename=\"\(ascii)\""
         if ascii != name {
             let encoded = name.addingPercentEncoding(withAllowedCharacters: rfc5987) ?? ascii
@@ -51,20 +52,26 @@ enum DownloadHeaders {
     static func common(_ version: ObjectVersion, file: FileInstance, forceDownload: Bool) -> HTTPFields {
         let type = sanitisedType(version.mimetype, key: version.key)
         var headers = HTTPFields()
-        headers[.contentType] = type
-        headers[.contentDisposition] = disposition(key: version.key, type: type, forceDownload: forceDownload)
-        headers[.eTag] = file.checksums.etag
-        headers[.lastModified] = HTTPDate.string(version.created)
-        headers[.acceptRanges] = "bytes"
-        headers[.cacheControl] = "no-cache"
-        headers[.contentSecurityPolicy] = "default-src 'none';"
-        headers[.xContentTypeOptions] = "nosniff"
-        headers[.xDownloadOptions] = "noopen"
-        headers[.xPermittedCrossDomainPolicies] = "none"
-        headers[.xFrameOptions] = "deny"
-        headers[.xXSSProtection] = "1; mode=block"
-        headers[.reprDigest] =
-            "md5=:\(Checksums.base64(fromHex: file.checksums.md5)):, sha-256=:\(Checksums.base64(fromHex: file.checksums.sha256)):"
+        headers.reserveCapacity(18)
+        // Appended, not assigned: each field is new, and assignment searches the fields first.
+        headers.append(HTTPField(name: .contentType, value: type))
+        headers.append(
+            HTTPField(name: .contentDisposition, value: disposition(key: version.key, type: type, forceDownload: forceDownload)))
+        headers.append(HTTPField(name: .eTag, value: file.checksums.etag))
+        headers.append(HTTPField(name: .lastModified, value: HTTPDate.string(version.created)))
+        headers.append(HTTPField(name: .acceptRanges, value: "bytes"))
+        headers.append(HTTPField(name: .cacheControl, value: "no-cache"))
+        headers.append(HTTPField(name: .contentSecurityPolicy, value: "default-src 'none';"))
+        headers.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
+        headers.append(HTTPField(name: .xDownloadOptions, value: "noopen"))
+        headers.append(HTTPField(name: .xPermittedCrossDomainPolicies, value: "none"))
+        headers.append(HTTPField(name: .xFrameOptions, value: "deny"))
+        headers.append(HTTPField(name: .xXSSProtection, value: "1; mode=block"))
+        headers.append(
+            HTTPField(
+                name: .reprDigest,
+                value: "md5=:\(Checksums.base64(fromHex: file.checksums.md5)):, "
+                    + "sha-256=:\(Checksums.base64(fromHex: file.checksums.sha256)):"))
         return headers
     }
 }
