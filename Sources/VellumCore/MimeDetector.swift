@@ -49,7 +49,7 @@ public final class MimeDetector: Sendable {
 
     private static func openCookie() -> Cookie? {
         guard let cookie = magic_open(MAGIC_MIME_TYPE) else { return nil }
-        guard magic_load(cookie, ProcessInfo.processInfo.environment["VELLUM_MAGIC_FILE"]) == 0 else {
+        guard magic_load(cookie, nil) == 0 else {
             magic_close(cookie)
             return nil
         }
