@@ -7,13 +7,17 @@ public final class MimeDetector: Sendable {
     /// How many leading bytes are sniffed.
     public static let prefixLength = 4096
     private let cookies = Mutex<[Cookie]>([])
+    /// The compiled magic database sniffing uses; nil for libmagic's default one.
+    let database: String?
 
     /// A libmagic handle; only ever used by one thread at a time (it sits in the pool when idle).
     private struct Cookie: @unchecked Sendable {
         let raw: OpaquePointer
     }
 
-    public init() {}
+    public init(database: String? = nil) {
+        self.database = database
+    }
 
     deinit {
         cookies.withLock { $0.forEach { magic_close($0.raw) } }
@@ -41,15 +45,15 @@ public final class MimeDetector: Sendable {
     /// libmagic's verdict on a prefix; cookies are not thread-safe, so each call takes one from a small pool.
     func sniff(_ prefix: [UInt8]) -> String? {
         guard !prefix.isEmpty else { return nil }
-        guard let cookie = cookies.withLock({ $0.popLast() }) ?? Self.openCookie() else { return nil }
+        guard let cookie = cookies.withLock({ $0.popLast() }) ?? openCookie() else { return nil }
         defer { cookies.withLock { $0.append(cookie) } }
         let result = prefix.withUnsafeBytes { magic_buffer(cookie.raw, $0.baseAddress, $0.count) }
         return result.map { String(cString: $0) }
     }
 
-    private static func openCookie() -> Cookie? {
+    private func openCookie() -> Cookie? {
         guard let cookie = magic_open(MAGIC_MIME_TYPE) else { return nil }
-        guard magic_load(cookie, nil) == 0 else {
+        guard magic_load(cookie, database) == 0 else {
             magic_close(cookie)
             return nil
         }

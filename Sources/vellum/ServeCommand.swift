@@ -22,8 +22,12 @@ struct ServeCommand: AsyncParsableCommand {
         settings.publicURL = publicURL ?? settings.publicURL
         let logger = LogSetup.bootstrapped(level: settings.logLevel)
 
+        try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
+        let magic = MagicDatabase.prepare(in: settings.dataDir)  // first: it changes directory for a moment
+        if magic == nil { logger.warning("could not compile Vellum's magic database; sniffing with libmagic's own") }
         let runtime = try await Runtime.open(settings, logger: logger)
-        let files = FilesService(store: runtime.store, storage: runtime.storage, logger: logger)
+        let files = FilesService(
+            store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic), logger: logger)
         let tokens = TokenService(store: runtime.store)
         if let secret = settings.bootstrapToken { try await tokens.ensureBootstrap(secret: secret) }
         try await files.recover(uploadExpiry: settings.multipartExpires)

@@ -157,6 +157,14 @@ import Testing
         #expect(try await type("pixel", Fixtures.png, "application/octet-stream") == "image/png")
         #expect(try await type("table.csv", Array("a,b\n1,2\n".utf8), "application/octet-stream") == "text/csv")
         #expect(try await type("notes", Array("just words\n".utf8), nil) == "text/plain")
+        // Sniffed with Vellum's own database, compiled into the data directory at start-up.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.dataDir).contains { $0.hasSuffix(".mgc") })
+        let pdf = Array("%PDF-1.7\n%\u{e2}\u{e3}\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".utf8)
+        #expect(try await type("paper", pdf, nil) == "application/pdf")
+        #expect(try await type("archive", [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03] + Fixtures.bytes(64), nil) == "application/gzip")
+        let html = Array("<!DOCTYPE html>\n<html><head><title>t</title></head><body>hi</body></html>\n".utf8)
+        #expect(try await type("page", html, nil) == "text/html")
+        #expect(try await type("data", Array("{\"a\": [1, 2, 3]}\n".utf8), nil) == "application/json")
     }
 
     @Test func tagsFromTheInvenioHeader() async throws {
