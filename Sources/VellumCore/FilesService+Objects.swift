@@ -6,13 +6,19 @@ extension FilesService {
         -> ObjectVersion
     {
         let key = try ObjectKey.validate(rawKey)
-        // One read for both lookups (one trip to a reader's thread); the version counts only if the bucket is readable.
-        let version = try await store.read { session in
-            guard let bucket = try await session.bucket(bucketID), Self.canRead(bucket, principal) else {
-                throw VellumError.bucketNotFound
+        // One read (one trip to a reader's thread; one query for a head); the version counts only if the bucket is
+        // readable.
+        let version = try await store.read { session -> ObjectVersion? in
+            if let versionID {
+                guard let bucket = try await session.bucket(bucketID), Self.canRead(bucket, principal) else {
+                    throw VellumError.bucketNotFound
+                }
+                return try await session.version(bucketID: bucketID, versionID: versionID)
             }
-            if let versionID { return try await session.version(bucketID: bucketID, versionID: versionID) }
-            return try await session.headVersion(bucketID: bucketID, key: key)
+            guard let (bucket, head) = try await session.bucketAndHead(bucketID: bucketID, key: key),
+                Self.canRead(bucket, principal)
+            else { throw VellumError.bucketNotFound }
+            return head
         }
         guard let version, version.key == key, !version.isDeleteMarker else {
             throw versionID == nil ? VellumError.objectNotFound : VellumError.versionNotFound

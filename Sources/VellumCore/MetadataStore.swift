@@ -47,6 +47,8 @@ public protocol MetadataSession: Sendable {
     func token(hash: String) async throws -> TokenRecord?
 
     func bucket(_ id: UUID) async throws -> Bucket?
+    /// The bucket and the head version of `key` in it (nil if none), in one query; nil if there is no bucket.
+    func bucketAndHead(bucketID: UUID, key: String) async throws -> (Bucket, ObjectVersion?)?
     func insertBucket(_ bucket: Bucket) async throws
     /// Adds `delta` to the bucket's size and returns the bucket as it is now (nil if there is none).
     @discardableResult

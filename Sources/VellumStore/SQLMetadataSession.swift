@@ -59,7 +59,7 @@ struct SQLMetadataSession: MetadataSession {
     // MARK: buckets
 
     func bucket(_ id: UUID) async throws -> Bucket? {
-        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.lowercased)").first().map(Self.bucket(from:))
+        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.lowercased)").first().map { try Self.bucket(from: $0) }
     }
 
     func insertBucket(_ b: Bucket) async throws {
@@ -79,7 +79,7 @@ struct SQLMetadataSession: MetadataSession {
             UPDATE buckets SET size = size + \(bind: delta), updated = \(bind: updated.micros) WHERE id = \(bind: id.lowercased)
             RETURNING *
             """
-        ).first().map(Self.bucket(from:))
+        ).first().map { try Self.bucket(from: $0) }
     }
 
     func updateBucket(_ b: Bucket) async throws {
@@ -183,13 +183,30 @@ struct SQLMetadataSession: MetadataSession {
 
     // MARK: versions
 
+    // `is_head = TRUE` is written literally, never bound: SQLite can then use the partial index of heads when it
+    // prepares the statement, instead of preparing it a second time once it sees the bound value.
     func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion? {
         try await db.raw(
             """
             \(unsafeRaw: Self.selectVersions)
-            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.key = \(bind: key) AND v.is_head = \(bind: true)
+            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.key = \(bind: key) AND v.is_head = TRUE
             """
         ).first().map(Self.version(from:))
+    }
+
+    func bucketAndHead(bucketID: UUID, key: String) async throws -> (Bucket, ObjectVersion?)? {
+        guard
+            let row = try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.bucketColumns), \(unsafeRaw: Self.versionColumns) FROM buckets b
+                LEFT JOIN object_versions v ON v.bucket_id = b.id AND v.key = \(bind: key) AND v.is_head = TRUE
+                LEFT JOIN files f ON f.id = v.file_id
+                WHERE b.id = \(bind: bucketID.lowercased)
+                """
+            ).first()
+        else { return nil }
+        let head = try row.decodeNil(column: "version_id") ? nil : try Self.version(from: row)
+        return (try Self.bucket(from: row, prefix: "b_"), head)
     }
 
     func version(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion? {
@@ -206,7 +223,7 @@ struct SQLMetadataSession: MetadataSession {
         let previous = try await db.raw(
             """
             UPDATE object_versions SET is_head = \(bind: false), updated = \(bind: v.created.micros)
-            WHERE bucket_id = \(bind: v.bucketID.lowercased) AND key = \(bind: v.key) AND is_head = \(bind: true)
+            WHERE bucket_id = \(bind: v.bucketID.lowercased) AND key = \(bind: v.key) AND is_head = TRUE
             RETURNING created
             """
         ).first()?.decode(column: "created", as: Int64.self)
@@ -245,8 +262,7 @@ struct SQLMetadataSession: MetadataSession {
         sql.appendInterpolation(unsafeRaw: " WHERE v.bucket_id = ")
         sql.appendInterpolation(bind: q.bucketID.lowercased)
         if !q.allVersions {
-            sql.appendInterpolation(unsafeRaw: " AND v.file_id IS NOT NULL AND v.is_head = ")
-            sql.appendInterpolation(bind: true)
+            sql.appendInterpolation(unsafeRaw: " AND v.file_id IS NOT NULL AND v.is_head = TRUE")
         }
         if let prefix = q.prefix, !prefix.isEmpty {
             sql.appendInterpolation(unsafeRaw: " AND v.key >= ")
@@ -284,28 +300,36 @@ struct SQLMetadataSession: MetadataSession {
 }
 
 extension SQLMetadataSession {
-    static func bucket(from row: any SQLRow) throws -> Bucket {
+    /// A bucket from the columns of `buckets`, or from those of `bucketColumns` with `prefix` "b_".
+    static func bucket(from row: any SQLRow, prefix: String = "") throws -> Bucket {
         Bucket(
-            id: try row.decodeUUID(column: "id"), owner: try row.decode(column: "owner", as: String?.self),
-            location: try row.decode(column: "location", as: String.self),
-            size: try row.decode(column: "size", as: Int64.self),
-            quotaSize: try row.decode(column: "quota_size", as: Int64?.self),
-            maxFileSize: try row.decode(column: "max_file_size", as: Int64?.self),
-            locked: try row.decode(column: "locked", as: Bool.self),
-            isPublic: try row.decode(column: "public", as: Bool.self),
-            created: .micros(try row.decode(column: "created", as: Int64.self)),
-            updated: .micros(try row.decode(column: "updated", as: Int64.self)))
+            id: try row.decodeUUID(column: prefix + "id"), owner: try row.decode(column: prefix + "owner", as: String?.self),
+            location: try row.decode(column: prefix + "location", as: String.self),
+            size: try row.decode(column: prefix + "size", as: Int64.self),
+            quotaSize: try row.decode(column: prefix + "quota_size", as: Int64?.self),
+            maxFileSize: try row.decode(column: prefix + "max_file_size", as: Int64?.self),
+            locked: try row.decode(column: prefix + "locked", as: Bool.self),
+            isPublic: try row.decode(column: prefix + "public", as: Bool.self),
+            created: .micros(try row.decode(column: prefix + "created", as: Int64.self)),
+            updated: .micros(try row.decode(column: prefix + "updated", as: Int64.self)))
     }
+
+    static let bucketColumns = """
+        b.id AS b_id, b.owner AS b_owner, b.location AS b_location, b.size AS b_size, b.quota_size AS b_quota_size,
+        b.max_file_size AS b_max_file_size, b.locked AS b_locked, b.public AS b_public, b.created AS b_created,
+        b.updated AS b_updated
+        """
 
     static let fileColumns = """
         f.id AS f_id, f.location AS f_location, f.size AS f_size, f.md5 AS f_md5, f.sha256 AS f_sha256,
         f.last_check_at AS f_last_check_at, f.last_check AS f_last_check, f.created AS f_created
         """
 
-    static let selectVersions = """
-        SELECT v.version_id, v.bucket_id, v.key, v.mimetype, v.is_head, v.tags, v.created, v.updated, \(fileColumns)
-        FROM object_versions v LEFT JOIN files f ON f.id = v.file_id
+    static let versionColumns = """
+        v.version_id, v.bucket_id, v.key, v.mimetype, v.is_head, v.tags, v.created, v.updated, \(fileColumns)
         """
+
+    static let selectVersions = "SELECT \(versionColumns) FROM object_versions v LEFT JOIN files f ON f.id = v.file_id"
 
     static func file(from row: any SQLRow) throws -> FileInstance? {
         guard !(try row.decodeNil(column: "f_id")) else { return nil }
