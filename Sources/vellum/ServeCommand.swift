@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: VellumMetrics()))
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), ContinueHandler()])),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "vellum"),
             onServerRunning: { channel in
                 logger.notice("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
