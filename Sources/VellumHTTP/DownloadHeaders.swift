@@ -17,7 +17,12 @@ enum DownloadHeaders {
 
     /// The type a download is served with.
     static func sanitisedType(_ mimetype: String?, key: String) -> String {
-        let bare = mimetype?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let bare =
+            mimetype.map { type in
+                type.utf8.contains { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: " ") }
+                    ? type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+                    : type.lowercased()
+            } ?? ""
         if ObjectKey.basename(key).lowercased() == "readme" { return "text/plain" }
         if kept.contains(bare) { return bare }
         if asText.contains(bare) { return "text/plain" }

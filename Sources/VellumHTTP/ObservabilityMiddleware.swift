@@ -21,8 +21,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let route = Self.routeLabel(request.uri.path)
         let method = request.method.rawValue
-        metrics.requests(method: method, route: route, status: response.status.code).increment()
-        metrics.latency(method: method, route: route).record(elapsed)
+        metrics.record(method: method, route: route, status: response.status.code, latency: elapsed)
         if request.method != .head {
             let body = response.body
             // Not `ResponseBody.map`, which drops the content length.

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The daemon's Prometheus metrics, in their own registry (rendered by `GET /metrics`).
 public final class VellumMetrics: Sendable {
@@ -6,6 +7,8 @@ public final class VellumMetrics: Sendable {
     let bytesIn: Counter
     let bytesOut: Counter
     let uploadsInFlight: Gauge
+    /// The per-route metrics made so far: the registry builds each one's name and searches for it on every call.
+    private let byRoute = Mutex<[String: (requests: Counter, latency: DurationHistogram)]>([:])
 
     public init() {
         bytesIn = registry.makeCounter(
@@ -16,13 +19,26 @@ public final class VellumMetrics: Sendable {
             descriptor: Self.name("uploads", unit: "in_flight", help: "Uploads being received now."))
     }
 
-    func requests(method: String, route: String, status: Int) -> Counter {
+    /// Counts one request and its latency.
+    func record(method: String, route: String, status: Int, latency: Duration) {
+        let key = "\(method) \(route) \(status)"
+        let metrics = byRoute.withLock { made in
+            if let metrics = made[key] { return metrics }
+            let metrics = (requests: requests(method: method, route: route, status: status), latency: self.latency(method: method, route: route))
+            made[key] = metrics
+            return metrics
+        }
+        metrics.requests.increment()
+        metrics.latency.record(latency)
+    }
+
+    private func requests(method: String, route: String, status: Int) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests served."),
             labels: [("method", method), ("route", route), ("status", String(status))])
     }
 
-    func latency(method: String, route: String) -> DurationHistogram {
+    private func latency(method: String, route: String) -> DurationHistogram {
         registry.makeDurationHistogram(
             descriptor: Self.name("http_request_duration", unit: "seconds", help: "Time to produce the response head."),
             labels: [("method", method), ("route", route)],
