@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import VellumCore
 
 #if canImport(Glibc)
@@ -132,12 +133,12 @@ public struct LocalStorage: StorageBackend {
 
     /// One batch per shard directory, read on the thread pool.
     public func listBlobs() -> AsyncThrowingStream<[(id: UUID, size: Int64)], any Error> {
-        var shard = 0
+        let next = ShardCursor()
         return AsyncThrowingStream {
+            let shard = next.value.add(1, ordering: .relaxed).oldValue
             guard shard < 256 else { return nil }
             let hex = String(shard, radix: 16)
             let dir = root + "/" + (hex.count == 1 ? "0" + hex : hex)
-            shard += 1
             return try await threadPool.runIfActive {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
                 return names.compactMap { name -> (id: UUID, size: Int64)? in
@@ -233,4 +234,9 @@ extension LocalStorage {
         defer { close(fd) }
         try check(fsync(fd), "fsync \(path)")
     }
+}
+
+/// The next shard directory `listBlobs` reads.
+private final class ShardCursor: Sendable {
+    let value = Atomic<Int>(0)
 }
