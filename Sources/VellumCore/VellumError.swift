@@ -42,6 +42,13 @@ extension VellumError {
     public static let forbidden = VellumError(403, "You do not have a permission for this action.")
     public static let preconditionFailed = VellumError(412, "Precondition failed.")
 
+    /// The storage has no bytes for a file it should hold; `detail` says where it looked.
+    public static func blobMissing(_ detail: String) -> VellumError {
+        VellumError(500, "Stored file is missing.", detail: detail)
+    }
+
+    public var isBlobMissing: Bool { status == 500 && message == "Stored file is missing." }
+
     /// A storage failure; `detail` says what failed, for the logs.
     public static func storage(_ detail: String) -> VellumError {
         VellumError(500, "Storage error.", detail: detail)

@@ -93,6 +93,13 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// A finite number with at most three decimals.
+    mutating func double(_ value: Double) {
+        separate()
+        buffer.writeString(value.isFinite ? String((value * 1000).rounded() / 1000) : "0")
+        needsComma = true
+    }
+
     mutating func bool(_ value: Bool?) {
         separate()
         guard let value else { return null() }

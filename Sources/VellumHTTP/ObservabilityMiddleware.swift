@@ -52,6 +52,8 @@ struct ObservabilityMiddleware: RouterMiddleware {
         case ("files", _): return "/files/{bucket}/{key}"
         case ("health", 2): return "/health"
         case ("metrics", 2): return "/metrics"
+        case ("fixity", 2): return "/fixity"
+        case ("fixity", 3) where parts[2] == "failures": return "/fixity/failures"
         default: return "other"
         }
     }

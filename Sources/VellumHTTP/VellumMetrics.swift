@@ -1,4 +1,5 @@
 import Prometheus
+import VellumCore
 import Synchronization
 
 /// The daemon's Prometheus metrics, in their own registry (rendered by `GET /metrics`).
@@ -7,6 +8,9 @@ public final class VellumMetrics: Sendable {
     let bytesIn: Counter
     let bytesOut: Counter
     let uploadsInFlight: Gauge
+    let fixityBytes: Counter
+    /// How long the oldest past-due fixity check has waited.
+    public let fixityLag: Gauge
     /// The per-route metrics made so far: the registry builds each one's name and searches for it on every call.
     private let byRoute = Mutex<[String: (requests: Counter, latency: DurationHistogram)]>([:])
 
@@ -17,6 +21,19 @@ public final class VellumMetrics: Sendable {
             descriptor: Self.name("http_response_body", unit: "bytes_total", help: "Bytes sent in response bodies."))
         uploadsInFlight = registry.makeGauge(
             descriptor: Self.name("uploads", unit: "in_flight", help: "Uploads being received now."))
+        fixityBytes = registry.makeCounter(
+            descriptor: Self.name("fixity_verified", unit: "bytes_total", help: "Bytes read back by fixity checks."))
+        fixityLag = registry.makeGauge(
+            descriptor: Self.name("fixity_lag", unit: "seconds", help: "How long the oldest past-due check has waited."))
+    }
+
+    /// Counts a fixity check by outcome, and its bytes.
+    public func fixityChecked(_ check: FixityCheck) {
+        registry.makeCounter(
+            descriptor: Self.name("fixity_checks", unit: "total", help: "Fixity checks by outcome."),
+            labels: [("outcome", check.outcome.rawValue)]
+        ).increment()
+        fixityBytes.increment(by: check.bytes)
     }
 
     /// Counts one request and its latency.

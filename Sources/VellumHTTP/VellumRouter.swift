@@ -7,19 +7,26 @@ public struct HTTPDependencies: Sendable {
     public var tokens: TokenService
     public var links: LinkPolicy
     public var metrics: VellumMetrics
+    public var fixity: FixityService
+    public var fixityPeriod: Duration
 
-    public init(files: FilesService, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics) {
+    public init(
+        files: FilesService, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics, fixity: FixityService,
+        fixityPeriod: Duration
+    ) {
         self.files = files
         self.tokens = tokens
         self.links = links
         self.metrics = metrics
+        self.fixity = fixity
+        self.fixityPeriod = fixityPeriod
     }
 }
 
 public enum VellumRouter {
     /// Every (method, path) the router serves, in Hummingbird's path syntax.
     public static var routes: [(method: String, path: String)] {
-        (FilesController.routes + SystemController.routes).map { ($0.0.rawValue, $0.1) }
+        (FilesController.routes + FixityController.routes + SystemController.routes).map { ($0.0.rawValue, $0.1) }
     }
 
     /// The router with all routes and middleware.
@@ -29,6 +36,7 @@ public enum VellumRouter {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(tokens: deps.tokens))
         FilesController(service: deps.files, links: deps.links, metrics: deps.metrics).register(on: router)
+        FixityController(fixity: deps.fixity, period: deps.fixityPeriod).register(on: router)
         SystemController(service: deps.files, metrics: deps.metrics).register(on: router)
         return router
     }

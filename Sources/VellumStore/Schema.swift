@@ -47,6 +47,22 @@ enum Schema {
                 created BIGINT NOT NULL, updated BIGINT NOT NULL, PRIMARY KEY (upload_id, part_number))
             """,
         ],
+        [
+            "ALTER TABLE files ADD COLUMN next_check_at BIGINT",
+            "ALTER TABLE files ADD COLUMN check_lease_until BIGINT",
+            "CREATE INDEX files_next_check ON files (next_check_at)",
+            """
+            CREATE TABLE fixity_checks (id TEXT PRIMARY KEY, file_id TEXT NOT NULL, run_id TEXT,
+                checked_at BIGINT NOT NULL, outcome TEXT NOT NULL, expected_size BIGINT, expected_md5 TEXT,
+                expected_sha256 TEXT, actual_size BIGINT, actual_md5 TEXT, actual_sha256 TEXT, detail TEXT,
+                duration_us BIGINT NOT NULL, bytes BIGINT NOT NULL)
+            """,
+            "CREATE INDEX fixity_checks_by_time ON fixity_checks (checked_at, id)",
+            "CREATE INDEX fixity_checks_by_file ON fixity_checks (file_id, checked_at)",
+            """
+            CREATE TABLE fixity_runs (id TEXT PRIMARY KEY, bucket_id TEXT, started BIGINT NOT NULL, finished BIGINT)
+            """,
+        ],
     ]
 
     /// Brings the schema up to date, one transaction per step.

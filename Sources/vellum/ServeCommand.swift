@@ -32,11 +32,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let secret = settings.bootstrapToken { try await tokens.ensureBootstrap(secret: secret) }
         try await files.recover(uploadExpiry: settings.multipartExpires)
 
+        let metrics = VellumMetrics()
+        let fixity = FixityService(
+            store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
         let router = VellumRouter.build(
             HTTPDependencies(
                 files: files, tokens: tokens,
                 links: LinkPolicy(publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts)),
-                metrics: VellumMetrics()))
+                metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod)))
         let app = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), ContinueHandler()])),
@@ -47,7 +50,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [app, MaintenanceService(files: files, uploadExpiry: settings.multipartExpires, logger: logger)],
+                services: [
+                    app, MaintenanceService(files: files, uploadExpiry: settings.multipartExpires, logger: logger),
+                    FixityScheduler(fixity: fixity, settings: settings.fixity, metrics: metrics, logger: logger),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

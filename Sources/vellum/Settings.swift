@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TOMLKit
+import VellumCore
 
 /// The daemon's configuration: built-in defaults < TOML file < `VELLUM_*` environment < command-line flags.
 struct Settings: Sendable, Equatable {
@@ -14,6 +15,12 @@ struct Settings: Sendable, Equatable {
     var logLevel = "info"
     /// Seconds without activity after which an unfinished multipart upload is aborted.
     var multipartExpires: TimeInterval = 4 * 86400
+    /// Every file is verified once per period (seconds).
+    var fixityPeriod: TimeInterval = 30 * 86400
+    /// The fixity scheduler's limit in MB/s (10^6 bytes); nil for none.
+    var fixityMaxRate: Double?
+    /// Files the fixity scheduler verifies at once.
+    var fixityWorkers = ProcessInfo.processInfo.activeProcessorCount
 
     /// The database URL, defaulting to the SQLite file in the data directory.
     var resolvedDatabaseURL: String { databaseURL ?? "sqlite://\(dataDir)/vellum.sqlite" }
@@ -31,6 +38,9 @@ struct Settings: Sendable, Equatable {
         var allowed_hosts: [String]?
         var log_level: String?
         var multipart_expires: DurationText?
+        var fixity_period: DurationText?
+        var fixity_max_rate: Double?
+        var fixity_workers: Int?
     }
 
     /// A duration in the TOML file: a number of seconds or a string such as "4d".
@@ -56,6 +66,9 @@ struct Settings: Sendable, Equatable {
         allowedHosts = file.allowed_hosts ?? allowedHosts
         logLevel = file.log_level ?? logLevel
         if let value = file.multipart_expires { multipartExpires = try Self.duration(value.text, name: "multipart_expires") }
+        if let value = file.fixity_period { fixityPeriod = try Self.duration(value.text, name: "fixity_period") }
+        if let value = file.fixity_max_rate { fixityMaxRate = try Self.rate(String(value), name: "fixity_max_rate") }
+        if let value = file.fixity_workers { fixityWorkers = try Self.count(String(value), name: "fixity_workers") }
     }
 
     mutating func apply(environment env: [String: String]) throws {
@@ -77,6 +90,30 @@ struct Settings: Sendable, Equatable {
         if let value = env["VELLUM_MULTIPART_EXPIRES"] {
             multipartExpires = try Self.duration(value, name: "VELLUM_MULTIPART_EXPIRES")
         }
+        if let value = env["VELLUM_FIXITY_PERIOD"] { fixityPeriod = try Self.duration(value, name: "VELLUM_FIXITY_PERIOD") }
+        if let value = env["VELLUM_FIXITY_MAX_RATE"] { fixityMaxRate = try Self.rate(value, name: "VELLUM_FIXITY_MAX_RATE") }
+        if let value = env["VELLUM_FIXITY_WORKERS"] { fixityWorkers = try Self.count(value, name: "VELLUM_FIXITY_WORKERS") }
+    }
+
+    /// A positive rate in MB/s.
+    static func rate(_ text: String, name: String) throws -> Double {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else {
+            throw ValidationError("\(name) must be a positive number of MB/s, not '\(text)'.")
+        }
+        return value
+    }
+
+    /// A positive whole number.
+    static func count(_ text: String, name: String) throws -> Int {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+            throw ValidationError("\(name) must be a positive whole number, not '\(text)'.")
+        }
+        return value
+    }
+
+    /// The fixity scheduler's settings.
+    var fixity: FixitySettings {
+        FixitySettings(period: .seconds(fixityPeriod), maxRate: fixityMaxRate.map { $0 * 1e6 }, workers: fixityWorkers)
     }
 
     /// A positive duration: seconds (`3600`) or a number with a unit (`90s`, `30m`, `12h`, `4d`).

@@ -66,7 +66,7 @@ import Testing
         for blob in server.storedBlobs() { try FileManager.default.removeItem(atPath: server.dataDir + "/default/" + blob) }
         let reply = try await server.request(.GET, "/files/\(bucket)/doc")
         #expect(reply.status == 500)
-        #expect(try reply.json()["message"] as? String == "Storage error.")
+        #expect(try reply.json()["message"] as? String == "Stored file is missing.")
         #expect(!reply.text.contains(server.dataDir))
     }
 }

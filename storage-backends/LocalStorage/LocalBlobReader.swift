@@ -41,7 +41,9 @@ final class LocalBlobReader: BlobReader {
 
     /// Opens `path` and reads the first chunk of `range`; call it on the thread pool.
     static func open(_ path: String, range: Range<Int64>) throws -> (Int32, ByteBuffer, direct: Bool) {
-        let fd = try LocalStorage.check(Glibc.open(path, O_RDONLY | O_CLOEXEC), "open \(path)")
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0, errno == ENOENT { throw VellumError.blobMissing(path) }
+        try LocalStorage.check(fd, "open \(path)")
         do {
             let length = Int(min(Int64(chunk), range.upperBound - range.lowerBound))
             let first = try LocalStorage.pread(fd, offset: range.lowerBound, length: length)

@@ -137,6 +137,37 @@ final class TestServer: @unchecked Sendable {
         try Self.run(arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
     }
 
+    /// Runs `vellum ARGS` against this server's data directory; returns its exit status and standard output.
+    func cliStatus(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let result = try Self.execute(
+            try Self.binary(), arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
+        return (result.status, result.output)
+    }
+
+    /// Starts `vellum ARGS` against this server's data directory without waiting for it.
+    func startCLI(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary())
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["VELLUM_DATA_DIR": dataDir]) { $1 }
+        process.currentDirectoryURL = URL(fileURLWithPath: dataDir)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// The path of the stored blob that holds exactly `size` bytes (tests give each file its own size).
+    func blobPath(size: Int) throws -> String {
+        let root = dataDir + "/default/"
+        guard
+            let path = storedBlobs().first(where: {
+                ((try? FileManager.default.attributesOfItem(atPath: root + $0))?[.size] as? Int) == size
+            })
+        else { throw TestError("no blob of \(size) bytes") }
+        return root + path
+    }
+
     // MARK: files on disk
 
     /// Every blob file in the default location (excluding pending ones).
@@ -177,6 +208,15 @@ extension TestServer {
     static func runTool(
         _ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
     ) throws -> String {
+        let result = try execute(path, arguments, environment: environment, directory: directory)
+        guard result.status == 0 else { throw TestError("\(path) \(arguments) failed: \(result.errors)") }
+        return result.output
+    }
+
+    /// Runs a program to its end; returns its exit status, standard output and standard error.
+    static func execute(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -190,11 +230,8 @@ extension TestServer {
         try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let errors = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-            throw TestError("\(path) \(arguments) failed: \(errors)")
-        }
-        return String(decoding: output, as: UTF8.self)
+        let errors = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), errors)
     }
 
     static func makeTempDir() throws -> String {

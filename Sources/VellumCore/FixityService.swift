@@ -1,0 +1,244 @@
+import Foundation
+import Logging
+import NIOCore
+
+/// How fixity checks are scheduled and throttled.
+public struct FixitySettings: Sendable {
+    /// Every file is verified once per period.
+    public var period: Duration
+    /// Bytes per second over all workers of one process; nil for no limit.
+    public var maxRate: Double?
+    /// Files verified at once.
+    public var workers: Int
+    /// How long a claimed check stays claimed: a daemon that dies holding it delays that check by at most this.
+    public var lease: Duration
+
+    public init(period: Duration, maxRate: Double? = nil, workers: Int, lease: Duration = .seconds(3600)) {
+        self.period = period
+        self.maxRate = maxRate
+        self.workers = max(workers, 1)
+        self.lease = lease
+    }
+}
+
+/// Progress of a `fixity run`, for its progress bar.
+public struct FixityProgress: Sendable {
+    public var files = 0
+    public var bytes: Int64 = 0
+    public var totalFiles = 0
+    public var totalBytes: Int64 = 0
+    public var failed = 0
+}
+
+/// Verifies stored bytes against their recorded size, MD5 and SHA-256, on a schedule (the daemon) or at once
+/// (`vellum fixity run`), and keeps the history. Every check's result is recorded with the file's next check, in one
+/// transaction; a failed file stays failed until a later check passes (after an operator restored its bytes).
+public struct FixityService: Sendable {
+    let store: any MetadataStore
+    let storage: StorageRegistry
+    let logger: Logger
+    /// Called after each recorded check (metrics).
+    let observe: @Sendable (FixityCheck) -> Void
+
+    public init(
+        store: any MetadataStore, storage: StorageRegistry, logger: Logger,
+        observe: @escaping @Sendable (FixityCheck) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.storage = storage
+        self.logger = logger
+        self.observe = observe
+    }
+
+    /// Reads `file` back through its storage and compares; never throws: a failure to read is an outcome.
+    public func verify(_ file: FileInstance, runID: UUID?, limiter: RateLimiter?) async -> FixityCheck {
+        let start = ContinuousClock.now
+        let expected = FixityDigests(size: file.size, md5: file.checksums.md5, sha256: file.checksums.sha256)
+        var actual = FixityDigests(size: nil, md5: nil, sha256: nil)
+        var outcome = FixityOutcome.passed
+        var detail: String?
+        var bytes: Int64 = 0
+        do {
+            let reader = try await storage.backend(for: file.location).open(file.id, range: nil)
+            do {
+                let sums = try await Self.digest(reader, limiter: limiter, bytes: &bytes)
+                await reader.close()
+                actual = FixityDigests(size: bytes, md5: sums.md5, sha256: sums.sha256)
+            } catch {
+                await reader.close()
+                throw error
+            }
+            if bytes != file.size {
+                outcome = .sizeMismatch
+            } else if actual.md5 != expected.md5 || actual.sha256 != expected.sha256 {
+                outcome = .checksumMismatch
+            }
+        } catch let error as VellumError where error.isBlobMissing {
+            outcome = .missing
+            detail = error.detail
+        } catch {
+            outcome = .unreadable
+            detail = (error as? VellumError)?.detail ?? "\(error)"
+        }
+        return FixityCheck(
+            fileID: file.id, runID: runID, checkedAt: Date(), outcome: outcome, expected: expected, actual: actual,
+            detail: detail, duration: ContinuousClock.now - start, bytes: bytes)
+    }
+
+    /// Both digests of everything `reader` yields: a one-chunk file is hashed on the spot, a larger one on two cores.
+    static func digest(_ reader: any BlobReader, limiter: RateLimiter?, bytes: inout Int64) async throws -> Checksums {
+        guard let first = try await reader.next() else { return StreamHasher.checksums(of: []) }
+        await limiter?.take(first.readableBytes)
+        bytes += Int64(first.readableBytes)
+        guard var next = try await reader.next() else { return StreamHasher.checksums(of: [first]) }
+        var hasher = StreamHasher()
+        await hasher.update([first])
+        while true {
+            await limiter?.take(next.readableBytes)
+            bytes += Int64(next.readableBytes)
+            await hasher.update([next])
+            guard let chunk = try await reader.next() else { break }
+            next = chunk
+        }
+        return await hasher.finalize()
+    }
+
+    /// Checks `files` with `settings.workers` at a time, recording each; returns the checks.
+    @discardableResult
+    func check(_ files: [FileInstance], runID: UUID?, settings: FixitySettings, limiter: RateLimiter?) async throws
+        -> [FixityCheck]
+    {
+        try await withThrowingTaskGroup(of: FixityCheck.self) { group in
+            var results: [FixityCheck] = []
+            var pending = files[...]
+            func start() {
+                guard let file = pending.popFirst() else { return }
+                group.addTask {
+                    let check = await verify(file, runID: runID, limiter: limiter)
+                    try await store.write { try await $0.recordCheck(check, next: check.checkedAt + settings.period) }
+                    observe(check)
+                    if check.outcome != .passed {
+                        logger.error(
+                            "fixity check failed",
+                            metadata: [
+                                "file": "\(check.fileID)", "outcome": "\(check.outcome.rawValue)",
+                                "detail": "\(check.detail ?? "")",
+                            ])
+                    }
+                    return check
+                }
+            }
+            for _ in 0..<settings.workers { start() }
+            while let check = try await group.next() {
+                results.append(check)
+                start()
+            }
+            return results
+        }
+    }
+
+    /// One pass of the daemon's schedule: files without a scheduled check get one, spread over the next period;
+    /// then due files are claimed (leased) and verified, batch after batch, until none is due. Returns how many.
+    public func checkDue(_ settings: FixitySettings, limiter: RateLimiter?) async throws -> Int {
+        while try await store.write({
+            try await $0.scheduleUncheckedFiles(now: Date(), period: settings.period, limit: 1000)
+        }) == 1000 {}
+        var checked = 0
+        while !Task.isCancelled {
+            let now = Date()
+            let claimed = try await store.write {
+                try await $0.claimDueFiles(now: now, leaseUntil: now + settings.lease, limit: settings.workers * 16)
+            }
+            if claimed.isEmpty { break }
+            try await check(claimed, runID: nil, settings: settings, limiter: limiter)
+            checked += claimed.count
+        }
+        return checked
+    }
+
+    /// `vellum fixity run`: verifies every file in scope (a bucket's, or all) not verified since the run started;
+    /// resumes the unfinished run of the same scope, so what an interrupted run recorded is not verified again.
+    /// Returns the progress at the end; `failed` counts the files in scope whose last check failed.
+    public func run(
+        bucketID: UUID?, settings: FixitySettings, progress: @escaping @Sendable (FixityProgress) -> Void = { _ in }
+    ) async throws -> FixityProgress {
+        let run = try await store.write { session in
+            if let open = try await session.openRun(bucketID: bucketID) { return open }
+            let run = FixityRun(id: UUID(), bucketID: bucketID, started: Date(), finished: nil)
+            try await session.insertRun(run)
+            return run
+        }
+        let limiter = settings.maxRate.map { RateLimiter(bytesPerSecond: $0) }
+        var state = FixityProgress()
+        (state.totalFiles, state.totalBytes) = try await store.read {
+            try await $0.countFilesToCheck(bucketID: bucketID, notCheckedSince: run.started)
+        }
+        progress(state)
+        var after: UUID?
+        while true {
+            let batch = try await store.read { [after] in
+                try await $0.filesToCheck(bucketID: bucketID, notCheckedSince: run.started, after: after, limit: 256)
+            }
+            guard let last = batch.last else { break }
+            for check in try await check(batch, runID: run.id, settings: settings, limiter: limiter) {
+                state.files += 1
+                state.bytes += check.bytes
+                if check.outcome != .passed { state.failed += 1 }
+            }
+            progress(state)
+            after = last.id
+        }
+        try await store.write { try await $0.finishRun(run.id, at: Date()) }
+        state.failed = try await store.read { try await $0.failedFileCount(bucketID: bucketID) }
+        return state
+    }
+
+    /// The audit state over the current period.
+    public func status(period: Duration) async throws -> FixityStatus {
+        let now = Date()
+        let (totals, lastRun) = try await store.read { session in
+            (
+                try await session.fixityTotals(now: now, periodStart: now - period, recentSince: now - .seconds(3600)),
+                try await session.lastRun()
+            )
+        }
+        let lag = totals.overdue > 0 ? totals.oldestDue.map { max(now.timeIntervalSince($0), 0) } ?? 0 : 0
+        return FixityStatus(
+            period: period, files: totals.files, bytes: totals.bytes, verifiedInPeriod: totals.verifiedSince,
+            neverChecked: totals.neverChecked, overdue: totals.overdue, lag: .seconds(lag), failures: totals.failures,
+            lastCheckAt: totals.lastCheckAt, lastRun: lastRun, recentFiles: totals.recentFiles,
+            recentBytes: totals.recentBytes, recentSeconds: Double(totals.recentMicros) / 1e6)
+    }
+
+    public func failures() async throws -> [FixityFailure] {
+        try await store.read { try await $0.fixityFailures() }
+    }
+
+    /// Every history entry since `since`, oldest first, page by page.
+    public func history(since: Date, each: (FixityCheck) throws -> Void) async throws {
+        var last: FixityCheck?
+        while true {
+            let page = try await store.read { [last] in try await $0.fixityHistory(since: since, after: last, limit: 1000) }
+            try page.forEach(each)
+            guard page.count == 1000 else { return }
+            last = page.last
+        }
+    }
+}
+
+extension Date {
+    static func + (date: Date, duration: Duration) -> Date {
+        date.addingTimeInterval(duration.seconds)
+    }
+
+    static func - (date: Date, duration: Duration) -> Date {
+        date.addingTimeInterval(-duration.seconds)
+    }
+}
+
+extension Duration {
+    /// In seconds, fractions included.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,119 @@
+import Hummingbird
+import VellumCore
+
+/// `GET /fixity` (the audit state) and `GET /fixity/failures`, for administrators only.
+struct FixityController {
+    let fixity: FixityService
+    let period: Duration
+
+    static let routes: [(HTTPRequest.Method, String)] = [(.get, "/fixity"), (.get, "/fixity/failures")]
+
+    func register(on router: Router<VellumRequestContext>) {
+        router.get("/fixity") { _, context in
+            try Self.requireAdmin(context.principal)
+            let status = try await fixity.status(period: period)
+            return JSONResponse.make(status: .ok) { json in json.fixityStatus(status) }
+        }
+        router.get("/fixity/failures") { _, context in
+            try Self.requireAdmin(context.principal)
+            let failures = try await fixity.failures()
+            return JSONResponse.make(status: .ok) { json in
+                json.object { json in
+                    json.key("total")
+                    json.int(failures.count)
+                    json.key("failures")
+                    json.array(failures) { json, failure in json.fixityFailure(failure) }
+                }
+            }
+        }
+    }
+
+    static func requireAdmin(_ principal: Principal) throws {
+        guard principal.isAdmin else {
+            throw principal.isAuthenticated ? VellumError.forbidden : VellumError.unauthenticated
+        }
+    }
+}
+
+extension JSONWriter {
+    mutating func fixityStatus(_ s: FixityStatus) {
+        object { json in
+            json.key("period_seconds")
+            json.double(s.period.seconds)
+            json.key("files")
+            json.int(s.files)
+            json.key("bytes")
+            json.int(s.bytes)
+            json.key("verified_in_period")
+            json.int(s.verifiedInPeriod)
+            json.key("never_checked")
+            json.int(s.neverChecked)
+            json.key("overdue")
+            json.int(s.overdue)
+            json.key("lag_seconds")
+            json.double(s.lag.seconds)
+            json.key("failures")
+            json.int(s.failures)
+            json.key("last_check_at")
+            json.timestamp(s.lastCheckAt)
+            json.key("last_run")
+            if let run = s.lastRun {
+                json.object { json in
+                    json.key("id")
+                    json.string(run.id.lowercased)
+                    json.key("bucket")
+                    json.string(run.bucketID?.lowercased)
+                    json.key("started")
+                    json.timestamp(run.started)
+                    json.key("finished")
+                    json.timestamp(run.finished)
+                }
+            } else {
+                json.null()
+            }
+            json.key("last_hour")
+            json.object { json in
+                json.key("files")
+                json.int(s.recentFiles)
+                json.key("bytes")
+                json.int(s.recentBytes)
+                json.key("check_seconds")
+                json.double(s.recentSeconds)
+            }
+        }
+    }
+
+    mutating func fixityFailure(_ f: FixityFailure) {
+        object { json in
+            json.key("bucket")
+            json.string(f.bucketID.lowercased)
+            json.key("key")
+            json.string(f.key)
+            json.key("version_id")
+            json.string(f.versionID.lowercased)
+            json.key("file_id")
+            json.string(f.check.fileID.lowercased)
+            json.key("outcome")
+            json.string(f.check.outcome.rawValue)
+            json.key("expected")
+            json.digests(f.check.expected)
+            json.key("actual")
+            json.digests(f.check.actual)
+            json.key("checked_at")
+            json.timestamp(f.check.checkedAt)
+            json.key("detail")
+            json.string(f.check.detail)
+        }
+    }
+
+    mutating func digests(_ d: FixityDigests) {
+        object { json in
+            json.key("size")
+            json.int(d.size)
+            json.key("md5")
+            json.string(d.md5)
+            json.key("sha256")
+            json.string(d.sha256)
+        }
+    }
+}

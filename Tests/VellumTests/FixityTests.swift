@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct FixityTests {
+    /// Uploads `sizes.count` files of the given sizes (each size unique, to find its blob) under keys `f<size>`.
+    func upload(_ sizes: [Int], to bucket: String, on server: TestServer) async throws {
+        for size in sizes {
+            let reply = try await server.request(.PUT, "/files/\(bucket)/f\(size)", body: Fixtures.bytes(size))
+            #expect(reply.status == 200)
+        }
+    }
+
+    func object(_ server: TestServer, _ bucket: String, _ key: String) async throws -> [String: Any] {
+        try await server.request(.GET, "/files/\(bucket)?versions").json()["contents"]
+            .flatMap { $0 as? [[String: Any]] }?.first { $0["key"] as? String == key } ?? [:]
+    }
+
+    /// A flipped bit, a truncated file and a deleted one are each detected with the right outcome, listed by
+    /// `GET /fixity/failures`, and make `fixity run` exit 1; the untouched file passes; only admins read reports.
+    @Test func damageIsDetectedAndReported() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        try await upload([70_001, 70_002, 70_003, 70_004], to: bucket, on: server)
+        #expect(try server.cliStatus(["fixity", "run"]).status == 0)
+        #expect(try await object(server, bucket, "f70001")["last_check"] as? Bool == true)
+
+        let flipped = try server.blobPath(size: 70_002)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: flipped)))
+        bytes[12_345] ^= 0x10
+        try Data(bytes).write(to: URL(fileURLWithPath: flipped))
+        #expect(truncate(try server.blobPath(size: 70_003), 35_000) == 0)
+        try FileManager.default.removeItem(atPath: try server.blobPath(size: 70_004))
+
+        let run = try server.cliStatus(["fixity", "run"])
+        #expect(run.status == 1)
+        #expect(run.output.contains("3 failed"))
+        #expect(try await object(server, bucket, "f70001")["last_check"] as? Bool == true)
+        #expect(try await object(server, bucket, "f70002")["last_check"] as? Bool == false)
+
+        let report = try await server.request(.GET, "/fixity/failures").json()
+        let failures = report["failures"] as? [[String: Any]] ?? []
+        let outcomes = Dictionary(uniqueKeysWithValues: failures.map { ($0["key"] as? String ?? "", $0) })
+        #expect(failures.count == 3)
+        #expect(outcomes["f70002"]?["outcome"] as? String == "checksum_mismatch")
+        #expect(outcomes["f70003"]?["outcome"] as? String == "size_mismatch")
+        #expect(outcomes["f70004"]?["outcome"] as? String == "missing")
+        let mismatch = outcomes["f70002"] ?? [:]
+        let expected = mismatch["expected"] as? [String: Any], actual = mismatch["actual"] as? [String: Any]
+        let expectedMD5 = expected?["md5"] as? String, actualMD5 = actual?["md5"] as? String
+        #expect(expectedMD5 != nil && actualMD5 != nil && expectedMD5 != actualMD5)
+        #expect((outcomes["f70003"]?["actual"] as? [String: Any])?["size"] as? Int == 35_000)
+        #expect(mismatch["bucket"] as? String == bucket)
+        #expect(mismatch["version_id"] is String)
+
+        let status = try await server.request(.GET, "/fixity").json()
+        #expect(status["files"] as? Int == 4)
+        #expect(status["failures"] as? Int == 3)
+        #expect(status["verified_in_period"] as? Int == 4)
+
+        let user = try server.cli(["token", "create", "--name", "user"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await server.request(.GET, "/fixity", token: user).status == 403)
+        #expect(try await server.request(.GET, "/fixity/failures", token: user).status == 403)
+        #expect(try await server.request(.GET, "/fixity/failures", token: nil).status == 401)
+
+        // A failure stays until the bytes are repaired and a check passes.
+        #expect(try server.cliStatus(["fixity", "run"]).status == 1)
+        bytes[12_345] ^= 0x10
+        try Data(bytes).write(to: URL(fileURLWithPath: flipped))
+        #expect(try server.cliStatus(["fixity", "run", "--bucket", bucket]).status == 1)  // two are still damaged
+        #expect(try await object(server, bucket, "f70002")["last_check"] as? Bool == true)
+
+        let history = try server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n")
+        #expect(history.count == 16)  // four runs of four files
+        #expect(history.contains { $0.contains("\"outcome\":\"missing\"") })
+    }
+
+    /// With a short period the daemon verifies every file by itself.
+    @Test func theDaemonVerifiesOnSchedule() async throws {
+        let server = try await TestServer(environment: ["VELLUM_FIXITY_PERIOD": "2s"])
+        let bucket = try await server.createBucket()
+        try await upload([5_001, 5_002, 5_003], to: bucket, on: server)
+        var unchecked = 3
+        for _ in 0..<100 {
+            unchecked = try await server.request(.GET, "/fixity").json()["never_checked"] as? Int ?? 3
+            if unchecked == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(unchecked == 0)
+        #expect(try await object(server, bucket, "f5002")["last_check_at"] is String)
+        let metrics = try await server.request(.GET, "/metrics").text
+        #expect(metrics.contains("vellum_fixity_checks_total{outcome=\"passed\"}"))
+    }
+
+    /// `--max-rate` holds: 30 MiB at 5 MB/s takes at least 5 s.
+    @Test func theThrottleHolds() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        try await upload([10 << 20, (10 << 20) + 1, (10 << 20) + 2], to: bucket, on: server)
+        let start = ContinuousClock.now
+        #expect(try server.cliStatus(["fixity", "run", "--bucket", bucket, "--max-rate", "5"]).status == 0)
+        #expect(ContinuousClock.now - start >= .seconds(5))
+    }
+
+    /// A run killed half-way resumes without verifying again what it recorded.
+    @Test func anInterruptedRunResumes() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let sizes = (0..<10).map { (1 << 20) + $0 }
+        try await upload(sizes, to: bucket, on: server)
+        let slow = try server.startCLI(["fixity", "run", "--max-rate", "2"])
+        var recorded = 0
+        for _ in 0..<200 {
+            recorded = try server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n").count
+            if recorded >= 3 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(slow.processIdentifier, SIGKILL)
+        slow.waitUntilExit()
+        #expect(recorded >= 3 && recorded < 10)
+        #expect(try server.cliStatus(["fixity", "run"]).status == 0)
+        let files = try server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["file_id"] as? String
+        }
+        #expect(files.count == 10)
+        #expect(Set(files).count == 10)
+    }
+}
