@@ -103,38 +103,52 @@ public struct FixityService: Sendable {
         return await hasher.finalize()
     }
 
-    /// Checks `files` with `settings.workers` at a time, recording each; returns the checks.
+    /// Checks `files` with `settings.workers` at a time; returns the checks. Results are recorded together, every
+    /// 64 checks or every second, so small files do not each cost a commit, and a crash loses at most a second's
+    /// work (which is then done again).
     @discardableResult
     func check(_ files: [FileInstance], runID: UUID?, settings: FixitySettings, limiter: RateLimiter?) async throws
         -> [FixityCheck]
     {
         try await withThrowingTaskGroup(of: FixityCheck.self) { group in
             var results: [FixityCheck] = []
+            var unrecorded: [FixityCheck] = []
+            var lastRecord = ContinuousClock.now
+            func record() async throws {
+                let checks = unrecorded
+                try await store.write { session in
+                    for check in checks { try await session.recordCheck(check, next: check.checkedAt + settings.period) }
+                }
+                checks.forEach(report)
+                unrecorded = []
+                lastRecord = ContinuousClock.now
+            }
             var pending = files[...]
             func start() {
                 guard let file = pending.popFirst() else { return }
-                group.addTask {
-                    let check = await verify(file, runID: runID, limiter: limiter)
-                    try await store.write { try await $0.recordCheck(check, next: check.checkedAt + settings.period) }
-                    observe(check)
-                    if check.outcome != .passed {
-                        logger.error(
-                            "fixity check failed",
-                            metadata: [
-                                "file": "\(check.fileID)", "outcome": "\(check.outcome.rawValue)",
-                                "detail": "\(check.detail ?? "")",
-                            ])
-                    }
-                    return check
-                }
+                group.addTask { await verify(file, runID: runID, limiter: limiter) }
             }
             for _ in 0..<settings.workers { start() }
             while let check = try await group.next() {
                 results.append(check)
+                unrecorded.append(check)
+                if unrecorded.count >= 64 || ContinuousClock.now - lastRecord >= .seconds(1) { try await record() }
                 start()
             }
+            if !unrecorded.isEmpty { try await record() }
             return results
         }
+    }
+
+    /// Metrics, and a log line for every failure.
+    private func report(_ check: FixityCheck) {
+        observe(check)
+        guard check.outcome != .passed else { return }
+        logger.error(
+            "fixity check failed",
+            metadata: [
+                "file": "\(check.fileID)", "outcome": "\(check.outcome.rawValue)", "detail": "\(check.detail ?? "")",
+            ])
     }
 
     /// One pass of the daemon's schedule: files without a scheduled check get one, spread over the next period;
