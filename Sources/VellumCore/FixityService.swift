@@ -8,8 +8,10 @@ public struct FixitySettings: Sendable {
     public var period: Duration
     /// Bytes per second over all workers of one process; nil for no limit.
     public var maxRate: Double?
-    /// Files verified at once.
+    /// Files over 1 MiB verified at once (their cost is hashing: one per core is enough).
     public var workers: Int
+    /// Smaller files verified at once besides: their cost is waiting for the disk, which serves many reads at once.
+    public var smallReads = 32
     /// How long a claimed check stays claimed: a daemon that dies holding it delays that check by at most this.
     public var lease: Duration
 
@@ -103,14 +105,15 @@ public struct FixityService: Sendable {
         return await hasher.finalize()
     }
 
-    /// Checks `files` with `settings.workers` at a time; returns the checks. Results are recorded together, every
+    /// Checks `files`, `settings.workers` large ones and `settings.smallReads` small ones at a time; returns the
+    /// checks. Results are recorded together, every
     /// 64 checks or every second, so small files do not each cost a commit, and a crash loses at most a second's
     /// work (which is then done again).
     @discardableResult
     func check(_ files: [FileInstance], runID: UUID?, settings: FixitySettings, limiter: RateLimiter?) async throws
         -> [FixityCheck]
     {
-        try await withThrowingTaskGroup(of: FixityCheck.self) { group in
+        try await withThrowingTaskGroup(of: (FixityCheck, large: Bool).self) { group in
             var results: [FixityCheck] = []
             var unrecorded: [FixityCheck] = []
             var lastRecord = ContinuousClock.now
@@ -123,17 +126,28 @@ public struct FixityService: Sendable {
                 unrecorded = []
                 lastRecord = ContinuousClock.now
             }
-            var pending = files[...]
-            func start() {
-                guard let file = pending.popFirst() else { return }
-                group.addTask { await verify(file, runID: runID, limiter: limiter) }
+            var pending = files
+            var running = 0, largeRunning = 0
+            func isLarge(_ file: FileInstance) -> Bool { file.size > Int64(1 << 20) }
+            /// Starts the next file that has a free slot; false when none can start now.
+            func start() -> Bool {
+                guard running < settings.workers + settings.smallReads,
+                    let index = largeRunning < settings.workers ? pending.indices.first : pending.firstIndex(where: { !isLarge($0) })
+                else { return false }
+                let file = pending.remove(at: index), large = isLarge(file)
+                running += 1
+                if large { largeRunning += 1 }
+                group.addTask { (await verify(file, runID: runID, limiter: limiter), large) }
+                return true
             }
-            for _ in 0..<settings.workers { start() }
-            while let check = try await group.next() {
+            while start() {}
+            while let (check, large) = try await group.next() {
+                running -= 1
+                if large { largeRunning -= 1 }
                 results.append(check)
                 unrecorded.append(check)
                 if unrecorded.count >= 64 || ContinuousClock.now - lastRecord >= .seconds(1) { try await record() }
-                start()
+                while start() {}
             }
             if !unrecorded.isEmpty { try await record() }
             return results
@@ -161,7 +175,7 @@ public struct FixityService: Sendable {
         while !Task.isCancelled {
             let now = Date()
             let claimed = try await store.write {
-                try await $0.claimDueFiles(now: now, leaseUntil: now + settings.lease, limit: settings.workers * 16)
+                try await $0.claimDueFiles(now: now, leaseUntil: now + settings.lease, limit: settings.workers * 16 + settings.smallReads)
             }
             if claimed.isEmpty { break }
             try await check(claimed, runID: nil, settings: settings, limiter: limiter)
@@ -222,6 +236,12 @@ public struct FixityService: Sendable {
             neverChecked: totals.neverChecked, overdue: totals.overdue, lag: .seconds(lag), failures: totals.failures,
             lastCheckAt: totals.lastCheckAt, lastRun: lastRun, recentFiles: totals.recentFiles,
             recentBytes: totals.recentBytes, recentSeconds: Double(totals.recentMicros) / 1e6)
+    }
+
+    /// How long the earliest scheduled check has been due (zero when none is): cheap enough for every pass.
+    public func lag() async throws -> Duration {
+        guard let due = try await store.read({ try await $0.earliestScheduledCheck() }) else { return .zero }
+        return .seconds(max(Date().timeIntervalSince(due), 0))
     }
 
     public func failures() async throws -> [FixityFailure] {

@@ -125,6 +125,8 @@ public protocol MetadataSession: Sendable {
     func finishRun(_ id: UUID, at date: Date) async throws
     func lastRun() async throws -> FixityRun?
     func fixityTotals(now: Date, periodStart: Date, recentSince: Date) async throws -> FixityTotals
+    /// The earliest scheduled check (from the index, without scanning the files).
+    func earliestScheduledCheck() async throws -> Date?
     /// Every version whose file's last check failed, with that check.
     func fixityFailures() async throws -> [FixityFailure]
     /// History entries checked at or after `since`, oldest first, after the entry `after` (keyset pagination).

@@ -5,7 +5,7 @@ import VellumCore
 extension SQLMetadataSession {
     func scheduleUncheckedFiles(now: Date, period: Duration, limit: Int) async throws -> Int {
         let ids = try await db.raw(
-            "SELECT id FROM files WHERE next_check_at IS NULL AND deleting = FALSE LIMIT \(bind: limit)"
+            "SELECT id FROM files WHERE next_check_at IS NULL AND NOT deleting LIMIT \(bind: limit)"
         ).all().map { try $0.decode(column: "id", as: String.self) }
         let span = max(period.micros, 1)
         for id in ids {
@@ -20,7 +20,7 @@ extension SQLMetadataSession {
         let files = try await db.raw(
             """
             SELECT \(unsafeRaw: Self.fileColumns) FROM files f
-            WHERE f.deleting = FALSE AND f.next_check_at <= \(bind: now.micros)
+            WHERE NOT f.deleting AND f.next_check_at <= \(bind: now.micros)
                 AND (f.check_lease_until IS NULL OR f.check_lease_until < \(bind: now.micros))
             ORDER BY f.next_check_at LIMIT \(bind: limit)
             """
@@ -51,10 +51,15 @@ extension SQLMetadataSession {
         ).run()
     }
 
-    /// `AND` the files of a bucket, when there is one.
+    // The files table is walked by its primary key (or `next_check_at`), never through the index of `deleting`
+    // (hence `NOT deleting`, which no index serves): through that index every page would read and sort all files.
+
+    /// `AND` the files of a bucket, when there is one (one index lookup per file).
     private static func scope(_ bucketID: UUID?) -> SQLQueryString {
         guard let bucketID else { return "" }
-        return " AND f.id IN (SELECT file_id FROM object_versions WHERE bucket_id = \(bind: bucketID.lowercased))"
+        return """
+             AND EXISTS (SELECT 1 FROM object_versions v WHERE v.file_id = f.id AND v.bucket_id = \(bind: bucketID.lowercased))
+            """
     }
 
     func filesToCheck(bucketID: UUID?, notCheckedSince since: Date, after afterID: UUID?, limit: Int) async throws
@@ -63,7 +68,7 @@ extension SQLMetadataSession {
         let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
         return try await db.raw(
             """
-            SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE f.deleting = FALSE\(Self.scope(bucketID))
+            SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE NOT f.deleting\(Self.scope(bucketID))
                 AND (f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))\(after)
             ORDER BY f.id LIMIT \(bind: limit)
             """
@@ -75,7 +80,7 @@ extension SQLMetadataSession {
             let row = try await db.raw(
                 """
                 SELECT COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS b FROM files f
-                WHERE f.deleting = FALSE\(Self.scope(bucketID))
+                WHERE NOT f.deleting\(Self.scope(bucketID))
                     AND (f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))
                 """
             ).first()
@@ -85,7 +90,7 @@ extension SQLMetadataSession {
 
     func failedFileCount(bucketID: UUID?) async throws -> Int {
         try await db.raw(
-            "SELECT COUNT(*) AS n FROM files f WHERE f.deleting = FALSE AND f.last_check = FALSE\(Self.scope(bucketID))"
+            "SELECT COUNT(*) AS n FROM files f WHERE NOT f.deleting AND f.last_check = FALSE\(Self.scope(bucketID))"
         ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
@@ -125,7 +130,7 @@ extension SQLMetadataSession {
                 MIN(next_check_at) AS first_due,
                 COALESCE(SUM(CASE WHEN last_check = FALSE THEN 1 ELSE 0 END), 0) AS failures,
                 MAX(last_check_at) AS last_check_at
-            FROM files WHERE deleting = FALSE
+            FROM files WHERE NOT deleting
             """
         ).first() {
             totals.files = try row.decode(column: "files", as: Int.self)
@@ -150,13 +155,20 @@ extension SQLMetadataSession {
         return totals
     }
 
+    func earliestScheduledCheck() async throws -> Date? {
+        let micros = try await db.raw(
+            "SELECT next_check_at FROM files WHERE next_check_at IS NOT NULL AND NOT deleting ORDER BY next_check_at LIMIT 1"
+        ).first()?.decode(column: "next_check_at", as: Int64.self)
+        return micros.map(Date.micros)
+    }
+
     func fixityFailures() async throws -> [FixityFailure] {
         try await db.raw(
             """
             SELECT v.bucket_id AS v_bucket_id, v.key AS v_key, v.version_id AS v_version_id, c.* FROM files f
             JOIN object_versions v ON v.file_id = f.id
             JOIN fixity_checks c ON c.file_id = f.id AND c.checked_at = f.last_check_at
-            WHERE f.last_check = FALSE AND f.deleting = FALSE
+            WHERE f.last_check = FALSE AND NOT f.deleting
             ORDER BY v.bucket_id, v.key, v.created
             """
         ).all().map { row in

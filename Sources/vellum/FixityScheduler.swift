@@ -20,7 +20,7 @@ struct FixityScheduler: Service {
             while !Task.isCancelled {
                 do {
                     _ = try await fixity.checkDue(settings, limiter: limiter)
-                    metrics.fixityLag.set(try await fixity.status(period: settings.period).lag.seconds)
+                    metrics.fixityLag.set(try await fixity.lag().seconds)
                     try await Task.sleep(for: interval)
                 } catch is CancellationError {
                     return

@@ -21,6 +21,8 @@ final class LocalBlobReader: BlobReader {
         /// Where the next read to start begins.
         var offset: Int64
         var first: ByteBuffer?
+        /// An open-ended read that has seen the end of the file.
+        var ended: Bool
         /// Reads in flight, oldest first.
         var ahead: [Task<ByteBuffer, any Error>] = []
     }
@@ -32,23 +34,30 @@ final class LocalBlobReader: BlobReader {
     /// one, 1.0 GB/s with two; larger chunks were faster but raised peak memory, see docs/architecture.md).
     private let depth: Int
 
-    init(fd: Int32, range: Range<Int64>, first: ByteBuffer, direct: Bool, threadPool: NIOThreadPool) {
+    init(fd: Int32, range: Range<Int64>, first: ByteBuffer, direct: Bool, ended: Bool, threadPool: NIOThreadPool) {
         self.end = range.upperBound
         self.threadPool = threadPool
         self.depth = direct ? 2 : 1
-        self.state = Mutex(State(fd: fd, offset: range.lowerBound + Int64(first.readableBytes), first: first))
+        self.state = Mutex(
+            State(fd: fd, offset: range.lowerBound + Int64(first.readableBytes), first: first, ended: ended))
     }
 
-    /// Opens `path` and reads the first chunk of `range`; call it on the thread pool.
-    static func open(_ path: String, range: Range<Int64>) throws -> (Int32, ByteBuffer, direct: Bool) {
+    /// Opens `path` and reads the first chunk of `range`; call it on the thread pool. A range open to the end of the
+    /// file is sized by the file: the first read asks for one byte more than there is, so a small file is read, and
+    /// seen to end, in this one job (and with no 1 MiB buffer).
+    static func open(_ path: String, range: Range<Int64>) throws -> (Int32, ByteBuffer, direct: Bool, ended: Bool) {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0, errno == ENOENT { throw VellumError.blobMissing(path) }
         try LocalStorage.check(fd, "open \(path)")
         do {
-            let length = Int(min(Int64(chunk), range.upperBound - range.lowerBound))
+            var remaining = range.upperBound - range.lowerBound
+            var info = stat()
+            let openEnded = range.upperBound == Int64.max && fstat(fd, &info) == 0
+            if openEnded { remaining = max(Int64(info.st_size) - range.lowerBound, 0) + 1 }
+            let length = Int(min(Int64(chunk), remaining))
             let first = try LocalStorage.pread(fd, offset: range.lowerBound, length: length)
-            let direct = range.upperBound - range.lowerBound >= Int64(directThreshold) && DirectFile.setDirect(fd, true)
-            return (fd, first, direct)
+            let direct = remaining >= Int64(directThreshold) && DirectFile.setDirect(fd, true)
+            return (fd, first, direct, openEnded && first.readableBytes < length)
         } catch {
             Glibc.close(fd)
             throw error
@@ -86,7 +95,7 @@ final class LocalBlobReader: BlobReader {
 
     /// Starts reads until `depth` are in flight or the range is covered.
     private func fill(_ state: inout State) {
-        while state.ahead.count < depth, let fd = state.fd, state.offset < end {
+        while !state.ended, state.ahead.count < depth, let fd = state.fd, state.offset < end {
             let offset = state.offset, length = Int(min(Int64(Self.chunk), end - offset))
             state.offset += Int64(length)
             let pool = threadPool

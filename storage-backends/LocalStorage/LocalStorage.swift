@@ -88,8 +88,8 @@ public struct LocalStorage: StorageBackend {
     }
 
     private func read(_ path: String, range: Range<Int64>) async throws -> any BlobReader {
-        let (fd, first, direct) = try await threadPool.runIfActive { try LocalBlobReader.open(path, range: range) }
-        return LocalBlobReader(fd: fd, range: range, first: first, direct: direct, threadPool: threadPool)
+        let (fd, first, direct, ended) = try await threadPool.runIfActive { try LocalBlobReader.open(path, range: range) }
+        return LocalBlobReader(fd: fd, range: range, first: first, direct: direct, ended: ended, threadPool: threadPool)
     }
 
     /// Links a written temp file (open as `fd`) to its final path, then fsyncs the file and the final directory.
