@@ -53,35 +53,50 @@ extension SQLMetadataSession {
 
     // The files table is walked by its primary key (or `next_check_at`), never through the index of `deleting`
     // (hence `NOT deleting`, which no index serves): through that index every page would read and sort all files.
+    // A bucket's files are walked through `object_versions_by_bucket_file`, so a run over a small bucket costs the
+    // same in a store of any size.
 
-    /// `AND` the files of a bucket, when there is one (one index lookup per file).
-    private static func scope(_ bucketID: UUID?) -> SQLQueryString {
-        guard let bucketID else { return "" }
+    /// The files in scope not checked since `since`, each once: `FROM` and `WHERE` of a query over files `f`.
+    private static func unchecked(_ bucketID: UUID?, since: Date) -> SQLQueryString {
+        let recent: SQLQueryString = "(f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))"
+        guard let bucketID else { return "files f WHERE NOT f.deleting AND \(recent)" }
         return """
-             AND EXISTS (SELECT 1 FROM object_versions v WHERE v.file_id = f.id AND v.bucket_id = \(bind: bucketID.lowercased))
+            (SELECT DISTINCT file_id FROM object_versions WHERE bucket_id = \(bind: bucketID.lowercased)
+                AND file_id IS NOT NULL) b
+            JOIN files f ON f.id = b.file_id WHERE NOT f.deleting AND \(recent)
             """
     }
 
     func filesToCheck(bucketID: UUID?, notCheckedSince since: Date, after afterID: UUID?, limit: Int) async throws
         -> [FileInstance]
     {
-        let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
-        return try await db.raw(
+        let recent: SQLQueryString = "(f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))"
+        guard let bucketID else {
+            let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
+            return try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE NOT f.deleting AND \(recent)\(after)
+                ORDER BY f.id LIMIT \(bind: limit)
+                """
+            ).all().compactMap { try Self.file(from: $0) }
+        }
+        // In the order of the index; a file two versions share comes twice, side by side.
+        let after: SQLQueryString = afterID.map { " AND v.file_id > \(bind: $0.lowercased)" } ?? ""
+        let files = try await db.raw(
             """
-            SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE NOT f.deleting\(Self.scope(bucketID))
-                AND (f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))\(after)
-            ORDER BY f.id LIMIT \(bind: limit)
+            SELECT \(unsafeRaw: Self.fileColumns) FROM object_versions v JOIN files f ON f.id = v.file_id
+            WHERE v.bucket_id = \(bind: bucketID.lowercased)\(after) AND NOT f.deleting AND \(recent)
+            ORDER BY v.file_id LIMIT \(bind: limit)
             """
         ).all().compactMap { try Self.file(from: $0) }
+        return files.enumerated().filter { $0.offset == 0 || files[$0.offset - 1].id != $0.element.id }.map(\.element)
     }
 
     func countFilesToCheck(bucketID: UUID?, notCheckedSince since: Date) async throws -> (files: Int, bytes: Int64) {
         guard
             let row = try await db.raw(
                 """
-                SELECT COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS b FROM files f
-                WHERE NOT f.deleting\(Self.scope(bucketID))
-                    AND (f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))
+                SELECT COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS b FROM \(Self.unchecked(bucketID, since: since))
                 """
             ).first()
         else { return (0, 0) }
@@ -89,8 +104,12 @@ extension SQLMetadataSession {
     }
 
     func failedFileCount(bucketID: UUID?) async throws -> Int {
-        try await db.raw(
-            "SELECT COUNT(*) AS n FROM files f WHERE NOT f.deleting AND f.last_check = FALSE\(Self.scope(bucketID))"
+        let scope: SQLQueryString =
+            bucketID.map {
+                " AND EXISTS (SELECT 1 FROM object_versions v WHERE v.file_id = f.id AND v.bucket_id = \(bind: $0.lowercased))"
+            } ?? ""
+        return try await db.raw(
+            "SELECT COUNT(*) AS n FROM files f WHERE f.last_check = FALSE AND NOT f.deleting\(scope)"
         ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 

@@ -52,6 +52,7 @@ enum Schema {
             "ALTER TABLE files ADD COLUMN check_lease_until BIGINT",
             "CREATE INDEX files_next_check ON files (next_check_at)",
             "CREATE INDEX files_failed ON files (id) WHERE last_check = FALSE",
+            "CREATE INDEX object_versions_by_bucket_file ON object_versions (bucket_id, file_id)",
             """
             CREATE TABLE fixity_checks (id TEXT PRIMARY KEY, file_id TEXT NOT NULL, run_id TEXT,
                 checked_at BIGINT NOT NULL, outcome TEXT NOT NULL, expected_size BIGINT, expected_md5 TEXT,
