@@ -14,20 +14,13 @@ source scripts/setup.sh
 RUNS="${RUNS:-3}"
 SMALL_COUNT="${SMALL_COUNT:-100000}"
 LARGE_COUNT="${LARGE_COUNT:-2}"
-INPUT_DIR="${INPUT_DIR:-/tmp/invenio-bench-input}"
-BIG="$INPUT_DIR/big-1GiB.bin"
-BIG_SIZE=1073741824
 OUT="${OUT_DIR:-/tmp/vellum-bench-fixity}"
-mkdir -p "$INPUT_DIR" "$OUT"
+mkdir -p "$OUT"
 : > "$OUT/raw.txt"
 
-swift build -c release --product vellum >&2
-swift build -c release --product vellum-bench >&2
-BIN=.build/release/vellum
-BENCH=.build/release/vellum-bench
-
 source benchmarks/lib.sh
-ensure_input "$BIG" "$BIG_SIZE"
+build_release
+big_input
 
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || echo "# could not drop the page cache" >&2; }
 

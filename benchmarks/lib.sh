@@ -1,5 +1,13 @@
-# Shared by the benchmark scripts (sourced): arithmetic, result lines, and one release daemon on a free port.
-# Expects OUT (results folder) and BIN (the vellum binary); sets BASE, TOKEN and SERVER_PID.
+# Shared by the benchmark scripts (sourced): the release build, inputs, arithmetic, result lines, and one release
+# daemon on a free port. Expects OUT (results folder); sets BIN and BENCH, BASE, TOKEN and SERVER_PID.
+
+# Builds the daemon and vellum-bench in release mode and names them BIN and BENCH.
+build_release() {
+  swift build -c release --product vellum >&2
+  swift build -c release --product vellum-bench >&2
+  BIN=.build/release/vellum
+  BENCH=.build/release/vellum-bench
+}
 
 # Creates $1 with $2 random bytes unless it is already there at that size.
 ensure_input() {
@@ -7,6 +15,15 @@ ensure_input() {
     echo "# generating $1" >&2
     head -c "$2" /dev/urandom > "$1"
   fi
+}
+
+# The 1 GiB random input the peer uses too: BIG (in INPUT_DIR) and BIG_SIZE, made once.
+big_input() {
+  INPUT_DIR="${INPUT_DIR:-/tmp/invenio-bench-input}"
+  BIG="$INPUT_DIR/big-1GiB.bin"
+  BIG_SIZE=1073741824
+  mkdir -p "$INPUT_DIR"
+  ensure_input "$BIG" "$BIG_SIZE"
 }
 
 calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }

@@ -13,21 +13,14 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 RUNS="${RUNS:-3}"
 PEER="${PEER:-1}"
-INPUT_DIR="${INPUT_DIR:-/tmp/invenio-bench-input}"
-BIG="$INPUT_DIR/big-1GiB.bin"
-BIG_SIZE=1073741824
 OUT="${OUT_DIR:-/tmp/vellum-bench}"
-mkdir -p "$INPUT_DIR" "$OUT"
+mkdir -p "$OUT"
 RESULTS="$OUT/results.txt"
 : > "$OUT/raw.txt"
 
-swift build -c release --product vellum >&2
-swift build -c release --product vellum-bench >&2
-BIN=.build/release/vellum
-BENCH=.build/release/vellum-bench
-
 source benchmarks/lib.sh
-ensure_input "$BIG" "$BIG_SIZE"
+build_release
+big_input
 
 one_run() {
   # Reference: MD5 throughput of the same file, page cache warm (as the peer measures it).
