@@ -105,16 +105,14 @@ public struct FixityService: Sendable {
         return await hasher.finalize()
     }
 
-    /// Checks `files`, `settings.workers` large ones and `settings.smallReads` small ones at a time; returns the
-    /// checks. Results are recorded together, every
-    /// 64 checks or every second, so small files do not each cost a commit, and a crash loses at most a second's
-    /// work (which is then done again).
-    @discardableResult
-    func check(_ files: [FileInstance], runID: UUID?, settings: FixitySettings, limiter: RateLimiter?) async throws
-        -> [FixityCheck]
-    {
+    /// Checks `files`, `settings.workers` large ones and `settings.smallReads` small ones at a time, calling `each`
+    /// with every check. Results are recorded together, every 64 checks or every second, so small files do not each
+    /// cost a commit, and a crash loses at most a second's work (which is then done again).
+    func check(
+        _ files: [FileInstance], runID: UUID?, settings: FixitySettings, limiter: RateLimiter?,
+        each: (FixityCheck) -> Void = { _ in }
+    ) async throws {
         try await withThrowingTaskGroup(of: (FixityCheck, large: Bool).self) { group in
-            var results: [FixityCheck] = []
             var unrecorded: [FixityCheck] = []
             var lastRecord = ContinuousClock.now
             func record() async throws {
@@ -131,9 +129,9 @@ public struct FixityService: Sendable {
             func isLarge(_ file: FileInstance) -> Bool { file.size > Int64(1 << 20) }
             /// Starts the next file that has a free slot; false when none can start now.
             func start() -> Bool {
-                guard running < settings.workers + settings.smallReads,
-                    let index = largeRunning < settings.workers ? pending.indices.first : pending.firstIndex(where: { !isLarge($0) })
-                else { return false }
+                let index =
+                    largeRunning < settings.workers ? pending.indices.first : pending.firstIndex { !isLarge($0) }
+                guard running < settings.workers + settings.smallReads, let index else { return false }
                 let file = pending.remove(at: index), large = isLarge(file)
                 running += 1
                 if large { largeRunning += 1 }
@@ -144,13 +142,12 @@ public struct FixityService: Sendable {
             while let (check, large) = try await group.next() {
                 running -= 1
                 if large { largeRunning -= 1 }
-                results.append(check)
+                each(check)
                 unrecorded.append(check)
                 if unrecorded.count >= 64 || ContinuousClock.now - lastRecord >= .seconds(1) { try await record() }
                 while start() {}
             }
             if !unrecorded.isEmpty { try await record() }
-            return results
         }
     }
 
@@ -174,8 +171,9 @@ public struct FixityService: Sendable {
         var checked = 0
         while !Task.isCancelled {
             let now = Date()
+            let limit = settings.workers * 16 + settings.smallReads
             let claimed = try await store.write {
-                try await $0.claimDueFiles(now: now, leaseUntil: now + settings.lease, limit: settings.workers * 16 + settings.smallReads)
+                try await $0.claimDueFiles(now: now, leaseUntil: now + settings.lease, limit: limit)
             }
             if claimed.isEmpty { break }
             try await check(claimed, runID: nil, settings: settings, limiter: limiter)
@@ -208,12 +206,12 @@ public struct FixityService: Sendable {
                 try await $0.filesToCheck(bucketID: bucketID, notCheckedSince: run.started, after: after, limit: 256)
             }
             guard let last = batch.last else { break }
-            for check in try await check(batch, runID: run.id, settings: settings, limiter: limiter) {
+            try await check(batch, runID: run.id, settings: settings, limiter: limiter) { check in
                 state.files += 1
                 state.bytes += check.bytes
                 if check.outcome != .passed { state.failed += 1 }
+                progress(state)
             }
-            progress(state)
             after = last.id
         }
         try await store.write { try await $0.finishRun(run.id, at: Date()) }
