@@ -72,24 +72,7 @@ cat "$OUT/results.txt"
 
 if [ -n "${PEER_RESULTS:-}" ]; then
   echo "=== ratios to invenio-files-rest's verify_checksum ($PEER_RESULTS) ==="
-  python3 - "$OUT/results.txt" "$PEER_RESULTS" <<'PY'
-import sys
-def load(path):
-    out = {}
-    for line in open(path):
-        if line.startswith("#") or ":" not in line: continue
-        name, rest = line.split(":", 1)
-        try: out[name.strip()] = float(rest.split()[0])
-        except (ValueError, IndexError): pass
-    return out
-v, p = load(sys.argv[1]), load(sys.argv[2])
-def pick(d, *words):
-    return next((val for k, val in d.items() if all(w in k for w in words)), None)
-for label, mine, theirs in [
-    ("large files (MB/s)", pick(v, "fixity_large", "GiB"), pick(p, "fixity_big", "throughput")),
-    ("small files (files/s)", pick(v, "fixity_small"), pick(p, "fixity_small", "files_per_s")),
-]:
-    if mine is None or theirs is None: print(f"{label}: missing"); continue
-    print(f"{label}: vellum {mine:g} vs invenio {theirs:g} -> {mine / theirs:.1f}x")
-PY
+  python3 benchmarks/ratios.py "$OUT/results.txt" "$PEER_RESULTS" \
+    "large files (MB/s)|fixity_large,GiB|fixity_big,throughput|higher" \
+    "small files (files/s)|fixity_small|fixity_small,files_per_s|higher"
 fi

@@ -66,34 +66,10 @@ if [ "$PEER" = 1 ]; then
   PEER_OUT="$OUT/peer"
   RUNS="$RUNS" PROBES=0 OUT_DIR="$PEER_OUT" INPUT_DIR="$INPUT_DIR" ../shared/peers/invenio-files-rest/run.sh >&2
   echo "=== ratios to invenio-files-rest, same machine, back to back ==="
-  python3 - "$RESULTS" "$PEER_OUT/results.txt" <<'PY'
-import sys
-def load(path):
-    out = {}
-    for line in open(path):
-        if line.startswith("#") or ":" not in line: continue
-        name, rest = line.split(":", 1)
-        parts = rest.split()
-        if parts:
-            try: out[name.strip()] = float(parts[0])
-            except ValueError: pass
-    return out
-v, p = load(sys.argv[1]), load(sys.argv[2])
-def find(d, *words):
-    for k, val in d.items():
-        if all(w in k for w in words): return k, val
-    return None, None
-rows = [
-    ("upload 1 GiB (MB/s)", find(v, "upload_1GiB"), find(p, "upload_1GiB_throughput"), True),
-    ("download 1 GiB (MB/s)", find(v, "download_1GiB"), find(p, "download_1GiB_throughput"), True),
-    ("small PUT 4 KiB c8 (objects/s)", find(v, "small_put", "rate"), find(p, "small_put", "rate"), True),
-    ("small GET 4 KiB c8 (objects/s)", find(v, "small_get", "rate"), find(p, "small_get", "rate"), True),
-    ("list 2000 objects (ms, lower is better)", find(v, "list_2000_all_pages_median"), find(p, "list_2000_median"), False),
-]
-for label, (vk, vv), (pk, pv), higher in rows:
-    if vv is None or pv is None:
-        print(f"{label}: missing ({vk} / {pk})"); continue
-    ratio = vv / pv if higher else pv / vv
-    print(f"{label}: vellum {vv:g} vs invenio {pv:g} -> {ratio:.1f}x")
-PY
+  python3 benchmarks/ratios.py "$RESULTS" "$PEER_OUT/results.txt" \
+    "upload 1 GiB (MB/s)|upload_1GiB|upload_1GiB_throughput|higher" \
+    "download 1 GiB (MB/s)|download_1GiB|download_1GiB_throughput|higher" \
+    "small PUT 4 KiB c8 (objects/s)|small_put,rate|small_put,rate|higher" \
+    "small GET 4 KiB c8 (objects/s)|small_get,rate|small_get,rate|higher" \
+    "list 2000 objects (ms, lower is better)|list_2000_all_pages_median|list_2000_median|lower"
 fi
