@@ -92,34 +92,26 @@ public struct FixityRun: Sendable, Equatable {
 /// The audit state: what `GET /fixity` and `vellum fixity status` show.
 public struct FixityStatus: Sendable, Equatable {
     public var period: Duration
-    public var files: Int
-    public var bytes: Int64
-    /// Files whose last check passed or failed within the current period.
-    public var verifiedInPeriod: Int
-    public var neverChecked: Int
-    /// Files whose scheduled check is past due.
-    public var overdue: Int
+    public var totals: FixityTotals
     /// How long the oldest past-due check has waited (zero when none is).
     public var lag: Duration
-    public var failures: Int
-    public var lastCheckAt: Date?
     public var lastRun: FixityRun?
-    /// Over the last hour: files and bytes verified, and the time the checks took.
-    public var recentFiles: Int
-    public var recentBytes: Int64
-    public var recentSeconds: Double
 }
 
-/// The files table as the fixity scheduler sees it.
+/// Counts over the files (not being deleted) and the recent history.
 public struct FixityTotals: Sendable, Equatable {
     public var files = 0
     public var bytes: Int64 = 0
-    public var verifiedSince = 0
+    /// Files whose last check passed or failed within the current period.
+    public var verifiedInPeriod = 0
     public var neverChecked = 0
+    /// Files whose scheduled check is past due, and the earliest such check.
     public var overdue = 0
     public var oldestDue: Date?
+    /// Files whose last check failed.
     public var failures = 0
     public var lastCheckAt: Date?
+    /// Over the last hour: files and bytes verified, and the time the checks took.
     public var recentFiles = 0
     public var recentBytes: Int64 = 0
     public var recentMicros: Int64 = 0

@@ -229,11 +229,7 @@ public struct FixityService: Sendable {
             )
         }
         let lag = totals.overdue > 0 ? totals.oldestDue.map { max(now.timeIntervalSince($0), 0) } ?? 0 : 0
-        return FixityStatus(
-            period: period, files: totals.files, bytes: totals.bytes, verifiedInPeriod: totals.verifiedSince,
-            neverChecked: totals.neverChecked, overdue: totals.overdue, lag: .seconds(lag), failures: totals.failures,
-            lastCheckAt: totals.lastCheckAt, lastRun: lastRun, recentFiles: totals.recentFiles,
-            recentBytes: totals.recentBytes, recentSeconds: Double(totals.recentMicros) / 1e6)
+        return FixityStatus(period: period, totals: totals, lag: .seconds(lag), lastRun: lastRun)
     }
 
     /// How long the earliest scheduled check has been due (zero when none is): cheap enough for every pass.

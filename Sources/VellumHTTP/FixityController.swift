@@ -37,25 +37,26 @@ struct FixityController {
 
 extension JSONWriter {
     mutating func fixityStatus(_ s: FixityStatus) {
+        let t = s.totals
         object { json in
             json.key("period_seconds")
             json.double(s.period.seconds)
             json.key("files")
-            json.int(s.files)
+            json.int(t.files)
             json.key("bytes")
-            json.int(s.bytes)
+            json.int(t.bytes)
             json.key("verified_in_period")
-            json.int(s.verifiedInPeriod)
+            json.int(t.verifiedInPeriod)
             json.key("never_checked")
-            json.int(s.neverChecked)
+            json.int(t.neverChecked)
             json.key("overdue")
-            json.int(s.overdue)
+            json.int(t.overdue)
             json.key("lag_seconds")
             json.double(s.lag.seconds)
             json.key("failures")
-            json.int(s.failures)
+            json.int(t.failures)
             json.key("last_check_at")
-            json.timestamp(s.lastCheckAt)
+            json.timestamp(t.lastCheckAt)
             json.key("last_run")
             if let run = s.lastRun {
                 json.object { json in
@@ -74,11 +75,11 @@ extension JSONWriter {
             json.key("last_hour")
             json.object { json in
                 json.key("files")
-                json.int(s.recentFiles)
+                json.int(t.recentFiles)
                 json.key("bytes")
-                json.int(s.recentBytes)
+                json.int(t.recentBytes)
                 json.key("check_seconds")
-                json.double(s.recentSeconds)
+                json.double(Double(t.recentMicros) / 1e6)
             }
         }
     }

@@ -154,7 +154,7 @@ extension SQLMetadataSession {
         ).first() {
             totals.files = try row.decode(column: "files", as: Int.self)
             totals.bytes = try row.decode(column: "bytes", as: Int64.self)
-            totals.verifiedSince = try row.decode(column: "verified", as: Int.self)
+            totals.verifiedInPeriod = try row.decode(column: "verified", as: Int.self)
             totals.neverChecked = try row.decode(column: "never", as: Int.self)
             totals.overdue = try row.decode(column: "overdue", as: Int.self)
             totals.oldestDue = try row.decode(column: "first_due", as: Int64?.self).map(Date.micros)

@@ -60,15 +60,16 @@ struct FixityCommand: AsyncParsableCommand {
             let status = try await FixityCommand.with(common) { fixity, settings in
                 try await fixity.status(period: .seconds(settings.fixityPeriod))
             }
+            let totals = status.totals
             print(
                 """
-                files: \(status.files) (\(status.bytes) bytes), period \(Int(status.period.seconds)) s
-                verified in period: \(status.verifiedInPeriod), never checked: \(status.neverChecked)
-                overdue: \(status.overdue) (lag \(Int(status.lag.seconds)) s), failed: \(status.failures)
-                last check: \(status.lastCheckAt.map { "\($0)" } ?? "never")
-                last hour: \(status.recentFiles) files, \(status.recentBytes) bytes
+                files: \(totals.files) (\(totals.bytes) bytes), period \(Int(status.period.seconds)) s
+                verified in period: \(totals.verifiedInPeriod), never checked: \(totals.neverChecked)
+                overdue: \(totals.overdue) (lag \(Int(status.lag.seconds)) s), failed: \(totals.failures)
+                last check: \(totals.lastCheckAt.map { "\($0)" } ?? "never")
+                last hour: \(totals.recentFiles) files, \(totals.recentBytes) bytes
                 """)
-            if status.failures > 0 { throw ExitCode(1) }
+            if totals.failures > 0 { throw ExitCode(1) }
         }
     }
 
