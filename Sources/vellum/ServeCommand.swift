@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
+        let uploadExpiry = settings.multipartExpires, fixitySettings = settings.fixity
+        let fixityLimiter = fixitySettings.maxRate.map { RateLimiter(bytesPerSecond: $0) }
         let router = VellumRouter.build(
             HTTPDependencies(
                 files: files, tokens: tokens,
@@ -51,8 +53,16 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    app, MaintenanceService(files: files, uploadExpiry: settings.multipartExpires, logger: logger),
-                    FixityScheduler(fixity: fixity, settings: settings.fixity, metrics: metrics, logger: logger),
+                    app,
+                    PeriodicService(
+                        name: "maintenance", interval: PeriodicService.interval(1 / 4, of: settings.multipartExpires), logger: logger
+                    ) { _ = try await files.maintain(uploadExpiry: uploadExpiry) },
+                    PeriodicService(
+                        name: "fixity pass", interval: PeriodicService.interval(1 / 100, of: settings.fixityPeriod), logger: logger
+                    ) {
+                        _ = try await fixity.checkDue(fixitySettings, limiter: fixityLimiter)
+                        metrics.fixityLag.set(try await fixity.lag().seconds)
+                    },
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
