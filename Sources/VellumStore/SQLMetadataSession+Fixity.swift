@@ -56,47 +56,43 @@ extension SQLMetadataSession {
     // A bucket's files are walked through `object_versions_by_bucket_file`, so a run over a small bucket costs the
     // same in a store of any size.
 
-    /// The files in scope not checked since `since`, each once: `FROM` and `WHERE` of a query over files `f`.
-    private static func unchecked(_ bucketID: UUID?, since: Date) -> SQLQueryString {
-        let recent: SQLQueryString = "(f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))"
-        guard let bucketID else { return "files f WHERE NOT f.deleting AND \(recent)" }
-        return """
-            (SELECT DISTINCT file_id FROM object_versions WHERE bucket_id = \(bind: bucketID.lowercased)
-                AND file_id IS NOT NULL) b
-            JOIN files f ON f.id = b.file_id WHERE NOT f.deleting AND \(recent)
+    /// `FROM ... WHERE` over the files `f` in scope, not being deleted and not checked since `since`, and the column
+    /// that walks them in index order. A file that two versions of a bucket share comes twice, side by side.
+    private static func unchecked(_ bucketID: UUID?, since: Date) -> (from: SQLQueryString, order: String) {
+        let recent: SQLQueryString = "NOT f.deleting AND (f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))"
+        guard let bucketID else { return ("files f WHERE \(recent)", "f.id") }
+        return (
             """
+            object_versions v JOIN files f ON f.id = v.file_id
+            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND \(recent)
+            """,
+            "v.file_id"
+        )
     }
 
     func filesToCheck(bucketID: UUID?, notCheckedSince since: Date, after afterID: UUID?, limit: Int) async throws
         -> [FileInstance]
     {
-        let recent: SQLQueryString = "(f.last_check_at IS NULL OR f.last_check_at < \(bind: since.micros))"
-        guard let bucketID else {
-            let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
-            return try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE NOT f.deleting AND \(recent)\(after)
-                ORDER BY f.id LIMIT \(bind: limit)
-                """
-            ).all().compactMap { try Self.file(from: $0) }
+        let (from, order) = Self.unchecked(bucketID, since: since)
+        let after: SQLQueryString = afterID.map { " AND \(unsafeRaw: order) > \(bind: $0.lowercased)" } ?? ""
+        let rows = try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.fileColumns) FROM \(from)\(after) ORDER BY \(unsafeRaw: order) LIMIT \(bind: limit)
+            """
+        ).all()
+        var files: [FileInstance] = []
+        for row in rows {
+            if let file = try Self.file(from: row), files.last?.id != file.id { files.append(file) }
         }
-        // In the order of the index; a file two versions share comes twice, side by side.
-        let after: SQLQueryString = afterID.map { " AND v.file_id > \(bind: $0.lowercased)" } ?? ""
-        let files = try await db.raw(
-            """
-            SELECT \(unsafeRaw: Self.fileColumns) FROM object_versions v JOIN files f ON f.id = v.file_id
-            WHERE v.bucket_id = \(bind: bucketID.lowercased)\(after) AND NOT f.deleting AND \(recent)
-            ORDER BY v.file_id LIMIT \(bind: limit)
-            """
-        ).all().compactMap { try Self.file(from: $0) }
-        return files.enumerated().filter { $0.offset == 0 || files[$0.offset - 1].id != $0.element.id }.map(\.element)
+        return files
     }
 
     func countFilesToCheck(bucketID: UUID?, notCheckedSince since: Date) async throws -> (files: Int, bytes: Int64) {
         guard
             let row = try await db.raw(
                 """
-                SELECT COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS b FROM \(Self.unchecked(bucketID, since: since))
+                SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b
+                FROM (SELECT DISTINCT f.id, f.size FROM \(Self.unchecked(bucketID, since: since).from)) unchecked
                 """
             ).first()
         else { return (0, 0) }
