@@ -32,8 +32,6 @@ extension FilesService {
 
     /// 401/403 unless `principal` owns the bucket (or is an admin).
     static func checkOwner(_ bucket: Bucket, _ principal: Principal) throws {
-        guard isOwner(bucket, principal) else {
-            throw principal.isAuthenticated ? VellumError.forbidden : VellumError.unauthenticated
-        }
+        guard isOwner(bucket, principal) else { throw principal.refusal }
     }
 }

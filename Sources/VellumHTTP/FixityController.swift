@@ -10,12 +10,12 @@ struct FixityController {
 
     func register(on router: Router<VellumRequestContext>) {
         router.get("/fixity") { _, context in
-            try Self.requireAdmin(context.principal)
+            try context.principal.requireAdmin()
             let status = try await fixity.status(period: period)
             return JSONResponse.make(status: .ok) { json in json.fixityStatus(status) }
         }
         router.get("/fixity/failures") { _, context in
-            try Self.requireAdmin(context.principal)
+            try context.principal.requireAdmin()
             let failures = try await fixity.failures()
             return JSONResponse.make(status: .ok) { json in
                 json.object { json in
@@ -25,12 +25,6 @@ struct FixityController {
                     json.array(failures) { json, failure in json.fixityFailure(failure) }
                 }
             }
-        }
-    }
-
-    static func requireAdmin(_ principal: Principal) throws {
-        guard principal.isAdmin else {
-            throw principal.isAuthenticated ? VellumError.forbidden : VellumError.unauthenticated
         }
     }
 }
