@@ -26,8 +26,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", providers: [.apt(["libmagic-dev"])]),
+        .target(name: "CMD5Lanes"),
         .target(name: "VellumCore", dependencies: [
-            "CMagic",
+            "CMagic", "CMD5Lanes",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -67,7 +68,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], path: "benchmarks/VellumBench"),
         .testTarget(name: "VellumTests", dependencies: [
-            "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
+            "CMD5Lanes", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

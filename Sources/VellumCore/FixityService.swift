@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import NIOCore
@@ -8,12 +9,16 @@ public struct FixitySettings: Sendable {
     public var period: Duration
     /// Bytes per second over all workers of one process; nil for no limit.
     public var maxRate: Double?
-    /// Files over 1 MiB verified at once (their cost is hashing: one per core is enough).
+    /// Cores hashing files over 1 MiB (their cost is hashing). Each verifies 8 such files at once, their MD5s side
+    /// by side in vector lanes (`MD5Lanes`), or one file where the CPU has no vectors for that.
     public var workers: Int
     /// Smaller files verified at once besides: their cost is waiting for the disk, which serves many reads at once.
     public var smallReads = 32
     /// How long a claimed check stays claimed: a daemon that dies holding it delays that check by at most this.
     public var lease: Duration
+
+    /// Files over 1 MiB verified at once.
+    var largeFiles: Int { workers * (MD5Lanes.width > 1 ? 8 : 1) }
 
     public init(period: Duration, maxRate: Double? = nil, workers: Int, lease: Duration = .seconds(3600)) {
         self.period = period
@@ -87,25 +92,37 @@ public struct FixityService: Sendable {
             detail: detail, duration: ContinuousClock.now - start, bytes: bytes)
     }
 
-    /// Both digests of everything `reader` yields: a one-chunk file is hashed on the spot, a larger one on two cores.
+    /// Both digests of everything `reader` yields: a one-chunk file is hashed on the spot; a larger one's SHA-256 on
+    /// the spot and its MD5 together with other files' (`MD5Lanes`), or on a second core where vectors cannot help.
     static func digest(_ reader: any BlobReader, limiter: RateLimiter?, bytes: inout Int64) async throws -> Checksums {
-        guard let first = try await reader.next() else { return StreamHasher.checksums(of: []) }
-        await limiter?.take(first.readableBytes)
-        bytes += Int64(first.readableBytes)
-        guard var next = try await reader.next() else { return StreamHasher.checksums(of: [first]) }
-        var hasher = StreamHasher()
-        await hasher.update([first])
-        while true {
-            await limiter?.take(next.readableBytes)
-            bytes += Int64(next.readableBytes)
-            await hasher.update([next])
-            guard let chunk = try await reader.next() else { break }
-            next = chunk
+        func read() async throws -> ByteBuffer? {
+            guard let chunk = try await reader.next() else { return nil }
+            await limiter?.take(chunk.readableBytes)
+            bytes += Int64(chunk.readableBytes)
+            return chunk
         }
-        return await hasher.finalize()
+        guard let first = try await read() else { return StreamHasher.checksums(of: []) }
+        guard let second = try await read() else { return StreamHasher.checksums(of: [first]) }
+        if MD5Lanes.width == 1 {
+            var hasher = StreamHasher()
+            await hasher.update([first])
+            await hasher.update([second])
+            while let chunk = try await read() { await hasher.update([chunk]) }
+            return await hasher.finalize()
+        }
+        let md5 = MD5Lanes.Stream()
+        var sha256 = SHA256()
+        func hash(_ chunk: ByteBuffer) async {
+            chunk.withUnsafeReadableBytes { sha256.update(bufferPointer: $0) }
+            await MD5Lanes.shared.update(md5, with: chunk)
+        }
+        await hash(first)
+        await hash(second)
+        while let chunk = try await read() { await hash(chunk) }
+        return Checksums(md5: md5.finalize(), sha256: sha256.finalize().hexString)
     }
 
-    /// Checks `files`, `settings.workers` large ones and `settings.smallReads` small ones at a time, calling `each`
+    /// Checks `files`, `settings.largeFiles` large ones and `settings.smallReads` small ones at a time, calling `each`
     /// with every check. Results are recorded together, every 64 checks or every second, so small files do not each
     /// cost a commit, and a crash loses at most a second's work (which is then done again).
     func check(
@@ -130,8 +147,8 @@ public struct FixityService: Sendable {
             /// Starts the next file that has a free slot; false when none can start now.
             func start() -> Bool {
                 let index =
-                    largeRunning < settings.workers ? pending.indices.first : pending.firstIndex { !isLarge($0) }
-                guard running < settings.workers + settings.smallReads, let index else { return false }
+                    largeRunning < settings.largeFiles ? pending.indices.first : pending.firstIndex { !isLarge($0) }
+                guard running < settings.largeFiles + settings.smallReads, let index else { return false }
                 let file = pending.remove(at: index), large = isLarge(file)
                 running += 1
                 if large { largeRunning += 1 }
@@ -171,7 +188,7 @@ public struct FixityService: Sendable {
         var checked = 0
         while !Task.isCancelled {
             let now = Date()
-            let limit = settings.workers * 16 + settings.smallReads
+            let limit = settings.largeFiles * 2 + settings.smallReads
             let claimed = try await store.write {
                 try await $0.claimDueFiles(now: now, leaseUntil: now + settings.lease, limit: limit)
             }
