@@ -23,9 +23,9 @@ static uint32_t load32(const uint8_t *p) {
 }
 
 /* The 64 steps of MD5's compression function, unrolled (rotations are immediates). They use ADD, SET1, ROTL and the
- * round functions FF, GG, HH, II, defined for scalars and for each vector width below, and the 16 words m[]. */
+ * round functions FF, GG, HH, II, defined for scalars and for each vector width below, and the words M(0..15). */
 #define STEP(fn, a, b, c, d, i, w, r)                          \
-    a = ADD(ADD(a, fn(b, c, d)), ADD(m[w], SET1((int)K[i]))); \
+    a = ADD(fn(b, c, d), EARLY(ADD(a, ADD(M(w), SET1((int)K[i]))))); \
     a = ADD(ROTL(a, r), b);
 #define ROUND(fn, i, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15, r0, r1, r2, r3) \
     STEP(fn, a, b, c, d, i + 0, w0, r0) STEP(fn, d, a, b, c, i + 1, w1, r1)                                 \
@@ -47,13 +47,18 @@ static uint32_t load32(const uint8_t *p) {
 #define SET1(x) ((uint32_t)(x))
 #define ROTL(x, r) (((x) << (r)) | ((x) >> (32 - (r))))
 #define FF(b, c, d) ((d) ^ ((b) & ((c) ^ (d))))
-#define GG(b, c, d) ((c) ^ ((d) & ((b) ^ (c))))
+#define GG(b, c, d) (((b) & (d)) + ((c) & ~(d)))  // disjoint bits: + lets c & ~d be added before b is known
 #define HH(b, c, d) ((b) ^ (c) ^ (d))
 #define II(b, c, d) ((c) ^ ((b) | ~(d)))
+#define M(w) load32(p + 4 * (w))
+/* Clang would otherwise add the constant after the round function, one more cycle in each step's chain. */
+static inline uint32_t early(uint32_t x) {
+    __asm__("" : "+r"(x));
+    return x;
+}
+#define EARLY(x) early(x)
 static void blocks1(uint32_t h[4], const uint8_t *p, size_t blocks) {
     for (; blocks > 0; blocks--, p += 64) {
-        uint32_t m[16];
-        for (int j = 0; j < 16; j++) m[j] = load32(p + 4 * j);
         uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
         STEPS
         h[0] += a;
@@ -69,6 +74,10 @@ static void blocks1(uint32_t h[4], const uint8_t *p, size_t blocks) {
 #undef GG
 #undef HH
 #undef II
+#undef M
+#undef EARLY
+#define M(w) m[w]
+#define EARLY(x) (x)
 
 #if defined(__x86_64__)
 /* Clang would gather the words with vpgatherqd, several times slower on AMD Zen 4 than plain loads and stores. */
@@ -139,7 +148,7 @@ LANES_FN(blocks8, "avx2", __m256i, 8, LOAD8, STORE8)
 LANES_FN(blocks16, "avx512f", __m512i, 16, LOAD16, STORE16)
 #endif
 
-int md5lanes_width(void) {
+static int cpu_width(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return 16;
@@ -147,6 +156,16 @@ int md5lanes_width(void) {
 #endif
     return 1;
 }
+
+static _Atomic int width_limit = MD5LANES_MAX;
+
+int md5lanes_width(void) {
+    static int width = 0;
+    if (width == 0) width = cpu_width();
+    return width < width_limit ? width : width_limit;
+}
+
+void md5lanes_limit_width(int width) { width_limit = width; }
 
 void md5lanes_init(md5lanes_ctx *ctx) {
     ctx->h[0] = 0x67452301;
@@ -171,40 +190,50 @@ static size_t fill(md5lanes_ctx *ctx, const uint8_t *data, size_t len) {
     return take;
 }
 
+#if defined(__x86_64__)
+/* The blocks that all `count` streams at p have, `lanes` (8 or 16) at a time; idle lanes hash a copy of stream 0
+ * into scratch states. */
+static void lanes(md5lanes_ctx *const *ctx, const uint8_t **p, size_t *left, int count, int lanes) {
+    size_t common = SIZE_MAX;
+    for (int i = 0; i < count; i++)
+        if (left[i] / 64 < common) common = left[i] / 64;
+    if (common == 0) return;
+    uint32_t h[MD5LANES_MAX][4];
+    const uint8_t *q[MD5LANES_MAX];
+    for (int i = 0; i < lanes; i++) {
+        int from = i < count ? i : 0;
+        memcpy(h[i], ctx[from]->h, sizeof h[i]);
+        q[i] = p[from];
+    }
+    if (lanes == 16)
+        blocks16(h, q, common);
+    else
+        blocks8(h, q, common);
+    for (int i = 0; i < count; i++) {
+        memcpy(ctx[i]->h, h[i], sizeof h[i]);
+        p[i] += 64 * common;
+        left[i] -= 64 * common;
+    }
+}
+#endif
+
 void md5lanes_update(md5lanes_ctx *const *ctx, const uint8_t *const *data, const size_t *len, int count) {
     const uint8_t *p[MD5LANES_MAX];
     size_t left[MD5LANES_MAX];
-    size_t common = SIZE_MAX;
     for (int i = 0; i < count; i++) {
         ctx[i]->length += len[i];
         size_t took = fill(ctx[i], data[i], len[i]);
         p[i] = data[i] + took;
         left[i] = len[i] - took;
-        if (left[i] / 64 < common) common = left[i] / 64;
     }
-    static int width = -1;
-    if (width < 0) width = md5lanes_width();
 #if defined(__x86_64__)
-    /* The blocks all streams have, in lanes; idle lanes hash a copy of stream 0 into scratch states. */
-    if (count >= 2 && common > 0 && width > 1) {
-        int lanes = count > 8 || width == 8 ? width : 8;
-        if (count > lanes) lanes = 16;
-        uint32_t h[MD5LANES_MAX][4];
-        const uint8_t *q[MD5LANES_MAX];
-        for (int i = 0; i < lanes; i++) {
-            int from = i < count ? i : 0;
-            memcpy(h[i], ctx[from]->h, sizeof h[i]);
-            q[i] = p[from];
-        }
-        if (lanes == 16)
-            blocks16(h, q, common);
-        else
-            blocks8(h, q, common);
-        for (int i = 0; i < count; i++) {
-            memcpy(ctx[i]->h, h[i], sizeof h[i]);
-            p[i] += 64 * common;
-            left[i] -= 64 * common;
-        }
+    int width = md5lanes_width();
+    /* 16 lanes for more than 8 streams where the CPU has them, otherwise groups of 8 (a 16-lane step costs about
+     * as much as two 8-lane ones). */
+    int group = width == 16 && count > 8 ? 16 : 8;
+    for (int first = 0; width > 1 && first + 1 < count; first += group) {
+        int n = count - first < group ? count - first : group;
+        if (n >= 2) lanes(ctx + first, p + first, left + first, n, group);
     }
 #endif
     /* What is left: the rest of longer streams one by one, then the partial blocks into the buffers. */

@@ -113,8 +113,9 @@ public struct FixityService: Sendable {
         let md5 = MD5Lanes.Stream()
         var sha256 = SHA256()
         func hash(_ chunk: ByteBuffer) async {
-            chunk.withUnsafeReadableBytes { sha256.update(bufferPointer: $0) }
-            await MD5Lanes.shared.update(md5, with: chunk)
+            await MD5Lanes.shared.update(md5, with: chunk) {
+                chunk.withUnsafeReadableBytes { sha256.update(bufferPointer: $0) }
+            }
         }
         await hash(first)
         await hash(second)

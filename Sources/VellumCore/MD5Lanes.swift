@@ -5,9 +5,8 @@ import Synchronization
 /// MD5 of many streams at once, in the lanes of vector registers. One stream's MD5 is a chain of dependent steps: a
 /// core hashes one stream at ~0.7 GB/s however wide its vectors are, but 8 streams side by side in AVX2 registers at
 /// ~3.5 GB/s, 16 in AVX-512 registers at ~4.5 GB/s (`Sources/CMD5Lanes`). Tasks that hash streams of their own
-/// hand their chunks to `update`; one task at a time hashes what is waiting, together, while the others read and
-/// compute their SHA-256. Under load, chunks wait while a batch is hashed, so batches fill up by themselves; with
-/// a single stream, a batch is that stream's chunk (hashed without vectors, at ~0.6 GB/s).
+/// hand their chunks to `update`, and compute their SHA-256 while the chunk waits for the others' (see
+/// `Queue.batchSize`) and is hashed.
 public final class MD5Lanes: Sendable {
     public static let shared = MD5Lanes()
     /// Streams one vector step hashes on this CPU: 16 (AVX-512), 8 (AVX2), or 1 (neither: no point in batching).
@@ -16,13 +15,23 @@ public final class MD5Lanes: Sendable {
     /// One stream's state. Used by one task at a time, which waits for each `update` before the next.
     public final class Stream: @unchecked Sendable {
         fileprivate let context: UnsafeMutablePointer<md5lanes_ctx>
+        private let lanes: MD5Lanes
 
-        public init() {
+        /// A stream whose chunks `lanes` hashes.
+        public init(_ lanes: MD5Lanes = .shared) {
+            self.lanes = lanes
             context = .allocate(capacity: 1)
             md5lanes_init(context)
+            lanes.queue.withLock { $0.streams += 1 }
         }
 
-        deinit { context.deallocate() }
+        deinit {
+            context.deallocate()
+            let lanes = lanes
+            if lanes.queue.withLock({ $0.streams -= 1; return $0.startsHasher(cores: lanes.cores) }) {
+                Task { lanes.hashWaiting() }
+            }
+        }
 
         /// The digest, as lowercase hex; the stream is finished.
         public func finalize() -> String {
@@ -32,41 +41,88 @@ public final class MD5Lanes: Sendable {
         }
     }
 
-    private struct Request {
+    fileprivate struct Request {
         let stream: Stream
         let chunk: ByteBuffer
         let done: CheckedContinuation<Void, Never>
     }
 
-    private struct Queue {
+    fileprivate struct Queue {
         var waiting: [Request] = []
-        var hashing = false
-    }
+        /// Tasks hashing.
+        var hashers = 0
+        /// Streams not finished.
+        var streams = 0
+        /// Batches taken so far.
+        var batches = 0
+        /// Whether what waits is hashed without waiting for a full batch (see `update`).
+        var overdue = false
 
-    private let queue = Mutex(Queue())
+        /// Chunks a batch waits for. With more streams than cores, all of them (up to a batch's most): a batch
+        /// then fills every lane while the streams compute their SHA-256s on all cores in between; it waits for the
+        /// slowest stream's next chunk. With fewer, none: each stream is hashed alone, on a core of its own.
+        func batchSize(cores: Int) -> Int {
+            overdue || streams <= cores ? 1 : min(streams, Int(MD5LANES_MAX))
+        }
 
-    /// Adds `chunk` to `stream`, together with the chunks other streams add meanwhile.
-    public func update(_ stream: Stream, with chunk: ByteBuffer) async {
-        await withCheckedContinuation { done in
-            let start = queue.withLock { queue in
-                queue.waiting.append(Request(stream: stream, chunk: chunk, done: done))
-                defer { queue.hashing = true }
-                return !queue.hashing
+        /// Whether a hasher should start now: a batch is waiting and a core is free.
+        mutating func startsHasher(cores: Int) -> Bool {
+            guard hashers < cores, waiting.count >= batchSize(cores: cores) else { return false }
+            hashers += 1
+            return true
+        }
+
+        /// The next batch to hash, or nil (and one hasher fewer) when no batch is waiting.
+        mutating func nextBatch(cores: Int) -> [Request]? {
+            guard !waiting.isEmpty, waiting.count >= batchSize(cores: cores) else {
+                hashers -= 1
+                return nil
             }
-            if start { Task { self.hashWaiting() } }
+            let batch = waiting.prefix(Int(MD5LANES_MAX))
+            waiting.removeFirst(batch.count)
+            batches += 1
+            overdue = false
+            return Array(batch)
         }
     }
 
-    /// Hashes waiting chunks, up to MD5LANES_MAX at a time, until none waits.
-    private func hashWaiting() {
-        while true {
-            let batch = queue.withLock { queue in
-                let batch = queue.waiting.prefix(Int(MD5LANES_MAX))
-                queue.waiting.removeFirst(batch.count)
-                if batch.isEmpty { queue.hashing = false }
-                return Array(batch)
+    fileprivate let queue = Mutex(Queue())
+    private let cores = System.coreCount
+    /// How long a batch waits for its last streams' chunks at most: a stream whose reading stalls (or a task that
+    /// abandons its stream without releasing it) slows the others down, never stops them.
+    private let patience = Duration.milliseconds(50)
+
+    public init() {}
+
+    /// Adds `chunk` to `stream`, together with the chunks other streams add meanwhile; runs `meanwhile` (the
+    /// caller's other work on the chunk) while the chunk waits or is hashed.
+    public func update(_ stream: Stream, with chunk: ByteBuffer, meanwhile: () -> Void = {}) async {
+        await withCheckedContinuation { done in
+            let (start, batch) = queue.withLock { queue -> (Bool, Int?) in
+                queue.waiting.append(Request(stream: stream, chunk: chunk, done: done))
+                if queue.startsHasher(cores: cores) { return (true, nil) }
+                return (false, queue.waiting.count == 1 ? queue.batches : nil)
             }
-            if batch.isEmpty { return }
+            if start {
+                Task { self.hashWaiting() }
+            } else if let batch {  // the first chunk of a batch: it waits `patience` at most
+                Task {
+                    try? await Task.sleep(for: patience)
+                    let start = queue.withLock { queue in
+                        guard queue.batches == batch else { return false }
+                        queue.overdue = true
+                        return queue.startsHasher(cores: cores)
+                    }
+                    if start { self.hashWaiting() }
+                }
+            }
+            meanwhile()
+        }
+    }
+
+    /// Hashes batches while any is waiting.
+    private func hashWaiting() {
+        while let batch = queue.withLock({ $0.nextBatch(cores: cores) }) {
             Self.hash(batch[...], contexts: [], data: [], lengths: [])
             for request in batch { request.done.resume() }
         }

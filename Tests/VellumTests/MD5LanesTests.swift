@@ -1,5 +1,6 @@
 import CMD5Lanes
 import NIOCore
+import Synchronization
 import Testing
 import VellumCore
 
@@ -42,14 +43,18 @@ import VellumCore
         }
     }
 
-    /// 2, 8, 9 and 16 streams use 8 or 16 lanes (on CPUs with AVX2 or AVX-512), with lengths and chunk sizes that
-    /// differ between streams, so lanes drop out and buffered partial blocks carry over.
+    /// 2 to 16 streams in one call, with lengths and chunk sizes that differ between streams, so lanes drop out and
+    /// buffered partial blocks carry over; with every vector width this CPU has (16 lanes: AVX-512, 8: AVX2, 1).
     @Test func streamsSideBySide() {
-        for count in [2, 3, 8, 9, 16] {
-            let streams = (0..<count).map { Fixtures.bytes(20_000 + 4_099 * $0, seed: UInt8($0)) }
-            let expected = streams.map(Fixtures.md5)
-            #expect(laneDigests(streams) { _ in 4_096 } == expected, "\(count) streams, equal chunks")
-            #expect(laneDigests(streams) { 1_000 + 61 * $0 } == expected, "\(count) streams, unequal chunks")
+        defer { md5lanes_limit_width(MD5LANES_MAX) }
+        for width in [16, 8, 1] where width <= md5lanes_width() {
+            md5lanes_limit_width(Int32(width))
+            for count in [2, 3, 8, 9, 16] {
+                let streams = (0..<count).map { Fixtures.bytes(20_000 + 4_099 * $0, seed: UInt8($0)) }
+                let expected = streams.map(Fixtures.md5)
+                #expect(laneDigests(streams) { _ in 4_096 } == expected, "\(count) streams, width \(width)")
+                #expect(laneDigests(streams) { 1_000 + 61 * $0 } == expected, "\(count) streams, width \(width)")
+            }
         }
     }
 
@@ -70,5 +75,28 @@ import VellumCore
                 }
             }
         }
+    }
+
+    /// A batch waits for every stream's next chunk, but not for long: streams that stall (here: never send one)
+    /// delay the others, never stop them.
+    @Test func aStalledStreamDoesNotStopTheOthers() async throws {
+        let lanes = MD5Lanes()
+        let stalled = (0..<System.coreCount + 1).map { _ in MD5Lanes.Stream(lanes) }
+        let bytes = Fixtures.bytes(100_000)
+        // In a task of its own, so that the test fails rather than hangs if it never finishes.
+        let digest = Mutex<String?>(nil)
+        Task {
+            let stream = MD5Lanes.Stream(lanes)
+            for offset in stride(from: 0, to: bytes.count, by: 10_000) {
+                await lanes.update(stream, with: ByteBuffer(bytes: bytes[offset..<offset + 10_000]))
+            }
+            digest.withLock { $0 = stream.finalize() }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while digest.withLock({ $0 }) == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(digest.withLock { $0 } == Fixtures.md5(bytes))
+        withExtendedLifetime(stalled) {}
     }
 }

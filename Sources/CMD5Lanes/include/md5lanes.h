@@ -22,5 +22,7 @@ void md5lanes_update(md5lanes_ctx *const *ctx, const uint8_t *const *data, const
 void md5lanes_final(md5lanes_ctx *ctx, uint8_t digest[16]);
 /// How many streams one vector step hashes on this CPU: 16 (AVX-512), 8 (AVX2) or 1.
 int md5lanes_width(void);
+/// Uses at most `width` lanes from now on, as a CPU with narrower vectors would (for tests).
+void md5lanes_limit_width(int width);
 
 #endif
