@@ -123,8 +123,8 @@ public struct FixityService: Sendable {
         return Checksums(md5: md5.finalize(), sha256: sha256.finalize().hexString)
     }
 
-    /// Checks `files`, `settings.largeFiles` large ones and `settings.smallReads` small ones at a time, calling `each`
-    /// with every check. Results are recorded together, every 64 checks or every second, so small files do not each
+    /// Checks `files`, `settings.largeFiles` large ones and `settings.smallReads` small ones at a time, calling
+    /// `each` with every check. Results are recorded together, every 64 checks or every second, so small files do not each
     /// cost a commit, and a crash loses at most a second's work (which is then done again).
     func check(
         _ files: [FileInstance], runID: UUID?, settings: FixitySettings, limiter: RateLimiter?,
