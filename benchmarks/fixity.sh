@@ -82,7 +82,8 @@ cat "$OUT/results.txt"
 
 if [ -n "${PEER_RESULTS:-}" ]; then
   echo "=== ratios to invenio-files-rest's verify_checksum ($PEER_RESULTS) ==="
-  python3 benchmarks/ratios.py "$OUT/results.txt" "$PEER_RESULTS" \
-    "large files (MB/s)|fixity_large,GiB|fixity_big,throughput|higher" \
+  rows=()
+  for set in $LARGE_SETS; do rows+=("large files, ${set} MiB (MB/s)|fixity_large_${set}MiB|fixity_big,throughput|higher"); done
+  python3 benchmarks/ratios.py "$OUT/results.txt" "$PEER_RESULTS" "${rows[@]}" \
     "small files (files/s)|fixity_small|fixity_small,files_per_s|higher"
 fi
