@@ -27,6 +27,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", providers: [.apt(["libmagic-dev"])]),
         .target(name: "CMD5Lanes"),
+        .systemLibrary(name: "CVips", path: "iiif/CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "IIIF", dependencies: [
+            "CVips", "VellumCore",
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], path: "iiif/IIIF"),
         .target(name: "VellumCore", dependencies: [
             "CMagic", "CMD5Lanes",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -44,7 +49,7 @@ let package = Package(
             .product(name: "SQLiteKit", package: "sqlite-kit"),
         ]),
         .target(name: "VellumHTTP", dependencies: [
-            "VellumCore",
+            "IIIF", "VellumCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -53,7 +58,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "vellum", dependencies: [
-            "CMagic", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
+            "CMagic", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -68,7 +73,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], path: "benchmarks/VellumBench"),
         .testTarget(name: "VellumTests", dependencies: [
-            "CMD5Lanes", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
+            "CMD5Lanes", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,5 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The official IIIF validator (PyPI iiif-validator), in a virtual environment kept between runs.
+VALIDATOR_ENV="${VELLUM_IIIF_VALIDATOR_ENV:-/tmp/vellum-iiif-validator}"
+if [ ! -x "$VALIDATOR_ENV/bin/iiif-validate.py" ]; then
+  python3 -m venv "$VALIDATOR_ENV"
+  "$VALIDATOR_ENV/bin/pip" install -q iiif-validator==1.0.5
+fi
+export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
 swift build --build-tests
 swift test --skip-build

@@ -33,6 +33,11 @@ public struct FilesService: Sendable {
         }
     }
 
+    /// The path of a stored file's bytes on this machine, when its location keeps them in a local file.
+    public func localPath(_ file: FileInstance) async throws -> String? {
+        try await storage.backend(for: file.location).localPath(file.id)
+    }
+
     /// Opens part of a stored file (all of it when `range` is nil) for streaming.
     public func open(_ file: FileInstance, range: Range<Int64>?) async throws -> any BlobReader {
         try await storage.backend(for: file.location).open(file.id, range: range ?? 0..<file.size)

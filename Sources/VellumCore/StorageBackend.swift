@@ -34,6 +34,13 @@ public protocol StorageBackend: Sendable {
     func listBlobs() -> AsyncThrowingStream<[(id: UUID, size: Int64)], any Error>
     /// Throws unless the backend can be written to now.
     func checkHealth() async throws
+    /// The path of a settled blob's bytes in this machine's file system, for libraries that read files (libvips);
+    /// nil for backends that keep bytes elsewhere.
+    func localPath(_ id: UUID) -> String?
+}
+
+extension StorageBackend {
+    public func localPath(_ id: UUID) -> String? { nil }
 }
 
 /// Receives the bytes of one pending blob.

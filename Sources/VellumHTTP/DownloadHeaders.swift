@@ -92,4 +92,5 @@ extension HTTPField.Name {
     static let contentMD5 = Self("Content-MD5")!
     static let fileTags = Self("X-Invenio-File-Tags")!
     static let copySource = Self("X-Vellum-Copy-Source")!
+    static let link = Self("Link")!
 }

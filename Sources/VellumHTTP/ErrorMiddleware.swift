@@ -13,6 +13,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if error.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
             var response = Self.response(error)
             if error.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
+            if error.status == 503 { response.headers[.retryAfter] = "1" }
             return response
         } catch let error as HTTPError {
             let message = error.body ?? Self.defaultMessage(error.status)

@@ -29,6 +29,11 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// An array whose elements `body` writes.
+    mutating func array(_ body: (inout JSONWriter) -> Void) {
+        array(CollectionOfOne(())) { json, _ in body(&json) }
+    }
+
     mutating func key(_ name: StaticString) {
         separate()
         buffer.writeInteger(UInt8(ascii: "\""))

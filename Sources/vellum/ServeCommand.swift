@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import IIIF
 import Logging
 import ServiceLifecycle
 import VellumCore
@@ -41,7 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
             HTTPDependencies(
                 files: files, tokens: tokens,
                 links: LinkPolicy(publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts)),
-                metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod)))
+                metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
+                iiif: IIIFRenderer(settings: settings.iiif)))
         let app = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), ContinueHandler()])),

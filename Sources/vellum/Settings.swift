@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IIIF
 import TOMLKit
 import VellumCore
 
@@ -21,6 +22,15 @@ struct Settings: Sendable, Equatable {
     var fixityMaxRate: Double?
     /// Files the fixity scheduler verifies at once.
     var fixityWorkers = ProcessInfo.processInfo.activeProcessorCount
+    /// IIIF: images with more pixels than this (from the header) are not decoded.
+    var iiifMaxPixels = 100_000_000
+    /// IIIF: the largest output width and height, and area.
+    var iiifMaxSize = 10000
+    var iiifMaxArea = 25_000_000
+    /// IIIF: images rendered at once, and requests that may wait for them before 503s.
+    var iiifThreads = ProcessInfo.processInfo.activeProcessorCount
+    var iiifQueue = 64
+    var iiifJPEGQuality = 90
 
     /// The database URL, defaulting to the SQLite file in the data directory.
     var resolvedDatabaseURL: String { databaseURL ?? "sqlite://\(dataDir)/vellum.sqlite" }
@@ -41,6 +51,12 @@ struct Settings: Sendable, Equatable {
         var fixity_period: DurationText?
         var fixity_max_rate: Double?
         var fixity_workers: Int?
+        var iiif_max_pixels: Int?
+        var iiif_max_size: Int?
+        var iiif_max_area: Int?
+        var iiif_threads: Int?
+        var iiif_queue: Int?
+        var iiif_jpeg_quality: Int?
     }
 
     /// A duration in the TOML file: a number of seconds or a string such as "4d".
@@ -69,6 +85,18 @@ struct Settings: Sendable, Equatable {
         if let value = file.fixity_period { fixityPeriod = try Self.duration(value.text, name: "fixity_period") }
         if let value = file.fixity_max_rate { fixityMaxRate = try Self.rate(String(value), name: "fixity_max_rate") }
         if let value = file.fixity_workers { fixityWorkers = try Self.count(String(value), name: "fixity_workers") }
+        for (value, name, keyPath) in iiifCounts(file) {
+            if let value { self[keyPath: keyPath] = try Self.count(String(value), name: name) }
+        }
+    }
+
+    /// The IIIF settings of the TOML file, each a positive whole number.
+    private func iiifCounts(_ file: File) -> [(Int?, String, WritableKeyPath<Settings, Int>)] {
+        [
+            (file.iiif_max_pixels, "iiif_max_pixels", \.iiifMaxPixels), (file.iiif_max_size, "iiif_max_size", \.iiifMaxSize),
+            (file.iiif_max_area, "iiif_max_area", \.iiifMaxArea), (file.iiif_threads, "iiif_threads", \.iiifThreads),
+            (file.iiif_queue, "iiif_queue", \.iiifQueue), (file.iiif_jpeg_quality, "iiif_jpeg_quality", \.iiifJPEGQuality),
+        ]
     }
 
     mutating func apply(environment env: [String: String]) throws {
@@ -93,6 +121,14 @@ struct Settings: Sendable, Equatable {
         if let value = env["VELLUM_FIXITY_PERIOD"] { fixityPeriod = try Self.duration(value, name: "VELLUM_FIXITY_PERIOD") }
         if let value = env["VELLUM_FIXITY_MAX_RATE"] { fixityMaxRate = try Self.rate(value, name: "VELLUM_FIXITY_MAX_RATE") }
         if let value = env["VELLUM_FIXITY_WORKERS"] { fixityWorkers = try Self.count(value, name: "VELLUM_FIXITY_WORKERS") }
+        let iiif: [(String, WritableKeyPath<Settings, Int>)] = [
+            ("VELLUM_IIIF_MAX_PIXELS", \.iiifMaxPixels), ("VELLUM_IIIF_MAX_SIZE", \.iiifMaxSize),
+            ("VELLUM_IIIF_MAX_AREA", \.iiifMaxArea), ("VELLUM_IIIF_THREADS", \.iiifThreads),
+            ("VELLUM_IIIF_QUEUE", \.iiifQueue), ("VELLUM_IIIF_JPEG_QUALITY", \.iiifJPEGQuality),
+        ]
+        for (name, keyPath) in iiif {
+            if let value = env[name] { self[keyPath: keyPath] = try Self.count(value, name: name) }
+        }
     }
 
     /// A positive rate in MB/s.
@@ -114,6 +150,13 @@ struct Settings: Sendable, Equatable {
     /// The fixity scheduler's settings.
     var fixity: FixitySettings {
         FixitySettings(period: .seconds(fixityPeriod), maxRate: fixityMaxRate.map { $0 * 1e6 }, workers: fixityWorkers)
+    }
+
+    /// The IIIF renderer's settings.
+    var iiif: IIIFRenderer.Settings {
+        IIIFRenderer.Settings(
+            maxPixels: iiifMaxPixels, limits: Limits(maxWidth: iiifMaxSize, maxHeight: iiifMaxSize, maxArea: iiifMaxArea),
+            jpegQuality: min(iiifJPEGQuality, 100), threads: iiifThreads, queue: iiifQueue)
     }
 
     /// A positive duration: seconds (`3600`) or a number with a unit (`90s`, `30m`, `12h`, `4d`).

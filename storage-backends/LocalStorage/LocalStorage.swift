@@ -48,6 +48,8 @@ public struct LocalStorage: StorageBackend {
         return "\(root)/\(name.prefix(2))/\(name)"
     }
 
+    public func localPath(_ id: UUID) -> String? { finalPath(id) }
+
     func tempPath(_ id: UUID) -> String { "\(root)/.tmp/\(id.uuidString.lowercased())" }
 
     public func create(_ id: UUID) async throws -> any BlobWriter {

@@ -92,15 +92,19 @@ final class TestServer: @unchecked Sendable {
     /// One request; `token` nil means anonymous, the default is the admin token.
     func request(
         _ method: HTTPMethod, _ path: String, token: String? = TestServer.adminToken, headers: [(String, String)] = [],
-        body: [UInt8]? = nil
+        body: [UInt8]? = nil, followRedirects: Bool = true
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        return try await send(request)
+        return try await send(request, client: followRedirects ? .shared : Self.noRedirects)
     }
+
+    /// A client that returns redirects instead of following them.
+    static let noRedirects = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
     /// A chunked upload (no Content-Length) of `chunks`.
     func putChunked(_ path: String, chunks: [[UInt8]], token: String? = TestServer.adminToken) async throws -> Reply {
@@ -116,8 +120,8 @@ final class TestServer: @unchecked Sendable {
         return try await send(request)
     }
 
-    func send(_ request: HTTPClientRequest) async throws -> Reply {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+    func send(_ request: HTTPClientRequest, client: HTTPClient = .shared) async throws -> Reply {
+        let response = try await client.execute(request, timeout: .seconds(120))
         let body = try await response.body.collect(upTo: 1 << 30)
         return Reply(status: Int(response.status.code), headers: response.headers, body: body)
     }

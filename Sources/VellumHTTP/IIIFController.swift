@@ -1,0 +1,216 @@
+import Foundation
+import Hummingbird
+import IIIF
+import VellumCore
+
+/// The IIIF Image API 2.1 (`/iiif/v2`) and 3.0 (`/iiif/v3`) over stored images: info.json, images, and the base URI's
+/// redirect. Identifiers are `{bucket}:{key}` or `{bucket}:{version_id}:{key}` (api.md §5); reading one needs the
+/// permission to read the object. Every answer, errors and preflights included, allows any origin (`IIIFCORS`).
+struct IIIFController {
+    let files: FilesService
+    let renderer: IIIFRenderer
+    let links: LinkPolicy
+
+    static let routes: [(HTTPRequest.Method, String)] = [
+        (.get, "/iiif/{version}/{identifier}"), (.get, "/iiif/{version}/{identifier}/info.json"),
+        (.get, "/iiif/{version}/{identifier}/{region}/{size}/{rotation}/{quality}.{format}"),
+    ]
+
+    func register(on router: Router<VellumRequestContext>) {
+        let group = router.group("iiif")
+        group.get(":version/:identifier") { request, _ in
+            let target = try Target(request)
+            return Response(status: .seeOther, headers: [.location: target.base(links, request) + "/info.json"])
+        }
+        group.get(":version/:identifier/info.json") { request, context in
+            let target = try Target(request)
+            let path = try await imagePath(target, context)
+            let size = try await renderer.size(of: path)
+            let info = ImageInfo(width: size.width, height: size.height, limits: renderer.settings.limits)
+            let formats = renderer.formats
+            var response = JSONResponse.make(status: .ok) { json in
+                json.iiifInfo(info, id: target.base(links, request), version: target.version, formats: formats)
+            }
+            response.headers[.contentType] = Self.infoType(target.version, accept: request.headers[.accept])
+            response.headers[.link] = "<\(target.version.profileURI)>;rel=\"profile\""
+            return response
+        }
+        group.get(":version/:identifier/:region/:size/:rotation/:file") { request, context in
+            let target = try Target(request)
+            let p = context.parameters
+            let image = try ImageRequest(
+                region: Substring(p.get("region") ?? ""), size: Substring(p.get("size") ?? ""),
+                rotation: Substring(p.get("rotation") ?? ""), file: Substring(p.get("file") ?? ""),
+                version: target.version)
+            let path = try await imagePath(target, context)
+            let size = try await renderer.size(of: path)
+            let plan = try image.plan(
+                width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
+            let bytes = try await renderer.render(path, plan)
+            let base = target.base(links, request)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: plan.format.mediaType,
+                    .link: "<\(target.version.profileURI)>;rel=\"profile\", <\(base)/\(plan.canonical)>;rel=\"canonical\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+    }
+
+    /// The local file of the image `target` names, if the client may read it.
+    private func imagePath(_ target: Target, _ context: VellumRequestContext) async throws -> String {
+        let version = try await files.object(
+            bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
+            by: context.principal)
+        guard let file = version.file else { throw VellumError.objectNotFound }
+        guard let path = try await files.localPath(file) else {
+            throw VellumError(501, "IIIF is served for files in local locations only.")
+        }
+        return path
+    }
+
+    /// 2.1: `application/json` unless JSON-LD is asked for; 3.0: JSON-LD with the context as profile, unless only
+    /// plain JSON is asked for.
+    static func infoType(_ version: IIIFVersion, accept: String?) -> String {
+        let accept = accept ?? ""
+        switch version {
+        case .v2: return accept.contains("application/ld+json") ? version.jsonLDType : "application/json"
+        case .v3:
+            let plain = accept.contains("application/json") && !accept.contains("application/ld+json")
+            return plain ? "application/json" : version.jsonLDType
+        }
+    }
+
+    /// The version and identifier of a IIIF URL, from the raw path (the identifier is percent-decoded once, so an
+    /// encoded `/` in a key stays part of the identifier).
+    struct Target {
+        let version: IIIFVersion
+        let rawIdentifier: Substring
+        let identifier: IIIFIdentifier
+
+        init(_ request: Request) throws {
+            let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+            // "", "iiif", version, identifier, ...
+            guard segments.count >= 4, let version = IIIFVersion(rawValue: String(segments[2])),
+                let decoded = String(segments[3]).removingPercentEncoding, let identifier = IIIFIdentifier(decoded)
+            else { throw VellumError(404, "No image with this identifier.") }
+            self.version = version
+            self.rawIdentifier = segments[3]
+            self.identifier = identifier
+        }
+
+        /// The image's base URI, as the client named it.
+        func base(_ links: LinkPolicy, _ request: Request) -> String {
+            links.links(for: request).base + "/iiif/\(version.rawValue)/\(rawIdentifier)"
+        }
+    }
+}
+
+/// CORS for everything under `/iiif/`: any origin may read every answer, errors and unknown paths included, and
+/// preflight requests are answered here. Outside `ErrorMiddleware`, so errors arrive as responses.
+struct IIIFCORS<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        guard request.uri.path.hasPrefix("/iiif/") else { return try await next(request, context) }
+        var response: Response
+        if request.method == .options {
+            response = Response(
+                status: .noContent,
+                headers: [
+                    .accessControlAllowMethods: "GET, HEAD, OPTIONS", .accessControlMaxAge: "86400",
+                    .accessControlAllowHeaders: request.headers[.accessControlRequestHeaders] ?? "*",
+                ])
+        } else {
+            response = try await next(request, context)
+        }
+        response.headers[.accessControlAllowOrigin] = "*"
+        response.headers[.accessControlExposeHeaders] = "Link, ETag, Content-Length"
+        return response
+    }
+}
+
+extension JSONWriter {
+    mutating func iiifInfo(_ info: ImageInfo, id: String, version: IIIFVersion, formats: [ImageFormat]) {
+        let extraFormats = formats.filter { $0 != .jpg && $0 != .png }.map(\.rawValue)
+        let extraQualities = ["color", "gray", "bitonal"]
+        object { json in
+            json.key("@context")
+            json.string(version.context)
+            json.key(version == .v2 ? "@id" : "id")
+            json.string(id)
+            if version == .v3 {
+                json.key("type")
+                json.string("ImageService3")
+            }
+            json.key("protocol")
+            json.string("http://iiif.io/api/image")
+            json.key("width")
+            json.int(info.width)
+            json.key("height")
+            json.int(info.height)
+            json.key("profile")
+            switch version {
+            case .v2:
+                json.array { json in
+                    json.string(version.profileURI)
+                    json.object { json in
+                        json.key("formats")
+                        json.array(formats.map(\.rawValue)) { json, format in json.string(format) }
+                        json.key("qualities")
+                        json.array(["default"] + extraQualities) { json, quality in json.string(quality) }
+                        json.key("supports")
+                        json.array([
+                            "mirroring", "rotationArbitrary", "regionSquare", "sizeAboveFull", "profileLinkHeader",
+                            "canonicalLinkHeader",
+                        ]) { json, feature in json.string(feature) }
+                        json.iiifLimits(info.limits)
+                    }
+                }
+            case .v3:
+                json.string("level2")
+                json.iiifLimits(info.limits)
+            }
+            json.key("sizes")
+            json.array(info.sizes) { json, size in
+                json.object { json in
+                    json.key("width")
+                    json.int(size.width)
+                    json.key("height")
+                    json.int(size.height)
+                }
+            }
+            json.key("tiles")
+            json.array { json in
+                json.object { json in
+                    json.key("width")
+                    json.int(info.tileSize)
+                    json.key("height")
+                    json.int(info.tileSize)
+                    json.key("scaleFactors")
+                    json.array(info.scaleFactors) { json, factor in json.int(factor) }
+                }
+            }
+            if version == .v3 {
+                json.key("extraFormats")
+                json.array(extraFormats) { json, format in json.string(format) }
+                json.key("extraQualities")
+                json.array(extraQualities) { json, quality in json.string(quality) }
+                json.key("extraFeatures")
+                json.array([
+                    "mirroring", "rotationArbitrary", "sizeUpscaling", "profileLinkHeader", "canonicalLinkHeader",
+                ]) { json, feature in json.string(feature) }
+            }
+        }
+    }
+
+    mutating func iiifLimits(_ limits: Limits) {
+        key("maxWidth")
+        int(limits.maxWidth)
+        key("maxHeight")
+        int(limits.maxHeight)
+        key("maxArea")
+        int(limits.maxArea)
+    }
+}

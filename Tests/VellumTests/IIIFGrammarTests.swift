@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import VellumCore
+
+@testable import IIIF
+
+/// The IIIF request grammar, resolution against an image, and canonical forms (spec sections 4 and 4.7).
+@Suite struct IIIFGrammarTests {
+    let limits = Limits(maxWidth: 5000, maxHeight: 5000, maxArea: 10_000_000)
+
+    func status(_ body: () throws -> Void) -> Int? {
+        do {
+            try body()
+            return nil
+        } catch let error as VellumError {
+            return error.status
+        } catch {
+            return -1
+        }
+    }
+
+    @Test func regions() throws {
+        #expect(try Region("full").resolve(width: 300, height: 200) == PixelRect(x: 0, y: 0, width: 300, height: 200))
+        #expect(try Region("square").resolve(width: 300, height: 200) == PixelRect(x: 50, y: 0, width: 200, height: 200))
+        // Cut at the edges (the spec's own example).
+        #expect(
+            try Region("125,15,200,200").resolve(width: 300, height: 200)
+                == PixelRect(x: 125, y: 15, width: 175, height: 185))
+        #expect(
+            try Region("pct:10,20,50,50").resolve(width: 1000, height: 500)
+                == PixelRect(x: 100, y: 100, width: 500, height: 250))
+        for bad in ["", "0,0,0,10", "300,0,10,10", "0,200,10,10", "1,2,3", "-1,0,5,5", "a,b,c,d", "pct:0,0,0,5", "pct:.5,0,5,5"] {
+            #expect(status { _ = try Region(Substring(bad)).resolve(width: 300, height: 200) } == 400, "\(bad)")
+        }
+    }
+
+    @Test func sizes() throws {
+        func size(_ text: String, _ version: IIIFVersion, region: (Int, Int) = (1000, 500)) throws -> [Int] {
+            let s = try Size(Substring(text), version: version)
+            let r = try s.resolve(width: region.0, height: region.1, limits: limits, version: version)
+            return [r.width, r.height]
+        }
+        #expect(try size("full", .v2) == [1000, 500])
+        #expect(try size("max", .v3) == [1000, 500])
+        #expect(try size("200,", .v3) == [200, 100])
+        #expect(try size(",100", .v3) == [200, 100])
+        #expect(try size("pct:50", .v3) == [500, 250])
+        #expect(try size("300,300", .v3) == [300, 300])
+        #expect(try size("!300,300", .v3) == [300, 150])
+        #expect(try size("2000,", .v2) == [2000, 1000])  // 2.1 enlarges freely
+        #expect(try size("^2000,", .v3) == [2000, 1000])
+        #expect(try size("max", .v3, region: (8000, 8000)) == [3162, 3162])  // scaled down to maxArea
+        #expect(try size("^max", .v3) == [4472, 2236])
+        for bad in ["2000,", ",600", "pct:101", "!3000,1000", "full", "0,", "pct:0", "1,2,3", "^", "!100,", "w,h", "10000,"] {
+            #expect(status { _ = try size(bad, .v3) } == 400, "\(bad)")
+        }
+        #expect(status { _ = try size("^200,", .v2) } == 400)
+        #expect(status { _ = try size("6000,", .v2) } == 400)  // over maxWidth
+    }
+
+    @Test func rotationsQualitiesFormats() throws {
+        #expect(try Rotation("!90") == Rotation(mirror: true, degrees: 90))
+        #expect(try Rotation("22.5").canonical == "22.5")
+        #expect(try Rotation("360").degrees == 0)
+        #expect(try Rotation("90.0").canonical == "90")
+        for bad in ["361", "-5", ".5", "5.", "!", "ninety", "1e2", "+5"] {
+            #expect(status { _ = try Rotation(Substring(bad)) } == 400, "\(bad)")
+        }
+        #expect(status { _ = try Quality("grey") } == 400)
+        #expect(status { _ = try ImageFormat("bmp") } == 400)
+        #expect(try ImageFormat("pdf") == .pdf)  // valid IIIF; the renderer answers 501
+    }
+
+    @Test func plansAndCanonicalForms() throws {
+        let request = try ImageRequest(region: "full", size: "500,", rotation: "!0", file: "default.png", version: .v2)
+        let plan = try request.plan(width: 1000, height: 500, limits: limits, version: .v2)
+        #expect(plan.region == PixelRect(x: 0, y: 0, width: 1000, height: 500))
+        #expect((plan.width, plan.height) == (500, 250))
+        #expect(plan.canonical == "full/500,/!0/default.png")
+        let v3 = try ImageRequest(region: "0,0,1000,500", size: "max", rotation: "0", file: "gray.jpg", version: .v3)
+        #expect(try v3.plan(width: 1000, height: 500, limits: limits, version: .v3).canonical == "full/max/0/gray.jpg")
+        let tile = try ImageRequest(region: "512,0,256,256", size: "128,", rotation: "0", file: "default.jpg", version: .v3)
+        #expect(try tile.plan(width: 1000, height: 500, limits: limits, version: .v3).canonical == "512,0,256,256/128,128/0/default.jpg")
+        #expect(status { _ = try ImageRequest(region: "full", size: "max", rotation: "0", file: "default", version: .v3) } == 400)
+    }
+
+    @Test func identifiers() {
+        let bucket = UUID(), version = UUID()
+        #expect(IIIFIdentifier("\(bucket):a/b.png") == IIIFIdentifier(bucketID: bucket, key: "a/b.png"))
+        #expect(
+            IIIFIdentifier("\(bucket):\(version):c:d.png") == IIIFIdentifier(bucketID: bucket, versionID: version, key: "c:d.png"))
+        #expect(IIIFIdentifier("\(bucket):") == nil)
+        #expect(IIIFIdentifier("frob") == nil)
+        #expect(IIIFIdentifier("not-a-uuid:key") == nil)
+    }
+
+    @Test func info() {
+        let info = ImageInfo(width: 1000, height: 800, limits: limits)
+        #expect(info.scaleFactors == [1, 2, 4])
+        #expect(info.sizes.map { [$0.width, $0.height] } == [[250, 200], [500, 400], [1000, 800]])
+        let big = ImageInfo(width: 10000, height: 8000, limits: limits)
+        #expect(big.scaleFactors == [1, 2, 4, 8, 16, 32, 64])
+        #expect(!big.sizes.contains { $0.width * $0.height > limits.maxArea })
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// The IIIF Image API against a real daemon: the official validator (levels 0-2, both versions), status codes,
+/// headers, and the sizes and tiles info.json promises.
+@Suite struct IIIFTests {
+    static let validatorImage = "67352ccc-d1b0-11e1-89ae-279075081939.png"
+
+    /// The validator's virtual environment (`scripts/test.sh` makes it): its Python has Pillow.
+    static func validator() throws -> (python: String, script: String) {
+        guard let script = ProcessInfo.processInfo.environment["VELLUM_IIIF_VALIDATOR"] else {
+            throw TestError("VELLUM_IIIF_VALIDATOR is not set: run the suite with ./scripts/test.sh")
+        }
+        return (URL(fileURLWithPath: script).deletingLastPathComponent().appendingPathComponent("python").path, script)
+    }
+
+    /// A public bucket holding the validator's test image (regenerated from the validator's own colour table, as
+    /// its repository's image is not published with it), and a private one with a PNG and a text file.
+    static func server() async throws -> (TestServer, bucket: String) {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        #expect(try await server.request(.PATCH, "/files/\(bucket)", body: Array(#"{"public": true}"#.utf8)).status == 200)
+        let (python, _) = try validator()
+        let png = server.dataDir + "/validator.png"
+        let made = try TestServer.execute(python, [
+            "-c",
+            """
+            from PIL import Image; from iiif_validator.validator import ValidationInfo
+            c = ValidationInfo().colorInfo; im = Image.new('RGB', (1000, 1000))
+            for x in range(10):
+                for y in range(10): im.paste(c[x][y], (x*100, y*100, x*100+100, y*100+100))
+            im.save('\(png)')
+            """,
+        ])
+        #expect(made.status == 0, "\(made.errors)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: png)))
+        #expect(try await server.request(.PUT, "/files/\(bucket)/\(validatorImage)", body: bytes).status == 200)
+        return (server, bucket)
+    }
+
+    @Test func theOfficialValidatorPassesLevelTwo() async throws {
+        let (server, bucket) = try await Self.server()
+        let (python, script) = try Self.validator()
+        for (prefix, version) in [("iiif/v2", "2.0"), ("iiif/v3", "3.0")] {
+            let run = try TestServer.execute(python, [
+                script, "-s", "127.0.0.1:\(server.port)", "-p", prefix, "-i", "\(bucket):\(Self.validatorImage)",
+                "--version=\(version)", "--level", "2", "-v",
+            ])
+            #expect(run.status == 0, "validator \(version): \(run.output.suffix(3000)) \(run.errors.suffix(2000))")
+        }
+    }
+
+    /// PNG width and height, from the IHDR chunk.
+    func pngSize(_ body: [UInt8]) -> [Int]? {
+        guard body.count > 24, body[1...3] == [0x50, 0x4E, 0x47] else { return nil }
+        func int(_ at: Int) -> Int { body[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return [int(16), int(20)]
+    }
+
+    @Test func infoSizesAndTilesAreServedExactly() async throws {
+        let (server, bucket) = try await Self.server()
+        let base = "/iiif/v3/\(bucket):\(Self.validatorImage)"
+        let reply = try await server.request(.GET, base + "/info.json", token: nil)
+        #expect(reply.status == 200)
+        #expect(reply.headers["Content-Type"].first?.hasPrefix("application/ld+json") == true)
+        #expect(reply.headers["Access-Control-Allow-Origin"].first == "*")
+        let info = try reply.json()
+        #expect(info["width"] as? Int == 1000 && info["height"] as? Int == 1000)
+        #expect(info["id"] as? String == server.baseURL + base)
+        let sizes = info["sizes"] as? [[String: Int]] ?? []
+        #expect(sizes.count == 3)
+        for size in sizes {
+            let w = size["width"] ?? 0, h = size["height"] ?? 0
+            let image = try await server.request(.GET, base + "/full/\(w),\(h)/0/default.png", token: nil)
+            #expect(pngSize(Array(image.body.readableBytesView)) == [w, h])
+        }
+        let tiles = (info["tiles"] as? [[String: Any]])?.first ?? [:]
+        let tile = tiles["width"] as? Int ?? 0
+        #expect(tile == 256)
+        for factor in tiles["scaleFactors"] as? [Int] ?? [] {
+            // The bottom-right tile at each scale factor, as a viewer computes it.
+            let span = tile * factor, columns = (1000 + span - 1) / span
+            let x = (columns - 1) * span, w = 1000 - x, outW = (w + factor - 1) / factor
+            let url = base + "/\(x),\(x),\(w),\(w)/\(outW),\(outW)/0/default.png"
+            let image = try await server.request(.GET, url, token: nil)
+            #expect(image.status == 200, "\(url)")
+            #expect(pngSize(Array(image.body.readableBytesView)) == [outW, outW], "\(url)")
+        }
+        let v2 = try await server.request(.GET, "/iiif/v2/\(bucket):\(Self.validatorImage)/info.json", token: nil)
+        #expect(v2.headers["Content-Type"].first == "application/json")
+        #expect((try v2.json()["profile"] as? [Any])?.first as? String == "http://iiif.io/api/image/2/level2.json")
+    }
+
+    @Test func statusCodesAndHeaders() async throws {
+        let (server, bucket) = try await Self.server()
+        let id = "\(bucket):\(Self.validatorImage)"
+        func status(_ path: String, token: String? = nil) async throws -> (Int, String?) {
+            let reply = try await server.request(.GET, path, token: token)
+            return (reply.status, reply.headers["Access-Control-Allow-Origin"].first)
+        }
+        // Base URI: 303 to info.json.
+        let base = try await server.request(.GET, "/iiif/v3/\(id)", token: nil, followRedirects: false)
+        #expect(base.status == 303)
+        #expect(base.headers["Location"].first == server.baseURL + "/iiif/v3/\(id)/info.json")
+        // 400 for bad parameters, never 500; CORS on errors too.
+        for bad in ["/iiif/v3/\(id)/0,0,0,0/max/0/default.jpg", "/iiif/v3/\(id)/full/full/0/default.jpg",
+            "/iiif/v3/\(id)/full/max/400/default.jpg", "/iiif/v3/\(id)/full/max/0/sepia.jpg",
+            "/iiif/v3/\(id)/full/max/0/default.bmp", "/iiif/v3/\(id)/full/2000,/0/default.jpg"]
+        {
+            #expect(try await status(bad) == (400, "*"), "\(bad)")
+        }
+        #expect(try await status("/iiif/v3/\(id)/full/max/0/default.pdf") == (501, "*"))
+        #expect(try await status("/iiif/v3/\(UUID()):x.png/info.json") == (404, "*"))
+        #expect(try await status("/iiif/v3/\(bucket):missing.png/info.json") == (404, "*"))
+        #expect(try await status("/iiif/v4/\(id)/info.json").0 == 404)
+        #expect(try await status("/iiif/v3/a/b/full/max/0/default.jpg") == (404, "*"))
+
+        // A file that is not an image: 404, as no image has that identifier.
+        #expect(try await server.request(.PUT, "/files/\(bucket)/notes.txt", body: Array("text".utf8)).status == 200)
+        #expect(try await status("/iiif/v3/\(bucket):notes.txt/info.json") == (404, "*"))
+
+        // Reading needs the permission to read the object: a private bucket's images are not found anonymously.
+        let priv = try await server.createBucket()
+        let png = try await server.request(.GET, "/iiif/v3/\(id)/full/100,/0/default.png", token: nil)
+        #expect(try await server.request(.PUT, "/files/\(priv)/a.png", body: Array(png.body.readableBytesView)).status == 200)
+        #expect(try await status("/iiif/v3/\(priv):a.png/info.json") == (404, "*"))
+        #expect(try await status("/iiif/v3/\(priv):a.png/info.json", token: TestServer.adminToken).0 == 200)
+
+        // Link headers and preflight.
+        let image = try await server.request(.GET, "/iiif/v3/\(id)/full/max/!90/gray.png", token: nil)
+        #expect(image.status == 200)
+        let links = image.headers["Link"].joined(separator: ", ")
+        #expect(links.contains("<http://iiif.io/api/image/3/level2.json>;rel=\"profile\""))
+        #expect(links.contains("<\(server.baseURL)/iiif/v3/\(id)/full/max/!90/gray.png>;rel=\"canonical\""))
+        let preflight = try await server.request(
+            .OPTIONS, "/iiif/v3/\(id)/info.json", token: nil,
+            headers: [("Origin", "https://viewer.example"), ("Access-Control-Request-Method", "GET")])
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["Access-Control-Allow-Origin"].first == "*")
+    }
+}

@@ -1,0 +1,116 @@
+// Fixed-arity wrappers of the libvips calls Vellum uses. libvips' API is variadic (options as NULL-terminated
+// name/value lists), which Swift cannot call; these static inline functions are compiled by Swift's Clang importer.
+// Each returns 0 on success and -1 on failure (the message is in vips_error_buffer()).
+#ifndef VELLUM_CVIPS_SHIM_H
+#define VELLUM_CVIPS_SHIM_H
+
+#include <vips/vips.h>
+
+/// Opens an image for random access, reading only its header now; truncated or corrupt data fails when pixels are
+/// read instead of producing grey.
+static inline int vellum_vips_open(const char *path, VipsImage **out) {
+    *out = vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    return *out ? 0 : -1;
+}
+
+/// Page `page` of a TIFF (in a pyramid TIFF, the level 2^page times smaller).
+static inline int vellum_vips_tiff_page(const char *path, int page, VipsImage **out) {
+    return vips_tiffload(path, out, "page", page, "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+}
+
+/// A JPEG decoded at 1/shrink of its size (1, 2, 4 or 8): the DCT does most of a downscale for free.
+static inline int vellum_vips_jpeg_shrunk(const char *path, int shrink, VipsImage **out) {
+    return vips_jpegload(path, out, "shrink", shrink, "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_ERROR,
+                         NULL);
+}
+
+/// The name of the loader libvips picks for a file ("VipsForeignLoadJpegFile", ...), or NULL.
+static inline const char *vellum_vips_loader(const char *path) { return vips_foreign_find_load(path); }
+
+static inline int vellum_vips_extract(VipsImage *in, int x, int y, int w, int h, VipsImage **out) {
+    return vips_extract_area(in, out, x, y, w, h, NULL);
+}
+
+static inline int vellum_vips_resize(VipsImage *in, double hscale, double vscale, VipsImage **out) {
+    return vips_resize(in, out, hscale, "vscale", vscale, NULL);
+}
+
+static inline int vellum_vips_mirror(VipsImage *in, VipsImage **out) {
+    return vips_flip(in, out, VIPS_DIRECTION_HORIZONTAL, NULL);
+}
+
+/// Rotation by 90, 180 or 270 degrees clockwise, without resampling.
+static inline int vellum_vips_rot(VipsImage *in, int degrees, VipsImage **out) {
+    VipsAngle angle = degrees == 90 ? VIPS_ANGLE_D90 : degrees == 180 ? VIPS_ANGLE_D180 : VIPS_ANGLE_D270;
+    return vips_rot(in, out, angle, NULL);
+}
+
+/// Rotation by any angle clockwise; the corners are filled with `background` (one value per band).
+static inline int vellum_vips_rotate(VipsImage *in, double degrees, const double *background, int bands,
+                                     VipsImage **out) {
+    VipsArrayDouble *fill = vips_array_double_new(background, bands);
+    int result = vips_rotate(in, out, degrees, "background", fill, NULL);
+    vips_area_unref(VIPS_AREA(fill));
+    return result;
+}
+
+static inline int vellum_vips_colourspace(VipsImage *in, VipsInterpretation space, VipsImage **out) {
+    return vips_colourspace(in, out, space, NULL);
+}
+
+/// 255 where a band is at least `threshold`, else 0.
+static inline int vellum_vips_threshold(VipsImage *in, double threshold, VipsImage **out) {
+    return vips_moreeq_const1(in, out, threshold, NULL);
+}
+
+static inline int vellum_vips_add_alpha(VipsImage *in, VipsImage **out) { return vips_addalpha(in, out); }
+
+/// Composites away an alpha channel over white.
+static inline int vellum_vips_flatten(VipsImage *in, VipsImage **out) {
+    double white[1] = {255};
+    VipsArrayDouble *background = vips_array_double_new(white, 1);
+    int result = vips_flatten(in, out, "background", background, NULL);
+    vips_area_unref(VIPS_AREA(background));
+    return result;
+}
+
+/// Encoders: `*buffer` (g_free it) holds `*length` bytes.
+static inline int vellum_vips_jpeg(VipsImage *in, int quality, void **buffer, size_t *length) {
+    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "optimize_coding", TRUE, NULL);
+}
+
+static inline int vellum_vips_png(VipsImage *in, void **buffer, size_t *length) {
+    return vips_pngsave_buffer(in, buffer, length, "strip", TRUE, "compression", 3, NULL);
+}
+
+static inline int vellum_vips_webp(VipsImage *in, int quality, void **buffer, size_t *length) {
+    return vips_webpsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, NULL);
+}
+
+static inline int vellum_vips_gif(VipsImage *in, void **buffer, size_t *length) {
+    return vips_gifsave_buffer(in, buffer, length, "strip", TRUE, NULL);
+}
+
+static inline int vellum_vips_tiff(VipsImage *in, void **buffer, size_t *length) {
+    return vips_tiffsave_buffer(in, buffer, length, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, "strip", TRUE,
+                                NULL);
+}
+
+static inline int vellum_vips_jp2(VipsImage *in, int quality, void **buffer, size_t *length) {
+    return vips_jp2ksave_buffer(in, buffer, length, "Q", quality, NULL);
+}
+
+/// A tiled pyramid TIFF of 256-px JPEG tiles (each level half the previous), BigTIFF when large.
+static inline int vellum_vips_pyramid(VipsImage *in, const char *path, int quality, int bigtiff) {
+    return vips_tiffsave(in, path, "tile", TRUE, "pyramid", TRUE, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_JPEG,
+                         "Q", quality, "tile_width", 256, "tile_height", 256, "bigtiff", bigtiff, "strip", TRUE, NULL);
+}
+
+/// Whether this libvips has a saver for a file name's suffix (".jp2", ...).
+static inline int vellum_vips_can_save(const char *suffix) {
+    const char *saver = vips_foreign_find_save_buffer(suffix);
+    vips_error_clear();
+    return saver != NULL;
+}
+
+#endif

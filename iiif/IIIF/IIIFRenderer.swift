@@ -1,0 +1,196 @@
+import CVips
+import Foundation
+import NIOPosix
+import Synchronization
+import VellumCore
+
+/// Renders IIIF requests with libvips, on threads of its own: libvips work blocks for milliseconds to seconds and
+/// would stall Swift's cooperative pool (and the HTTP server with it). At most `threads` images are rendered at
+/// once and `queue` more wait; beyond that a request is refused with 503 rather than piling up memory.
+public final class IIIFRenderer: Sendable {
+    public struct Settings: Sendable {
+        /// Images larger than this (width × height, from the header) are not decoded: decompression bombs.
+        public var maxPixels: Int
+        /// The largest output, advertised in info.json and enforced.
+        public var limits: Limits
+        public var jpegQuality: Int
+        public var threads: Int
+        public var queue: Int
+
+        public init(maxPixels: Int, limits: Limits, jpegQuality: Int = 90, threads: Int, queue: Int) {
+            self.maxPixels = maxPixels
+            self.limits = limits
+            self.jpegQuality = jpegQuality
+            self.threads = max(threads, 1)
+            self.queue = queue
+        }
+    }
+
+    public let settings: Settings
+    private let pool: NIOThreadPool
+    private let pending = Atomic<Int>(0)
+    /// Output formats this libvips can write (jp2 depends on the build; pdf is not written).
+    public let formats: [ImageFormat]
+
+    public init(settings: Settings) {
+        Self.startLibvips()
+        self.settings = settings
+        pool = NIOThreadPool(numberOfThreads: settings.threads)
+        pool.start()
+        formats = ImageFormat.allCases.filter { $0 != .pdf && vellum_vips_can_save(".\($0.rawValue)") != 0 }
+    }
+
+    public func shutdown() async throws {
+        try await pool.shutdownGracefully()
+    }
+
+    /// libvips, once per process: no operation cache (each request is new work; cached operations also keep files
+    /// open), one thread per operation (requests run in parallel instead), and loaders flagged untrusted blocked
+    /// except JPEG 2000 (OpenJPEG), which IIIF sites use.
+    private static let started: Bool = {
+        guard vips_init("vellum") == 0 else { return false }
+        vips_cache_set_max(0)
+        vips_cache_set_max_mem(0)
+        vips_concurrency_set(1)
+        vips_block_untrusted_set(1)
+        vips_operation_block_set("VipsForeignLoadJp2k", 0)
+        return true
+    }()
+
+    private static func startLibvips() { _ = started }
+
+    /// Width and height of the image at `path`, from its header.
+    public func size(of path: String) async throws -> (width: Int, height: Int) {
+        try await run {
+            let image = try Self.open(path)
+            return (image.width, image.height)
+        }
+    }
+
+    /// The encoded image `plan` describes, of the image at `path`.
+    public func render(_ path: String, _ plan: RenderPlan) async throws -> [UInt8] {
+        guard formats.contains(plan.format) else {
+            throw VellumError(501, "Format \(plan.format.rawValue) is not supported by this server.")
+        }
+        return try await run { try self.draw(path, plan) }
+    }
+
+    /// Runs `work` on a renderer thread, or refuses at once when too much is waiting.
+    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let waiting = pending.wrappingAdd(1, ordering: .relaxed).newValue
+        defer { pending.wrappingSubtract(1, ordering: .relaxed) }
+        guard waiting <= settings.threads + settings.queue else {
+            throw VellumError(503, "The image server is busy; retry shortly.")
+        }
+        do {
+            return try await pool.runIfActive(work)
+        } catch let failure as VImage.Failure {
+            throw VellumError(500, "The image could not be rendered.", detail: failure.description)
+        }
+    }
+
+    /// Opens an image's header; 404 for a file libvips cannot read (it is not an image this server serves) and 400
+    /// for one too large to decode safely.
+    private static func open(_ path: String) throws -> VImage {
+        guard vellum_vips_loader(path) != nil else {
+            vips_error_clear()
+            throw VellumError(404, "The file is not an image this server can read.")
+        }
+        do {
+            return try VImage.make { vellum_vips_open(path, $0) }
+        } catch let failure as VImage.Failure {
+            throw VellumError(404, "The file is not an image this server can read.", detail: failure.description)
+        }
+    }
+
+    private func draw(_ path: String, _ plan: RenderPlan) throws -> [UInt8] {
+        let full = try Self.open(path)
+        guard full.width * full.height <= settings.maxPixels else {
+            throw VellumError(
+                400, "The image has \(full.width)×\(full.height) pixels, more than this server decodes "
+                    + "(\(settings.maxPixels)).")
+        }
+        var image = try shrunk(full, path: path, plan: plan)
+        image = try cut(image, plan: plan, full: full)
+        if plan.rotation.mirror { image = try image.then { vellum_vips_mirror($0, $1) } }
+        image = try rotate(image, plan)
+        image = try applyQuality(image, plan.quality)
+        return try encode(image, plan.format)
+    }
+
+    /// The image decoded at the smallest size that still has the pixels the plan needs: a JPEG at 1/2, 1/4 or 1/8
+    /// (scaled in the decoder), anything else at full size.
+    private func shrunk(_ full: VImage, path: String, plan: RenderPlan) throws -> VImage {
+        let scale = min(
+            Double(plan.width) / Double(plan.region.width), Double(plan.height) / Double(plan.region.height))
+        guard scale < 0.5, String(cString: vellum_vips_loader(path)).hasPrefix("VipsForeignLoadJpeg") else {
+            return full
+        }
+        let shrink = [8, 4, 2].first { Double($0) <= 1 / scale } ?? 1
+        return try VImage.make { vellum_vips_jpeg_shrunk(path, Int32(shrink), $0) }
+    }
+
+    /// The plan's region of `image` (which may be a reduced copy of `full`), scaled to the plan's exact size.
+    private func cut(_ image: VImage, plan: RenderPlan, full: VImage) throws -> VImage {
+        let fx = Double(image.width) / Double(full.width), fy = Double(image.height) / Double(full.height)
+        let r = plan.region
+        let x = Int((Double(r.x) * fx).rounded(.down)), y = Int((Double(r.y) * fy).rounded(.down))
+        let right = min(Int((Double(r.x + r.width) * fx).rounded(.up)), image.width)
+        let bottom = min(Int((Double(r.y + r.height) * fy).rounded(.up)), image.height)
+        var cut = image
+        if (x, y, right, bottom) != (0, 0, image.width, image.height) {
+            cut = try image.then { vellum_vips_extract($0, Int32(x), Int32(y), Int32(right - x), Int32(bottom - y), $1) }
+        }
+        if (cut.width, cut.height) != (plan.width, plan.height) {
+            let h = Double(plan.width) / Double(cut.width), v = Double(plan.height) / Double(cut.height)
+            cut = try cut.then { vellum_vips_resize($0, h, v, $1) }
+            // libvips rounds the scaled size; a pixel too many is cut off, a pixel too few cannot happen.
+            if cut.width > plan.width || cut.height > plan.height {
+                cut = try cut.then {
+                    vellum_vips_extract($0, 0, 0, Int32(min(cut.width, plan.width)), Int32(min(cut.height, plan.height)), $1)
+                }
+            }
+        }
+        return cut
+    }
+
+    /// Right angles without resampling; other angles resampled into the bounding box, its corners transparent
+    /// where the format has alpha, black otherwise.
+    private func rotate(_ image: VImage, _ plan: RenderPlan) throws -> VImage {
+        let degrees = plan.rotation.degrees
+        if degrees == 0 { return image }
+        if plan.rotation.isRightAngle { return try image.then { vellum_vips_rot($0, Int32(degrees), $1) } }
+        var source = image
+        if plan.format != .jpg, !source.hasAlpha { source = try source.then { vellum_vips_add_alpha($0, $1) } }
+        let background = [Double](repeating: 0, count: source.bands)
+        return try source.then { vellum_vips_rotate($0, degrees, background, Int32(background.count), $1) }
+    }
+
+    private func applyQuality(_ image: VImage, _ quality: Quality) throws -> VImage {
+        switch quality {
+        case .default, .color:
+            return image
+        case .gray:
+            return image.isGray ? image : try image.then { vellum_vips_colourspace($0, VIPS_INTERPRETATION_B_W, $1) }
+        case .bitonal:
+            var gray = image.hasAlpha ? try image.then { vellum_vips_flatten($0, $1) } : image
+            if !gray.isGray { gray = try gray.then { vellum_vips_colourspace($0, VIPS_INTERPRETATION_B_W, $1) } }
+            return try gray.then { vellum_vips_threshold($0, 128, $1) }
+        }
+    }
+
+    private func encode(_ image: VImage, _ format: ImageFormat) throws -> [UInt8] {
+        let q = Int32(settings.jpegQuality)
+        switch format {
+        case .jpg:
+            let opaque = image.hasAlpha ? try image.then { vellum_vips_flatten($0, $1) } : image
+            return try opaque.encode { vellum_vips_jpeg($0, q, $1, $2) }
+        case .png: return try image.encode { vellum_vips_png($0, $1, $2) }
+        case .webp: return try image.encode { vellum_vips_webp($0, q, $1, $2) }
+        case .gif: return try image.encode { vellum_vips_gif($0, $1, $2) }
+        case .tif: return try image.encode { vellum_vips_tiff($0, $1, $2) }
+        case .jp2: return try image.encode { vellum_vips_jp2($0, q, $1, $2) }
+        case .pdf: throw VellumError(501, "Format pdf is not supported by this server.")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import VellumCore
+
+/// The rotation parameter: an optional mirroring (`!`, about the vertical axis, applied first), then a clockwise
+/// rotation by 0 to 360 degrees.
+public struct Rotation: Equatable, Sendable {
+    public var mirror: Bool
+    public var degrees: Double
+
+    public init(mirror: Bool = false, degrees: Double = 0) {
+        self.mirror = mirror
+        self.degrees = degrees
+    }
+
+    public init(_ text: Substring) throws {
+        mirror = text.hasPrefix("!")
+        degrees = try IIIFNumber.decimal(mirror ? text.dropFirst() : text, "rotation")
+        guard degrees <= 360 else { throw VellumError(400, "Invalid rotation '\(text)': more than 360 degrees.") }
+        if degrees == 360 { degrees = 0 }
+    }
+
+    /// A multiple of 90 degrees: rotated without resampling.
+    var isRightAngle: Bool { degrees.truncatingRemainder(dividingBy: 90) == 0 }
+
+    /// `!` if mirrored, then the angle without trailing zeros.
+    var canonical: String {
+        let angle =
+            degrees == degrees.rounded()
+            ? String(Int(degrees)) : String(format: "%.10f", degrees).replacing(/0+$/, with: "")
+        return (mirror ? "!" : "") + angle
+    }
+
+    /// The bounding box of a `width`×`height` image rotated by this angle.
+    func boundingBox(width: Int, height: Int) -> (width: Int, height: Int) {
+        let radians = degrees * .pi / 180, w = Double(width), h = Double(height)
+        let c = abs(cos(radians)), s = abs(sin(radians))
+        return (Int((w * c + h * s).rounded()), Int((h * c + w * s).rounded()))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import CVips
+import VellumCore
+
+/// One libvips image: immutable, shareable between threads, released with this object. Operations return new
+/// images; nothing is computed until an encoder pulls the pixels.
+final class VImage: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<VipsImage>
+
+    private init(_ pointer: UnsafeMutablePointer<VipsImage>) {
+        self.pointer = pointer
+    }
+
+    deinit { g_object_unref(pointer) }
+
+    var width: Int { Int(vips_image_get_width(pointer)) }
+    var height: Int { Int(vips_image_get_height(pointer)) }
+    var bands: Int { Int(vips_image_get_bands(pointer)) }
+    var hasAlpha: Bool { vips_image_hasalpha(pointer) != 0 }
+    var pages: Int { Int(vips_image_get_n_pages(pointer)) }
+    var isGray: Bool {
+        let space = vips_image_get_interpretation(pointer)
+        return space == VIPS_INTERPRETATION_B_W || space == VIPS_INTERPRETATION_GREY16
+    }
+
+    /// Runs a shim call that makes an image; its failure is a `VImage.Failure` with libvips' message.
+    static func make(_ call: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws -> VImage {
+        var out: UnsafeMutablePointer<VipsImage>?
+        guard call(&out) == 0, let out else { throw Failure.last() }
+        return VImage(out)
+    }
+
+    func then(_ call: (UnsafeMutablePointer<VipsImage>, UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32)
+        throws -> VImage
+    {
+        try Self.make { call(pointer, $0) }
+    }
+
+    /// Encodes with a shim encoder; the bytes are copied out of libvips' buffer.
+    func encode(_ call: (UnsafeMutablePointer<VipsImage>, UnsafeMutablePointer<UnsafeMutableRawPointer?>,
+        UnsafeMutablePointer<Int>) -> Int32) throws -> [UInt8]
+    {
+        var buffer: UnsafeMutableRawPointer?
+        var length = 0
+        guard call(pointer, &buffer, &length) == 0, let buffer else { throw Failure.last() }
+        defer { g_free(buffer) }
+        return [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
+    }
+
+    /// A libvips error: its message (libvips keeps one error buffer for the process, so under load a message may
+    /// mix in another thread's).
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+
+        static func last() -> Failure {
+            let message = String(cString: vips_error_buffer()).trimmingCharacters(in: .whitespacesAndNewlines)
+            vips_error_clear()
+            return Failure(description: message.isEmpty ? "libvips failed" : message)
+        }
+    }
+}
