@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "IIIF", dependencies: [
             "CVips", "VellumCore",
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ], path: "iiif/IIIF"),
         .target(name: "VellumCore", dependencies: [
             "CMagic", "CMD5Lanes",

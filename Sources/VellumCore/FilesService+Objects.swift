@@ -50,7 +50,7 @@ extension FilesService {
     {
         let key = try ObjectKey.validate(rawKey)
         _ = try await writableBucket(bucketID, by: principal)
-        let orphan: FileInstance? = try await store.write { session in
+        let orphans: [FileInstance] = try await store.write { session in
             guard let bucket = try await session.bucket(bucketID) else { throw VellumError.bucketNotFound }
             guard !bucket.locked else { throw VellumError.bucketLocked }
             guard let version = try await session.version(bucketID: bucketID, versionID: versionID),
@@ -58,13 +58,12 @@ extension FilesService {
             else { throw VellumError.versionNotFound }
             try await session.deleteVersion(versionID)
             if version.isHead { try await session.promoteNewestVersion(bucketID: bucketID, key: key) }
-            guard let file = version.file else { return nil }
+            guard let file = version.file else { return [] }
             try await session.addToBucketSize(bucketID, -file.size, updated: Date())
-            guard try await session.fileReferenceCount(file.id) == 0 else { return nil }
-            try await session.markFileDeleting(file.id)
-            return file
+            guard try await session.fileReferenceCount(file.id) == 0 else { return [] }
+            return [file] + (try await session.markFileDeleting(file.id))
         }
-        if let orphan { await purge(orphan) }
+        for file in orphans { await purge(file) }
     }
 
     /// Deletes the bytes of a file marked for deletion, then its row; a crash or failure in between is finished by

@@ -158,10 +158,12 @@ extension FilesService {
             try await Self.reserve(file.size, in: bucket.id, session)
             if isNew { try await session.insertFile(file) }
             let now = Date()
-            return try await session.insertHeadVersion(
+            let version = try await session.insertHeadVersion(
                 ObjectVersion(
                     versionID: UUID(), bucketID: bucket.id, key: key, file: file, mimetype: mimetype, isHead: true,
                     tags: request.tags, created: now, updated: now))
+            if isNew { try await Self.requestDerivatives(for: version, session) }
+            return version
         }
     }
 }

@@ -69,8 +69,10 @@ public protocol MetadataSession: Sendable {
     /// Which of `ids` have a file row.
     func existingFiles(_ ids: [UUID]) async throws -> Set<UUID>
     func fileReferenceCount(_ id: UUID) async throws -> Int
-    /// Marks a file whose bytes must be deleted; the row goes once they are.
-    func markFileDeleting(_ id: UUID) async throws
+    /// Marks a file whose bytes must be deleted, and its derivatives (which it returns); the rows go once the bytes
+    /// are.
+    @discardableResult
+    func markFileDeleting(_ id: UUID) async throws -> [FileInstance]
     func filesMarkedDeleting() async throws -> [FileInstance]
     func deleteFile(_ id: UUID) async throws
 
@@ -103,6 +105,18 @@ public protocol MetadataSession: Sendable {
     /// Inserts or replaces a part.
     func savePart(_ part: UploadPart) async throws
     func deletePart(uploadID: UUID, number: Int) async throws
+
+    // Derivatives (see `DerivativeKind`).
+    /// Asks for a derivative of a file (nothing if it was asked for already).
+    func requestDerivative(_ kind: DerivativeKind, of fileID: UUID, at date: Date) async throws
+    /// Up to `limit` files whose derivative is asked for and neither made nor failed, oldest request first.
+    func pendingDerivatives(_ kind: DerivativeKind, limit: Int) async throws -> [FileInstance]
+    /// Records `derivative` (a new file) as made from `fileID`; if that file is gone meanwhile, the derivative is
+    /// marked for deletion instead.
+    func saveDerivative(_ kind: DerivativeKind, of fileID: UUID, _ derivative: FileInstance) async throws
+    /// Records that a derivative cannot be made (it is not asked for again).
+    func failDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String) async throws
+    func derivative(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance?
 
     // Fixity (see `FixityService`).
     /// Gives up to `limit` files without a scheduled check one at `now` plus a random part of `period`; returns how

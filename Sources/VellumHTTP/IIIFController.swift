@@ -24,8 +24,8 @@ struct IIIFController {
         }
         group.get(":version/:identifier/info.json") { request, context in
             let target = try Target(request)
-            let path = try await imagePath(target, context)
-            let size = try await renderer.size(of: path)
+            let source = try await imageSource(target, context)
+            let size = try await renderer.size(of: source)
             let info = ImageInfo(width: size.width, height: size.height, limits: renderer.settings.limits)
             let formats = renderer.formats
             var response = JSONResponse.make(status: .ok) { json in
@@ -42,11 +42,11 @@ struct IIIFController {
                 region: Substring(p.get("region") ?? ""), size: Substring(p.get("size") ?? ""),
                 rotation: Substring(p.get("rotation") ?? ""), file: Substring(p.get("file") ?? ""),
                 version: target.version)
-            let path = try await imagePath(target, context)
-            let size = try await renderer.size(of: path)
+            let source = try await imageSource(target, context)
+            let size = try await renderer.size(of: source)
             let plan = try image.plan(
                 width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
-            let bytes = try await renderer.render(path, plan)
+            let bytes = try await renderer.render(source, plan)
             let base = target.base(links, request)
             return Response(
                 status: .ok,
@@ -58,8 +58,8 @@ struct IIIFController {
         }
     }
 
-    /// The local file of the image `target` names, if the client may read it.
-    private func imagePath(_ target: Target, _ context: VellumRequestContext) async throws -> String {
+    /// The local files of the image `target` names (and of its pyramid, once built), if the client may read it.
+    private func imageSource(_ target: Target, _ context: VellumRequestContext) async throws -> ImageSource {
         let version = try await files.object(
             bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
             by: context.principal)
@@ -67,7 +67,9 @@ struct IIIFController {
         guard let path = try await files.localPath(file) else {
             throw VellumError(501, "IIIF is served for files in local locations only.")
         }
-        return path
+        var source = ImageSource(path: path)
+        if let pyramid = try await files.derivative(.pyramid, of: file) { source.pyramid = try await files.localPath(pyramid) }
+        return source
     }
 
     /// 2.1: `application/json` unless JSON-LD is asked for; 3.0: JSON-LD with the context as profile, unless only

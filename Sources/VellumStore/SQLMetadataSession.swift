@@ -168,8 +168,22 @@ struct SQLMetadataSession: MetadataSession {
             .decode(column: "n", as: Int.self) ?? 0
     }
 
-    func markFileDeleting(_ id: UUID) async throws {
-        try await db.raw("UPDATE files SET deleting = \(bind: true) WHERE id = \(bind: id.lowercased)").run()
+    func markFileDeleting(_ id: UUID) async throws -> [FileInstance] {
+        let id = id.lowercased
+        let derivatives = try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.fileColumns) FROM file_derivatives d JOIN files f ON f.id = d.derivative_id
+            WHERE d.file_id = \(bind: id)
+            """
+        ).all().compactMap(Self.file(from:))
+        try await db.raw(
+            """
+            UPDATE files SET deleting = \(bind: true)
+            WHERE id = \(bind: id) OR id IN (SELECT derivative_id FROM file_derivatives WHERE file_id = \(bind: id))
+            """
+        ).run()
+        try await db.raw("DELETE FROM file_derivatives WHERE file_id = \(bind: id)").run()
+        return derivatives
     }
 
     func filesMarkedDeleting() async throws -> [FileInstance] {

@@ -1,4 +1,5 @@
 import SQLKit
+import VellumCore
 
 /// Versioned schema migrations, in SQL that SQLite and PostgreSQL both accept. Append; never edit a shipped step.
 enum Schema {
@@ -65,7 +66,26 @@ enum Schema {
             CREATE TABLE fixity_runs (id TEXT PRIMARY KEY, bucket_id TEXT, started BIGINT NOT NULL, finished BIGINT)
             """,
         ],
+        [
+            // Files made from a file (`pyramid`: the IIIF tiled TIFF), each a file row of its own (so fixity checks
+            // it). A row without `derivative_id` is a request: pending, or failed with `error`.
+            """
+            CREATE TABLE file_derivatives (file_id TEXT NOT NULL REFERENCES files(id), kind TEXT NOT NULL,
+                derivative_id TEXT REFERENCES files(id), error TEXT, created BIGINT NOT NULL,
+                PRIMARY KEY (file_id, kind))
+            """,
+            "CREATE INDEX file_derivatives_pending ON file_derivatives (kind, created) WHERE derivative_id IS NULL AND error IS NULL",
+            // Images stored before: requested now.
+            """
+            INSERT INTO file_derivatives (file_id, kind, created)
+            SELECT DISTINCT v.file_id, 'pyramid', 0 FROM object_versions v JOIN files f ON f.id = v.file_id
+            WHERE NOT f.deleting AND v.mimetype IN \(imageTypesSQL)
+            """,
+        ],
     ]
+
+    /// The media types a IIIF pyramid is made for, as an SQL list.
+    static let imageTypesSQL = "(" + DerivativeKind.pyramidTypes.sorted().map { "'\($0)'" }.joined(separator: ", ") + ")"
 
     /// Brings the schema up to date, one transaction per step.
     /// `begin` is the dialect's locking BEGIN, so that two processes starting at once do not both migrate.

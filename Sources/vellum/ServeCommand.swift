@@ -38,12 +38,14 @@ struct ServeCommand: AsyncParsableCommand {
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
         let uploadExpiry = settings.multipartExpires, fixitySettings = settings.fixity
         let fixityLimiter = fixitySettings.maxRate.map { RateLimiter(bytesPerSecond: $0) }
+        let renderer = IIIFRenderer(settings: settings.iiif)
+        let pyramids = PyramidBuilder(files: files, renderer: renderer, logger: logger)
         let router = VellumRouter.build(
             HTTPDependencies(
                 files: files, tokens: tokens,
                 links: LinkPolicy(publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts)),
                 metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
-                iiif: IIIFRenderer(settings: settings.iiif)))
+                iiif: renderer))
         let app = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), ContinueHandler()])),
@@ -59,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
                     PeriodicService(
                         name: "maintenance", interval: PeriodicService.interval(1 / 4, of: settings.multipartExpires), logger: logger
                     ) { _ = try await files.maintain(uploadExpiry: uploadExpiry) },
+                    PeriodicService(name: "pyramids", interval: .seconds(1), logger: logger) {
+                        _ = try await pyramids.buildPending()
+                    },
                     PeriodicService(
                         name: "fixity pass", interval: PeriodicService.interval(1 / 100, of: settings.fixityPeriod), logger: logger
                     ) {
@@ -73,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             await runtime.shutdown()
             throw error
         }
+        try? await renderer.shutdown()
         await runtime.shutdown()
         logger.notice("stopped")
     }

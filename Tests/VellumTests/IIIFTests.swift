@@ -138,4 +138,85 @@ import Testing
         #expect(preflight.status == 204)
         #expect(preflight.headers["Access-Control-Allow-Origin"].first == "*")
     }
+
+    /// Runs Python code with the validator's Pillow.
+    static func python(_ code: String) throws {
+        let run = try TestServer.execute(try validator().python, ["-c", code])
+        #expect(run.status == 0, "\(run.errors)")
+    }
+
+    /// Waits until the data directory holds `count` blobs; returns them.
+    func blobs(_ server: TestServer, count: Int) async throws -> [String] {
+        for _ in 0..<300 where server.storedBlobs().count != count { try await Task.sleep(for: .milliseconds(50)) }
+        return server.storedBlobs()
+    }
+
+    /// An uploaded image gets a pyramid by itself: a tiled TIFF stored beside it, from which it is then served
+    /// (shown by damaging the original: tiles still come), that fixity verifies, and that goes with the image.
+    @Test func pyramidsAreBuiltServedVerifiedAndDeleted() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let jpg = server.dataDir + "/big.jpg"
+        try Self.python("from PIL import Image; Image.effect_noise((2000, 1500), 64).convert('RGB').save('\(jpg)', quality=90)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: jpg)))
+        #expect(try await server.request(.PUT, "/files/\(bucket)/big.jpg", body: bytes).status == 200)
+        let original = try server.blobPath(size: bytes.count)
+        let stored = try await blobs(server, count: 2)
+        #expect(stored.count == 2)
+        let pyramid = try #require(stored.map { server.dataDir + "/default/" + $0 }.first { $0 != original })
+        let head = try [UInt8](FileHandle(forReadingFrom: URL(fileURLWithPath: pyramid)).readData(ofLength: 4))
+        #expect(head == [0x49, 0x49, 0x2A, 0x00] || head == [0x49, 0x49, 0x2B, 0x00])  // a (Big)TIFF
+
+        // Served from the pyramid: with the original's bytes damaged, every level still answers.
+        try Data(repeating: 0, count: bytes.count).write(to: URL(fileURLWithPath: original))
+        let base = "/iiif/v3/\(bucket):big.jpg"
+        let info = try await server.request(.GET, base + "/info.json").json()
+        #expect(info["width"] as? Int == 2000 && info["height"] as? Int == 1500)
+        for (region, size) in [("0,0,256,256", "256,256"), ("1024,1024,976,476", "122,60"), ("full", "250,188")] {
+            let reply = try await server.request(.GET, base + "/\(region)/\(size)/0/default.png")
+            #expect(reply.status == 200, "\(region) \(size): \(reply.text)")
+            #expect(pngSize(Array(reply.body.readableBytesView)).map { "\($0[0]),\($0[1])" } == size)
+        }
+
+        // Fixity verifies the pyramid as a file of its own: it passes, the damaged original fails.
+        let run = try server.cliStatus(["fixity", "run"])
+        #expect(run.status == 1)
+        #expect(run.output.contains("verified 2 files"))
+        #expect(run.output.contains("1 failed"))
+
+        // Deleting the image's last version deletes its pyramid too.
+        let versions = try await server.request(.GET, "/files/\(bucket)?versions").json()["contents"] as? [[String: Any]]
+        let versionID = try #require(versions?.first?["version_id"] as? String)
+        #expect(try await server.request(.DELETE, "/files/\(bucket)/big.jpg?versionId=\(versionID)").status == 204)
+        #expect(try await blobs(server, count: 0).isEmpty)
+    }
+
+    /// An image whose header claims 30000×30000 pixels is refused before any decoding (no pyramid either), and the
+    /// daemon's memory stays small.
+    @Test func decompressionBombsAreRefused() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let png = server.dataDir + "/bomb.png"
+        try Self.python(
+            """
+            import struct, zlib
+            def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+            ihdr = struct.pack('>IIBBBBB', 30000, 30000, 8, 2, 0, 0, 0)
+            open('\(png)', 'wb').write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', ihdr) + chunk(b'IDAT', zlib.compress(b'\\0' * 90001 * 8)) + chunk(b'IEND', b''))
+            """)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: png)))
+        #expect(try await server.request(.PUT, "/files/\(bucket)/bomb.png", body: bytes).status == 200)
+        let base = "/iiif/v3/\(bucket):bomb.png"
+        let info = try await server.request(.GET, base + "/info.json")
+        #expect(info.status == 400)
+        #expect(info.text.contains("30000×30000"))
+        #expect(try await server.request(.GET, base + "/full/max/0/default.jpg").status == 400)
+        #expect(try await server.request(.GET, base + "/0,0,256,256/256,/0/default.jpg").status == 400)
+        try await Task.sleep(for: .seconds(2))  // the pyramid pass has looked at it
+        #expect(server.storedBlobs().count == 1)
+        let status = try String(contentsOfFile: "/proc/\(try #require(server.pid))/status", encoding: .utf8)
+        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? Int.max
+        #expect(peak < 300_000, "peak RSS \(peak) KiB")
+    }
 }

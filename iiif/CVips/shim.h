@@ -100,10 +100,19 @@ static inline int vellum_vips_jp2(VipsImage *in, int quality, void **buffer, siz
     return vips_jp2ksave_buffer(in, buffer, length, "Q", quality, NULL);
 }
 
-/// A tiled pyramid TIFF of 256-px JPEG tiles (each level half the previous), BigTIFF when large.
+/// Opens an image to be read once, top to bottom (a pyramid build): decoded in strips, never whole.
+static inline int vellum_vips_open_sequential(const char *path, VipsImage **out) {
+    *out = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    return *out ? 0 : -1;
+}
+
+/// A tiled pyramid TIFF of 256-px tiles (each level half the previous), JPEG-compressed at `quality`, or deflated
+/// (lossless, keeps alpha) when `quality` is 0; BigTIFF when large.
 static inline int vellum_vips_pyramid(VipsImage *in, const char *path, int quality, int bigtiff) {
-    return vips_tiffsave(in, path, "tile", TRUE, "pyramid", TRUE, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_JPEG,
-                         "Q", quality, "tile_width", 256, "tile_height", 256, "bigtiff", bigtiff, "strip", TRUE, NULL);
+    VipsForeignTiffCompression compression =
+        quality > 0 ? VIPS_FOREIGN_TIFF_COMPRESSION_JPEG : VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE;
+    return vips_tiffsave(in, path, "tile", TRUE, "pyramid", TRUE, "compression", compression, "Q", quality > 0 ? quality : 75,
+                         "tile_width", 256, "tile_height", 256, "bigtiff", bigtiff, "strip", TRUE, NULL);
 }
 
 /// Whether this libvips has a saver for a file name's suffix (".jp2", ...).

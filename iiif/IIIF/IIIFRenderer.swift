@@ -28,7 +28,10 @@ public final class IIIFRenderer: Sendable {
 
     public let settings: Settings
     private let pool: NIOThreadPool
+    /// Pyramids are built on one thread of their own, beside the requests.
+    private let builder: NIOThreadPool
     private let pending = Atomic<Int>(0)
+    private let pages = PageCache(capacity: 64)
     /// Output formats this libvips can write (jp2 depends on the build; pdf is not written).
     public let formats: [ImageFormat]
 
@@ -37,11 +40,14 @@ public final class IIIFRenderer: Sendable {
         self.settings = settings
         pool = NIOThreadPool(numberOfThreads: settings.threads)
         pool.start()
+        builder = NIOThreadPool(numberOfThreads: 1)
+        builder.start()
         formats = ImageFormat.allCases.filter { $0 != .pdf && vellum_vips_can_save(".\($0.rawValue)") != 0 }
     }
 
     public func shutdown() async throws {
         try await pool.shutdownGracefully()
+        try await builder.shutdownGracefully()
     }
 
     /// libvips, once per process: no operation cache (each request is new work; cached operations also keep files
@@ -59,20 +65,52 @@ public final class IIIFRenderer: Sendable {
 
     private static func startLibvips() { _ = started }
 
-    /// Width and height of the image at `path`, from its header.
-    public func size(of path: String) async throws -> (width: Int, height: Int) {
+    /// Width and height of an image, from its header (its pyramid's first page, if it has one); 400 for an image
+    /// without a pyramid that has more than `maxPixels` pixels.
+    public func size(of source: ImageSource) async throws -> (width: Int, height: Int) {
         try await run {
-            let image = try Self.open(path)
+            if let pyramid = source.pyramid {
+                let top = try self.pages.page(pyramid, 0)
+                return (top.width, top.height)
+            }
+            let image = try Self.open(source.path)
+            guard image.width * image.height <= self.settings.maxPixels else { throw Self.tooLarge(image, self.settings) }
             return (image.width, image.height)
         }
     }
 
-    /// The encoded image `plan` describes, of the image at `path`.
-    public func render(_ path: String, _ plan: RenderPlan) async throws -> [UInt8] {
+    /// The encoded image `plan` describes.
+    public func render(_ source: ImageSource, _ plan: RenderPlan) async throws -> [UInt8] {
         guard formats.contains(plan.format) else {
             throw VellumError(501, "Format \(plan.format.rawValue) is not supported by this server.")
         }
-        return try await run { try self.draw(path, plan) }
+        return try await run { try self.draw(source, plan) }
+    }
+
+    /// Writes the tiled pyramid TIFF of the image at `path` to `target`: 256-px tiles, each level half the previous,
+    /// JPEG at the configured quality (deflate for images with alpha). The image is read once, in strips. 400 for
+    /// an image over `maxPixels` or one that fits in a tile (no pyramid needed), 404 for a file that is not one.
+    public func buildPyramid(from path: String, to target: String) async throws {
+        let settings = settings
+        try await builder.runIfActive {
+            do {
+                _ = try Self.open(path)
+                var image = try VImage.make { vellum_vips_open_sequential(path, $0) }
+                guard image.width * image.height <= settings.maxPixels else { throw Self.tooLarge(image, settings) }
+                guard max(image.width, image.height) > 256 else {
+                    throw VellumError(400, "The image fits in one tile; it needs no pyramid.")
+                }
+                if image.is16Bit {
+                    let space = image.isGray ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
+                    image = try image.then { vellum_vips_colourspace($0, space, $1) }
+                }
+                let quality = image.hasAlpha ? 0 : Int32(settings.jpegQuality)
+                let big: Int32 = image.width * image.height * image.bands > 3_000_000_000 ? 1 : 0
+                guard vellum_vips_pyramid(image.pointer, target, quality, big) == 0 else { throw VImage.Failure.last() }
+            } catch let failure as VImage.Failure {
+                throw VellumError(400, "The image could not be converted.", detail: failure.description)
+            }
+        }
     }
 
     /// Runs `work` on a renderer thread, or refuses at once when too much is waiting.
@@ -103,14 +141,32 @@ public final class IIIFRenderer: Sendable {
         }
     }
 
-    private func draw(_ path: String, _ plan: RenderPlan) throws -> [UInt8] {
-        let full = try Self.open(path)
-        guard full.width * full.height <= settings.maxPixels else {
-            throw VellumError(
-                400, "The image has \(full.width)×\(full.height) pixels, more than this server decodes "
-                    + "(\(settings.maxPixels)).")
+    static func tooLarge(_ image: VImage, _ settings: Settings) -> VellumError {
+        VellumError(
+            400, "The image has \(image.width)×\(image.height) pixels, more than this server decodes "
+                + "(\(settings.maxPixels)).")
+    }
+
+    private func draw(_ source: ImageSource, _ plan: RenderPlan) throws -> [UInt8] {
+        let scale = min(
+            Double(plan.width) / Double(plan.region.width), Double(plan.height) / Double(plan.region.height))
+        var image: VImage
+        let full: (width: Int, height: Int)
+        if let pyramid = source.pyramid {
+            // The smallest level that still has every pixel the output needs (each level halves the previous).
+            let top = try pages.page(pyramid, 0)
+            full = (top.width, top.height)
+            var level = 0
+            while level + 1 < top.pages, Double(1 << (level + 1)) * scale <= 1 + 1e-9 { level += 1 }
+            image = level == 0 ? top : try pages.page(pyramid, level)
+        } else {
+            let original = try Self.open(source.path)
+            guard original.width * original.height <= settings.maxPixels else {
+                throw Self.tooLarge(original, settings)
+            }
+            full = (original.width, original.height)
+            image = try shrunk(original, path: source.path, scale: scale)
         }
-        var image = try shrunk(full, path: path, plan: plan)
         image = try cut(image, plan: plan, full: full)
         if plan.rotation.mirror { image = try image.then { vellum_vips_mirror($0, $1) } }
         image = try rotate(image, plan)
@@ -120,18 +176,16 @@ public final class IIIFRenderer: Sendable {
 
     /// The image decoded at the smallest size that still has the pixels the plan needs: a JPEG at 1/2, 1/4 or 1/8
     /// (scaled in the decoder), anything else at full size.
-    private func shrunk(_ full: VImage, path: String, plan: RenderPlan) throws -> VImage {
-        let scale = min(
-            Double(plan.width) / Double(plan.region.width), Double(plan.height) / Double(plan.region.height))
+    private func shrunk(_ full: VImage, path: String, scale: Double) throws -> VImage {
         guard scale < 0.5, String(cString: vellum_vips_loader(path)).hasPrefix("VipsForeignLoadJpeg") else {
             return full
         }
-        let shrink = [8, 4, 2].first { Double($0) <= 1 / scale } ?? 1
+        let shrink = [8, 4, 2].first { Double($0) * scale <= 1 } ?? 1
         return try VImage.make { vellum_vips_jpeg_shrunk(path, Int32(shrink), $0) }
     }
 
-    /// The plan's region of `image` (which may be a reduced copy of `full`), scaled to the plan's exact size.
-    private func cut(_ image: VImage, plan: RenderPlan, full: VImage) throws -> VImage {
+    /// The plan's region of `image` (the full image, or a reduced copy of it), scaled to the plan's exact size.
+    private func cut(_ image: VImage, plan: RenderPlan, full: (width: Int, height: Int)) throws -> VImage {
         let fx = Double(image.width) / Double(full.width), fy = Double(image.height) / Double(full.height)
         let r = plan.region
         let x = Int((Double(r.x) * fx).rounded(.down)), y = Int((Double(r.y) * fy).rounded(.down))

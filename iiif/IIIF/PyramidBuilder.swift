@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import VellumCore
+
+/// Builds the IIIF pyramid of every stored image that has none yet (the requests are recorded with each new image
+/// version, so they survive restarts), one at a time, and stores it as the image's derivative: a file of its own in
+/// the same location, checksummed, verified by fixity, deleted with the image. Until it exists, the image is
+/// served from its original.
+public struct PyramidBuilder: Sendable {
+    let files: FilesService
+    let renderer: IIIFRenderer
+    let logger: Logger
+
+    public init(files: FilesService, renderer: IIIFRenderer, logger: Logger) {
+        self.files = files
+        self.renderer = renderer
+        self.logger = logger
+    }
+
+    /// Builds the pyramids asked for, oldest first, until none is waiting; returns how many it built. An image that
+    /// cannot have one (not an image, too large, fits one tile) is recorded as such and not tried again; another
+    /// failure (a full disk, say) is logged and tried again at the next pass.
+    public func buildPending() async throws -> Int {
+        var built = 0
+        var retry: Set<UUID> = []
+        while true {
+            let pending = try await files.pendingDerivatives(.pyramid, limit: 8).filter { !retry.contains($0.id) }
+            if pending.isEmpty { return built }
+            for file in pending {
+                do {
+                    try await build(file)
+                    built += 1
+                } catch let error as VellumError where error.status < 500 {
+                    logger.info("no pyramid for this file", metadata: ["file": "\(file.id)", "reason": "\(error.message)"])
+                    try await files.failDerivative(.pyramid, of: file, error: error.message)
+                } catch {
+                    logger.warning("pyramid build failed", metadata: ["file": "\(file.id)", "error": "\(error)"])
+                    retry.insert(file.id)
+                }
+            }
+        }
+    }
+
+    private func build(_ file: FileInstance) async throws {
+        guard let path = try await files.localPath(file) else {
+            throw VellumError(400, "Pyramids are built for files in local locations only.")
+        }
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("vellum-pyramid-\(UUID()).tif").path
+        defer { unlink(target) }
+        try await renderer.buildPyramid(from: path, to: target)
+        try await files.storeDerivative(.pyramid, of: file, from: target)
+    }
+}
