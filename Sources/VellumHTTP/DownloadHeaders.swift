@@ -93,4 +93,5 @@ extension HTTPField.Name {
     static let fileTags = Self("X-Invenio-File-Tags")!
     static let copySource = Self("X-Vellum-Copy-Source")!
     static let link = Self("Link")!
+    static let vellumCache = Self("X-Vellum-Cache")!
 }

@@ -10,6 +10,7 @@ struct IIIFController {
     let files: FilesService
     let renderer: IIIFRenderer
     let links: LinkPolicy
+    var cache: ResponseCache { renderer.cache }
 
     static let routes: [(HTTPRequest.Method, String)] = [
         (.get, "/iiif/{version}/{identifier}"), (.get, "/iiif/{version}/{identifier}/info.json"),
@@ -22,44 +23,97 @@ struct IIIFController {
             let target = try Target(request)
             return Response(status: .seeOther, headers: [.location: target.base(links, request) + "/info.json"])
         }
-        group.get(":version/:identifier/info.json") { request, context in
-            let target = try Target(request)
-            let source = try await imageSource(target, context)
-            let size = try await renderer.size(of: source)
-            let info = ImageInfo(width: size.width, height: size.height, limits: renderer.settings.limits)
-            let formats = renderer.formats
-            var response = JSONResponse.make(status: .ok) { json in
-                json.iiifInfo(info, id: target.base(links, request), version: target.version, formats: formats)
+        for method in [HTTPRequest.Method.get, .head] {
+            group.on(":version/:identifier/info.json", method: method) { request, context in
+                try await info(request, context)
             }
-            response.headers[.contentType] = Self.infoType(target.version, accept: request.headers[.accept])
-            response.headers[.link] = "<\(target.version.profileURI)>;rel=\"profile\""
-            return response
-        }
-        group.get(":version/:identifier/:region/:size/:rotation/:file") { request, context in
-            let target = try Target(request)
-            let p = context.parameters
-            let image = try ImageRequest(
-                region: Substring(p.get("region") ?? ""), size: Substring(p.get("size") ?? ""),
-                rotation: Substring(p.get("rotation") ?? ""), file: Substring(p.get("file") ?? ""),
-                version: target.version)
-            let source = try await imageSource(target, context)
-            let size = try await renderer.size(of: source)
-            let plan = try image.plan(
-                width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
-            let bytes = try await renderer.render(source, plan)
-            let base = target.base(links, request)
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: plan.format.mediaType,
-                    .link: "<\(target.version.profileURI)>;rel=\"profile\", <\(base)/\(plan.canonical)>;rel=\"canonical\"",
-                ],
-                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            group.on(":version/:identifier/:region/:size/:rotation/:file", method: method) { request, context in
+                try await image(request, context)
+            }
         }
     }
 
-    /// The local files of the image `target` names (and of its pyramid, once built), if the client may read it.
-    private func imageSource(_ target: Target, _ context: VellumRequestContext) async throws -> ImageSource {
+    private func info(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let target = try Target(request)
+        let (file, source) = try await imageSource(target, context)
+        let size = try await renderer.size(of: source)
+        let info = ImageInfo(width: size.width, height: size.height, limits: renderer.settings.limits)
+        let formats = renderer.formats
+        var json = JSONWriter()
+        json.iiifInfo(info, id: target.base(links, request), version: target.version, formats: formats)
+        let body = Array(json.buffer.readableBytesView)
+        return respond(
+            request, target: target, bytes: body, etag: "\(file.id.lowercased)-\(Self.hash(body))",
+            headers: [
+                .contentType: Self.infoType(target.version, accept: request.headers[.accept]),
+                .link: "<\(target.version.profileURI)>;rel=\"profile\"",
+            ])
+    }
+
+    private func image(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let target = try Target(request)
+        let p = context.parameters
+        let image = try ImageRequest(
+            region: Substring(p.get("region") ?? ""), size: Substring(p.get("size") ?? ""),
+            rotation: Substring(p.get("rotation") ?? ""), file: Substring(p.get("file") ?? ""),
+            version: target.version)
+        let (file, source) = try await imageSource(target, context)
+        let size = try await renderer.size(of: source)
+        let plan = try image.plan(
+            width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
+        // Rendered from the pyramid or from the original: close, but not the same bytes.
+        let key = "\(file.id.lowercased)/\(source.pyramid == nil ? "o" : "p")/\(plan.canonical)"
+        let etag = "\(file.id.lowercased)-\(Self.hash(Array("\(key) q\(renderer.settings.jpegQuality)".utf8)))"
+        var headers: HTTPFields = [
+            .contentType: plan.format.mediaType,
+            .link: "<\(target.version.profileURI)>;rel=\"profile\", <\(target.base(links, request))/\(plan.canonical)>;rel=\"canonical\"",
+        ]
+        if WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true) {
+            return respond(request, target: target, bytes: [], etag: etag, headers: headers)
+        }
+        let bytes: [UInt8]
+        if let cached = cache.get(key) {
+            bytes = cached
+            headers[.vellumCache] = "hit"
+        } else {
+            bytes = try await renderer.render(source, plan)
+            cache.put(key, bytes)
+            headers[.vellumCache] = "miss"
+        }
+        return respond(request, target: target, bytes: bytes, etag: etag, headers: headers)
+    }
+
+    /// The answer with its validators: 304 when `If-None-Match` names its entity tag; no body for HEAD. A URL
+    /// naming a version is cached for a year (the version never changes), one naming the head for a minute;
+    /// answers to authenticated requests only by the client itself.
+    private func respond(
+        _ request: Request, target: Target, bytes: [UInt8], etag: String, headers: HTTPFields
+    ) -> Response {
+        var headers = headers
+        headers[.eTag] = "\"\(etag)\""
+        let age = target.identifier.versionID == nil ? "max-age=60" : "max-age=31536000, immutable"
+        headers[.cacheControl] = (request.headers[.authorization] == nil ? "public, " : "private, ") + age
+        if WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true) {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentLength] = String(bytes.count)
+        if request.method == .head { return Response(status: .ok, headers: headers) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// FNV-1a, 64 bits, in hex: entity tags of derived bytes.
+    static func hash(_ bytes: [UInt8]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
+    /// The file the image `target` names and where its bytes (and its pyramid's, once built) are, if the client
+    /// may read it.
+    private func imageSource(_ target: Target, _ context: VellumRequestContext) async throws
+        -> (FileInstance, ImageSource)
+    {
         let version = try await files.object(
             bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
             by: context.principal)
@@ -69,7 +123,7 @@ struct IIIFController {
         }
         var source = ImageSource(path: path)
         if let pyramid = try await files.derivative(.pyramid, of: file) { source.pyramid = try await files.localPath(pyramid) }
-        return source
+        return (file, source)
     }
 
     /// 2.1: `application/json` unless JSON-LD is asked for; 3.0: JSON-LD with the context as profile, unless only

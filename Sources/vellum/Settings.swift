@@ -31,6 +31,8 @@ struct Settings: Sendable, Equatable {
     var iiifThreads = ProcessInfo.processInfo.activeProcessorCount
     var iiifQueue = 64
     var iiifJPEGQuality = 90
+    /// IIIF: MB of encoded responses kept in memory.
+    var iiifCacheMB = 256
 
     /// The database URL, defaulting to the SQLite file in the data directory.
     var resolvedDatabaseURL: String { databaseURL ?? "sqlite://\(dataDir)/vellum.sqlite" }
@@ -57,6 +59,7 @@ struct Settings: Sendable, Equatable {
         var iiif_threads: Int?
         var iiif_queue: Int?
         var iiif_jpeg_quality: Int?
+        var iiif_cache_mb: Int?
     }
 
     /// A duration in the TOML file: a number of seconds or a string such as "4d".
@@ -96,6 +99,7 @@ struct Settings: Sendable, Equatable {
             (file.iiif_max_pixels, "iiif_max_pixels", \.iiifMaxPixels), (file.iiif_max_size, "iiif_max_size", \.iiifMaxSize),
             (file.iiif_max_area, "iiif_max_area", \.iiifMaxArea), (file.iiif_threads, "iiif_threads", \.iiifThreads),
             (file.iiif_queue, "iiif_queue", \.iiifQueue), (file.iiif_jpeg_quality, "iiif_jpeg_quality", \.iiifJPEGQuality),
+            (file.iiif_cache_mb, "iiif_cache_mb", \.iiifCacheMB),
         ]
     }
 
@@ -125,6 +129,7 @@ struct Settings: Sendable, Equatable {
             ("VELLUM_IIIF_MAX_PIXELS", \.iiifMaxPixels), ("VELLUM_IIIF_MAX_SIZE", \.iiifMaxSize),
             ("VELLUM_IIIF_MAX_AREA", \.iiifMaxArea), ("VELLUM_IIIF_THREADS", \.iiifThreads),
             ("VELLUM_IIIF_QUEUE", \.iiifQueue), ("VELLUM_IIIF_JPEG_QUALITY", \.iiifJPEGQuality),
+            ("VELLUM_IIIF_CACHE_MB", \.iiifCacheMB),
         ]
         for (name, keyPath) in iiif {
             if let value = env[name] { self[keyPath: keyPath] = try Self.count(value, name: name) }
@@ -156,7 +161,7 @@ struct Settings: Sendable, Equatable {
     var iiif: IIIFRenderer.Settings {
         IIIFRenderer.Settings(
             maxPixels: iiifMaxPixels, limits: Limits(maxWidth: iiifMaxSize, maxHeight: iiifMaxSize, maxArea: iiifMaxArea),
-            jpegQuality: min(iiifJPEGQuality, 100), threads: iiifThreads, queue: iiifQueue)
+            jpegQuality: min(iiifJPEGQuality, 100), threads: iiifThreads, queue: iiifQueue, cacheBytes: iiifCacheMB << 20)
     }
 
     /// A positive duration: seconds (`3600`) or a number with a unit (`90s`, `30m`, `12h`, `4d`).

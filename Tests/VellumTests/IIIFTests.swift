@@ -219,4 +219,43 @@ import Testing
             .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? Int.max
         #expect(peak < 300_000, "peak RSS \(peak) KiB")
     }
+
+    /// Encoded images are cached by file and canonical request; entity tags make revalidation a 304 that renders
+    /// nothing; HEAD answers the headers; a version's URL may be cached for good.
+    @Test func responsesAreCachedAndRevalidated() async throws {
+        let (server, bucket) = try await Self.server()
+        #expect(try await blobs(server, count: 2).count == 2)  // the pyramid is there: what is served stays the same
+        let base = "/iiif/v3/\(bucket):\(Self.validatorImage)"
+        let url = base + "/100,100,300,300/150,/0/default.jpg"
+        let first = try await server.request(.GET, url, token: nil)
+        #expect(first.status == 200)
+        #expect(first.headers["X-Vellum-Cache"].first == "miss")
+        #expect(first.headers["Cache-Control"].first == "public, max-age=60")
+        let etag = try #require(first.headers["ETag"].first)
+        let second = try await server.request(.GET, url, token: nil)
+        #expect(second.headers["X-Vellum-Cache"].first == "hit")
+        #expect(second.headers["ETag"].first == etag)
+        #expect(second.body == first.body)
+        // The same image asked for in another (non-canonical) way is the same entry.
+        let other = try await server.request(.GET, base + "/100,100,300,300/150,150/0/default.jpg", token: nil)
+        #expect(other.headers["X-Vellum-Cache"].first == "hit")
+
+        let revalidated = try await server.request(.GET, url, token: nil, headers: [("If-None-Match", etag)])
+        #expect(revalidated.status == 304)
+        #expect(revalidated.body.readableBytes == 0)
+        let head = try await server.request(.HEAD, url, token: nil)
+        #expect(head.status == 200)
+        #expect(head.headers["Content-Length"].first == String(first.body.readableBytes))
+        #expect(head.body.readableBytes == 0)
+
+        let info = try await server.request(.GET, base + "/info.json", token: nil)
+        let infoTag = try #require(info.headers["ETag"].first)
+        #expect(try await server.request(.GET, base + "/info.json", token: nil, headers: [("If-None-Match", infoTag)]).status == 304)
+
+        let versions = try await server.request(.GET, "/files/\(bucket)?versions").json()["contents"] as? [[String: Any]]
+        let versionID = try #require(versions?.first?["version_id"] as? String)
+        let pinned = try await server.request(.GET, "/iiif/v3/\(bucket):\(versionID):\(Self.validatorImage)/full/max/0/default.jpg")
+        #expect(pinned.status == 200)
+        #expect(pinned.headers["Cache-Control"].first == "private, max-age=31536000, immutable")
+    }
 }

@@ -16,13 +16,18 @@ public final class IIIFRenderer: Sendable {
         public var jpegQuality: Int
         public var threads: Int
         public var queue: Int
+        /// Bytes of encoded responses kept (`ResponseCache`).
+        public var cacheBytes: Int
 
-        public init(maxPixels: Int, limits: Limits, jpegQuality: Int = 90, threads: Int, queue: Int) {
+        public init(
+            maxPixels: Int, limits: Limits, jpegQuality: Int = 90, threads: Int, queue: Int, cacheBytes: Int = 256 << 20
+        ) {
             self.maxPixels = maxPixels
             self.limits = limits
             self.jpegQuality = jpegQuality
             self.threads = max(threads, 1)
             self.queue = queue
+            self.cacheBytes = cacheBytes
         }
     }
 
@@ -32,12 +37,15 @@ public final class IIIFRenderer: Sendable {
     private let builder: NIOThreadPool
     private let pending = Atomic<Int>(0)
     private let pages = PageCache(capacity: 64)
+    /// Encoded responses, for the HTTP layer.
+    public let cache: ResponseCache
     /// Output formats this libvips can write (jp2 depends on the build; pdf is not written).
     public let formats: [ImageFormat]
 
     public init(settings: Settings) {
         Self.startLibvips()
         self.settings = settings
+        cache = ResponseCache(capacity: settings.cacheBytes)
         pool = NIOThreadPool(numberOfThreads: settings.threads)
         pool.start()
         builder = NIOThreadPool(numberOfThreads: 1)
