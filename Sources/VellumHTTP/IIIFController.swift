@@ -1,16 +1,25 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import IIIF
 import VellumCore
 
 /// The IIIF Image API 2.1 (`/iiif/v2`) and 3.0 (`/iiif/v3`) over stored images: info.json, images, and the base URI's
 /// redirect. Identifiers are `{bucket}:{key}` or `{bucket}:{version_id}:{key}` (api.md §5); reading one needs the
 /// permission to read the object. Every answer, errors and preflights included, allows any origin (`IIIFCORS`).
-struct IIIFController {
+final class IIIFController: Sendable {
     let files: FilesService
     let renderer: IIIFRenderer
     let links: LinkPolicy
     var cache: ResponseCache { renderer.cache }
+    /// Recent answers of `imageSource` to anonymous clients, by identifier.
+    let resolved = Mutex<[IIIFIdentifier: (file: FileInstance, source: ImageSource, until: ContinuousClock.Instant)]>([:])
+
+    init(files: FilesService, renderer: IIIFRenderer, links: LinkPolicy) {
+        self.files = files
+        self.renderer = renderer
+        self.links = links
+    }
 
     static let routes: [(HTTPRequest.Method, String)] = [
         (.get, "/iiif/{version}/{identifier}"), (.get, "/iiif/{version}/{identifier}/info.json"),
@@ -21,14 +30,14 @@ struct IIIFController {
         let group = router.group("iiif")
         group.get(":version/:identifier") { request, _ in
             let target = try Target(request)
-            return Response(status: .seeOther, headers: [.location: target.base(links, request) + "/info.json"])
+            return Response(status: .seeOther, headers: [.location: target.base(self.links, request) + "/info.json"])
         }
         for method in [HTTPRequest.Method.get, .head] {
             group.on(":version/:identifier/info.json", method: method) { request, context in
-                try await info(request, context)
+                try await self.info(request, context)
             }
             group.on(":version/:identifier/:region/:size/:rotation/:file", method: method) { request, context in
-                try await image(request, context)
+                try await self.image(request, context)
             }
         }
     }
@@ -110,10 +119,16 @@ struct IIIFController {
     }
 
     /// The file the image `target` names and where its bytes (and its pyramid's, once built) are, if the client
-    /// may read it.
+    /// may read it. For anonymous clients the answer is kept for a second: a viewer asks for hundreds of tiles of
+    /// one image, and answers for a head are cacheable for a minute anyway (`respond`), so a new version or a
+    /// bucket made private is seen within the same minute either way.
     private func imageSource(_ target: Target, _ context: VellumRequestContext) async throws
         -> (FileInstance, ImageSource)
     {
+        let anonymous = context.principal == .anonymous, now = ContinuousClock.now
+        if anonymous, let known = resolved.withLock({ $0[target.identifier] }), known.until > now {
+            return (known.file, known.source)
+        }
         let version = try await files.object(
             bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
             by: context.principal)
@@ -123,6 +138,12 @@ struct IIIFController {
         }
         var source = ImageSource(path: path)
         if let pyramid = try await files.derivative(.pyramid, of: file) { source.pyramid = try await files.localPath(pyramid) }
+        if anonymous {
+            resolved.withLock { resolved in
+                if resolved.count >= 10_000 { resolved.removeAll() }
+                resolved[target.identifier] = (file, source, now + .seconds(1))
+            }
+        }
         return (file, source)
     }
 

@@ -89,7 +89,7 @@ struct Settings: Sendable, Equatable {
         if let value = file.fixity_max_rate { fixityMaxRate = try Self.rate(String(value), name: "fixity_max_rate") }
         if let value = file.fixity_workers { fixityWorkers = try Self.count(String(value), name: "fixity_workers") }
         for (value, name, keyPath) in iiifCounts(file) {
-            if let value { self[keyPath: keyPath] = try Self.count(String(value), name: name) }
+            if let value { self[keyPath: keyPath] = try Self.count(String(value), name: name, zero: keyPath == \.iiifCacheMB) }
         }
     }
 
@@ -132,7 +132,7 @@ struct Settings: Sendable, Equatable {
             ("VELLUM_IIIF_CACHE_MB", \.iiifCacheMB),
         ]
         for (name, keyPath) in iiif {
-            if let value = env[name] { self[keyPath: keyPath] = try Self.count(value, name: name) }
+            if let value = env[name] { self[keyPath: keyPath] = try Self.count(value, name: name, zero: keyPath == \.iiifCacheMB) }
         }
     }
 
@@ -144,10 +144,10 @@ struct Settings: Sendable, Equatable {
         return value
     }
 
-    /// A positive whole number.
-    static func count(_ text: String, name: String) throws -> Int {
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
-            throw ValidationError("\(name) must be a positive whole number, not '\(text)'.")
+    /// A positive whole number (or zero, when `zero` allows it).
+    static func count(_ text: String, name: String, zero: Bool = false) throws -> Int {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 || (zero && value == 0) else {
+            throw ValidationError("\(name) must be a \(zero ? "non-negative" : "positive") whole number, not '\(text)'.")
         }
         return value
     }

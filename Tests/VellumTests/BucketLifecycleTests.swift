@@ -11,8 +11,8 @@ import Testing
 
     @Test func patchChangesSettingsAndValidates() async throws {
         let server = try await TestServer()
-        let alice = try server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let bob = try server.cli(["token", "create", "--name", "bob"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let alice = try await server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bob = try await server.cli(["token", "create", "--name", "bob"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let bucket = try await server.createBucket(token: alice)
         let reply = try await patch(server, bucket, #"{"quota_size": 100, "max_file_size": 50, "public": true}"#, token: alice)
         #expect(reply.status == 200)
@@ -42,7 +42,7 @@ import Testing
 
     @Test func lockedBucketsRefuseChangesUntilAnAdminUnlocks() async throws {
         let server = try await TestServer()
-        let alice = try server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let alice = try await server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let bucket = try await server.createBucket(token: alice)
         let put = try await server.request(.PUT, "/files/\(bucket)/doc", token: alice, body: Array("v1".utf8))
         let version = try #require(try put.json()["version_id"] as? String)

@@ -61,8 +61,8 @@ import Testing
 
     @Test func privateBucketsAreInvisibleToOthers() async throws {
         let server = try await TestServer()
-        let alice = try server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let bob = try server.cli(["token", "create", "--name", "bob"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let alice = try await server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bob = try await server.cli(["token", "create", "--name", "bob"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let bucket = try await server.createBucket(token: alice)
         #expect(try await server.request(.GET, "/files/\(bucket)", token: alice).status == 200)
         #expect(try await server.request(.GET, "/files/\(bucket)", token: bob).status == 404)
@@ -76,8 +76,8 @@ import Testing
 
     @Test func publicBucketsAreReadableButNotWritable() async throws {
         let server = try await TestServer()
-        let alice = try server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let bob = try server.cli(["token", "create", "--name", "bob"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let alice = try await server.cli(["token", "create", "--name", "alice"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bob = try await server.cli(["token", "create", "--name", "bob"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let bucket = try await server.createBucket(token: alice, ["public": true])
         #expect(try await server.request(.PUT, "/files/\(bucket)/a.txt", token: alice, body: Array("hi".utf8)).status == 200)
         #expect(try await server.request(.GET, "/files/\(bucket)", token: nil).status == 200)
@@ -96,7 +96,7 @@ import Testing
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         #expect(try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("one".utf8)).status == 200)
-        _ = try TestServer.runTool(
+        _ = try await TestServer.runTool(
             "/usr/bin/env",
             ["python3", "-c",
              "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000');"

@@ -4,7 +4,7 @@ import Testing
 @Suite struct CLITests {
     @Test func tokensAreUsableAndStoredOnlyAsHashes() async throws {
         let server = try await TestServer()
-        let secret = try server.cli(["token", "create", "--name", "ci"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let secret = try await server.cli(["token", "create", "--name", "ci"]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(secret.hasPrefix("vlm_"))
         #expect(try await server.request(.POST, "/files", token: secret).status == 200)
         let database = try Data(contentsOf: URL(fileURLWithPath: server.dataDir + "/vellum.sqlite"))
@@ -16,28 +16,28 @@ import Testing
     @Test func locationsCanBeAddedWhileTheDaemonRuns() async throws {
         let server = try await TestServer()
         let archive = server.dataDir + "/archive"
-        let added = try server.cli(["location", "add", "archive", "file://\(archive)"])
+        let added = try await server.cli(["location", "add", "archive", "file://\(archive)"])
         #expect(added.contains("archive"))
-        let list = try server.cli(["location", "list"])
+        let list = try await server.cli(["location", "list"])
         #expect(list.contains("default\tfile://"))
         #expect(list.contains("archive\tfile://\(archive)"))
         let bucket = try await server.createBucket(["location": "archive"])
         #expect(try await server.request(.PUT, "/files/\(bucket)/x", body: [1, 2, 3]).status == 200)
         let files = FileManager.default.enumerator(atPath: archive)?.allObjects as? [String] ?? []
         #expect(files.contains { $0.split(separator: "/").count == 2 && !$0.hasPrefix(".tmp") })
-        #expect(throws: TestError.self) { try server.cli(["location", "add", "Bad Name", "file:///tmp/x"]) }
-        #expect(throws: TestError.self) { try server.cli(["location", "add", "rel", "file://relative"]) }
+        await #expect(throws: TestError.self) { try await server.cli(["location", "add", "Bad Name", "file:///tmp/x"]) }
+        await #expect(throws: TestError.self) { try await server.cli(["location", "add", "rel", "file://relative"]) }
     }
 
     @Test func configurationLayers() async throws {
         let dir = try TestServer.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "data_dir = \"\(dir)/from-toml\"\n".write(toFile: dir + "/vellum.toml", atomically: true, encoding: .utf8)
-        _ = try TestServer.run(["location", "list"], environment: [:], directory: dir)
+        _ = try await TestServer.run(["location", "list"], environment: [:], directory: dir)
         #expect(FileManager.default.fileExists(atPath: dir + "/from-toml/vellum.sqlite"))
-        _ = try TestServer.run(["location", "list"], environment: ["VELLUM_DATA_DIR": dir + "/from-env"], directory: dir)
+        _ = try await TestServer.run(["location", "list"], environment: ["VELLUM_DATA_DIR": dir + "/from-env"], directory: dir)
         #expect(FileManager.default.fileExists(atPath: dir + "/from-env/vellum.sqlite"))
-        _ = try TestServer.run(
+        _ = try await TestServer.run(
             ["location", "list", "--data-dir", dir + "/from-flag"], environment: ["VELLUM_DATA_DIR": dir + "/from-env"],
             directory: dir)
         #expect(FileManager.default.fileExists(atPath: dir + "/from-flag/vellum.sqlite"))

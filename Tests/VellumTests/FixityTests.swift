@@ -25,7 +25,7 @@ import Glibc
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         try await upload([70_001, 70_002, 70_003, 70_004], to: bucket, on: server)
-        #expect(try server.cliStatus(["fixity", "run"]).status == 0)
+        #expect(try await server.cliStatus(["fixity", "run"]).status == 0)
         #expect(try await object(server, bucket, "f70001")["last_check"] as? Bool == true)
 
         let flipped = try server.blobPath(size: 70_002)
@@ -35,7 +35,7 @@ import Glibc
         #expect(truncate(try server.blobPath(size: 70_003), 35_000) == 0)
         try FileManager.default.removeItem(atPath: try server.blobPath(size: 70_004))
 
-        let run = try server.cliStatus(["fixity", "run"])
+        let run = try await server.cliStatus(["fixity", "run"])
         #expect(run.status == 1)
         #expect(run.output.contains("3 failed"))
         #expect(try await object(server, bucket, "f70001")["last_check"] as? Bool == true)
@@ -61,19 +61,19 @@ import Glibc
         #expect(status["failures"] as? Int == 3)
         #expect(status["verified_in_period"] as? Int == 4)
 
-        let user = try server.cli(["token", "create", "--name", "user"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let user = try await server.cli(["token", "create", "--name", "user"]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await server.request(.GET, "/fixity", token: user).status == 403)
         #expect(try await server.request(.GET, "/fixity/failures", token: user).status == 403)
         #expect(try await server.request(.GET, "/fixity/failures", token: nil).status == 401)
 
         // A failure stays until the bytes are repaired and a check passes.
-        #expect(try server.cliStatus(["fixity", "run"]).status == 1)
+        #expect(try await server.cliStatus(["fixity", "run"]).status == 1)
         bytes[12_345] ^= 0x10
         try Data(bytes).write(to: URL(fileURLWithPath: flipped))
-        #expect(try server.cliStatus(["fixity", "run", "--bucket", bucket]).status == 1)  // two are still damaged
+        #expect(try await server.cliStatus(["fixity", "run", "--bucket", bucket]).status == 1)  // two are still damaged
         #expect(try await object(server, bucket, "f70002")["last_check"] as? Bool == true)
 
-        let history = try server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n")
+        let history = try await server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n")
         #expect(history.count == 16)  // four runs of four files
         #expect(history.contains { $0.contains("\"outcome\":\"missing\"") })
     }
@@ -92,7 +92,7 @@ import Glibc
         try Data(bytes).write(to: URL(fileURLWithPath: flipped))
         #expect(truncate(try server.blobPath(size: sizes[7]), 1_048_586) == 0)
 
-        let run = try server.cliStatus(["fixity", "run"])
+        let run = try await server.cliStatus(["fixity", "run"])
         #expect(run.status == 1)
         #expect(run.output.contains("2 failed"))
         let failures = try await server.request(.GET, "/fixity/failures").json()["failures"] as? [[String: Any]] ?? []
@@ -128,7 +128,7 @@ import Glibc
         let bucket = try await server.createBucket()
         try await upload([10 << 20, (10 << 20) + 1, (10 << 20) + 2], to: bucket, on: server)
         let start = ContinuousClock.now
-        #expect(try server.cliStatus(["fixity", "run", "--bucket", bucket, "--max-rate", "5"]).status == 0)
+        #expect(try await server.cliStatus(["fixity", "run", "--bucket", bucket, "--max-rate", "5"]).status == 0)
         #expect(ContinuousClock.now - start >= .seconds(5))
     }
 
@@ -141,15 +141,15 @@ import Glibc
         let slow = try server.startCLI(["fixity", "run", "--max-rate", "6"])
         var recorded = 0
         for _ in 0..<200 {
-            recorded = try server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n").count
+            recorded = try await server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n").count
             if recorded >= 3 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(slow.processIdentifier, SIGKILL)
         slow.waitUntilExit()
         #expect(recorded >= 3 && recorded < 40)
-        #expect(try server.cliStatus(["fixity", "run"]).status == 0)
-        let files = try server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n").compactMap { line in
+        #expect(try await server.cliStatus(["fixity", "run"]).status == 0)
+        let files = try await server.cli(["fixity", "history", "--since", "1h"]).split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["file_id"] as? String
         }
         #expect(files.count == 40)

@@ -63,16 +63,16 @@ import Testing
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(root)/.tmp/\(pending)"))
         try FileManager.default.linkItem(atPath: "\(root)/.tmp/\(pending)", toPath: "\(root)/\(pending.prefix(2))/\(pending)")
 
-        let report = try server.cli(["gc"])
+        let report = try await server.cli(["gc"])
         #expect(report.contains("default\t\(orphan)\t1234"))
         #expect(!report.contains(pending))
         #expect(report.contains("scanned 3 blobs: 1 unreferenced (1234 bytes)"))
         #expect(FileManager.default.fileExists(atPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))  // listing only
 
-        #expect(try server.cli(["gc", "--delete"]).contains("1 deleted"))
+        #expect(try await server.cli(["gc", "--delete"]).contains("1 deleted"))
         #expect(!FileManager.default.fileExists(atPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))
         #expect(FileManager.default.fileExists(atPath: "\(root)/\(pending.prefix(2))/\(pending)"))
         #expect(try await server.request(.GET, "/files/\(bucket)/kept").text == "kept")
-        #expect(try server.cli(["gc"]).contains("0 unreferenced"))
+        #expect(try await server.cli(["gc"]).contains("0 unreferenced"))
     }
 }

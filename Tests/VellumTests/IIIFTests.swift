@@ -22,7 +22,7 @@ import Testing
         #expect(try await server.request(.PATCH, "/files/\(bucket)", body: Array(#"{"public": true}"#.utf8)).status == 200)
         let (python, _) = try validator()
         let png = server.dataDir + "/validator.png"
-        let made = try TestServer.execute(python, [
+        let made = try await TestServer.execute(python, [
             "-c",
             """
             from PIL import Image; from iiif_validator.validator import ValidationInfo
@@ -42,7 +42,7 @@ import Testing
         let (server, bucket) = try await Self.server()
         let (python, script) = try Self.validator()
         for (prefix, version) in [("iiif/v2", "2.0"), ("iiif/v3", "3.0")] {
-            let run = try TestServer.execute(python, [
+            let run = try await TestServer.execute(python, [
                 script, "-s", "127.0.0.1:\(server.port)", "-p", prefix, "-i", "\(bucket):\(Self.validatorImage)",
                 "--version=\(version)", "--level", "2", "-v",
             ])
@@ -140,8 +140,8 @@ import Testing
     }
 
     /// Runs Python code with the validator's Pillow.
-    static func python(_ code: String) throws {
-        let run = try TestServer.execute(try validator().python, ["-c", code])
+    static func python(_ code: String) async throws {
+        let run = try await TestServer.execute(try validator().python, ["-c", code])
         #expect(run.status == 0, "\(run.errors)")
     }
 
@@ -157,7 +157,7 @@ import Testing
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         let jpg = server.dataDir + "/big.jpg"
-        try Self.python("from PIL import Image; Image.effect_noise((2000, 1500), 64).convert('RGB').save('\(jpg)', quality=90)")
+        try await Self.python("from PIL import Image; Image.effect_noise((2000, 1500), 64).convert('RGB').save('\(jpg)', quality=90)")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: jpg)))
         #expect(try await server.request(.PUT, "/files/\(bucket)/big.jpg", body: bytes).status == 200)
         let original = try server.blobPath(size: bytes.count)
@@ -179,7 +179,7 @@ import Testing
         }
 
         // Fixity verifies the pyramid as a file of its own: it passes, the damaged original fails.
-        let run = try server.cliStatus(["fixity", "run"])
+        let run = try await server.cliStatus(["fixity", "run"])
         #expect(run.status == 1)
         #expect(run.output.contains("verified 2 files"))
         #expect(run.output.contains("1 failed"))
@@ -197,7 +197,7 @@ import Testing
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         let png = server.dataDir + "/bomb.png"
-        try Self.python(
+        try await Self.python(
             """
             import struct, zlib
             def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 @Suite struct PutCommandTests {
-    func put(_ server: TestServer, _ file: String, _ target: String, _ extra: [String] = []) throws -> String {
-        try TestServer.run(
+    func put(_ server: TestServer, _ file: String, _ target: String, _ extra: [String] = []) async throws -> String {
+        try await TestServer.run(
             ["put", file, target, "--url", server.baseURL] + extra,
             environment: ["VELLUM_TOKEN": TestServer.adminToken], directory: server.dataDir)
     }
@@ -15,9 +15,9 @@ import Testing
         try Data("hello".utf8).write(to: URL(fileURLWithPath: small))
         let data = Fixtures.bytes(12 * MiB + 3, seed: 11)
         try Data(data).write(to: URL(fileURLWithPath: large))
-        #expect(try put(server, small, "\(bucket)/docs/small.txt").contains("uploaded docs/small.txt"))
+        #expect(try await put(server, small, "\(bucket)/docs/small.txt").contains("uploaded docs/small.txt"))
         #expect(try await server.request(.GET, "/files/\(bucket)/docs/small.txt").text == "hello")
-        let output = try put(server, large, "\(bucket)/large.bin", ["--part-size", "5", "--multipart-threshold", "5"])
+        let output = try await put(server, large, "\(bucket)/large.bin", ["--part-size", "5", "--multipart-threshold", "5"])
         #expect(output.contains("in 3 parts"))
         #expect(try await server.request(.GET, "/files/\(bucket)/large.bin").bytes == data)
     }
@@ -34,7 +34,7 @@ import Testing
         let chunks = parts(data, 5 * MiB)
         #expect(try await server.putPart(bucket, "big.bin", id, 0, chunks[0]).status == 200)
         #expect(try await server.putPart(bucket, "big.bin", id, 1, Fixtures.bytes(5 * MiB, seed: 1)).status == 200)
-        _ = try put(server, file, "\(bucket)/big.bin", ["--part-size", "5", "--multipart-threshold", "5", "--parallel", "2"])
+        _ = try await put(server, file, "\(bucket)/big.bin", ["--part-size", "5", "--multipart-threshold", "5", "--parallel", "2"])
         #expect(try await server.request(.GET, "/files/\(bucket)/big.bin").bytes == data)
         let uploads = try JSONSerialization.jsonObject(
             with: Data(try await server.request(.GET, "/files/\(bucket)?uploads").bytes)) as? [[String: Any]]
@@ -48,8 +48,8 @@ import Testing
         let bucket = try await server.createBucket()
         let file = server.dataDir + "/f"
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
-        #expect(throws: TestError.self) {
-            _ = try TestServer.run(
+        await #expect(throws: TestError.self) {
+            _ = try await TestServer.run(
                 ["put", file, "\(bucket)/f", "--url", server.baseURL], environment: ["VELLUM_TOKEN": "wrong"],
                 directory: server.dataDir)
         }

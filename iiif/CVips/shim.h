@@ -76,7 +76,7 @@ static inline int vellum_vips_flatten(VipsImage *in, VipsImage **out) {
 
 /// Encoders: `*buffer` (g_free it) holds `*length` bytes.
 static inline int vellum_vips_jpeg(VipsImage *in, int quality, void **buffer, size_t *length) {
-    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "optimize_coding", TRUE, NULL);
+    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, NULL);
 }
 
 static inline int vellum_vips_png(VipsImage *in, void **buffer, size_t *length) {

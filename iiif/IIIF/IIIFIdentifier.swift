@@ -2,7 +2,7 @@ import Foundation
 
 /// A IIIF identifier, percent-decoded: `{bucket}:{key}` (the head version) or `{bucket}:{version_id}:{key}`. A key
 /// that itself starts with a version id and a colon must be named with its version.
-public struct IIIFIdentifier: Equatable, Sendable {
+public struct IIIFIdentifier: Hashable, Sendable {
     public var bucketID: UUID
     public var versionID: UUID?
     public var key: String

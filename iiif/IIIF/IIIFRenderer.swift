@@ -37,6 +37,9 @@ public final class IIIFRenderer: Sendable {
     private let builder: NIOThreadPool
     private let pending = Atomic<Int>(0)
     private let pages = PageCache(capacity: 64)
+    /// Sizes of images already opened, by path: stored files never change (a path is a file id), so no request
+    /// for a known image waits for a renderer thread before its own.
+    private let sizes = Mutex<[String: (width: Int, height: Int)]>([:])
     /// Encoded responses, for the HTTP layer.
     public let cache: ResponseCache
     /// Output formats this libvips can write (jp2 depends on the build; pdf is not written).
@@ -76,7 +79,8 @@ public final class IIIFRenderer: Sendable {
     /// Width and height of an image, from its header (its pyramid's first page, if it has one); 400 for an image
     /// without a pyramid that has more than `maxPixels` pixels.
     public func size(of source: ImageSource) async throws -> (width: Int, height: Int) {
-        try await run {
+        if let known = sizes.withLock({ $0[source.pyramid ?? source.path] }) { return known }
+        let size = try await run {
             if let pyramid = source.pyramid {
                 let top = try self.pages.page(pyramid, 0)
                 return (top.width, top.height)
@@ -85,6 +89,11 @@ public final class IIIFRenderer: Sendable {
             guard image.width * image.height <= self.settings.maxPixels else { throw Self.tooLarge(image, self.settings) }
             return (image.width, image.height)
         }
+        sizes.withLock { sizes in
+            if sizes.count >= 10_000 { sizes.removeAll() }
+            sizes[source.pyramid ?? source.path] = size
+        }
+        return size
     }
 
     /// The encoded image `plan` describes.

@@ -137,13 +137,13 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Runs `vellum ARGS` against this server's data directory and returns its standard output.
-    func cli(_ arguments: [String]) throws -> String {
-        try Self.run(arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
+    func cli(_ arguments: [String]) async throws -> String {
+        try await Self.run(arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
     }
 
     /// Runs `vellum ARGS` against this server's data directory; returns its exit status and standard output.
-    func cliStatus(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let result = try Self.execute(
+    func cliStatus(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let result = try await Self.execute(
             try Self.binary(), arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
         return (result.status, result.output)
     }
@@ -204,22 +204,35 @@ extension TestServer {
     }
 
     /// Runs `vellum ARGS` with extra environment in `directory`; returns its standard output.
-    static func run(_ arguments: [String], environment: [String: String], directory: String) throws -> String {
-        try runTool(try binary(), arguments, environment: environment, directory: directory)
+    static func run(_ arguments: [String], environment: [String: String], directory: String) async throws -> String {
+        try await runTool(try binary(), arguments, environment: environment, directory: directory)
     }
 
     /// Runs a program and returns its standard output; throws with its standard error when it fails.
     static func runTool(
         _ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
-    ) throws -> String {
-        let result = try execute(path, arguments, environment: environment, directory: directory)
+    ) async throws -> String {
+        let result = try await execute(path, arguments, environment: environment, directory: directory)
         guard result.status == 0 else { throw TestError("\(path) \(arguments) failed: \(result.errors)") }
         return result.output
     }
 
     /// Runs a program to its end; returns its exit status, standard output and standard error.
+    /// Runs a program to its end on a thread of its own (waiting for it on the cooperative pool would starve the
+    /// other tests' tasks) and returns its exit status, standard output and standard error.
     static func execute(
         _ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) async throws -> (status: Int32, output: String, errors: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result { try executeBlocking(path, arguments, environment: environment, directory: directory) })
+            }
+        }
+    }
+
+    private static func executeBlocking(
+        _ path: String, _ arguments: [String], environment: [String: String], directory: String?
     ) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
