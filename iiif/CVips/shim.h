@@ -75,8 +75,10 @@ static inline int vellum_vips_flatten(VipsImage *in, VipsImage **out) {
 }
 
 /// Encoders: `*buffer` (g_free it) holds `*length` bytes.
+/// JPEG with 4:2:0 chroma subsampling always (libvips turns it off from Q 90 up: larger, slower tiles).
 static inline int vellum_vips_jpeg(VipsImage *in, int quality, void **buffer, size_t *length) {
-    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, NULL);
+    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "subsample_mode",
+                                VIPS_FOREIGN_SUBSAMPLE_ON, NULL);
 }
 
 static inline int vellum_vips_png(VipsImage *in, void **buffer, size_t *length) {
