@@ -6,9 +6,9 @@
 #     peer serves) waited for; then wrk at each of CONCS connections for DUR seconds per scenario: info.json, a fixed
 #     full-resolution 256-px tile, 500 tiles over all zoom levels picked at random, and `full/!512,512`; with the
 #     response cache (default) and without it (VELLUM_IIIF_CACHE_MB=0). Peak RSS of the daemon after each.
-#   - with PEER=1, ../shared/peers/iiif/run.sh right after, for iipsrv with its cache and without
-#     (CONFIGS="iipsrv iipsrv-nocache", same scenarios), then ratios: Vellum with cache / iipsrv with cache,
-#     Vellum without / iipsrv without.
+#   - with PEER=1, ../shared/peers/iiif/run.sh right after (from a copy whose test.tif is the pyramid Vellum built,
+#     so both serve the same pyramid TIFF), for iipsrv with its cache and without (CONFIGS="iipsrv iipsrv-nocache",
+#     same scenarios), then ratios: Vellum with cache / iipsrv with cache, Vellum without / iipsrv without.
 # Prints `name: value unit` lines (also in $OUT/results.txt). Env: DUR (20), CONCS ("4 16"), PEER (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +51,7 @@ bench_vellum() {
   curl -sf -o /dev/null -X PUT -T "$IMAGE" -H "Authorization: Bearer $TOKEN" "$BASE/files/$bucket/test.jpg"
   for _ in $(seq 1 600); do [ "$(blob_count)" -ge 2 ] && break; sleep 0.1; done
   [ "$(blob_count)" -ge 2 ] || { echo "no pyramid after 60 s" >&2; exit 1; }
+  find "$DATA/default" -type f -not -path '*/.tmp/*' -not -size "$(stat -c %s "$IMAGE")c" -exec cp {} "$OUT/pyramid.tif" \;
   PREFIX="/iiif/v2/$bucket:test.jpg"
   curl -sf "$BASE$PREFIX/info.json" > "$OUT/info.json"
   python3 "$PEER_HOME/tools/gen_tiles.py" "$OUT/info.json" "$PREFIX" 500 42 > "$OUT/tiles.txt" 2>/dev/null
@@ -77,8 +78,10 @@ echo "=== Vellum ($OUT/results.txt) ==="
 cat "$OUT/results.txt"
 
 if [ "$PEER" = 1 ]; then
+  rm -rf "$OUT/peer-home"; cp -r "$PEER_HOME" "$OUT/peer-home"; chmod -R u+w "$OUT/peer-home"
+  cp "$OUT/pyramid.tif" "$OUT/peer-home/data/test.tif"
   OUT="$OUT/peer" CONFIGS="iipsrv iipsrv-nocache" SCENARIOS="$SCENARIOS" VALIDATE=0 COLD_REPS=1 DUR="$DUR" CONCS="$CONCS" \
-    bash "$PEER_SRC/run.sh" > "$OUT/peer.log" 2>&1
+    bash "$OUT/peer-home/run.sh" > "$OUT/peer.log" 2>&1
   python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]

@@ -107,7 +107,14 @@ extension FilesService {
         let range = upload.range(ofPart: number)
         let expected = Int64(range.count)
         let backend = try await storage.backend(for: upload.location)
-        let writer = try await backend.partWriter(upload.fileID, offset: range.lowerBound)
+        let writer: any BlobWriter
+        do {
+            writer = try await backend.partWriter(upload.fileID, offset: range.lowerBound)
+        } catch {
+            // Expiry or an abort may have removed the upload, and its blob, since it was looked up.
+            if try await store.read({ try await $0.upload(upload.id) }) == nil { throw VellumError.uploadNotFound }
+            throw error
+        }
         let checksums: Checksums
         do {
             var sized = request

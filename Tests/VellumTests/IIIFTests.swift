@@ -178,6 +178,22 @@ import Testing
             #expect(pngSize(Array(reply.body.readableBytesView)).map { "\($0[0]),\($0[1])" } == size)
         }
 
+        // A viewer's tile is sent as stored in the pyramid (a whole JPEG, no decoding): the same picture as the
+        // decoded one.
+        let asStored = try await server.request(.GET, base + "/256,512,256,256/256,/0/default.jpg")
+        let decoded = try await server.request(.GET, base + "/256,512,256,256/256,/0/default.png")
+        #expect(asStored.status == 200 && decoded.status == 200)
+        let tiles = [(asStored, "stored.jpg"), (decoded, "decoded.png")].map { (server.dataDir + "/" + $0.1, $0.0) }
+        for (path, reply) in tiles { try Data(reply.body.readableBytesView).write(to: URL(fileURLWithPath: path)) }
+        try await Self.python(
+            """
+            from PIL import Image, ImageChops, ImageStat
+            a, b = Image.open('\(tiles[0].0)'), Image.open('\(tiles[1].0)').convert('RGB')
+            assert a.format == 'JPEG' and a.size == (256, 256) == b.size, (a.format, a.size, b.size)
+            diff = ImageStat.Stat(ImageChops.difference(a.convert('RGB'), b)).mean
+            assert max(diff) < 4, diff
+            """)
+
         // Fixity verifies the pyramid as a file of its own: it passes, the damaged original fails.
         let run = try await server.cliStatus(["fixity", "run"])
         #expect(run.status == 1)
@@ -257,5 +273,30 @@ import Testing
         let pinned = try await server.request(.GET, "/iiif/v3/\(bucket):\(versionID):\(Self.validatorImage)/full/max/0/default.jpg")
         #expect(pinned.status == 200)
         #expect(pinned.headers["Cache-Control"].first == "private, max-age=31536000, immutable")
+    }
+
+    /// More requests than the renderer runs and queues are refused at once with 503 and Retry-After, not piled up.
+    @Test func overloadAnswers503() async throws {
+        let server = try await TestServer(environment: [
+            "VELLUM_IIIF_THREADS": "1", "VELLUM_IIIF_QUEUE": "1", "VELLUM_IIIF_CACHE_MB": "0",
+        ])
+        let bucket = try await server.createBucket()
+        let png = server.dataDir + "/noise.png"
+        try await Self.python("from PIL import Image; Image.effect_noise((1500, 1500), 64).convert('RGB').save('\(png)')")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: png)))
+        #expect(try await server.request(.PUT, "/files/\(bucket)/noise.png", body: bytes).status == 200)
+        let replies = try await withThrowingTaskGroup(of: TestServer.Reply.self) { group in
+            for angle in 0..<12 {  // different requests: nothing is shared
+                group.addTask {
+                    try await server.request(.GET, "/iiif/v3/\(bucket):noise.png/full/max/\(angle * 7 + 1)/default.png")
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let busy = replies.filter { $0.status == 503 }
+        #expect(replies.contains { $0.status == 200 })
+        #expect(!busy.isEmpty)
+        #expect(busy.allSatisfy { $0.headers["Retry-After"].first == "1" })
+        #expect(replies.allSatisfy { $0.status == 200 || $0.status == 503 })
     }
 }

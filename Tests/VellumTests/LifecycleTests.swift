@@ -37,7 +37,7 @@ import Glibc
         kill(pid, SIGTERM)
         try await Task.sleep(for: .milliseconds(300))
         try connection.send(Array(body[1_000_000...]))
-        let response = connection.receiveAll()
+        let response = await connection.receiveAll()
         #expect(response.hasPrefix("HTTP/1.1 200"))
         #expect(response.contains(Fixtures.md5(body)))
         #expect(try await server.stop(signal: SIGTERM) == 0)

@@ -87,12 +87,13 @@ import VellumCore
         let digest = Mutex<String?>(nil)
         Task {
             let stream = MD5Lanes.Stream(lanes)
-            for offset in stride(from: 0, to: bytes.count, by: 10_000) {
-                await lanes.update(stream, with: ByteBuffer(bytes: bytes[offset..<offset + 10_000]))
+            for offset in stride(from: 0, to: bytes.count, by: 25_000) {
+                await lanes.update(stream, with: ByteBuffer(bytes: bytes[offset..<offset + 25_000]))
             }
             digest.withLock { $0 = stream.finalize() }
         }
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Four chunks wait 50 ms each; the deadline is generous because the whole suite shares two cores.
+        let deadline = ContinuousClock.now + .seconds(120)
         while digest.withLock({ $0 }) == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -133,14 +133,14 @@ import Testing
         // The interim answer comes before the client sends anything more; then the upload completes.
         let accepted = try RawConnection(port: server.port)
         try accepted.send(head("/files/\(bucket)/doc"))
-        #expect(accepted.receive(until: "\r\n\r\n") == "HTTP/1.1 100 Continue\r\n\r\n")
+        #expect(await accepted.receive(until: "\r\n\r\n") == "HTTP/1.1 100 Continue\r\n\r\n")
         try accepted.send(body)
-        #expect(accepted.receive(until: "\r\n\r\n").hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(await accepted.receive(until: "\r\n\r\n").hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(try await server.request(.GET, "/files/\(bucket)/doc").bytes == body)
         // A request refused before its body is read gets its final answer at once, and the connection ends.
         let refused = try RawConnection(port: server.port)
         try refused.send(head("/files/\(UUID())/doc"))
-        let answer = refused.receive(until: "\r\n\r\n").lowercased()
+        let answer = await refused.receive(until: "\r\n\r\n").lowercased()
         #expect(answer.hasPrefix("http/1.1 404 not found\r\n"))
         #expect(answer.contains("\r\nconnection: close\r\n"))
     }

@@ -105,7 +105,7 @@ public final class IIIFRenderer: Sendable {
     }
 
     /// Writes the tiled pyramid TIFF of the image at `path` to `target`: 256-px tiles, each level half the previous,
-    /// JPEG at the configured quality (deflate for images with alpha). The image is read once, in strips. 400 for
+    /// JPEG at the configured quality but at most 89 (deflate for images with alpha). The image is read once, in strips. 400 for
     /// an image over `maxPixels` or one that fits in a tile (no pyramid needed), 404 for a file that is not one.
     public func buildPyramid(from path: String, to target: String) async throws {
         let settings = settings
@@ -121,7 +121,9 @@ public final class IIIFRenderer: Sendable {
                     let space = image.isGray ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
                     image = try image.then { vellum_vips_colourspace($0, space, $1) }
                 }
-                let quality = image.hasAlpha ? 0 : Int32(settings.jpegQuality)
+                // Below quality 90 libvips stores tiles as YCbCr with 4:2:0 chroma, as viewers' tiles are sent (and
+                // as stored tiles are then sent as they are); from 90 up, as RGB: 2.7 times the bytes.
+                let quality = image.hasAlpha ? 0 : Int32(min(settings.jpegQuality, 89))
                 let big: Int32 = image.width * image.height * image.bands > 3_000_000_000 ? 1 : 0
                 guard vellum_vips_pyramid(image.pointer, target, quality, big) == 0 else { throw VImage.Failure.last() }
             } catch let failure as VImage.Failure {
@@ -176,6 +178,16 @@ public final class IIIFRenderer: Sendable {
             var level = 0
             while level + 1 < top.pages, Double(1 << (level + 1)) * scale <= 1 + 1e-9 { level += 1 }
             image = level == 0 ? top : try pages.page(pyramid, level)
+            if let tile = Self.storedTile(plan, level: level, page: image) {
+                var buffer: UnsafeMutableRawPointer?
+                var length = 0
+                if vellum_tiff_jpeg_tile(pyramid, Int32(level), Int32(tile.col), Int32(tile.row), &buffer, &length) == 0,
+                    let buffer
+                {
+                    defer { g_free(buffer) }
+                    return [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
+                }
+            }
         } else {
             let original = try Self.open(source.path)
             guard original.width * original.height <= settings.maxPixels else {
@@ -189,6 +201,20 @@ public final class IIIFRenderer: Sendable {
         image = try rotate(image, plan)
         image = try applyQuality(image, plan.quality)
         return try encode(image, plan.format)
+    }
+
+    /// The pyramid tile that is exactly the plan's output, if there is one: a 256-px JPEG tile of the chosen level,
+    /// whole (not at the level's right or bottom edge), unscaled, unrotated, in colour. Viewers ask for such tiles
+    /// almost only; they are sent as stored (`vellum_tiff_jpeg_tile`), with no decoding or encoding.
+    static func storedTile(_ plan: RenderPlan, level: Int, page: VImage) -> (col: Int, row: Int)? {
+        let span = 256 << level, r = plan.region
+        guard plan.format == .jpg, plan.quality == .default || plan.quality == .color,
+            plan.rotation == Rotation(), (plan.width, plan.height) == (256, 256),
+            (r.width, r.height) == (span, span), r.x % span == 0, r.y % span == 0
+        else { return nil }
+        let col = r.x / span, row = r.y / span
+        guard (col + 1) * 256 <= page.width, (row + 1) * 256 <= page.height else { return nil }
+        return (col, row)
     }
 
     /// The image decoded at the smallest size that still has the pixels the plan needs: a JPEG at 1/2, 1/4 or 1/8

@@ -6,7 +6,7 @@ import Glibc
 
 /// A plain TCP connection, for what an HTTP client library will not do: send a body shorter than its
 /// `Content-Length` and hang up, or stall half-way through.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {  // used by one test at a time
     let fd: Int32
 
     init(port: Int) throws {
@@ -38,8 +38,24 @@ final class RawConnection {
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Runs a blocking read on a thread of its own: blocked on the cooperative pool, it would starve other tests.
+    private func offPool(_ read: @escaping @Sendable () -> String) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: read()) }
+        }
+    }
+
     /// Reads until the peer closes or `limit` bytes arrived.
-    func receiveAll(limit: Int = 1 << 20) -> String {
+    func receiveAll(limit: Int = 1 << 20) async -> String {
+        await offPool { self.receiveAllBlocking(limit: limit) }
+    }
+
+    /// Reads one byte at a time until the text received ends with `terminator` (or the peer closes or times out).
+    func receive(until terminator: String) async -> String {
+        await offPool { self.receiveBlocking(until: terminator) }
+    }
+
+    private func receiveAllBlocking(limit: Int) -> String {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while data.count < limit {
@@ -50,8 +66,7 @@ final class RawConnection {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Reads one byte at a time until the text received ends with `terminator` (or the peer closes or times out).
-    func receive(until terminator: String) -> String {
+    private func receiveBlocking(until terminator: String) -> String {
         var data = [UInt8]()
         var byte: UInt8 = 0
         while true {
