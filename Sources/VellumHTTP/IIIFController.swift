@@ -77,7 +77,7 @@ final class IIIFController: Sendable {
             .contentType: plan.format.mediaType,
             .link: "<\(target.version.profileURI)>;rel=\"profile\", <\(target.base(links, request))/\(plan.canonical)>;rel=\"canonical\"",
         ]
-        if WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true) {
+        if Self.notModified(request, etag) {  // before rendering anything
             return respond(request, target: target, bytes: [], etag: etag, headers: headers)
         }
         let bytes: [UInt8]
@@ -102,13 +102,17 @@ final class IIIFController: Sendable {
         headers[.eTag] = "\"\(etag)\""
         let age = target.identifier.versionID == nil ? "max-age=60" : "max-age=31536000, immutable"
         headers[.cacheControl] = (request.headers[.authorization] == nil ? "public, " : "private, ") + age
-        if WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true) {
+        if Self.notModified(request, etag) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentLength] = String(bytes.count)
         if request.method == .head { return Response(status: .ok, headers: headers) }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func notModified(_ request: Request, _ etag: String) -> Bool {
+        WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true)
     }
 
     /// FNV-1a, 64 bits, in hex: entity tags of derived bytes.
