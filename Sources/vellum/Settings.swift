@@ -88,18 +88,21 @@ struct Settings: Sendable, Equatable {
         if let value = file.fixity_period { fixityPeriod = try Self.duration(value.text, name: "fixity_period") }
         if let value = file.fixity_max_rate { fixityMaxRate = try Self.rate(String(value), name: "fixity_max_rate") }
         if let value = file.fixity_workers { fixityWorkers = try Self.count(String(value), name: "fixity_workers") }
-        for (value, name, keyPath) in iiifCounts(file) {
-            if let value { self[keyPath: keyPath] = try Self.count(String(value), name: name, zero: keyPath == \.iiifCacheMB) }
+        for (key, field, setting) in Self.iiifCounts {
+            if let value = file[keyPath: field] {
+                self[keyPath: setting] = try Self.count(String(value), name: key, zero: key == "iiif_cache_mb")
+            }
         }
     }
 
-    /// The IIIF settings of the TOML file, each a positive whole number.
-    private func iiifCounts(_ file: File) -> [(Int?, String, WritableKeyPath<Settings, Int>)] {
+    /// The IIIF settings, each a whole number (positive, or zero for the cache): TOML key (the environment name is
+    /// `VELLUM_` and the key in capitals), its field in the file, the setting.
+    static var iiifCounts: [(String, KeyPath<File, Int?>, WritableKeyPath<Settings, Int>)] {
         [
-            (file.iiif_max_pixels, "iiif_max_pixels", \.iiifMaxPixels), (file.iiif_max_size, "iiif_max_size", \.iiifMaxSize),
-            (file.iiif_max_area, "iiif_max_area", \.iiifMaxArea), (file.iiif_threads, "iiif_threads", \.iiifThreads),
-            (file.iiif_queue, "iiif_queue", \.iiifQueue), (file.iiif_jpeg_quality, "iiif_jpeg_quality", \.iiifJPEGQuality),
-            (file.iiif_cache_mb, "iiif_cache_mb", \.iiifCacheMB),
+            ("iiif_max_pixels", \.iiif_max_pixels, \.iiifMaxPixels), ("iiif_max_size", \.iiif_max_size, \.iiifMaxSize),
+            ("iiif_max_area", \.iiif_max_area, \.iiifMaxArea), ("iiif_threads", \.iiif_threads, \.iiifThreads),
+            ("iiif_queue", \.iiif_queue, \.iiifQueue), ("iiif_jpeg_quality", \.iiif_jpeg_quality, \.iiifJPEGQuality),
+            ("iiif_cache_mb", \.iiif_cache_mb, \.iiifCacheMB),
         ]
     }
 
@@ -125,14 +128,9 @@ struct Settings: Sendable, Equatable {
         if let value = env["VELLUM_FIXITY_PERIOD"] { fixityPeriod = try Self.duration(value, name: "VELLUM_FIXITY_PERIOD") }
         if let value = env["VELLUM_FIXITY_MAX_RATE"] { fixityMaxRate = try Self.rate(value, name: "VELLUM_FIXITY_MAX_RATE") }
         if let value = env["VELLUM_FIXITY_WORKERS"] { fixityWorkers = try Self.count(value, name: "VELLUM_FIXITY_WORKERS") }
-        let iiif: [(String, WritableKeyPath<Settings, Int>)] = [
-            ("VELLUM_IIIF_MAX_PIXELS", \.iiifMaxPixels), ("VELLUM_IIIF_MAX_SIZE", \.iiifMaxSize),
-            ("VELLUM_IIIF_MAX_AREA", \.iiifMaxArea), ("VELLUM_IIIF_THREADS", \.iiifThreads),
-            ("VELLUM_IIIF_QUEUE", \.iiifQueue), ("VELLUM_IIIF_JPEG_QUALITY", \.iiifJPEGQuality),
-            ("VELLUM_IIIF_CACHE_MB", \.iiifCacheMB),
-        ]
-        for (name, keyPath) in iiif {
-            if let value = env[name] { self[keyPath: keyPath] = try Self.count(value, name: name, zero: keyPath == \.iiifCacheMB) }
+        for (key, _, setting) in Self.iiifCounts {
+            let name = "VELLUM_" + key.uppercased()
+            if let value = env[name] { self[keyPath: setting] = try Self.count(value, name: name, zero: key == "iiif_cache_mb") }
         }
     }
 
