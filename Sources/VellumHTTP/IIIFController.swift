@@ -11,7 +11,6 @@ final class IIIFController: Sendable {
     let files: FilesService
     let renderer: IIIFRenderer
     let links: LinkPolicy
-    var cache: ResponseCache { renderer.cache }
     /// Recent answers of `imageSource` to anonymous clients, by identifier.
     let resolved = Mutex<[IIIFIdentifier: (file: FileInstance, source: ImageSource, until: ContinuousClock.Instant)]>([:])
 
@@ -81,12 +80,12 @@ final class IIIFController: Sendable {
             return respond(request, target: target, bytes: [], etag: etag, headers: headers)
         }
         let bytes: [UInt8]
-        if let cached = cache.get(key) {
+        if let cached = renderer.cache.get(key) {
             bytes = cached
             headers[.vellumCache] = "hit"
         } else {
             bytes = try await renderer.render(source, plan)
-            cache.put(key, bytes)
+            renderer.cache.put(key, bytes)
             headers[.vellumCache] = "miss"
         }
         return respond(request, target: target, bytes: bytes, etag: etag, headers: headers)

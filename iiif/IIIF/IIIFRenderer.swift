@@ -46,7 +46,7 @@ public final class IIIFRenderer: Sendable {
     public let formats: [ImageFormat]
 
     public init(settings: Settings) {
-        Self.startLibvips()
+        _ = Self.started
         self.settings = settings
         cache = ResponseCache(capacity: settings.cacheBytes)
         pool = NIOThreadPool(numberOfThreads: settings.threads)
@@ -64,7 +64,7 @@ public final class IIIFRenderer: Sendable {
     /// libvips, once per process: no operation cache (each request is new work; cached operations also keep files
     /// open), one thread per operation (requests run in parallel instead), and loaders flagged untrusted blocked
     /// except JPEG 2000 (OpenJPEG), which IIIF sites use.
-    private static let started: Bool = {
+    static let started: Bool = {
         guard vips_init("vellum") == 0 else { return false }
         vips_cache_set_max(0)
         vips_cache_set_max_mem(0)
@@ -73,8 +73,6 @@ public final class IIIFRenderer: Sendable {
         vips_operation_block_set("VipsForeignLoadJp2k", 0)
         return true
     }()
-
-    private static func startLibvips() { _ = started }
 
     /// Width and height of an image, from its header (its pyramid's first page, if it has one); 400 for an image
     /// without a pyramid that has more than `maxPixels` pixels.
@@ -85,8 +83,7 @@ public final class IIIFRenderer: Sendable {
                 let top = try self.pages.page(pyramid, 0)
                 return (top.width, top.height)
             }
-            let image = try Self.open(source.path)
-            guard image.width * image.height <= self.settings.maxPixels else { throw Self.tooLarge(image, self.settings) }
+            let image = try Self.open(source.path, maxPixels: self.settings.maxPixels)
             return (image.width, image.height)
         }
         sizes.withLock { sizes in
@@ -105,15 +102,15 @@ public final class IIIFRenderer: Sendable {
     }
 
     /// Writes the tiled pyramid TIFF of the image at `path` to `target`: 256-px tiles, each level half the previous,
-    /// JPEG at the configured quality but at most 89 (deflate for images with alpha). The image is read once, in strips. 400 for
-    /// an image over `maxPixels` or one that fits in a tile (no pyramid needed), 404 for a file that is not one.
+    /// JPEG at the configured quality but at most 89 (deflate for images with alpha). The image is read once, in
+    /// strips. 400 for an image over `maxPixels` or one that fits in a tile (no pyramid needed), 404 for a file that
+    /// is not one.
     public func buildPyramid(from path: String, to target: String) async throws {
         let settings = settings
         try await builder.runIfActive {
             do {
-                _ = try Self.open(path)
+                _ = try Self.open(path, maxPixels: settings.maxPixels)
                 var image = try VImage.make { vellum_vips_open_sequential(path, $0) }
-                guard image.width * image.height <= settings.maxPixels else { throw Self.tooLarge(image, settings) }
                 guard max(image.width, image.height) > 256 else {
                     throw VellumError(400, "The image fits in one tile; it needs no pyramid.")
                 }
@@ -147,23 +144,23 @@ public final class IIIFRenderer: Sendable {
     }
 
     /// Opens an image's header; 404 for a file libvips cannot read (it is not an image this server serves) and 400
-    /// for one too large to decode safely.
-    private static func open(_ path: String) throws -> VImage {
+    /// for one with more than `maxPixels` pixels (too large to decode safely).
+    private static func open(_ path: String, maxPixels: Int) throws -> VImage {
         guard vellum_vips_loader(path) != nil else {
             vips_error_clear()
             throw VellumError(404, "The file is not an image this server can read.")
         }
+        let image: VImage
         do {
-            return try VImage.make { vellum_vips_open(path, $0) }
+            image = try VImage.make { vellum_vips_open(path, $0) }
         } catch let failure as VImage.Failure {
             throw VellumError(404, "The file is not an image this server can read.", detail: failure.description)
         }
-    }
-
-    static func tooLarge(_ image: VImage, _ settings: Settings) -> VellumError {
-        VellumError(
-            400, "The image has \(image.width)×\(image.height) pixels, more than this server decodes "
-                + "(\(settings.maxPixels)).")
+        guard image.width * image.height <= maxPixels else {
+            throw VellumError(
+                400, "The image has \(image.width)×\(image.height) pixels, more than this server decodes (\(maxPixels)).")
+        }
+        return image
     }
 
     private func draw(_ source: ImageSource, _ plan: RenderPlan) throws -> [UInt8] {
@@ -189,10 +186,7 @@ public final class IIIFRenderer: Sendable {
                 }
             }
         } else {
-            let original = try Self.open(source.path)
-            guard original.width * original.height <= settings.maxPixels else {
-                throw Self.tooLarge(original, settings)
-            }
+            let original = try Self.open(source.path, maxPixels: settings.maxPixels)
             full = (original.width, original.height)
             image = try shrunk(original, path: source.path, scale: scale)
         }
