@@ -49,10 +49,6 @@ extension FilesService {
             await writer.abort()
             throw error
         }
-        do {
-            try await backend.settle(id)
-        } catch {
-            logger.warning("could not settle blob; start-up recovery will", metadata: ["file": "\(id)"])
-        }
+        await settle(id, on: backend)
     }
 }

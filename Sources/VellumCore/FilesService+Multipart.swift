@@ -227,11 +227,7 @@ extension FilesService {
             return (current, version)
         }
         await progress.forget(uploadID)
-        do {
-            try await backend.settle(upload.fileID)
-        } catch {
-            logger.warning("could not settle blob; start-up recovery will", metadata: ["file": "\(upload.fileID)"])
-        }
+        await settle(upload.fileID, on: backend)
         return result
     }
 

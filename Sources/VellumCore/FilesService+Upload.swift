@@ -56,11 +56,7 @@ extension FilesService {
             let file = FileInstance(
                 id: fileID, location: bucket.location, size: streamed.size, checksums: streamed.checksums, created: Date())
             let version = try await commit(file, isNew: true, to: bucket, key: key, mimetype: mimetype, request: request)
-            do {
-                try await backend.settle(fileID)
-            } catch {
-                logger.warning("could not settle blob; start-up recovery will", metadata: ["file": "\(fileID)"])
-            }
+            await settle(fileID, on: backend)
             return version
         } catch {
             await writer.abort()

@@ -33,6 +33,15 @@ public struct FilesService: Sendable {
         }
     }
 
+    /// Settles a blob whose metadata is committed; if that fails, start-up recovery settles it.
+    func settle(_ id: UUID, on backend: any StorageBackend) async {
+        do {
+            try await backend.settle(id)
+        } catch {
+            logger.warning("could not settle blob; start-up recovery will", metadata: ["file": "\(id)"])
+        }
+    }
+
     /// The path of a stored file's bytes on this machine, when its location keeps them in a local file.
     public func localPath(_ file: FileInstance) async throws -> String? {
         try await storage.backend(for: file.location).localPath(file.id)
