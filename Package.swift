@@ -28,8 +28,9 @@ let package = Package(
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", providers: [.apt(["libmagic-dev"])]),
         .target(name: "CMD5Lanes"),
         .systemLibrary(name: "CVips", path: "iiif/CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CResample", path: "iiif/CResample"),
         .target(name: "IIIF", dependencies: [
-            "CVips", "VellumCore",
+            "CResample", "CVips", "VellumCore",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "iiif/IIIF"),
@@ -74,7 +75,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], path: "benchmarks/VellumBench"),
         .testTarget(name: "VellumTests", dependencies: [
-            "CMD5Lanes", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
+            "CMD5Lanes", "CVips", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -36,6 +36,16 @@ static inline int vellum_vips_resize(VipsImage *in, double hscale, double vscale
     return vips_resize(in, out, hscale, "vscale", vscale, NULL);
 }
 
+/// An image of the 8-bit pixels at `data` (copied), with the colour interpretation of the image they came from.
+static inline int vellum_vips_from_pixels(const void *data, size_t size, int width, int height, int bands,
+                                          VipsInterpretation interpretation, VipsImage **out) {
+    VipsImage *raw = vips_image_new_from_memory_copy(data, size, width, height, bands, VIPS_FORMAT_UCHAR);
+    if (!raw) return -1;
+    int rc = vips_copy(raw, out, "interpretation", interpretation, NULL);
+    g_object_unref(raw);
+    return rc;
+}
+
 static inline int vellum_vips_mirror(VipsImage *in, VipsImage **out) {
     return vips_flip(in, out, VIPS_DIRECTION_HORIZONTAL, NULL);
 }

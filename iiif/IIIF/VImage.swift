@@ -18,6 +18,8 @@ final class VImage: @unchecked Sendable {
     var bands: Int { Int(vips_image_get_bands(pointer)) }
     var hasAlpha: Bool { vips_image_hasalpha(pointer) != 0 }
     var pages: Int { Int(vips_image_get_n_pages(pointer)) }
+    var isByte: Bool { vips_image_get_format(pointer) == VIPS_FORMAT_UCHAR }
+    var interpretation: VipsInterpretation { vips_image_get_interpretation(pointer) }
     var is16Bit: Bool {
         let space = vips_image_get_interpretation(pointer)
         return space == VIPS_INTERPRETATION_RGB16 || space == VIPS_INTERPRETATION_GREY16
