@@ -28,9 +28,9 @@ let package = Package(
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", providers: [.apt(["libmagic-dev"])]),
         .target(name: "CMD5Lanes"),
         .systemLibrary(name: "CVips", path: "iiif/CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
-        .target(name: "CResample", path: "iiif/CResample"),
+        .target(name: "CPixels", path: "iiif/CPixels", linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("jpeg")]),
         .target(name: "IIIF", dependencies: [
-            "CResample", "CVips", "VellumCore",
+            "CPixels", "CVips", "VellumCore",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "iiif/IIIF"),

@@ -9,7 +9,8 @@
 #   - with PEER=1, ../shared/peers/iiif/run.sh right after (from a copy whose test.tif is the pyramid Vellum built,
 #     so both serve the same pyramid TIFF), for iipsrv with its cache and without (CONFIGS="iipsrv iipsrv-nocache",
 #     same scenarios), then ratios: Vellum with cache / iipsrv with cache, Vellum without / iipsrv without.
-# Prints `name: value unit` lines (also in $OUT/results.txt). Env: DUR (20), CONCS ("4 16"), PEER (1).
+# Prints `name: value unit` lines (also in $OUT/results.txt). Env: DUR (20), CONCS ("4 16"), PEER (1), SCENARIOS
+# ("info tile mix thumb"), VELLUM_CONFIGS ("cache nocache").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -17,7 +18,8 @@ DUR="${DUR:-20}"
 CONCS="${CONCS:-4 16}"
 PEER="${PEER:-1}"
 OUT="${OUT_DIR:-/tmp/vellum-bench-iiif}"
-SCENARIOS="info tile mix thumb"
+SCENARIOS="${SCENARIOS:-info tile mix thumb}"
+VELLUM_CONFIGS="${VELLUM_CONFIGS:-cache nocache}"
 rm -rf "$OUT"; mkdir -p "$OUT"
 : > "$OUT/raw.txt"
 
@@ -71,8 +73,7 @@ bench_vellum() {
   unset VELLUM_IIIF_CACHE_MB
 }
 
-bench_vellum cache
-bench_vellum nocache
+for cfg in $VELLUM_CONFIGS; do bench_vellum "$cfg"; done
 cp "$OUT/raw.txt" "$OUT/results.txt"
 echo "=== Vellum ($OUT/results.txt) ==="
 cat "$OUT/results.txt"

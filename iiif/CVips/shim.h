@@ -4,7 +4,6 @@
 #ifndef VELLUM_CVIPS_SHIM_H
 #define VELLUM_CVIPS_SHIM_H
 
-#include <tiffio.h>
 #include <vips/vips.h>
 
 /// Opens an image for random access, reading only its header now; truncated or corrupt data fails when pixels are
@@ -126,47 +125,6 @@ static inline int vellum_vips_pyramid(VipsImage *in, const char *path, int quali
         quality > 0 ? VIPS_FOREIGN_TIFF_COMPRESSION_JPEG : VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE;
     return vips_tiffsave(in, path, "tile", TRUE, "pyramid", TRUE, "compression", compression, "Q", quality > 0 ? quality : 75,
                          "tile_width", 256, "tile_height", 256, "bigtiff", bigtiff, "strip", TRUE, NULL);
-}
-
-/// The stored JPEG of tile (`col`, `row`) of page `page` of a tiled, JPEG-compressed TIFF (a pyramid), as a complete
-/// JPEG stream: the page's shared tables (JPEGTables, without its end marker) followed by the tile's own data
-/// (without its start marker). No decoding, no encoding. Fails (-1) unless the page is tiled, JPEG-compressed,
-/// YCbCr, RGB (libjpeg then marks each tile's colour space with an Adobe marker, which decoders follow) or grey,
-/// with tables. `*buffer` is g_malloc'd.
-static inline int vellum_tiff_jpeg_tile(const char *path, int page, int col, int row, void **buffer, size_t *length) {
-    TIFF *tif = TIFFOpen(path, "rm");  // "m": no memory mapping (mapping the whole file per tile costs more)
-    if (!tif) return -1;
-    int result = -1;
-    uint16_t compression = 0, photometric = 0;
-    uint32_t tile_width = 0, tile_height = 0, count = 0;
-    void *tables = NULL;
-    uint64_t *sizes = NULL;
-    if (TIFFSetDirectory(tif, (tdir_t)page) && TIFFIsTiled(tif) && TIFFGetField(tif, TIFFTAG_COMPRESSION, &compression) &&
-        compression == COMPRESSION_JPEG && TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric) &&
-        (photometric == PHOTOMETRIC_YCBCR || photometric == PHOTOMETRIC_RGB || photometric == PHOTOMETRIC_MINISBLACK) &&
-        TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tile_width) && TIFFGetField(tif, TIFFTAG_TILELENGTH, &tile_height) &&
-        TIFFGetField(tif, TIFFTAG_JPEGTABLES, &count, &tables) && count >= 4 &&
-        TIFFGetField(tif, TIFFTAG_TILEBYTECOUNTS, &sizes)) {
-        ttile_t tile = TIFFComputeTile(tif, (uint32_t)col * tile_width, (uint32_t)row * tile_height, 0, 0);
-        if (tile < TIFFNumberOfTiles(tif) && sizes[tile] > 2) {
-            tmsize_t size = (tmsize_t)sizes[tile];
-            uint8_t *out = g_malloc((size_t)count - 2 + (size_t)size);
-            memcpy(out, tables, count - 2);
-            uint8_t *raw = out + count - 2 - 2;  // the tile's start marker lands on the tables' end marker
-            uint8_t saved[2] = {raw[0], raw[1]};
-            if (TIFFReadRawTile(tif, tile, raw, size) == size && raw[0] == 0xFF && raw[1] == 0xD8) {
-                raw[0] = saved[0];
-                raw[1] = saved[1];
-                *buffer = out;
-                *length = (size_t)count - 4 + (size_t)size;
-                result = 0;
-            } else {
-                g_free(out);
-            }
-        }
-    }
-    TIFFClose(tif);
-    return result;
 }
 
 /// Whether this libvips has a saver for a file name's suffix (".jp2", ...).

@@ -1,4 +1,4 @@
-import CResample
+import CPixels
 import CVips
 import Foundation
 import NIOPosix
@@ -165,31 +165,25 @@ public final class IIIFRenderer: Sendable {
     }
 
     private func draw(_ source: ImageSource, _ plan: RenderPlan) throws -> [UInt8] {
-        let scale = min(
-            Double(plan.width) / Double(plan.region.width), Double(plan.height) / Double(plan.region.height))
         var image: VImage
         let full: (width: Int, height: Int)
         if let pyramid = source.pyramid {
-            // The smallest level that still has every pixel the output needs (each level halves the previous).
             let top = try pages.page(pyramid, 0)
             full = (top.width, top.height)
-            var level = 0
-            while level + 1 < top.pages, Double(1 << (level + 1)) * scale <= 1 + 1e-9 { level += 1 }
+            let level = Self.level(scale: plan.scale, pages: top.pages)
             image = level == 0 ? top : try pages.page(pyramid, level)
-            if let tile = Self.storedTile(plan, level: level, page: image) {
-                var buffer: UnsafeMutableRawPointer?
-                var length = 0
-                if vellum_tiff_jpeg_tile(pyramid, Int32(level), Int32(tile.col), Int32(tile.row), &buffer, &length) == 0,
-                    let buffer
-                {
-                    defer { g_free(buffer) }
-                    return [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
-                }
+            if let tile = Self.storedTile(plan, level: level, page: image),
+                let stored = Self.bytes({ vellum_pyramid_tile(pyramid, Int32(level), Int32(tile.col), Int32(tile.row), $0, $1) })
+            {
+                return stored
+            }
+            if let drawn = try Self.drawJPEG(pyramid, level: level, page: image, plan: plan, full: full, quality: settings.jpegQuality) {
+                return drawn
             }
         } else {
             let original = try Self.open(source.path, maxPixels: settings.maxPixels)
             full = (original.width, original.height)
-            image = try shrunk(original, path: source.path, scale: scale)
+            image = try shrunk(original, path: source.path, scale: plan.scale)
         }
         image = try cut(image, plan: plan, full: full)
         if plan.rotation.mirror { image = try image.then { vellum_vips_mirror($0, $1) } }
@@ -198,9 +192,17 @@ public final class IIIFRenderer: Sendable {
         return try encode(image, plan.format)
     }
 
+    /// The smallest of a pyramid's `pages` levels (each half the previous) that still has every pixel an output
+    /// drawn at `scale` (of the full image) needs.
+    static func level(scale: Double, pages: Int) -> Int {
+        var level = 0
+        while level + 1 < pages, Double(1 << (level + 1)) * scale <= 1 + 1e-9 { level += 1 }
+        return level
+    }
+
     /// The pyramid tile that is exactly the plan's output, if there is one: a 256-px JPEG tile of the chosen level,
     /// whole (not at the level's right or bottom edge), unscaled, unrotated, in colour. Viewers ask for such tiles
-    /// almost only; they are sent as stored (`vellum_tiff_jpeg_tile`), with no decoding or encoding.
+    /// almost only; they are sent as stored (`vellum_pyramid_tile`), with no decoding or encoding.
     static func storedTile(_ plan: RenderPlan, level: Int, page: VImage) -> (col: Int, row: Int)? {
         let span = 256 << level, r = plan.region
         guard plan.format == .jpg, plan.quality == .default || plan.quality == .color,
@@ -211,6 +213,63 @@ public final class IIIFRenderer: Sendable {
         guard (col + 1) * 256 <= page.width, (row + 1) * 256 <= page.height else { return nil }
         return (col, row)
     }
+
+    /// A plain JPEG of a region of at most 4 megapixels of a JPEG pyramid page (thumbnails, scaled tiles) drawn
+    /// without libvips: the tiles decoded by libjpeg, resampled by `vellum_resample`, encoded by libjpeg, all on this
+    /// thread (a libvips pipeline hands its work between threads several times, a third of a thumbnail's time).
+    /// The same pixels as libvips' path; nil when the request needs more (rotation, gray, bitonal, another format)
+    /// or the page is not JPEG.
+    static func drawJPEG(
+        _ pyramid: String, level: Int, page: VImage, plan: RenderPlan, full: (width: Int, height: Int), quality: Int
+    ) throws -> [UInt8]? {
+        let area = area(plan.region, of: page, full: full)
+        guard plan.format == .jpg, plan.quality == .default || plan.quality == .color, plan.rotation == Rotation(),
+            area.width * area.height <= smallPixels
+        else { return nil }
+        var bands: Int32 = 0
+        var pixels = [UInt8](unsafeUninitializedCapacity: area.width * area.height * 3) { buffer, count in
+            let ok = vellum_pyramid_region(
+                pyramid, Int32(level), Int32(area.x), Int32(area.y), Int32(area.width), Int32(area.height),
+                buffer.baseAddress, &bands) == 0
+            count = ok ? area.width * area.height * Int(bands) : 0
+        }
+        guard !pixels.isEmpty else { return nil }
+        if (area.width, area.height) != (plan.width, plan.height) {
+            let size = plan.width * plan.height * Int(bands)
+            pixels = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                let ok = vellum_resample(
+                    pixels, Int32(area.width), Int32(area.height), bands, buffer.baseAddress, Int32(plan.width),
+                    Int32(plan.height)) == 0
+                count = ok ? size : 0
+            }
+            guard !pixels.isEmpty else { throw VImage.Failure(description: "out of memory resampling the image") }
+        }
+        return bytes { vellum_jpeg_encode(pixels, Int32(plan.width), Int32(plan.height), bands, Int32(quality), $0, $1) }
+    }
+
+    /// The bytes a C function writes to a malloc'd buffer (freed here), or nil when it fails.
+    static func bytes(_ call: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int>) -> Int32)
+        -> [UInt8]?
+    {
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        guard call(&buffer, &length) == 0, let buffer else { return nil }
+        defer { free(buffer) }
+        return [UInt8](UnsafeBufferPointer(start: buffer, count: length))
+    }
+
+    /// The pixels of `image` (the full image, or a reduced copy of it) that `region` (in full-image pixels) covers.
+    static func area(_ region: PixelRect, of image: VImage, full: (width: Int, height: Int)) -> PixelRect {
+        let fx = Double(image.width) / Double(full.width), fy = Double(image.height) / Double(full.height)
+        let x = Int((Double(region.x) * fx).rounded(.down)), y = Int((Double(region.y) * fy).rounded(.down))
+        let right = min(Int((Double(region.x + region.width) * fx).rounded(.up)), image.width)
+        let bottom = min(Int((Double(region.y + region.height) * fy).rounded(.up)), image.height)
+        return PixelRect(x: x, y: y, width: right - x, height: bottom - y)
+    }
+
+    /// Images up to this many pixels are resampled whole in memory by `vellum_resample`; larger ones stream through
+    /// libvips.
+    static let smallPixels = 4_000_000
 
     /// The image decoded at the smallest size that still has the pixels the plan needs: a JPEG at 1/2, 1/4 or 1/8
     /// (scaled in the decoder), anything else at full size.
@@ -224,14 +283,12 @@ public final class IIIFRenderer: Sendable {
 
     /// The plan's region of `image` (the full image, or a reduced copy of it), scaled to the plan's exact size.
     private func cut(_ image: VImage, plan: RenderPlan, full: (width: Int, height: Int)) throws -> VImage {
-        let fx = Double(image.width) / Double(full.width), fy = Double(image.height) / Double(full.height)
-        let r = plan.region
-        let x = Int((Double(r.x) * fx).rounded(.down)), y = Int((Double(r.y) * fy).rounded(.down))
-        let right = min(Int((Double(r.x + r.width) * fx).rounded(.up)), image.width)
-        let bottom = min(Int((Double(r.y + r.height) * fy).rounded(.up)), image.height)
+        let area = Self.area(plan.region, of: image, full: full)
         var cut = image
-        if (x, y, right, bottom) != (0, 0, image.width, image.height) {
-            cut = try image.then { vellum_vips_extract($0, Int32(x), Int32(y), Int32(right - x), Int32(bottom - y), $1) }
+        if area != PixelRect(x: 0, y: 0, width: image.width, height: image.height) {
+            cut = try image.then {
+                vellum_vips_extract($0, Int32(area.x), Int32(area.y), Int32(area.width), Int32(area.height), $1)
+            }
         }
         if (cut.width, cut.height) != (plan.width, plan.height) {
             if let small = try Self.resampled(cut, width: plan.width, height: plan.height) { return small }
@@ -247,12 +304,12 @@ public final class IIIFRenderer: Sendable {
         return cut
     }
 
-    /// `image` scaled with Vellum's own Lanczos-3 resampler (`CResample`), for inputs of at most 4 megapixels in 8-bit
-    /// bands (nearly every thumbnail and scaled tile): decoded whole, resampled, handed back to libvips. Three times
-    /// faster than libvips 8.14's `resize`, whose horizontal pass has no vector code. Nil for other images, which
-    /// libvips resizes as it streams them.
+    /// `image` scaled with Vellum's own Lanczos-3 resampler (`vellum_resample`), for inputs of at most `smallPixels`
+    /// in 8-bit bands: decoded whole, resampled, handed back to libvips. Three times faster than libvips 8.14's
+    /// `resize`, whose horizontal pass has no vector code. Nil for other images, which libvips resizes as it streams
+    /// them.
     static func resampled(_ image: VImage, width: Int, height: Int) throws -> VImage? {
-        guard image.isByte, (1...4).contains(image.bands), image.width * image.height <= 4_000_000 else { return nil }
+        guard image.isByte, (1...4).contains(image.bands), image.width * image.height <= smallPixels else { return nil }
         var length = 0
         guard let pixels = vips_image_write_to_memory(image.pointer, &length) else { throw VImage.Failure.last() }
         defer { g_free(pixels) }

@@ -78,4 +78,7 @@ public struct RenderPlan: Equatable, Sendable {
     public var format: ImageFormat
     /// The canonical `{region}/{size}/{rotation}/{quality}.{format}`: the `Link: rel="canonical"` and cache key.
     public var canonical: String
+
+    /// The output's size relative to the region's (the smaller of the two axes').
+    var scale: Double { min(Double(width) / Double(region.width), Double(height) / Double(region.height)) }
 }

@@ -2,7 +2,7 @@
  * libvips 8.14's horizontal reduction has no vector code (it took 7 of the 13 ms of a 512-px thumbnail). Weights are
  * 14-bit fixed point that sum to exactly one per output pixel; pixels beyond an edge repeat it.
  * Checked against libvips' own Lanczos-3 `vips_resize` by Tests/VellumTests/IIIFResampleTests.swift. */
-#include "resample.h"
+#include "pixels.h"
 
 #include <math.h>
 #include <stdlib.h>
