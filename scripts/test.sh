@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the whole test suite (debug build). Tests start their own daemons on 127.0.0.1.
+# Sets everything up and runs the whole test suite (debug build) twice: against SQLite, then against a throw-away
+# PostgreSQL cluster this script starts and removes (scripts/postgres.sh). Tests start their own daemons on
+# 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres") picks the runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -11,4 +13,14 @@ if [ ! -x "$VALIDATOR_ENV/bin/iiif-validate.py" ]; then
 fi
 export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
 swift build --build-tests
-swift test --skip-build
+for database in ${VELLUM_TEST_DATABASES:-sqlite postgres}; do
+  echo "=== the test suite against $database ==="
+  if [ "$database" = postgres ]; then
+    source scripts/postgres.sh
+    pg_start
+    swift test --skip-build
+    pg_stop
+  else
+    VELLUM_TEST_POSTGRES= swift test --skip-build
+  fi
+done

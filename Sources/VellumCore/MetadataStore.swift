@@ -7,8 +7,23 @@ public protocol MetadataStore: Sendable {
     /// Runs `body` in one write transaction that commits durably before this returns. If `body` throws, none of
     /// its writes happen. Concurrent writes may share one commit (group commit).
     func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R
+    /// The schema migration steps the database has applied, and those this build knows.
+    func migrationStatus() async throws -> MigrationStatus
     /// Closes connections.
     func shutdown() async
+}
+
+/// Which schema migration steps (numbered from 1) a database has applied.
+public struct MigrationStatus: Sendable, Equatable {
+    public var applied: [Int]
+    public var known: Int
+
+    public init(applied: [Int], known: Int) {
+        self.applied = applied
+        self.known = known
+    }
+
+    public var pending: [Int] { (1...max(known, 1)).filter { !applied.contains($0) && $0 <= known } }
 }
 
 /// What to list from a bucket.

@@ -22,7 +22,7 @@ extension SQLMetadataSession {
             SELECT \(unsafeRaw: Self.fileColumns) FROM files f
             WHERE NOT f.deleting AND f.next_check_at <= \(bind: now.micros)
                 AND (f.check_lease_until IS NULL OR f.check_lease_until < \(bind: now.micros))
-            ORDER BY f.next_check_at LIMIT \(bind: limit)
+            ORDER BY f.next_check_at LIMIT \(bind: limit)\(unsafeRaw: dialect.claimFiles)
             """
         ).all().compactMap { try Self.file(from: $0) }
         guard !files.isEmpty else { return [] }
@@ -91,7 +91,7 @@ extension SQLMetadataSession {
         guard
             let row = try await db.raw(
                 """
-                SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b
+                SELECT COUNT(*) AS n, COALESCE(CAST(SUM(size) AS BIGINT), 0) AS b
                 FROM (SELECT DISTINCT f.id, f.size FROM \(Self.unchecked(bucketID, since: since).from)) unchecked
                 """
             ).first()
@@ -138,7 +138,7 @@ extension SQLMetadataSession {
         var totals = FixityTotals()
         if let row = try await db.raw(
             """
-            SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes,
+            SELECT COUNT(*) AS files, COALESCE(CAST(SUM(size) AS BIGINT), 0) AS bytes,
                 COALESCE(SUM(CASE WHEN last_check_at >= \(bind: periodStart.micros) THEN 1 ELSE 0 END), 0) AS verified,
                 COALESCE(SUM(CASE WHEN last_check_at IS NULL THEN 1 ELSE 0 END), 0) AS never,
                 COALESCE(SUM(CASE WHEN next_check_at < \(bind: now.micros) THEN 1 ELSE 0 END), 0) AS overdue,
@@ -159,7 +159,7 @@ extension SQLMetadataSession {
         }
         if let row = try await db.raw(
             """
-            SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, COALESCE(SUM(duration_us), 0) AS d FROM fixity_checks
+            SELECT COUNT(*) AS n, COALESCE(CAST(SUM(bytes) AS BIGINT), 0) AS b, COALESCE(CAST(SUM(duration_us) AS BIGINT), 0) AS d FROM fixity_checks
             WHERE checked_at >= \(bind: recentSince.micros)
             """
         ).first() {

@@ -5,6 +5,7 @@ import VellumCore
 /// `MetadataSession` in SQL that SQLite and PostgreSQL both run. UUIDs are TEXT, times are microseconds.
 struct SQLMetadataSession: MetadataSession {
     let db: any SQLDatabase
+    let dialect: StoreDialect
 
     func ping() async throws {
         _ = try await db.raw("SELECT 1 AS one").first()
@@ -128,9 +129,9 @@ struct SQLMetadataSession: MetadataSession {
     /// A bucket's size from first principles: the bytes of every version that has some, plus the reservations of
     /// unfinished multipart uploads.
     static let derivedSize = """
-        (COALESCE((SELECT SUM(f.size) FROM object_versions v JOIN files f ON f.id = v.file_id
+        (COALESCE((SELECT CAST(SUM(f.size) AS BIGINT) FROM object_versions v JOIN files f ON f.id = v.file_id
                    WHERE v.bucket_id = buckets.id), 0)
-         + COALESCE((SELECT SUM(u.size) FROM multipart_uploads u
+         + COALESCE((SELECT CAST(SUM(u.size) AS BIGINT) FROM multipart_uploads u
                      WHERE u.bucket_id = buckets.id AND u.version_id IS NULL), 0))
         """
 
@@ -281,9 +282,9 @@ struct SQLMetadataSession: MetadataSession {
         if let prefix = q.prefix, !prefix.isEmpty {
             sql.appendInterpolation(unsafeRaw: " AND v.key >= ")
             sql.appendInterpolation(bind: prefix)
-            sql.appendInterpolation(unsafeRaw: " AND substr(v.key, 1, ")
+            sql.appendInterpolation(unsafeRaw: " AND substr(v.key, 1, CAST(")
             sql.appendInterpolation(bind: prefix.unicodeScalars.count)  // substr counts code points
-            sql.appendInterpolation(unsafeRaw: ") = ")
+            sql.appendInterpolation(unsafeRaw: " AS INTEGER)) = ")
             sql.appendInterpolation(bind: prefix)
         }
         if let afterKey = q.afterKey {

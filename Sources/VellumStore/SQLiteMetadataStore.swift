@@ -22,8 +22,10 @@ public final class SQLiteMetadataStore: MetadataStore {
     private let writer: GroupCommitWriter
     private let nextReader = Atomic<Int>(0)
 
-    /// Opens (creating if needed) and migrates the database at `path`.
-    public static func open(path: String, logger: Logger, readers: Int = 2) async throws -> SQLiteMetadataStore {
+    /// Opens (creating if needed) the database at `path` and migrates it unless told not to.
+    public static func open(path: String, logger: Logger, readers: Int = 2, migrate: Bool = true) async throws
+        -> SQLiteMetadataStore
+    {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
         // Every connection gets a thread of its own, on which its statements run, and the code between them too
         // (see `ThreadPoolExecutor`): a dedicated, warm thread makes each statement several times cheaper than
@@ -41,7 +43,7 @@ public final class SQLiteMetadataStore: MetadataStore {
             return Lane(connection: connection, pool: pool, executor: ThreadPoolExecutor(pool))
         }
         let writerLane = try await lane()
-        try await Schema.migrate(writerLane.connection.sql(), begin: "BEGIN IMMEDIATE")
+        if migrate { try await Schema.migrate(writerLane.connection.sql(), dialect: .sqlite) }
         var readerLanes: [Lane] = []
         for _ in 0..<max(readers, 1) { readerLanes.append(try await lane()) }
         return SQLiteMetadataStore(writer: writerLane, readers: readerLanes)
@@ -57,12 +59,16 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
         let lane = readerLanes[nextReader.add(1, ordering: .relaxed).oldValue % readerLanes.count]
         return try await withTaskExecutorPreference(lane.executor) {
-            try await body(SQLMetadataSession(db: lane.connection.sql()))
+            try await body(SQLMetadataSession(db: lane.connection.sql(), dialect: .sqlite))
         }
     }
 
     public func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
         try await writer.submit(body)
+    }
+
+    public func migrationStatus() async throws -> MigrationStatus {
+        try await Schema.status(readerLanes[0].connection.sql())
     }
 
     public func shutdown() async {

@@ -1,9 +1,25 @@
 import SQLKit
 import VellumCore
 
-/// Versioned schema migrations, in SQL that SQLite and PostgreSQL both accept. Append; never edit a shipped step.
+/// Versioned schema migrations, in SQL that SQLite and PostgreSQL both accept unless marked for one of them.
+/// Append; never edit a shipped step.
 enum Schema {
-    static let migrations: [[String]] = [
+    /// One statement of a step: for both databases (a plain string), or for PostgreSQL only.
+    enum Statement: ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
+        case both(String)
+        case postgres(String)
+
+        init(stringLiteral value: String) { self = .both(value) }
+
+        func sql(for dialect: StoreDialect) -> String? {
+            switch (self, dialect) {
+            case (.both(let sql), _), (.postgres(let sql), .postgres): sql
+            case (.postgres, .sqlite): nil
+            }
+        }
+    }
+
+    static let migrations: [[Statement]] = [
         [
             """
             CREATE TABLE locations (name TEXT PRIMARY KEY, uri TEXT NOT NULL, is_default BOOLEAN NOT NULL,
@@ -82,31 +98,46 @@ enum Schema {
             WHERE NOT f.deleting AND v.mimetype IN \(imageTypesSQL)
             """,
         ],
+        [
+            // Keys sort by code point, as SQLite's BINARY collation sorts them, whatever the database's locale.
+            .postgres(#"ALTER TABLE object_versions ALTER COLUMN key TYPE TEXT COLLATE "C""#),
+            .postgres(#"ALTER TABLE multipart_uploads ALTER COLUMN key TYPE TEXT COLLATE "C""#),
+        ],
     ]
 
     /// The media types a IIIF pyramid is made for, as an SQL list.
     static let imageTypesSQL = "(" + DerivativeKind.pyramidTypes.sorted().map { "'\($0)'" }.joined(separator: ", ") + ")"
 
-    /// Brings the schema up to date, one transaction per step.
-    /// `begin` is the dialect's locking BEGIN, so that two processes starting at once do not both migrate.
-    static func migrate(_ db: any SQLDatabase, begin: String) async throws {
-        try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
+    /// Brings the schema up to date, one transaction per step, each begun with the dialect's locking BEGIN so that
+    /// two processes starting at once do not both migrate. Returns the steps applied.
+    @discardableResult
+    static func migrate(_ db: any SQLDatabase, dialect: StoreDialect) async throws -> [Int] {
+        var applied: [Int] = []
         for (index, statements) in migrations.enumerated() {
-            try await db.raw(SQLQueryString(begin)).run()
+            for statement in dialect.lockedBegin { try await db.raw(SQLQueryString(statement)).run() }
             do {
+                try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: index + 1)")
                     .first() != nil
-                if done {
-                    try await db.raw("COMMIT").run()
-                    continue
+                if !done {
+                    for case let sql? in statements.map({ $0.sql(for: dialect) }) { try await db.raw(SQLQueryString(sql)).run() }
+                    try await db.raw("INSERT INTO schema_migrations (version) VALUES (\(bind: index + 1))").run()
+                    applied.append(index + 1)
                 }
-                for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
-                try await db.raw("INSERT INTO schema_migrations (version) VALUES (\(bind: index + 1))").run()
                 try await db.raw("COMMIT").run()
             } catch {
                 try? await db.raw("ROLLBACK").run()
                 throw error
             }
         }
+        return applied
+    }
+
+    /// The steps a database has applied, and how many exist.
+    static func status(_ db: any SQLDatabase) async throws -> MigrationStatus {
+        try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
+        let applied = try await db.raw("SELECT version FROM schema_migrations ORDER BY version").all()
+            .map { try $0.decode(column: "version", as: Int.self) }
+        return MigrationStatus(applied: applied, known: migrations.count)
     }
 }

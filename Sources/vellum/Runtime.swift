@@ -18,19 +18,23 @@ struct Runtime {
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
         let threadPool = NIOThreadPool(numberOfThreads: 16)
         threadPool.start()
-        let store = try await openStore(settings.resolvedDatabaseURL, threadPool: threadPool, logger: logger)
+        let store = try await openStore(settings.resolvedDatabaseURL, logger: logger)
         let storage = StorageRegistry(store: store, factory: BackendFactory(threadPool: threadPool))
         let runtime = Runtime(settings: settings, store: store, storage: storage, threadPool: threadPool, logger: logger)
         try await runtime.ensureDefaultLocation()
         return runtime
     }
 
-    static func openStore(_ url: String, threadPool: NIOThreadPool, logger: Logger) async throws -> any MetadataStore {
+    /// The store `url` names: `sqlite://PATH` or `postgres://...` (`postgresql://` too).
+    static func openStore(_ url: String, logger: Logger, migrate: Bool = true) async throws -> any MetadataStore {
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
-            return try await SQLiteMetadataStore.open(path: path, logger: logger)
+            return try await SQLiteMetadataStore.open(path: path, logger: logger, migrate: migrate)
         }
-        throw VellumError(400, "Unsupported database URL '\(url)': this release supports sqlite:// only.")
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return try await PostgresMetadataStore.open(url: url, logger: logger, migrate: migrate)
+        }
+        throw VellumError(400, "Unsupported database URL: expected sqlite://PATH or postgres://USER@HOST:PORT/DB.")
     }
 
     /// On first start, the local location `default` under the data directory.

@@ -96,12 +96,7 @@ import Testing
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         #expect(try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("one".utf8)).status == 200)
-        _ = try await TestServer.runTool(
-            "/usr/bin/env",
-            ["python3", "-c",
-             "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000');"
-                + " c.execute('UPDATE buckets SET locked=1 WHERE id=?', (sys.argv[2],)); c.commit()",
-             server.dataDir + "/vellum.sqlite", bucket])
+        try await server.sql("UPDATE buckets SET locked = TRUE WHERE id = '\(bucket)'")
         for reply in [
             try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("two".utf8)),
             try await server.request(.DELETE, "/files/\(bucket)/doc"),

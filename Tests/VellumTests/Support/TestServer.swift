@@ -15,19 +15,66 @@ final class TestServer: @unchecked Sendable {
     let dataDir: String
     private(set) var port: Int
     private var process: Process?
-    private let environment: [String: String]
+    /// What every `vellum` run for this server gets: its data directory, its database when that is not SQLite's
+    /// default, and `environment`.
+    let vellumEnvironment: [String: String]
+    /// With `VELLUM_TEST_POSTGRES` set (a PostgreSQL superuser URL, see `scripts/postgres.sh`), each server gets a
+    /// database of its own there; this is its name.
+    private let database: String?
 
     /// Starts a daemon; `environment` adds or overrides `VELLUM_*` variables.
     init(environment: [String: String] = [:]) async throws {
         dataDir = try Self.makeTempDir()
         port = try Self.freePort()
-        self.environment = environment
+        var vellum = ["VELLUM_DATA_DIR": dataDir]
+        if let postgres = Self.postgres, environment["VELLUM_DATABASE_URL"] == nil {
+            let name = "vt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            _ = try await Self.runTool("/usr/bin/psql", [postgres, "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+            vellum["VELLUM_DATABASE_URL"] = Self.postgresURL(database: name)
+            database = name
+        } else {
+            database = nil
+        }
+        vellumEnvironment = vellum.merging(environment) { $1 }
         try await start()
     }
 
     deinit {
         if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: dataDir)
+        if let database, let postgres = Self.postgres {
+            // dropped in the background; the cluster goes at the end of the run anyway
+            let drop = Process()
+            drop.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+            drop.arguments = [postgres, "-q", "-c", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"]
+            drop.standardOutput = FileHandle.nullDevice
+            drop.standardError = FileHandle.nullDevice
+            try? drop.run()
+        }
+    }
+
+    /// The PostgreSQL server tests run against, if any (`VELLUM_TEST_POSTGRES`).
+    static let postgres = ProcessInfo.processInfo.environment["VELLUM_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// The URL of database `database` on the test PostgreSQL server.
+    static func postgresURL(database: String) -> String? {
+        guard let postgres, var parts = URLComponents(string: postgres) else { return nil }
+        parts.path = "/" + database
+        return parts.string
+    }
+
+    /// Runs SQL on this server's database behind the daemon's back (Python's sqlite3, or psql).
+    func sql(_ statement: String) async throws {
+        if let url = vellumEnvironment["VELLUM_DATABASE_URL"], url.hasPrefix("postgres") {
+            _ = try await Self.runTool("/usr/bin/psql", [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", statement])
+        } else {
+            _ = try await Self.runTool(
+                "/usr/bin/env",
+                ["python3", "-c",
+                 "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000');"
+                    + " c.execute(sys.argv[2]); c.commit()",
+                 dataDir + "/vellum.sqlite", statement])
+        }
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -38,12 +85,11 @@ final class TestServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try Self.binary())
         process.arguments = ["serve"]
         var env = ProcessInfo.processInfo.environment
-        env["VELLUM_DATA_DIR"] = dataDir
         env["VELLUM_PORT"] = String(port)
         env["VELLUM_HOST"] = "127.0.0.1"
         env["VELLUM_BOOTSTRAP_TOKEN"] = Self.adminToken
         env["VELLUM_LOG_LEVEL"] = "warning"
-        for (key, value) in environment { env[key] = value }
+        for (key, value) in vellumEnvironment { env[key] = value }
         process.environment = env
         process.currentDirectoryURL = URL(fileURLWithPath: dataDir)
         process.standardOutput = FileHandle.nullDevice
@@ -138,13 +184,13 @@ final class TestServer: @unchecked Sendable {
 
     /// Runs `vellum ARGS` against this server's data directory and returns its standard output.
     func cli(_ arguments: [String]) async throws -> String {
-        try await Self.run(arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
+        try await Self.run(arguments, environment: vellumEnvironment, directory: dataDir)
     }
 
     /// Runs `vellum ARGS` against this server's data directory; returns its exit status and standard output.
     func cliStatus(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let result = try await Self.execute(
-            try Self.binary(), arguments, environment: ["VELLUM_DATA_DIR": dataDir], directory: dataDir)
+            try Self.binary(), arguments, environment: vellumEnvironment, directory: dataDir)
         return (result.status, result.output)
     }
 
@@ -153,7 +199,7 @@ final class TestServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary())
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["VELLUM_DATA_DIR": dataDir]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(vellumEnvironment) { $1 }
         process.currentDirectoryURL = URL(fileURLWithPath: dataDir)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import PostgresKit
+import VellumCore
+
+/// The shared metadata store: PostgreSQL, for several daemons at once. Each write is one SERIALIZABLE transaction
+/// on a pooled connection: whatever the daemons run together, the outcome is one they could have had one after the
+/// other, as on SQLite's single writer. A transaction PostgreSQL aborts for that reason (serialization failure,
+/// deadlock) is run again, up to `attempts` times; writes only touch the database, so running one again is safe.
+public final class PostgresMetadataStore: MetadataStore {
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    static let attempts = 12
+
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`, `?sslmode=disable|prefer|
+    /// require`, default prefer) and migrates it unless told not to.
+    public static func open(url: String, logger: Logger, connections: Int = 8, migrate: Bool = true) async throws
+        -> PostgresMetadataStore
+    {
+        let store = PostgresMetadataStore(client: PostgresClient(
+            configuration: try configuration(url: url, connections: connections), backgroundLogger: logger))
+        do {
+            try await store.client.withConnection { connection in
+                try await migrate ? Schema.migrate(connection.sql(), dialect: .postgres) : []
+            }
+        } catch {
+            await store.shutdown()
+            throw VellumError(503, "The PostgreSQL database could not be opened.", detail: String(reflecting: error))
+        }
+        return store
+    }
+
+    static func configuration(url: String, connections: Int) throws -> PostgresClient.Configuration {
+        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme),
+            let user = parts.user
+        else {
+            throw VellumError(400, "Invalid database URL: expected postgres://user:password@host:port/database.")
+        }
+        let query = Dictionary((parts.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { $1 }
+        let tls: PostgresClient.Configuration.TLS
+        switch query["sslmode"] ?? "prefer" {
+        case "disable": tls = .disable
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: tls = .prefer(.makeClientConfiguration())
+        }
+        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        var configuration = PostgresClient.Configuration(
+            host: parts.host ?? "127.0.0.1", port: parts.port ?? 5432, username: user.removingPercentEncoding ?? user,
+            password: parts.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
+        configuration.options.maximumConnections = max(connections, 2)
+        return configuration
+    }
+
+    private init(client: PostgresClient) {
+        self.client = client
+        running = Task { await client.run() }
+    }
+
+    public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
+        try await client.withConnection { connection in
+            try await body(SQLMetadataSession(db: connection.sql(), dialect: .postgres))
+        }
+    }
+
+    public func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    let db = connection.sql()
+                    try await db.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
+                    do {
+                        let result = try await body(SQLMetadataSession(db: db, dialect: .postgres))
+                        try await db.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await db.raw("ROLLBACK").run()
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where Self.isConflict(error) && attempt < Self.attempts {
+                attempt += 1
+                // Back off a little, at random, so that the transactions that collided do not collide again.
+                try await Task.sleep(for: .microseconds(Int.random(in: 0...(500 << min(attempt, 6)))))
+            }
+        }
+    }
+
+    /// Serialization failure or deadlock: nothing was written, and running the transaction again may succeed.
+    static func isConflict(_ error: PSQLError) -> Bool {
+        ["40001", "40P01"].contains(error.serverInfo?[.sqlState])
+    }
+
+    public func migrationStatus() async throws -> MigrationStatus {
+        try await client.withConnection { try await Schema.status($0.sql()) }
+    }
+
+    public func shutdown() async {
+        running.cancel()
+        _ = await running.value
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VellumCore
+
+/// `vellum db migrate` and `vellum db status`: the metadata database's schema, for operators. (Every command that
+/// opens the database migrates it too, under a lock; `migrate` does only that.)
+struct DBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Migrate the metadata database, or show its schema version.",
+        subcommands: [Migrate.self, Status.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let status = try await DBCommand.status(try common.settings(), migrate: true)
+            print("schema at version \(status.applied.max() ?? 0) of \(status.known)")
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show applied and pending schema migrations (exit status 1 when some are pending).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let status = try await DBCommand.status(try common.settings(), migrate: false)
+            let applied = status.applied.map(String.init).joined(separator: " ")
+            let pending = status.pending.map(String.init).joined(separator: " ")
+            print("applied: \(applied.isEmpty ? "none" : applied)")
+            print("pending: \(pending.isEmpty ? "none" : pending)")
+            if !status.pending.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    static func status(_ settings: Settings, migrate: Bool) async throws -> MigrationStatus {
+        try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
+        let store = try await Runtime.openStore(settings.resolvedDatabaseURL, logger: Logger(label: "vellum"), migrate: migrate)
+        do {
+            let status = try await store.migrationStatus()
+            await store.shutdown()
+            return status
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+}
