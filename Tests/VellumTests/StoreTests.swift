@@ -6,11 +6,19 @@ import VellumCore
 import VellumStore
 
 @Suite struct StoreTests {
-    func withStore(_ body: (SQLiteMetadataStore) async throws -> Void) async throws {
+    /// A fresh store: SQLite in a temporary directory, or with `VELLUM_TEST_POSTGRES` set, a new PostgreSQL database.
+    func withStore(_ body: (any MetadataStore) async throws -> Void) async throws {
         let dir = try TestServer.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try await SQLiteMetadataStore.open(
-            path: dir + "/test.sqlite", logger: Logger(label: "test"))
+        let store: any MetadataStore
+        if let postgres = TestServer.postgres {
+            let name = "vt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            _ = try await TestServer.runTool("/usr/bin/psql", [postgres, "-q", "-c", "CREATE DATABASE \(name)"])
+            store = try await PostgresMetadataStore.open(
+                url: try #require(TestServer.postgresURL(database: name)), logger: Logger(label: "test"))
+        } else {
+            store = try await SQLiteMetadataStore.open(path: dir + "/test.sqlite", logger: Logger(label: "test"))
+        }
         do {
             try await body(store)
         } catch {
@@ -20,7 +28,7 @@ import VellumStore
         await store.shutdown()
     }
 
-    /// Concurrent writes share commits, and one that fails rolls back alone.
+    /// Concurrent writes (sharing commits on SQLite), and one that fails rolls back alone.
     @Test func groupCommitIsolatesFailures() async throws {
         try await withStore { store in
             try await store.write { try await $0.insertLocation(Location(name: "l", uri: "file:///x", isDefault: true, created: Date())) }
@@ -69,5 +77,19 @@ import VellumStore
             let head = try await store.read { try await $0.headVersion(bucketID: bucketID, key: "k") }
             #expect(head?.isHead == true)
         }
+    }
+
+    /// One head per key is the database's rule, not only the code's: a second head written behind the daemon's
+    /// back is refused.
+    @Test func theDatabaseRefusesASecondHead() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        #expect(try await server.request(.PUT, "/files/\(bucket)/k", body: [1]).status == 200)
+        let insert = """
+            INSERT INTO object_versions (version_id, bucket_id, key, file_id, mimetype, is_head, tags, created, updated)
+            VALUES ('\(UUID().uuidString.lowercased())', '\(bucket)', 'k', NULL, NULL, TRUE, '{}', 1, 1)
+            """
+        await #expect(throws: TestError.self) { try await server.sql(insert) }
+        try await server.sql(insert.replacingOccurrences(of: "TRUE", with: "FALSE"))  // a non-head is fine
     }
 }

@@ -63,6 +63,15 @@ final class TestServer: @unchecked Sendable {
         return parts.string
     }
 
+    /// Everything the database holds, as stored: SQLite's file and its write-ahead log, or PostgreSQL's dump.
+    func databaseBytes() async throws -> Data {
+        if let url = vellumEnvironment["VELLUM_DATABASE_URL"], url.hasPrefix("postgres") {
+            return Data(try await Self.runTool("/usr/bin/pg_dump", [url]).utf8)
+        }
+        let file = try Data(contentsOf: URL(fileURLWithPath: dataDir + "/vellum.sqlite"))
+        return file + ((try? Data(contentsOf: URL(fileURLWithPath: dataDir + "/vellum.sqlite-wal"))) ?? Data())
+    }
+
     /// Runs SQL on this server's database behind the daemon's back (Python's sqlite3, or psql).
     func sql(_ statement: String) async throws {
         if let url = vellumEnvironment["VELLUM_DATABASE_URL"], url.hasPrefix("postgres") {
