@@ -47,6 +47,7 @@ final class LocalBlobWriter: BlobWriter {
                 let flags = partOffset == nil ? O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC : O_WRONLY | O_CLOEXEC
                 let fd = try LocalStorage.check(Glibc.open(path, flags, 0o640), "open \(path)")
                 let file = DirectFile(fd: fd, offset: partOffset ?? 0)
+                if partOffset == nil { try PendingLocks.hold(path, fd: fd) }
                 state = .open(file)
                 return file
             }

@@ -116,6 +116,7 @@ public struct LocalStorage: StorageBackend {
         let path = tempPath(id)
         try await threadPool.runIfActive {
             if unlink(path) != 0 && errno != ENOENT { try Self.fail("unlink \(path)") }
+            PendingLocks.release(path)
         }
     }
 
@@ -123,13 +124,16 @@ public struct LocalStorage: StorageBackend {
         let paths = [finalPath(id), tempPath(id)]
         try await threadPool.runIfActive {
             for path in paths where unlink(path) != 0 && errno != ENOENT { try Self.fail("unlink \(path)") }
+            PendingLocks.release(paths[1])
         }
     }
 
     public func pendingBlobs() async throws -> [UUID] {
         let dir = root + "/.tmp"
         return try await threadPool.runIfActive {
+            // Blobs another daemon sharing this location is still writing are not pending for this one.
             try FileManager.default.contentsOfDirectory(atPath: dir).compactMap { UUID(uuidString: $0) }
+                .filter { !PendingLocks.isHeld(self.tempPath($0)) }
         }
     }
 
