@@ -23,7 +23,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             return Self.response(VellumError(error.status.code, Self.defaultMessage(error.status)))
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return Self.response(VellumError(500, "Internal server error."))
         }
     }

@@ -51,7 +51,7 @@ actor GroupCommitWriter {
     private func run(_ batch: [Job]) async {
         var pending = batch
         while !pending.isEmpty {
-            let session = SQLMetadataSession(db: db, dialect: .sqlite)
+            let session = SQLMetadataSession(db: db, dialect: .sqlite, writing: true)
             var results: [any Sendable] = []
             var failed: (index: Int, error: any Error)?
             do {

@@ -3,10 +3,12 @@ import Logging
 import PostgresKit
 import VellumCore
 
-/// The shared metadata store: PostgreSQL, for several daemons at once. Each write is one SERIALIZABLE transaction
-/// on a pooled connection: whatever the daemons run together, the outcome is one they could have had one after the
-/// other, as on SQLite's single writer. A transaction PostgreSQL aborts for that reason (serialization failure,
-/// deadlock) is run again, up to `attempts` times; writes only touch the database, so running one again is safe.
+/// The shared metadata store: PostgreSQL, for several daemons at once. Each write is one READ COMMITTED transaction
+/// on a pooled connection. Writes to a bucket take its row lock first (`SQLMetadataSession.lockBucket`), so they run
+/// one after the other as on SQLite's single writer; the rules that span rows are the database's (one head per key:
+/// a unique index; sizes: `size = size + delta`). A transaction that loses a race anyway (a unique violation, a
+/// serialization failure, a deadlock) is rolled back and run again, up to `attempts` times: writes only touch the
+/// database, so running one again is safe, and the second run sees the winner's commit.
 public final class PostgresMetadataStore: MetadataStore {
     private let client: PostgresClient
     private let running: Task<Void, Never>
@@ -68,9 +70,9 @@ public final class PostgresMetadataStore: MetadataStore {
             do {
                 return try await client.withConnection { connection in
                     let db = connection.sql()
-                    try await db.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
+                    try await db.raw("BEGIN").run()
                     do {
-                        let result = try await body(SQLMetadataSession(db: db, dialect: .postgres))
+                        let result = try await body(SQLMetadataSession(db: db, dialect: .postgres, writing: true))
                         try await db.raw("COMMIT").run()
                         return result
                     } catch {
@@ -86,9 +88,10 @@ public final class PostgresMetadataStore: MetadataStore {
         }
     }
 
-    /// Serialization failure or deadlock: nothing was written, and running the transaction again may succeed.
+    /// Unique violation, serialization failure or deadlock: nothing was written, and running the transaction again
+    /// may succeed (or fail for good, as a conditional write that lost should).
     static func isConflict(_ error: PSQLError) -> Bool {
-        ["40001", "40P01"].contains(error.serverInfo?[.sqlState])
+        ["23505", "40001", "40P01"].contains(error.serverInfo?[.sqlState])
     }
 
     public func migrationStatus() async throws -> MigrationStatus {

@@ -6,6 +6,8 @@ import VellumCore
 struct SQLMetadataSession: MetadataSession {
     let db: any SQLDatabase
     let dialect: StoreDialect
+    /// In a write transaction (see `lockBucket`).
+    var writing = false
 
     func ping() async throws {
         _ = try await db.raw("SELECT 1 AS one").first()
@@ -59,8 +61,18 @@ struct SQLMetadataSession: MetadataSession {
 
     // MARK: buckets
 
+    /// In a write transaction on PostgreSQL, waits for and takes the bucket's row lock, before anything of the
+    /// bucket is read (every read of a bucket, a head or a version calls it first): the reads that follow then see what the bucket's previous writer committed (a statement of
+    /// a READ COMMITTED transaction sees what committed before it began), so conditional writes, quotas and heads
+    /// are decided on current state, one writer of a bucket at a time.
+    private func lockBucket(_ id: UUID) async throws {
+        guard writing, dialect.locksBuckets else { return }
+        try await db.raw("SELECT id FROM buckets WHERE id = \(bind: id.lowercased) FOR UPDATE").run()
+    }
+
     func bucket(_ id: UUID) async throws -> Bucket? {
-        try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.lowercased)").first().map { try Self.bucket(from: $0) }
+        try await lockBucket(id)
+        return try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.lowercased)").first().map { try Self.bucket(from: $0) }
     }
 
     func insertBucket(_ b: Bucket) async throws {
@@ -201,7 +213,8 @@ struct SQLMetadataSession: MetadataSession {
     // `is_head = TRUE` is written literally, never bound: SQLite can then use the partial index of heads when it
     // prepares the statement, instead of preparing it a second time once it sees the bound value.
     func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion? {
-        try await db.raw(
+        try await lockBucket(bucketID)
+        return try await db.raw(
             """
             \(unsafeRaw: Self.selectVersions)
             WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.key = \(bind: key) AND v.is_head = TRUE
@@ -210,6 +223,7 @@ struct SQLMetadataSession: MetadataSession {
     }
 
     func bucketAndHead(bucketID: UUID, key: String) async throws -> (Bucket, ObjectVersion?)? {
+        try await lockBucket(bucketID)
         guard
             let row = try await db.raw(
                 """
@@ -225,7 +239,8 @@ struct SQLMetadataSession: MetadataSession {
     }
 
     func version(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion? {
-        try await db.raw(
+        try await lockBucket(bucketID)
+        return try await db.raw(
             """
             \(unsafeRaw: Self.selectVersions)
             WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.version_id = \(bind: versionID.lowercased)

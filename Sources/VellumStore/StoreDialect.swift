@@ -21,6 +21,10 @@ enum StoreDialect: Sendable {
         }
     }
 
+    /// Whether a write transaction locks a bucket's row before it reads the bucket: PostgreSQL's writers run side by
+    /// side, and this makes those of one bucket run one after the other (SQLite's single writer does that already).
+    var locksBuckets: Bool { self == .postgres }
+
     /// The advisory lock key of schema migrations ("vellum" in ASCII).
     static let migrationLock = 0x76656c6c756d
 }

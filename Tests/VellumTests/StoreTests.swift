@@ -6,16 +6,21 @@ import VellumCore
 import VellumStore
 
 @Suite struct StoreTests {
+    /// A new database on the test PostgreSQL server; its URL.
+    static func postgresDatabase() async throws -> String {
+        let postgres = try #require(TestServer.postgres)
+        let name = "vt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        _ = try await TestServer.runTool("/usr/bin/psql", [postgres, "-q", "-c", "CREATE DATABASE \(name)"])
+        return try #require(TestServer.postgresURL(database: name))
+    }
+
     /// A fresh store: SQLite in a temporary directory, or with `VELLUM_TEST_POSTGRES` set, a new PostgreSQL database.
     func withStore(_ body: (any MetadataStore) async throws -> Void) async throws {
         let dir = try TestServer.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store: any MetadataStore
-        if let postgres = TestServer.postgres {
-            let name = "vt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            _ = try await TestServer.runTool("/usr/bin/psql", [postgres, "-q", "-c", "CREATE DATABASE \(name)"])
-            store = try await PostgresMetadataStore.open(
-                url: try #require(TestServer.postgresURL(database: name)), logger: Logger(label: "test"))
+        if TestServer.postgres != nil {
+            store = try await PostgresMetadataStore.open(url: try await Self.postgresDatabase(), logger: Logger(label: "test"))
         } else {
             store = try await SQLiteMetadataStore.open(path: dir + "/test.sqlite", logger: Logger(label: "test"))
         }
@@ -91,5 +96,35 @@ import VellumStore
             """
         await #expect(throws: TestError.self) { try await server.sql(insert) }
         try await server.sql(insert.replacingOccurrences(of: "TRUE", with: "FALSE"))  // a non-head is fine
+    }
+
+    /// Two daemons claiming due files for fixity at once get different files: a claim skips the rows another
+    /// transaction is claiming (`FOR UPDATE SKIP LOCKED`), instead of reading them as unclaimed.
+    @Test(.enabled(if: TestServer.postgres != nil)) func fixityClaimsSkipFilesAnotherDaemonIsClaiming() async throws {
+        let url = try await Self.postgresDatabase()
+        let first = try await PostgresMetadataStore.open(url: url, logger: Logger(label: "test"))
+        let second = try await PostgresMetadataStore.open(url: url, logger: Logger(label: "test"))
+        try await first.write { session in
+            try await session.insertLocation(Location(name: "l", uri: "file:///x", isDefault: true, created: Date()))
+            for _ in 0..<10 {
+                try await session.insertFile(
+                    FileInstance(id: UUID(), location: "l", size: 1, checksums: Checksums(md5: "m", sha256: "s"), created: Date()))
+            }
+            _ = try await session.scheduleUncheckedFiles(now: Date(timeIntervalSince1970: 0), period: .microseconds(1), limit: 10)
+        }
+        let lease = Date().addingTimeInterval(60)
+        // The first claim holds its transaction open while the second claims.
+        async let held = first.write { session in
+            let files = try await session.claimDueFiles(now: Date(), leaseUntil: lease, limit: 6)
+            try await Task.sleep(for: .seconds(1))
+            return files.map(\.id)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let other = try await second.write { try await $0.claimDueFiles(now: Date(), leaseUntil: lease, limit: 10) }.map(\.id)
+        let claimed = try await held
+        #expect(claimed.count == 6 && other.count == 4)
+        #expect(Set(claimed).isDisjoint(with: other))
+        await first.shutdown()
+        await second.shutdown()
     }
 }

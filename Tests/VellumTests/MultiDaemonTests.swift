@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// Two `vellum serve` processes on one PostgreSQL database and one local location, hammered at once, behave as one
+/// service. Runs in the suite's PostgreSQL pass (`VELLUM_TEST_POSTGRES`).
+@Suite(.enabled(if: TestServer.postgres != nil)) struct MultiDaemonTests {
+    /// Both daemons: the second shares the first's database and data directory. Fixity looks for due files every
+    /// second and checks a file again only after 100 seconds.
+    func pair() async throws -> (TestServer, TestServer) {
+        let settings = ["VELLUM_FIXITY_PERIOD": "100s"]
+        let first = try await TestServer(environment: settings)
+        let second = try await TestServer(environment: settings.merging([
+            "VELLUM_DATABASE_URL": try #require(first.vellumEnvironment["VELLUM_DATABASE_URL"]),
+            "VELLUM_DATA_DIR": first.dataDir,
+        ]) { $1 })
+        return (first, second)
+    }
+
+    /// Rows of a query on the shared database, as psql prints them unaligned.
+    func query(_ server: TestServer, _ sql: String) async throws -> [String] {
+        let url = try #require(server.vellumEnvironment["VELLUM_DATABASE_URL"])
+        return try await TestServer.runTool("/usr/bin/psql", [url, "-Atc", sql]).split(separator: "\n").map(String.init)
+    }
+
+    @Test func concurrentWritersKeepEveryRule() async throws {
+        let (a, b) = try await pair()
+        let servers = [a, b]
+        let open = try await a.createBucket()
+        let quota = 10_000
+        let limited = try await b.createBucket(["quota_size": quota])
+
+        enum Outcome: Sendable {
+            case stored(key: String, version: String, body: [UInt8])
+            case created(key: String), refused(status: Int, quota: Bool)
+            case deleted
+        }
+        let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            for i in 0..<160 {
+                let server = servers[i % 2]
+                group.addTask {
+                    switch i % 4 {
+                    case 0, 1:  // overwrite five hot keys
+                        let key = "hot-\(i % 5)", body = Array("version \(i) of \(key)".utf8)
+                        let reply = try await server.request(.PUT, "/files/\(open)/\(key)", body: body)
+                        #expect(reply.status == 200, "\(reply.text)")
+                        return .stored(key: key, version: try reply.json()["version_id"] as? String ?? "", body: body)
+                    case 2:  // conditional creates: one winner per key
+                        let key = "once-\(i % 3)"
+                        let reply = try await server.request(
+                            .PUT, "/files/\(open)/\(key)", headers: [("If-None-Match", "*")], body: Array(key.utf8))
+                        #expect(reply.status == 200 || reply.status == 412, "\(reply.status) \(reply.text)")
+                        return reply.status == 200 ? .created(key: key) : .refused(status: reply.status, quota: false)
+                    default:
+                        if i % 8 == 3 {  // 1000-byte files into a 10,000-byte quota
+                            let reply = try await server.request(
+                                .PUT, "/files/\(limited)/f\(i)", body: [UInt8](repeating: UInt8(i % 256), count: 1000))
+                            #expect(reply.status == 200 || reply.status == 400, "\(reply.status) \(reply.text)")
+                            return reply.status == 200 ? .created(key: "f\(i)") : .refused(status: reply.status, quota: true)
+                        }
+                        let reply = try await server.request(.DELETE, "/files/\(open)/hot-\(i % 5)")
+                        #expect(reply.status == 204 || reply.status == 404, "\(reply.status) \(reply.text)")
+                        return .deleted
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+
+        // Every key has at most one head.
+        #expect(try await query(a, "SELECT key FROM object_versions WHERE is_head GROUP BY bucket_id, key HAVING COUNT(*) > 1").isEmpty)
+        // Exactly one conditional create per key won.
+        let created = outcomes.compactMap { if case .created(let key) = $0, key.hasPrefix("once-") { key } else { nil } }
+        #expect(created.sorted() == ["once-0", "once-1", "once-2"])
+        // Every acknowledged upload is there, with its bytes, from either daemon.
+        for case let .stored(key, version, body) in outcomes {
+            let reply = try await servers[body.count % 2].request(.GET, "/files/\(open)/\(key)?versionId=\(version)")
+            #expect(reply.status == 200 && Array(reply.body.readableBytesView) == body, "\(key) \(version)")
+        }
+        // Bucket sizes are the sum of their versions; the quota held.
+        let drift = try await query(a, """
+            SELECT b.id FROM buckets b WHERE b.size <> COALESCE((SELECT SUM(f.size) FROM object_versions v
+                JOIN files f ON f.id = v.file_id WHERE v.bucket_id = b.id), 0)
+            """)
+        #expect(drift.isEmpty)
+        let accepted = outcomes.filter { if case .created(let key) = $0 { key.hasPrefix("f") } else { false } }.count
+        #expect(accepted == quota / 1000)
+        #expect(try await query(a, "SELECT size FROM buckets WHERE id = '\(limited)'") == ["\(quota)"])
+
+        // Fixity: every file due at once, both daemons' schedulers running; each file is verified exactly once.
+        try await a.sql("""
+            BEGIN; DELETE FROM fixity_checks; UPDATE files SET next_check_at = 0, last_check_at = NULL; COMMIT
+            """)
+        let files = try await query(a, "SELECT COUNT(*) FROM files WHERE NOT deleting").first
+        for _ in 0..<300 {
+            if try await query(a, "SELECT COUNT(*) FROM files WHERE NOT deleting AND last_check_at IS NULL") == ["0"] { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await query(a, "SELECT COUNT(*) FROM files WHERE NOT deleting AND last_check_at IS NULL") == ["0"])
+        #expect(try await query(a, "SELECT COUNT(*) FROM fixity_checks") == [files ?? "?"])
+        #expect(try await query(a, "SELECT file_id FROM fixity_checks GROUP BY file_id HAVING COUNT(*) > 1").isEmpty)
+    }
+}
