@@ -1,6 +1,6 @@
 # Sourced by scripts/test.sh: a throw-away PostgreSQL cluster (Debian's postgresql package) for the test suite.
-# pg_start creates one in a new temporary directory, starts it on a free port of 127.0.0.1 (trust authentication,
-# no fsync: it holds nothing worth keeping) and exports VELLUM_TEST_POSTGRES, a superuser URL; the cluster is
+# pg_start creates one in a new temporary directory, starts it on a free port of 127.0.0.1 (trust authentication;
+# no fsync unless PG_FSYNC=on: tests keep nothing) and exports VELLUM_TEST_POSTGRES, a superuser URL; the cluster is
 # stopped and removed when the calling script exits.
 PG_DIR=""
 PG_BIN=""
@@ -14,7 +14,7 @@ pg_start() {
   trap pg_stop EXIT
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 > "$PG_DIR/initdb.log"
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
-    "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start > /dev/null
+    "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=400" start > /dev/null
   export VELLUM_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 }
 

@@ -55,7 +55,7 @@ public final class PostgresMetadataStore: MetadataStore {
 
     private init(client: PostgresClient) {
         self.client = client
-        running = Task { await client.run() }
+        running = Task.immediate { await client.run() }  // started before the first lease (else PostgresNIO warns)
     }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {

@@ -1,5 +1,6 @@
 // Small-object load generator for benchmarks/run.sh: N PUTs of SIZE bytes, then N GETs (bodies compared), with
-// CONCURRENCY clients, then a page-by-page listing of the bucket. Prints `name: value unit` lines.
+// CONCURRENCY clients, then a page-by-page listing of the bucket. Prints `name: value unit` lines. BASE_URL may name
+// several daemons of one service, comma-separated (benchmarks/postgres.sh).
 // VELLUM_BENCH_PHASES (default `put,get,list`) picks phases, for profiling one at a time.
 import AsyncHTTPClient
 import Foundation
@@ -29,8 +30,10 @@ struct VellumBench {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let url = "\(base)/files/\(bucket)"
-        let urls = (0..<n).map { "\(url)/small/\(String(format: "%05d", $0))" }  // made before the clock starts
+        // BASE may list several daemons, comma-separated: objects are spread over them round-robin.
+        let bases = base.split(separator: ",").map(String.init)
+        let url = "\(bases[0])/files/\(bucket)"
+        let urls = (0..<n).map { "\(bases[$0 % bases.count])/files/\(bucket)/small/\(String(format: "%05d", $0))" }
 
         @Sendable func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> (Int, ByteBuffer) {
             var request = HTTPClientRequest(url: path)
