@@ -29,8 +29,8 @@ start_daemons() {
   mkdir -p "$OUT/runs"; DATA=$(mktemp -d "$OUT/runs/data.XXXXXX"); TOKEN="bench-$RANDOM$RANDOM"
   for _ in $(seq 1 "$count"); do
     local port; port=$(free_port)
-    VELLUM_DATA_DIR="$DATA" VELLUM_PORT="$port" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning \
-      VELLUM_DATABASE_URL="$database" "$BIN" serve 2>>"$OUT/server.log" &
+    env VELLUM_DATA_DIR="$DATA" VELLUM_PORT="$port" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning \
+      ${database:+VELLUM_DATABASE_URL="$database"} "$BIN" serve 2>>"$OUT/server.log" &
     PIDS+=($!)
     for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
     urls+=("http://127.0.0.1:$port")
@@ -65,11 +65,16 @@ echo "=== medians of $RUNS runs ($OUT/results.txt) ==="
 cat "$OUT/results.txt"
 python3 - "$OUT/results.txt" <<'PY'
 import sys
-fig = {l.split(":")[0]: float(l.split()[1]) for l in open(sys.argv[1]) if l.split()[2:3] == ["objects/s"]}
+fig = {}
+for line in open(sys.argv[1]):
+    name, value, unit = line.split()[:3]
+    if unit == "objects/s":  # e.g. postgres-2_small_put_2000x4KiB_c8_rate
+        config, phase = name.split("_")[0], "_".join(name.split("_")[1:3])
+        fig[(config, phase)] = float(value)
 for phase in ("small_put", "small_get"):
-    base = fig.get(f"sqlite-1_{phase}_rate")
+    base = fig.get(("sqlite-1", phase))
     for config in ("sqlite-1", "postgres-1", "postgres-2"):
-        value = fig.get(f"{config}_{phase}_rate")
+        value = fig.get((config, phase))
         if value and base:
             print(f"{phase} {config}: {value:.1f} objects/s ({value / base:.2f}x sqlite-1)")
 PY

@@ -42,4 +42,24 @@ import Testing
             directory: dir)
         #expect(FileManager.default.fileExists(atPath: dir + "/from-flag/vellum.sqlite"))
     }
+
+    /// `vellum db status` lists pending migration steps (exit status 1) until `vellum db migrate` applies them, on
+    /// whichever database the suite runs against.
+    @Test func databaseMigrateAndStatus() async throws {
+        let dir = try TestServer.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var environment = ["VELLUM_DATA_DIR": dir]
+        if TestServer.postgres != nil { environment["VELLUM_DATABASE_URL"] = try await TestServer.newPostgresDatabase().url }
+        func vellum(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+            let run = try await TestServer.execute(try TestServer.binary(), arguments, environment: environment, directory: dir)
+            return (run.status, run.output)
+        }
+        let before = try await vellum(["db", "status"])
+        #expect(before.status == 1)
+        #expect(before.output.contains("applied: none") && before.output.contains("pending: 1 2 3 4 5"))
+        let migrated = try await vellum(["db", "migrate"])
+        #expect(migrated.status == 0 && migrated.output.contains("schema at version 5 of 5"))
+        let after = try await vellum(["db", "status"])
+        #expect(after.status == 0 && after.output.contains("applied: 1 2 3 4 5") && after.output.contains("pending: none"))
+    }
 }

@@ -6,21 +6,13 @@ import VellumCore
 import VellumStore
 
 @Suite struct StoreTests {
-    /// A new database on the test PostgreSQL server; its URL.
-    static func postgresDatabase() async throws -> String {
-        let postgres = try #require(TestServer.postgres)
-        let name = "vt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        _ = try await TestServer.runTool("/usr/bin/psql", [postgres, "-q", "-c", "CREATE DATABASE \(name)"])
-        return try #require(TestServer.postgresURL(database: name))
-    }
-
     /// A fresh store: SQLite in a temporary directory, or with `VELLUM_TEST_POSTGRES` set, a new PostgreSQL database.
     func withStore(_ body: (any MetadataStore) async throws -> Void) async throws {
         let dir = try TestServer.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store: any MetadataStore
         if TestServer.postgres != nil {
-            store = try await PostgresMetadataStore.open(url: try await Self.postgresDatabase(), logger: Logger(label: "test"))
+            store = try await PostgresMetadataStore.open(url: try await TestServer.newPostgresDatabase().url, logger: Logger(label: "test"))
         } else {
             store = try await SQLiteMetadataStore.open(path: dir + "/test.sqlite", logger: Logger(label: "test"))
         }
@@ -101,7 +93,7 @@ import VellumStore
     /// Two daemons claiming due files for fixity at once get different files: a claim skips the rows another
     /// transaction is claiming (`FOR UPDATE SKIP LOCKED`), instead of reading them as unclaimed.
     @Test(.enabled(if: TestServer.postgres != nil)) func fixityClaimsSkipFilesAnotherDaemonIsClaiming() async throws {
-        let url = try await Self.postgresDatabase()
+        let url = try await TestServer.newPostgresDatabase().url
         let first = try await PostgresMetadataStore.open(url: url, logger: Logger(label: "test"))
         let second = try await PostgresMetadataStore.open(url: url, logger: Logger(label: "test"))
         try await first.write { session in

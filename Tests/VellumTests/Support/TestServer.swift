@@ -27,10 +27,9 @@ final class TestServer: @unchecked Sendable {
         dataDir = try Self.makeTempDir()
         port = try Self.freePort()
         var vellum = ["VELLUM_DATA_DIR": dataDir]
-        if let postgres = Self.postgres, environment["VELLUM_DATABASE_URL"] == nil {
-            let name = "vt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            _ = try await Self.runTool("/usr/bin/psql", [postgres, "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
-            vellum["VELLUM_DATABASE_URL"] = Self.postgresURL(database: name)
+        if Self.postgres != nil, environment["VELLUM_DATABASE_URL"] == nil {
+            let (name, url) = try await Self.newPostgresDatabase()
+            vellum["VELLUM_DATABASE_URL"] = url
             database = name
         } else {
             database = nil
@@ -56,11 +55,13 @@ final class TestServer: @unchecked Sendable {
     /// The PostgreSQL server tests run against, if any (`VELLUM_TEST_POSTGRES`).
     static let postgres = ProcessInfo.processInfo.environment["VELLUM_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
 
-    /// The URL of database `database` on the test PostgreSQL server.
-    static func postgresURL(database: String) -> String? {
-        guard let postgres, var parts = URLComponents(string: postgres) else { return nil }
-        parts.path = "/" + database
-        return parts.string
+    /// A new database on the test PostgreSQL server: its name and URL.
+    static func newPostgresDatabase() async throws -> (name: String, url: String) {
+        guard let postgres, var parts = URLComponents(string: postgres) else { throw TestError("no test PostgreSQL") }
+        let name = "vt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        _ = try await runTool("/usr/bin/psql", [postgres, "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+        parts.path = "/" + name
+        return (name, parts.string ?? "")
     }
 
     /// Everything the database holds, as stored: SQLite's file and its write-ahead log, or PostgreSQL's dump.
