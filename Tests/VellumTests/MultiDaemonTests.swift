@@ -6,8 +6,8 @@ import Testing
 @Suite(.enabled(if: TestServer.postgres != nil)) struct MultiDaemonTests {
     /// Both daemons: the second shares the first's database and data directory. Fixity looks for due files every
     /// second and checks a file again only after 100 seconds.
-    func pair() async throws -> (TestServer, TestServer) {
-        let settings = ["VELLUM_FIXITY_PERIOD": "100s"]
+    func pair(_ extra: [String: String] = [:]) async throws -> (TestServer, TestServer) {
+        let settings = extra.merging(["VELLUM_FIXITY_PERIOD": "100s"]) { $1 }
         let first = try await TestServer(environment: settings)
         let second = try await TestServer(environment: settings.merging([
             "VELLUM_DATABASE_URL": try #require(first.vellumEnvironment["VELLUM_DATABASE_URL"]),
@@ -66,8 +66,11 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
 
-        // Every key has at most one head.
-        #expect(try await query(a, "SELECT key FROM object_versions WHERE is_head GROUP BY bucket_id, key HAVING COUNT(*) > 1").isEmpty)
+        // Every key has exactly one head (a delete marker, after a delete).
+        #expect(try await query(a, """
+            SELECT key FROM object_versions GROUP BY bucket_id, key HAVING SUM(CASE WHEN is_head THEN 1 ELSE 0 END) <> 1
+            """).isEmpty)
+        #expect(try await query(a, "SELECT COUNT(DISTINCT key) FROM object_versions WHERE bucket_id = '\(open)'") == ["8"])
         // Exactly one conditional create per key won.
         let created = outcomes.compactMap { if case .created(let key) = $0, key.hasPrefix("once-") { key } else { nil } }
         #expect(created.sorted() == ["once-0", "once-1", "once-2"])
@@ -98,5 +101,27 @@ import Testing
         #expect(try await query(a, "SELECT COUNT(*) FROM files WHERE NOT deleting AND last_check_at IS NULL") == ["0"])
         #expect(try await query(a, "SELECT COUNT(*) FROM fixity_checks") == [files ?? "?"])
         #expect(try await query(a, "SELECT file_id FROM fixity_checks GROUP BY file_id HAVING COUNT(*) > 1").isEmpty)
+    }
+
+    /// Both daemons' maintenance expires abandoned multipart uploads; each is expired once: its reservation is
+    /// released once (the bucket's size returns to 0, never below) and its bytes are gone.
+    @Test func abandonedUploadsExpireOnceAcrossDaemons() async throws {
+        let (a, b) = try await pair(["VELLUM_MULTIPART_EXPIRES": "3s"])
+        let bucket = try await a.createBucket()
+        var ids: [String] = []
+        for i in 0..<8 {
+            ids.append(try #require(try await [a, b][i % 2].startUpload(bucket, "u\(i)", size: 6 * MiB)["id"] as? String))
+        }
+        #expect(try await a.bucketSize(bucket) == 8 * 6 * MiB)
+        for _ in 0..<150 {
+            if try await query(a, "SELECT COUNT(*) FROM multipart_uploads") == ["0"] { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        for (i, id) in ids.enumerated() {
+            #expect(try await b.request(.GET, "/files/\(bucket)/u\(i)?uploadId=\(id)").status == 404)
+        }
+        #expect(try await a.bucketSize(bucket) == 0)
+        #expect(try await b.bucketSize(bucket) == 0)
+        #expect(a.pendingBlobs().isEmpty)
     }
 }
