@@ -12,7 +12,8 @@ extension FilesService {
     /// One pass of background maintenance, safe to run at any time and after any crash:
     /// - multipart uploads without activity for `uploadExpiry` are aborted (their quota and bytes released), and
     ///   completed ones are forgotten after the same time;
-    /// - files whose last version went and whose bytes could not be deleted then are deleted now;
+    /// - files whose last version went and whose bytes could not be deleted then are deleted now (claimed first, so
+    ///   that of several daemons one deletes each);
     /// - with `reconcile`, bucket sizes are recomputed from the versions and reservations (they never should
     ///   have drifted; a non-zero count is logged).
     public func maintain(uploadExpiry: TimeInterval, reconcile: Bool = false) async throws -> MaintenanceReport {
@@ -30,8 +31,13 @@ extension FilesService {
             try await store.write { try await $0.deleteUpload(upload.id) }
             report.forgottenUploads += 1
         }
-        for file in try await store.read({ try await $0.filesMarkedDeleting() }) where await purge(file) {
-            report.purgedFiles += 1
+        let claim = { try await self.store.write { session in
+            try await session.claimFilesToPurge(now: Date(), leaseUntil: Date(timeIntervalSinceNow: 600), limit: 1000)
+        } }
+        var claimed = try await claim()
+        while !claimed.isEmpty {
+            for file in claimed where await self.purge(file) { report.purgedFiles += 1 }
+            claimed = claimed.count < 1000 ? [] : try await claim()
         }
         if reconcile {
             report.reconciledBuckets = try await store.write { try await $0.reconcileBucketSizes() }

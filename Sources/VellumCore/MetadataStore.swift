@@ -85,10 +85,12 @@ public protocol MetadataSession: Sendable {
     func existingFiles(_ ids: [UUID]) async throws -> Set<UUID>
     func fileReferenceCount(_ id: UUID) async throws -> Int
     /// Marks a file whose bytes must be deleted, and its derivatives (which it returns); the rows go once the bytes
-    /// are.
+    /// are. The marking process has a minute to delete them before maintenance may claim them.
     @discardableResult
     func markFileDeleting(_ id: UUID) async throws -> [FileInstance]
-    func filesMarkedDeleting() async throws -> [FileInstance]
+    /// Claims up to `limit` files marked for deletion that nobody holds (a lease until `leaseUntil`, skipping files
+    /// another daemon is claiming), for maintenance to delete.
+    func claimFilesToPurge(now: Date, leaseUntil: Date, limit: Int) async throws -> [FileInstance]
     func deleteFile(_ id: UUID) async throws
 
     func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion?

@@ -11,6 +11,8 @@ public final class VellumMetrics: Sendable {
     let fixityBytes: Counter
     /// How long the oldest past-due fixity check has waited.
     public let fixityLag: Gauge
+    /// Files whose bytes maintenance deleted (those a request could not delete itself).
+    public let purgedFiles: Counter
     /// The per-route metrics made so far: the registry builds each one's name and searches for it on every call.
     private let byRoute = Mutex<[String: (requests: Counter, latency: DurationHistogram)]>([:])
 
@@ -25,6 +27,8 @@ public final class VellumMetrics: Sendable {
             descriptor: Self.name("fixity_verified", unit: "bytes_total", help: "Bytes read back by fixity checks."))
         fixityLag = registry.makeGauge(
             descriptor: Self.name("fixity_lag", unit: "seconds", help: "How long the oldest past-due check has waited."))
+        purgedFiles = registry.makeCounter(
+            descriptor: Self.name("maintenance_purged_files", unit: "total", help: "Deleted files whose bytes maintenance removed."))
     }
 
     /// Counts a fixity check by outcome, and its bytes.

@@ -16,8 +16,11 @@ extension SQLMetadataSession {
         ).run()
     }
 
+    /// In a write transaction on PostgreSQL the row is locked (see `rowLock`): two daemons expiring, aborting or
+    /// completing one upload take turns, and the second finds it gone or changed.
     func upload(_ id: UUID) async throws -> MultipartUpload? {
-        try await db.raw("SELECT * FROM multipart_uploads WHERE id = \(bind: id.lowercased)").first().map(Self.upload(from:))
+        try await db.raw("SELECT * FROM multipart_uploads WHERE id = \(bind: id.lowercased)\(unsafeRaw: rowLock)").first()
+            .map(Self.upload(from:))
     }
 
     func upload(fileID: UUID) async throws -> MultipartUpload? {

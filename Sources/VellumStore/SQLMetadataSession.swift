@@ -70,6 +70,10 @@ struct SQLMetadataSession: MetadataSession {
         try await db.raw("SELECT id FROM buckets WHERE id = \(bind: id.lowercased) FOR UPDATE").run()
     }
 
+    /// Appended to a single-table SELECT of a row that the transaction goes on to change: on PostgreSQL in a write
+    /// transaction, the row is locked, and a row changed meanwhile is read as committed.
+    var rowLock: String { writing && dialect.locksBuckets ? " FOR UPDATE" : "" }
+
     func bucket(_ id: UUID) async throws -> Bucket? {
         try await lockBucket(id)
         return try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.lowercased)").first().map { try Self.bucket(from: $0) }
@@ -191,7 +195,7 @@ struct SQLMetadataSession: MetadataSession {
         ).all().compactMap(Self.file(from:))
         try await db.raw(
             """
-            UPDATE files SET deleting = \(bind: true)
+            UPDATE files SET deleting = \(bind: true), purge_lease_until = \(bind: Date(timeIntervalSinceNow: 60).micros)
             WHERE id = \(bind: id) OR id IN (SELECT derivative_id FROM file_derivatives WHERE file_id = \(bind: id))
             """
         ).run()
@@ -199,9 +203,18 @@ struct SQLMetadataSession: MetadataSession {
         return derivatives
     }
 
-    func filesMarkedDeleting() async throws -> [FileInstance] {
-        try await db.raw("SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE f.deleting = \(bind: true)").all()
-            .compactMap(Self.file(from:))
+    func claimFilesToPurge(now: Date, leaseUntil: Date, limit: Int) async throws -> [FileInstance] {
+        let files = try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.fileColumns) FROM files f
+            WHERE f.deleting = \(bind: true) AND (f.purge_lease_until IS NULL OR f.purge_lease_until < \(bind: now.micros))
+            ORDER BY f.id LIMIT \(bind: limit)\(unsafeRaw: dialect.claimFiles)
+            """
+        ).all().compactMap(Self.file(from:))
+        guard !files.isEmpty else { return [] }
+        let ids = SQLList(files.map { SQLBind($0.id.lowercased) })
+        try await db.raw("UPDATE files SET purge_lease_until = \(bind: leaseUntil.micros) WHERE id IN (\(ids))").run()
+        return files
     }
 
     func deleteFile(_ id: UUID) async throws {

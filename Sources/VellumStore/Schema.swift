@@ -103,6 +103,11 @@ enum Schema {
             .postgres(#"ALTER TABLE object_versions ALTER COLUMN key TYPE TEXT COLLATE "C""#),
             .postgres(#"ALTER TABLE multipart_uploads ALTER COLUMN key TYPE TEXT COLLATE "C""#),
         ],
+        [
+            // Who deletes a deleted file's bytes: the request that marked it for a minute, then whichever
+            // daemon's maintenance claims it (until the lease ends).
+            "ALTER TABLE files ADD COLUMN purge_lease_until BIGINT",
+        ],
     ]
 
     /// The media types a IIIF pyramid is made for, as an SQL list.

@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                     app,
                     PeriodicService(
                         name: "maintenance", interval: PeriodicService.interval(1 / 4, of: settings.multipartExpires), logger: logger
-                    ) { _ = try await files.maintain(uploadExpiry: uploadExpiry) },
+                    ) { metrics.purgedFiles.increment(by: Int64(try await files.maintain(uploadExpiry: uploadExpiry).purgedFiles)) },
                     PeriodicService(name: "pyramids", interval: .seconds(1), logger: logger) {
                         _ = try await pyramids.buildPending()
                     },
