@@ -25,10 +25,12 @@ extension SQLMetadataSession {
 
     func saveDerivative(_ kind: DerivativeKind, of fileID: UUID, _ derivative: FileInstance) async throws {
         try await insertFile(derivative)
+        // Still asked for, and not made meanwhile by another daemon (which would leave this copy unreferenced).
         let asked = try await db.raw(
             """
             SELECT d.file_id FROM file_derivatives d JOIN files f ON f.id = d.file_id
             WHERE d.file_id = \(bind: fileID.lowercased) AND d.kind = \(bind: kind.rawValue) AND NOT f.deleting
+                AND d.derivative_id IS NULL\(unsafeRaw: rowLock.isEmpty ? "" : rowLock + " OF d")
             """
         ).first()
         guard asked != nil else {

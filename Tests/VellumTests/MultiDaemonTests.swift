@@ -156,4 +156,24 @@ import Testing
         }
         #expect(purged == 20)
     }
+
+    /// Both daemons build pyramids; each image ends with one, and a copy built twice is not left behind as a file
+    /// nothing refers to.
+    @Test func eachImageGetsOnePyramid() async throws {
+        let (a, b) = try await pair()
+        let bucket = try await a.createBucket()
+        for i in 0..<4 {
+            let path = a.dataDir + "/image\(i).jpg"
+            try await IIIFTests.python("from PIL import Image; Image.effect_noise((900, 700), 40 + \(i)).convert('RGB').save('\(path)')")
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(try await [a, b][i % 2].request(.PUT, "/files/\(bucket)/image\(i).jpg", body: bytes).status == 200)
+        }
+        for _ in 0..<300 {
+            if try await query(a, "SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["4"] { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(2))  // a second build of one of them, if any, has finished
+        #expect(try await query(a, "SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["4"])
+        #expect(try await query(a, "SELECT COUNT(*) FROM files WHERE NOT deleting") == ["8"])
+    }
 }
