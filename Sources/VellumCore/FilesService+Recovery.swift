@@ -7,7 +7,7 @@ extension FilesService {
     public func recover(uploadExpiry: TimeInterval) async throws {
         var discarded = 0
         for (location, backend) in try await storage.all() {
-            for id in try await backend.pendingBlobs() {
+            for id in try await backend.abandonedBlobs() {
                 if try await store.read({ try await $0.fileExists(id) }) {
                     try await backend.settle(id)
                 } else if try await store.read({ try await $0.upload(fileID: id) }) != nil {

@@ -28,9 +28,11 @@ public protocol StorageBackend: Sendable {
     func settle(_ id: UUID) async throws
     /// Removes a blob and any pending state; succeeds when nothing is there.
     func delete(_ id: UUID) async throws
-    /// Blobs whose writes started but were never settled (interrupted uploads), except those a live process is
-    /// still writing (several daemons may share a location).
+    /// Blobs whose writes started and were not settled yet: being written, or interrupted.
     func pendingBlobs() async throws -> [UUID]
+    /// The pending blobs no live process is writing (several daemons may share a location): what start-up recovery
+    /// settles or deletes.
+    func abandonedBlobs() async throws -> [UUID]
     /// Every blob at its final place with its size, in batches (for the unreferenced-bytes scan).
     func listBlobs() -> AsyncThrowingStream<[(id: UUID, size: Int64)], any Error>
     /// Throws unless the backend can be written to now.

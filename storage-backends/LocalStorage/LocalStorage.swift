@@ -131,10 +131,13 @@ public struct LocalStorage: StorageBackend {
     public func pendingBlobs() async throws -> [UUID] {
         let dir = root + "/.tmp"
         return try await threadPool.runIfActive {
-            // Blobs another daemon sharing this location is still writing are not pending for this one.
             try FileManager.default.contentsOfDirectory(atPath: dir).compactMap { UUID(uuidString: $0) }
-                .filter { !PendingLocks.isHeld(self.tempPath($0)) }
         }
+    }
+
+    public func abandonedBlobs() async throws -> [UUID] {
+        let pending = try await pendingBlobs()
+        return try await threadPool.runIfActive { pending.filter { !PendingLocks.isHeld(self.tempPath($0)) } }
     }
 
     /// One batch per shard directory, read on the thread pool.
