@@ -41,6 +41,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "S3Storage", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "storage-backends/S3Storage"),
         .target(name: "LocalStorage", dependencies: [
             "VellumCore",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -77,7 +80,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], path: "benchmarks/VellumBench"),
         .testTarget(name: "VellumTests", dependencies: [
-            "CMD5Lanes", "CVips", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
+            "CMD5Lanes", "CVips", "IIIF", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
