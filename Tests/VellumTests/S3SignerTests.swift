@@ -72,3 +72,32 @@ enum SHA256Digest {
         return Array(hasher.finalize())
     }
 }
+
+/// S3 location URIs (api.md §1) and the addresses they give.
+@Suite struct S3LocationTests {
+    @Test func pathStyleWithAnEndpoint() throws {
+        let location = try S3Location(uri: "s3://archive/vellum/blobs?endpoint=http://127.0.0.1:9000&region=eu-west-1")
+        #expect(location.bucket == "archive" && location.prefix == "vellum/blobs/" && location.region == "eu-west-1")
+        #expect(!location.virtualHost && !location.redirectDownloads)
+        let address = location.address(key: "ab/a b")
+        #expect(address.url == "http://127.0.0.1:9000/archive/vellum/blobs/ab/a%20b")
+        #expect(address.host == "127.0.0.1:9000" && address.path == "/archive/vellum/blobs/ab/a b")
+        #expect(location.address(key: "").url == "http://127.0.0.1:9000/archive/")
+    }
+
+    @Test func virtualHostsAndAWS() throws {
+        let minio = try S3Location(uri: "s3://data?endpoint=https://minio.example.org&virtual_host=true&redirect_downloads=true")
+        #expect(minio.address(key: "k").url == "https://data.minio.example.org/k" && minio.redirectDownloads)
+        let aws = try S3Location(uri: "s3://data?region=us-west-2")
+        #expect(aws.address(key: "k") == ("https://data.s3.us-west-2.amazonaws.com/k", "data.s3.us-west-2.amazonaws.com", "/k"))
+    }
+
+    @Test func badURIs() {
+        for uri in [
+            "file:///x", "s3://", "s3://key:secret@bucket", "s3://b?endpoint=ftp://x", "s3://b?endpoint=nohost",
+            "s3://b?colour=blue",
+        ] {
+            #expect(throws: S3LocationError.self, "\(uri)") { try S3Location(uri: uri) }
+        }
+    }
+}
