@@ -43,6 +43,9 @@ let package = Package(
         ]),
         .target(name: "S3Storage", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "storage-backends/S3Storage"),
         .target(name: "LocalStorage", dependencies: [
             "VellumCore",

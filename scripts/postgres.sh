@@ -1,7 +1,7 @@
 # Sourced by scripts/test.sh: a throw-away PostgreSQL cluster (Debian's postgresql package) for the test suite.
 # pg_start creates one in a new temporary directory, starts it on a free port of 127.0.0.1 (trust authentication;
-# no fsync unless PG_FSYNC=on: tests keep nothing) and exports VELLUM_TEST_POSTGRES, a superuser URL; the cluster is
-# stopped and removed when the calling script exits.
+# no fsync unless PG_FSYNC=on: tests keep nothing) and exports VELLUM_TEST_POSTGRES, a superuser URL; pg_stop stops
+# and removes it (the caller sets the EXIT trap).
 PG_DIR=""
 PG_BIN=""
 
@@ -11,7 +11,6 @@ pg_start() {
   chown postgres "$PG_DIR"
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  trap pg_stop EXIT
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 > "$PG_DIR/initdb.log"
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
     "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=400" start > /dev/null

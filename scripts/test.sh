@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite (debug build) twice: against SQLite, then against a throw-away
 # PostgreSQL cluster this script starts and removes (scripts/postgres.sh). Tests start their own daemons on
-# 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres") picks the runs.
+# 127.0.0.1, and an S3-compatible server (moto, scripts/moto.sh) serves the S3 tests. VELLUM_TEST_DATABASES
+# ("sqlite postgres") picks the runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -13,10 +14,13 @@ if [ ! -x "$VALIDATOR_ENV/bin/iiif-validate.py" ]; then
 fi
 export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
 swift build --build-tests
+source scripts/postgres.sh
+source scripts/moto.sh
+trap 'pg_stop; moto_stop' EXIT
+moto_start  # an S3-compatible server for the S3 tests, in both passes
 for database in ${VELLUM_TEST_DATABASES:-sqlite postgres}; do
   echo "=== the test suite against $database ==="
   if [ "$database" = postgres ]; then
-    source scripts/postgres.sh
     pg_start
     swift test --skip-build
     pg_stop

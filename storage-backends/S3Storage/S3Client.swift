@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Signed requests to one S3 location over async-http-client. Bodies here are in memory (objects stream through
+/// the storage backend's writers and readers, built on `execute`).
+public struct S3Client: Sendable {
+    public let location: S3Location
+    let signer: S3Signer
+    let http: HTTPClient
+
+    public init(location: S3Location, credentials: S3Signer.Credentials, http: HTTPClient) {
+        self.location = location
+        self.signer = S3Signer(credentials: credentials, region: location.region)
+        self.http = http
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: ByteBuffer
+    }
+
+    /// Sends one request with `body` (signed as `UNSIGNED-PAYLOAD`) and collects the response, at most `limit`
+    /// bytes of it. `key` "" addresses the bucket.
+    public func send(
+        _ method: HTTPMethod, key: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+        body: [UInt8]? = nil, limit: Int = 16 << 20, timeout: TimeAmount = .seconds(30)
+    ) async throws -> Response {
+        let request = signedRequest(method, key: key, query: query, headers: headers)
+        var outgoing = request
+        if let body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await http.execute(outgoing, timeout: timeout)
+        return Response(
+            status: Int(response.status.code), headers: response.headers, body: try await response.body.collect(upTo: limit))
+    }
+
+    /// A request for `key` with its signature headers (the caller adds the body).
+    public func signedRequest(
+        _ method: HTTPMethod, key: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+        date: Date = Date()
+    ) -> HTTPClientRequest {
+        let address = location.address(key: key)
+        let signed = [("host", address.host)] + headers
+        var request = HTTPClientRequest(url: address.url + (query.isEmpty ? "" : "?" + S3Signer.canonicalQuery(query)))
+        request.method = method
+        for (name, value) in signed { request.headers.add(name: name, value: value) }
+        for (name, value) in signer.sign(
+            method: method.rawValue, path: address.path, query: query, headers: signed,
+            payloadHash: S3Signer.unsignedPayload, date: date)
+        {
+            request.headers.add(name: name, value: value)
+        }
+        return request
+    }
+}
