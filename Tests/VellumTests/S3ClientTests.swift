@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Testing
+import VellumCore
 
 @testable import S3Storage
 
@@ -16,7 +17,7 @@ import Testing
         let endpoint = try #require(ProcessInfo.processInfo.environment["VELLUM_TEST_S3"])
         let bucket = "vt-" + UUID().uuidString.lowercased()
         let location = try S3Location(uri: "s3://\(bucket)/prefix?endpoint=\(endpoint)&region=us-east-1")
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = S3Client.makeHTTPClient()
         let s3 = S3Client(location: location, credentials: Self.credentials, http: http)
         do {
             #expect(try await s3.send(.PUT, key: "").status == 200)
@@ -37,10 +38,25 @@ import Testing
                 http: http)
             #expect(try await forged.send(.GET, key: "plain/key.txt").status == 403)
             #expect(try await s3.send(.DELETE, key: "plain/key.txt").status == 204)
-            #expect(try await s3.send(.GET, key: "plain/key.txt").status == 404)
+            let missing = try await s3.sendRetrying(.GET, key: "plain/key.txt")
+            #expect(missing.status == 404 && missing.errorCode == "NoSuchKey")
         } catch {
             try await http.shutdown()
             throw error
+        }
+        try await http.shutdown()
+    }
+
+    /// A store nobody answers for is a 503 after a few tries, not a 500.
+    @Test func anUnreachableStoreIsA503() async throws {
+        let location = try S3Location(uri: "s3://nowhere?endpoint=http://127.0.0.1:1")
+        let http = S3Client.makeHTTPClient()
+        let s3 = S3Client(location: location, credentials: Self.credentials, http: http)
+        do {
+            _ = try await s3.sendRetrying(.GET, key: "k")
+            Issue.record("expected an error")
+        } catch let error as VellumError {
+            #expect(error.status == 503)
         }
         try await http.shutdown()
     }

@@ -16,6 +16,17 @@ public struct S3Client: Sendable {
         self.http = http
     }
 
+    /// An HTTP client for S3 locations: connections refused or not made within 2 s fail at once (the retries are
+    /// `sendRetrying`'s), 30 s without a byte read or written fails a request, no redirects (a wrong region is an
+    /// error), up to 64 connections per host.
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2), read: .seconds(30), write: .seconds(30)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     public struct Response: Sendable {
         public var status: Int
         public var headers: HTTPHeaders
