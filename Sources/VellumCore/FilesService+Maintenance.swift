@@ -31,13 +31,13 @@ extension FilesService {
             try await store.write { try await $0.deleteUpload(upload.id) }
             report.forgottenUploads += 1
         }
-        let claim = { try await self.store.write { session in
-            try await session.claimFilesToPurge(now: Date(), leaseUntil: Date(timeIntervalSinceNow: 600), limit: 1000)
-        } }
-        var claimed = try await claim()
-        while !claimed.isEmpty {
-            for file in claimed where await self.purge(file) { report.purgedFiles += 1 }
-            claimed = claimed.count < 1000 ? [] : try await claim()
+        let batch = 1000
+        while true {
+            let claimed = try await store.write { session in
+                try await session.claimFilesToPurge(now: Date(), leaseUntil: Date(timeIntervalSinceNow: 600), limit: batch)
+            }
+            for file in claimed where await purge(file) { report.purgedFiles += 1 }
+            if claimed.count < batch { break }
         }
         if reconcile {
             report.reconciledBuckets = try await store.write { try await $0.reconcileBucketSizes() }

@@ -23,7 +23,7 @@ public struct MigrationStatus: Sendable, Equatable {
         self.known = known
     }
 
-    public var pending: [Int] { (1...max(known, 1)).filter { !applied.contains($0) && $0 <= known } }
+    public var pending: [Int] { (0..<known).map { $0 + 1 }.filter { !applied.contains($0) } }
 }
 
 /// What to list from a bucket.

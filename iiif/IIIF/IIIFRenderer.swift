@@ -235,14 +235,9 @@ public final class IIIFRenderer: Sendable {
         }
         guard !pixels.isEmpty else { return nil }
         if (area.width, area.height) != (plan.width, plan.height) {
-            let size = plan.width * plan.height * Int(bands)
-            pixels = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                let ok = vellum_resample(
-                    pixels, Int32(area.width), Int32(area.height), bands, buffer.baseAddress, Int32(plan.width),
-                    Int32(plan.height)) == 0
-                count = ok ? size : 0
+            pixels = try pixels.withUnsafeBufferPointer {
+                try resample($0.baseAddress!, (area.width, area.height), bands: Int(bands), to: (plan.width, plan.height))
             }
-            guard !pixels.isEmpty else { throw VImage.Failure(description: "out of memory resampling the image") }
         }
         return bytes { vellum_jpeg_encode(pixels, Int32(plan.width), Int32(plan.height), bands, Int32(quality), $0, $1) }
     }
@@ -313,16 +308,25 @@ public final class IIIFRenderer: Sendable {
         var length = 0
         guard let pixels = vips_image_write_to_memory(image.pointer, &length) else { throw VImage.Failure.last() }
         defer { g_free(pixels) }
-        let bands = image.bands, size = width * height * bands
-        let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = vellum_resample(
-                pixels.assumingMemoryBound(to: UInt8.self), Int32(image.width), Int32(image.height), Int32(bands),
-                buffer.baseAddress, Int32(width), Int32(height)) == 0 ? size : 0
-        }
-        guard out.count == size else { throw VImage.Failure(description: "out of memory resampling the image") }
+        let out = try resample(
+            pixels.assumingMemoryBound(to: UInt8.self), (image.width, image.height), bands: image.bands, to: (width, height))
         return try VImage.make {
-            vellum_vips_from_pixels(out, size, Int32(width), Int32(height), Int32(bands), image.interpretation, $0)
+            vellum_vips_from_pixels(out, out.count, Int32(width), Int32(height), Int32(image.bands), image.interpretation, $0)
         }
+    }
+
+    /// `pixels` (`size`, `bands` interleaved 8-bit bands) resampled to `target` by `vellum_resample`.
+    static func resample(
+        _ pixels: UnsafePointer<UInt8>, _ size: (width: Int, height: Int), bands: Int, to target: (width: Int, height: Int)
+    ) throws -> [UInt8] {
+        let length = target.width * target.height * bands
+        let out = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            count = vellum_resample(
+                pixels, Int32(size.width), Int32(size.height), Int32(bands), buffer.baseAddress, Int32(target.width),
+                Int32(target.height)) == 0 ? length : 0
+        }
+        guard out.count == length else { throw VImage.Failure(description: "out of memory resampling the image") }
+        return out
     }
 
     /// Right angles without resampling; other angles resampled into the bounding box, its corners transparent
