@@ -109,7 +109,7 @@ extension FilesService {
         let backend = try await storage.backend(for: upload.location)
         let writer: any BlobWriter
         do {
-            writer = try await backend.partWriter(upload.fileID, offset: range.lowerBound)
+            writer = try await backend.partWriter(upload.fileID, part: number, range: range)
         } catch {
             // Expiry or an abort may have removed the upload, and its blob, since it was looked up.
             if try await store.read({ try await $0.upload(upload.id) }) == nil { throw VellumError.uploadNotFound }
@@ -135,7 +135,7 @@ extension FilesService {
             guard !current.completed else { throw VellumError.uploadCompleted }
             try await session.savePart(part)
         }
-        await progress.advance(upload.id, open: partOpener(upload, backend))
+        if backend.readsPendingParts { await progress.advance(upload.id, open: partOpener(upload, backend)) }
         return part
     }
 
@@ -179,13 +179,19 @@ extension FilesService {
         let backend = try await storage.backend(for: upload.location)
         let checksums: Checksums, prefix: [UInt8]
         do {
-            checksums = try await progress.finish(uploadID, partCount: upload.partCount, open: partOpener(upload, backend))
-            prefix = try await readPrefix(upload, backend)
+            let hash = {
+                (try await self.progress.finish(uploadID, partCount: upload.partCount, open: self.partOpener(upload, backend)),
+                 try await self.readPrefix(upload, backend))
+            }
+            // Parts are hashed before the blob is made whole where the backend can read them (the file is then
+            // never published unless it is right), after it otherwise.
+            let early = backend.readsPendingParts ? try await hash() : nil
             // Activity: an expiry that chose this upload earlier now leaves it alone (see `discard`).
             guard try await store.write({ try await $0.touchUpload(uploadID, updated: Date()) }) != nil else {
                 throw VellumError.uploadNotFound
             }
-            try await backend.completeMultipart(upload.fileID)
+            try await backend.completeMultipart(upload.fileID, parts: status.parts)
+            (checksums, prefix) = if let early { early } else { try await hash() }
         } catch {
             // A concurrent completion may have finished first (and moved the file): answer as it did.
             if let done = try? await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key, parts: false),

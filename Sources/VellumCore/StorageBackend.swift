@@ -15,13 +15,18 @@ public protocol StorageBackend: Sendable {
     func create(_ id: UUID) async throws -> any BlobWriter
     /// Starts a pending blob of `size` bytes that parts will be written into.
     func createMultipart(_ id: UUID, size: Int64) async throws
-    /// Writes one part of a multipart blob in place from `offset`. Its `finish` makes these bytes durable; its
-    /// `abort` only stops writing (the part's bytes stop counting because its metadata is gone).
-    func partWriter(_ id: UUID, offset: Int64) async throws -> any BlobWriter
+    /// Writes part `number` (from 0) of a multipart blob, the bytes `range` of it, in place. Its `finish` makes
+    /// these bytes durable; its `abort` only stops writing (the part's bytes stop counting because its metadata is
+    /// gone).
+    func partWriter(_ id: UUID, part number: Int, range: Range<Int64>) async throws -> any BlobWriter
+    /// Whether `openPending` can read parts before `completeMultipart` (S3 cannot: parts are readable only once
+    /// the blob is complete).
+    var readsPendingParts: Bool { get }
     /// Reads part of a multipart blob that is still pending.
     func openPending(_ id: UUID, range: Range<Int64>) async throws -> any BlobReader
-    /// Makes a fully written multipart blob durable at its final place; doing it twice is harmless.
-    func completeMultipart(_ id: UUID) async throws
+    /// Makes a fully written multipart blob, made of `parts` in order, durable at its final place; doing it twice
+    /// is harmless.
+    func completeMultipart(_ id: UUID, parts: [UploadPart]) async throws
     /// Opens `range` of the blob (the whole blob when nil) for reading in bounded memory.
     func open(_ id: UUID, range: Range<Int64>?) async throws -> any BlobReader
     /// Forgets that a blob is pending, once the metadata that references it is committed.
@@ -44,6 +49,7 @@ public protocol StorageBackend: Sendable {
 
 extension StorageBackend {
     public func localPath(_ id: UUID) -> String? { nil }
+    public var readsPendingParts: Bool { true }
 }
 
 /// Receives the bytes of one pending blob.

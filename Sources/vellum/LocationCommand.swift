@@ -13,7 +13,7 @@ struct LocationCommand: AsyncParsableCommand {
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "Name: lowercase letters, digits and '-'.") var name: String
-        @Argument(help: "file:///absolute/path") var uri: String
+        @Argument(help: "file:///absolute/path or s3://BUCKET[/PREFIX]?endpoint=URL&region=R") var uri: String
         @Flag(name: .customLong("default"), help: "Make it the default location for new buckets.") var isDefault = false
 
         func run() async throws {
@@ -21,7 +21,7 @@ struct LocationCommand: AsyncParsableCommand {
             let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
             let location = Location(name: name, uri: uri, isDefault: false, created: Date())
             do {
-                try BackendFactory.prepare(location)
+                try await runtime.factory.prepare(location)
                 try await runtime.store.write { session in
                     guard try await !session.locations().contains(where: { $0.name == location.name }) else {
                         throw VellumError(409, "A location named '\(location.name)' already exists.")

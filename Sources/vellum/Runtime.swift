@@ -10,6 +10,7 @@ struct Runtime {
     let settings: Settings
     let store: any MetadataStore
     let storage: StorageRegistry
+    let factory: BackendFactory
     let threadPool: NIOThreadPool
     let logger: Logger
 
@@ -19,8 +20,10 @@ struct Runtime {
         let threadPool = NIOThreadPool(numberOfThreads: 16)
         threadPool.start()
         let store = try await openStore(settings.resolvedDatabaseURL, logger: logger)
-        let storage = StorageRegistry(store: store, factory: BackendFactory(threadPool: threadPool))
-        let runtime = Runtime(settings: settings, store: store, storage: storage, threadPool: threadPool, logger: logger)
+        let factory = BackendFactory(threadPool: threadPool, settings: settings)
+        let storage = StorageRegistry(store: store, factory: factory)
+        let runtime = Runtime(
+            settings: settings, store: store, storage: storage, factory: factory, threadPool: threadPool, logger: logger)
         try await runtime.ensureDefaultLocation()
         return runtime
     }
@@ -37,13 +40,14 @@ struct Runtime {
         throw VellumError(400, "Unsupported database URL: expected sqlite://PATH or postgres://USER@HOST:PORT/DB.")
     }
 
-    /// On first start, the local location `default` under the data directory.
+    /// On first start, the location `default`: `default_location`, or a directory `default` under the data directory.
     func ensureDefaultLocation() async throws {
         let locations = try await store.read { try await $0.locations() }
         guard !locations.contains(where: \.isDefault) else { return }
         let root = URL(fileURLWithPath: settings.dataDir).standardizedFileURL.appendingPathComponent("default").path
-        let location = Location(name: "default", uri: "file://\(root)", isDefault: true, created: Date())
-        try BackendFactory.prepare(location)
+        let uri = settings.defaultLocation ?? "file://\(root)"
+        let location = Location(name: "default", uri: uri, isDefault: true, created: Date())
+        try await factory.prepare(location)
         try await store.write { session in
             if try await session.locations().contains(where: { $0.name == location.name }) {
                 try await session.setDefaultLocation(location.name)
@@ -56,28 +60,5 @@ struct Runtime {
     func shutdown() async {
         await store.shutdown()
         try? await threadPool.shutdownGracefully()
-    }
-}
-
-/// Makes the backend for a location URI.
-struct BackendFactory: StorageBackendFactory {
-    let threadPool: NIOThreadPool
-
-    func makeBackend(for location: Location) throws -> any StorageBackend {
-        try LocalStorage(root: Self.localRoot(location), threadPool: threadPool)
-    }
-
-    /// Creates what a new location needs (its directory).
-    static func prepare(_ location: Location) throws {
-        try LocalStorage.prepare(root: localRoot(location))
-    }
-
-    static func localRoot(_ location: Location) throws -> String {
-        guard location.uri.hasPrefix("file://") else {
-            throw VellumError(400, "Unsupported location URI '\(location.uri)': this release supports file:// only.")
-        }
-        let path = String(location.uri.dropFirst("file://".count))
-        guard path.hasPrefix("/") else { throw VellumError(400, "A file:// location needs an absolute path.") }
-        return path
     }
 }

@@ -14,6 +14,13 @@ struct Settings: Sendable, Equatable {
     var publicURL: String?
     var allowedHosts: [String] = []
     var logLevel = "info"
+    /// The URI of the location `default` made on first start (a `default` directory under the data directory
+    /// when nil).
+    var defaultLocation: String?
+    /// Credentials for S3 locations.
+    var s3AccessKeyID = ""
+    var s3SecretAccessKey = ""
+    var s3SessionToken: String?
     /// Seconds without activity after which an unfinished multipart upload is aborted.
     var multipartExpires: TimeInterval = 4 * 86400
     /// Every file is verified once per period (seconds).
@@ -49,6 +56,10 @@ struct Settings: Sendable, Equatable {
         var public_url: String?
         var allowed_hosts: [String]?
         var log_level: String?
+        var default_location: String?
+        var s3_access_key_id: String?
+        var s3_secret_access_key: String?
+        var s3_session_token: String?
         var multipart_expires: DurationText?
         var fixity_period: DurationText?
         var fixity_max_rate: Double?
@@ -84,6 +95,10 @@ struct Settings: Sendable, Equatable {
         publicURL = file.public_url ?? publicURL
         allowedHosts = file.allowed_hosts ?? allowedHosts
         logLevel = file.log_level ?? logLevel
+        defaultLocation = file.default_location ?? defaultLocation
+        s3AccessKeyID = file.s3_access_key_id ?? s3AccessKeyID
+        s3SecretAccessKey = file.s3_secret_access_key ?? s3SecretAccessKey
+        s3SessionToken = file.s3_session_token ?? s3SessionToken
         if let value = file.multipart_expires { multipartExpires = try Self.duration(value.text, name: "multipart_expires") }
         if let value = file.fixity_period { fixityPeriod = try Self.duration(value.text, name: "fixity_period") }
         if let value = file.fixity_max_rate { fixityMaxRate = try Self.rate(String(value), name: "fixity_max_rate") }
@@ -122,6 +137,10 @@ struct Settings: Sendable, Equatable {
             allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         logLevel = env["VELLUM_LOG_LEVEL"] ?? logLevel
+        defaultLocation = env["VELLUM_DEFAULT_LOCATION"] ?? defaultLocation
+        s3AccessKeyID = env["VELLUM_S3_ACCESS_KEY_ID"] ?? s3AccessKeyID
+        s3SecretAccessKey = env["VELLUM_S3_SECRET_ACCESS_KEY"] ?? s3SecretAccessKey
+        s3SessionToken = env["VELLUM_S3_SESSION_TOKEN"] ?? s3SessionToken
         if let value = env["VELLUM_MULTIPART_EXPIRES"] {
             multipartExpires = try Self.duration(value, name: "VELLUM_MULTIPART_EXPIRES")
         }

@@ -25,7 +25,7 @@ import Testing
         #expect(try await server.request(.PUT, path, headers: [("If-None-Match", "*")], body: Array("v4".utf8)).status == 200)
         let versions = try await server.request(.GET, "/files/\(bucket)?versions").json()["contents"] as? [Any]
         #expect(versions?.count == 5)  // v1, v2, v3, the delete marker, v4
-        #expect(server.pendingBlobs().isEmpty)
+        #expect(try await server.pendingBlobs().isEmpty)
     }
 
     @Test func concurrentCreateOnlyWritesHaveExactlyOneWinner() async throws {
@@ -49,7 +49,7 @@ import Testing
         let listing = try await server.request(.GET, "/files/\(bucket)?versions").json()
         #expect((listing["contents"] as? [Any])?.count == 3)
         #expect(listing["size"] as? Int == 3 * 200_000)
-        #expect(server.storedBlobs().count == 3)
-        #expect(server.pendingBlobs().isEmpty)
+        #expect(try await server.storedBlobs().count == 3)
+        #expect(try await server.pendingBlobs().isEmpty)
     }
 }

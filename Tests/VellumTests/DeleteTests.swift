@@ -16,7 +16,7 @@ import Testing
         #expect(try await server.request(.DELETE, "/files/\(bucket)/never").status == 404)
         let listing = try await server.request(.GET, "/files/\(bucket)").json()
         #expect((listing["contents"] as? [Any])?.isEmpty == true)
-        #expect(server.storedBlobs().count == 1)
+        #expect(try await server.storedBlobs().count == 1)
         // A new upload after a soft delete becomes the head again.
         #expect(try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("two".utf8)).status == 200)
         #expect(try await server.request(.GET, "/files/\(bucket)/doc").text == "two")
@@ -27,17 +27,17 @@ import Testing
         let bucket = try await server.createBucket()
         let v1 = try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("one".utf8)).json()
         let v2 = try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("second".utf8)).json()
-        #expect(server.storedBlobs().count == 2)
+        #expect(try await server.storedBlobs().count == 2)
         let id2 = try #require(v2["version_id"] as? String)
         #expect(try await server.request(.DELETE, "/files/\(bucket)/doc?versionId=\(id2)").status == 204)
-        #expect(server.storedBlobs().count == 1)
+        #expect(try await server.storedBlobs().count == 1)
         #expect(try await server.request(.GET, "/files/\(bucket)/doc").text == "one")
         #expect(try await server.request(.GET, "/files/\(bucket)").json()["size"] as? Int == 3)
         let id1 = try #require(v1["version_id"] as? String)
         #expect(try await server.request(.DELETE, "/files/\(bucket)/doc?versionId=\(id2)").status == 404)
         #expect(try await server.request(.DELETE, "/files/\(bucket)/doc?versionId=bad").status == 422)
         #expect(try await server.request(.DELETE, "/files/\(bucket)/doc?versionId=\(id1)").status == 204)
-        #expect(server.storedBlobs().isEmpty)
+        #expect(try await server.storedBlobs().isEmpty)
         #expect(try await server.request(.GET, "/files/\(bucket)/doc").status == 404)
         #expect(try await server.request(.GET, "/files/\(bucket)").json()["size"] as? Int == 0)
     }
@@ -63,7 +63,7 @@ import Testing
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         _ = try await server.request(.PUT, "/files/\(bucket)/doc", body: Array("one".utf8))
-        for blob in server.storedBlobs() { try FileManager.default.removeItem(atPath: server.dataDir + "/default/" + blob) }
+        for name in try await server.storedBlobs() { try await StoredBlob(server: server, name: name).remove() }
         let reply = try await server.request(.GET, "/files/\(bucket)/doc")
         #expect(reply.status == 500)
         #expect(try reply.json()["message"] as? String == "Stored file is missing.")

@@ -28,12 +28,13 @@ import Glibc
         #expect(try await server.cliStatus(["fixity", "run"]).status == 0)
         #expect(try await object(server, bucket, "f70001")["last_check"] as? Bool == true)
 
-        let flipped = try server.blobPath(size: 70_002)
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: flipped)))
+        let flipped = try await server.blob(size: 70_002)
+        var bytes = try await flipped.read()
         bytes[12_345] ^= 0x10
-        try Data(bytes).write(to: URL(fileURLWithPath: flipped))
-        #expect(truncate(try server.blobPath(size: 70_003), 35_000) == 0)
-        try FileManager.default.removeItem(atPath: try server.blobPath(size: 70_004))
+        try await flipped.write(bytes)
+        let truncated = try await server.blob(size: 70_003)
+        try await truncated.write(Array(try await truncated.read().prefix(35_000)))
+        try await server.blob(size: 70_004).remove()
 
         let run = try await server.cliStatus(["fixity", "run"])
         #expect(run.status == 1)
@@ -69,7 +70,7 @@ import Glibc
         // A failure stays until the bytes are repaired and a check passes.
         #expect(try await server.cliStatus(["fixity", "run"]).status == 1)
         bytes[12_345] ^= 0x10
-        try Data(bytes).write(to: URL(fileURLWithPath: flipped))
+        try await flipped.write(bytes)
         #expect(try await server.cliStatus(["fixity", "run", "--bucket", bucket]).status == 1)  // two are still damaged
         #expect(try await object(server, bucket, "f70002")["last_check"] as? Bool == true)
 
@@ -86,11 +87,12 @@ import Glibc
         let sizes = (0..<10).map { 1_100_001 + 300_007 * $0 }
         try await upload(sizes, to: bucket, on: server)
 
-        let flipped = try server.blobPath(size: sizes[3])
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: flipped)))
+        let flipped = try await server.blob(size: sizes[3])
+        var bytes = try await flipped.read()
         bytes[1_500_000] ^= 0x01
-        try Data(bytes).write(to: URL(fileURLWithPath: flipped))
-        #expect(truncate(try server.blobPath(size: sizes[7]), 1_048_586) == 0)
+        try await flipped.write(bytes)
+        let truncated = try await server.blob(size: sizes[7])
+        try await truncated.write(Array(try await truncated.read().prefix(1_048_586)))
 
         let run = try await server.cliStatus(["fixity", "run"])
         #expect(run.status == 1)

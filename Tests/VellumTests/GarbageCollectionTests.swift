@@ -14,16 +14,16 @@ import Testing
         #expect(copy.status == 200)
         let versionB = try #require(try copy.json()["version_id"] as? String)
         #expect(try copy.json()["checksum"] as? String == "md5:\(Fixtures.md5(data))")
-        #expect(server.storedBlobs().count == 1)  // shared, not copied
+        #expect(try await server.storedBlobs().count == 1)  // shared, not copied
         #expect(try await server.bucketSize(other) == data.count)
 
         #expect(try await server.request(.DELETE, "/files/\(bucket)/a.bin?versionId=\(versionA)").status == 204)
-        #expect(server.storedBlobs().count == 1)
+        #expect(try await server.storedBlobs().count == 1)
         #expect(try await server.request(.GET, "/files/\(other)/b.bin").bytes == data)
         #expect(try await server.bucketSize(bucket) == 0)
 
         #expect(try await server.request(.DELETE, "/files/\(other)/b.bin?versionId=\(versionB)").status == 204)
-        #expect(server.storedBlobs().isEmpty)
+        #expect(try await server.storedBlobs().isEmpty)
         #expect(try await server.bucketSize(other) == 0)
 
         let missing = try await server.request(
@@ -55,23 +55,23 @@ import Testing
         let server = try await TestServer()
         let bucket = try await server.createBucket()
         #expect(try await server.request(.PUT, "/files/\(bucket)/kept", body: Array("kept".utf8)).status == 200)
-        // What a power loss can leave: bytes at a final path that nothing refers to.
-        let orphan = UUID().uuidString.lowercased(), pending = UUID().uuidString.lowercased()
-        let root = server.dataDir + "/default"
-        try Data(Fixtures.bytes(1234)).write(to: URL(fileURLWithPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))
-        // An upload in flight: linked to its final path, not committed yet, still marked pending.
-        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(root)/.tmp/\(pending)"))
-        try FileManager.default.linkItem(atPath: "\(root)/.tmp/\(pending)", toPath: "\(root)/\(pending.prefix(2))/\(pending)")
+        // What a power loss can leave: bytes at a final place that nothing refers to.
+        let orphan = UUID(), pending = UUID()
+        try await server.storeBlob(orphan, Fixtures.bytes(1234))
+        // An upload in flight: at its final place, not committed yet, still marked pending.
+        try await server.storeBlob(pending, [1, 2, 3], pending: true)
 
         let report = try await server.cli(["gc"])
-        #expect(report.contains("default\t\(orphan)\t1234"))
-        #expect(!report.contains(pending))
+        #expect(report.contains("default\t\(orphan.uuidString.lowercased())\t1234"))
+        #expect(!report.contains(pending.uuidString.lowercased()))
         #expect(report.contains("scanned 3 blobs: 1 unreferenced (1234 bytes)"))
-        #expect(FileManager.default.fileExists(atPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))  // listing only
+        #expect(try await server.storedBlobs().count == 3)  // listing only
 
         #expect(try await server.cli(["gc", "--delete"]).contains("1 deleted"))
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/\(orphan.prefix(2))/\(orphan)"))
-        #expect(FileManager.default.fileExists(atPath: "\(root)/\(pending.prefix(2))/\(pending)"))
+        let left = try await server.storedBlobs()
+        #expect(left.count == 2)
+        #expect(!left.contains { $0.hasSuffix(orphan.uuidString.lowercased()) })
+        #expect(left.contains { $0.hasSuffix(pending.uuidString.lowercased()) })
         #expect(try await server.request(.GET, "/files/\(bucket)/kept").text == "kept")
         #expect(try await server.cli(["gc"]).contains("0 unreferenced"))
     }

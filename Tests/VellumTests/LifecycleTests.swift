@@ -13,12 +13,15 @@ import Glibc
         let connection = try RawConnection(port: server.port)
         try connection.startUpload(path: "/files/\(bucket)/doc", length: 8_000_000)
         try connection.send(Fixtures.bytes(3_000_000))
-        for _ in 0..<100 where server.pendingBlobs().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(server.pendingBlobs().count == 1)
+        for _ in 0..<100 {
+            guard try await server.pendingBlobs().isEmpty else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await server.pendingBlobs().count == 1)
         #expect(try await server.stop(signal: SIGKILL) == SIGKILL)
         try await server.start()
-        #expect(server.pendingBlobs().isEmpty)
-        #expect(server.storedBlobs().count == 1)
+        #expect(try await server.pendingBlobs().isEmpty)
+        #expect(try await server.storedBlobs().count == 1)
         #expect(try await server.request(.GET, "/files/\(bucket)/doc").text == "kept")
         let listing = try await server.request(.GET, "/files/\(bucket)?versions").json()
         #expect((listing["contents"] as? [Any])?.count == 1)
@@ -32,7 +35,10 @@ import Glibc
         let body = Fixtures.bytes(2_000_000)
         try connection.startUpload(path: "/files/\(bucket)/late", length: body.count)
         try connection.send(Array(body[..<1_000_000]))
-        for _ in 0..<100 where server.pendingBlobs().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<100 {
+            guard try await server.pendingBlobs().isEmpty else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let pid = try #require(server.pid)
         kill(pid, SIGTERM)
         try await Task.sleep(for: .milliseconds(300))
@@ -65,11 +71,20 @@ import Glibc
 
     @Test func healthFailsWhenStorageIsGone() async throws {
         let server = try await TestServer()
-        try FileManager.default.removeItem(atPath: server.dataDir + "/default")
+        if let s3 = server.s3 {
+            #expect(try await s3.send(.DELETE, key: "").status == 204)
+        } else {
+            try FileManager.default.removeItem(atPath: server.dataDir + "/default")
+        }
+        try await Task.sleep(for: .milliseconds(1100))  // past a cached success
         let health = try await server.request(.GET, "/health", token: nil)
         #expect(health.status == 503)
         #expect(try health.json()["status"] as? String == "unavailable")
-        // A vanished location (an unmounted disk) is reported, never silently recreated.
-        #expect(!FileManager.default.fileExists(atPath: server.dataDir + "/default"))
+        // A vanished location (an unmounted disk, a deleted bucket) is reported, never silently recreated.
+        if let s3 = server.s3 {
+            #expect(try await s3.send(.HEAD, key: "").status == 404)
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: server.dataDir + "/default"))
+        }
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Testing
 import VellumCore
 
@@ -22,7 +23,7 @@ import VellumCore
         do {
             #expect(try await s3.send(.PUT, key: "").status == 200)
             let body = Array("the quick brown fox".utf8)
-            let put = try await s3.send(.PUT, key: "plain/key.txt", headers: [("content-type", "text/plain")], body: body)
+            let put = try await s3.send(.PUT, key: "plain/key.txt", headers: [("content-type", "text/plain")], body: ByteBuffer(bytes: body))
             #expect(put.status == 200)
             let get = try await s3.send(.GET, key: "plain/key.txt")
             #expect(get.status == 200 && Array(get.body.readableBytesView) == body)

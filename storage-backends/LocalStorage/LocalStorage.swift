@@ -71,15 +71,15 @@ public struct LocalStorage: StorageBackend {
         }
     }
 
-    public func partWriter(_ id: UUID, offset: Int64) async throws -> any BlobWriter {
-        LocalBlobWriter(storage: self, id: id, partOffset: offset)
+    public func partWriter(_ id: UUID, part number: Int, range: Range<Int64>) async throws -> any BlobWriter {
+        LocalBlobWriter(storage: self, id: id, partOffset: range.lowerBound)
     }
 
     public func openPending(_ id: UUID, range: Range<Int64>) async throws -> any BlobReader {
         try await read(tempPath(id), range: range)
     }
 
-    public func completeMultipart(_ id: UUID) async throws {
+    public func completeMultipart(_ id: UUID, parts: [UploadPart]) async throws {
         let path = tempPath(id)
         try await threadPool.runIfActive {
             if access(path, F_OK) != 0, access(self.finalPath(id), F_OK) == 0 { return }  // done before a crash

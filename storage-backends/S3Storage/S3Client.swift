@@ -37,12 +37,11 @@ public struct S3Client: Sendable {
     /// bytes of it. `key` "" addresses the bucket.
     public func send(
         _ method: HTTPMethod, key: String, query: [(String, String)] = [], headers: [(String, String)] = [],
-        body: [UInt8]? = nil, limit: Int = 16 << 20, timeout: TimeAmount = .seconds(30)
+        body: ByteBuffer? = nil, limit: Int = 16 << 20, timeout: TimeAmount = .seconds(30)
     ) async throws -> Response {
-        let request = signedRequest(method, key: key, query: query, headers: headers)
-        var outgoing = request
-        if let body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await http.execute(outgoing, timeout: timeout)
+        var request = signedRequest(method, key: key, query: query, headers: headers)
+        if let body { request.body = .bytes(body) }
+        let response = try await http.execute(request, timeout: timeout)
         return Response(
             status: Int(response.status.code), headers: response.headers, body: try await response.body.collect(upTo: limit))
     }

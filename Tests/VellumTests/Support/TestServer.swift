@@ -4,6 +4,8 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
+@testable import S3Storage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +23,9 @@ final class TestServer: @unchecked Sendable {
     /// With `VELLUM_TEST_POSTGRES` set (a PostgreSQL superuser URL, see `scripts/postgres.sh`), each server gets a
     /// database of its own there; this is its name.
     private let database: String?
+    /// With `VELLUM_TEST_STORAGE=s3` (and a test S3 server, `VELLUM_TEST_S3`), the location `default` is a new
+    /// bucket there; this is a client for it.
+    let s3: S3Client?
 
     /// Starts a daemon; `environment` adds or overrides `VELLUM_*` variables.
     init(environment: [String: String] = [:]) async throws {
@@ -33,6 +38,17 @@ final class TestServer: @unchecked Sendable {
             database = name
         } else {
             database = nil
+        }
+        var uri = environment["VELLUM_DEFAULT_LOCATION"]
+        if uri == nil { uri = try await Self.newS3Location() }
+        if let uri, uri.hasPrefix("s3://") {
+            let s3 = try Self.s3Client(uri)
+            vellum["VELLUM_DEFAULT_LOCATION"] = uri
+            vellum["VELLUM_S3_ACCESS_KEY_ID"] = s3.signer.credentials.accessKeyID
+            vellum["VELLUM_S3_SECRET_ACCESS_KEY"] = s3.signer.credentials.secretAccessKey
+            self.s3 = s3
+        } else {
+            s3 = nil
         }
         vellumEnvironment = vellum.merging(environment) { $1 }
         try await start()
@@ -215,35 +231,6 @@ final class TestServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
-    }
-
-    /// The path of the stored blob that holds exactly `size` bytes (tests give each file its own size).
-    func blobPath(size: Int) throws -> String {
-        let root = dataDir + "/default/"
-        guard
-            let path = storedBlobs().first(where: {
-                ((try? FileManager.default.attributesOfItem(atPath: root + $0))?[.size] as? Int) == size
-            })
-        else { throw TestError("no blob of \(size) bytes") }
-        return root + path
-    }
-
-    // MARK: files on disk
-
-    /// Every blob file in the default location (excluding pending ones).
-    func storedBlobs() -> [String] {
-        let root = dataDir + "/default"
-        let all = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
-        return all.filter { path in
-            var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDir)
-            return !isDir.boolValue && !path.hasPrefix(".tmp")
-        }
-    }
-
-    /// Pending (uncommitted) blobs.
-    func pendingBlobs() -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/default/.tmp")) ?? []
     }
 }
 
