@@ -29,6 +29,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", providers: [.apt(["libmagic-dev"])]),
         .target(name: "CMD5Lanes"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CVips", path: "iiif/CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CPixels", path: "iiif/CPixels", linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("jpeg")]),
         .target(name: "IIIF", dependencies: [
@@ -71,7 +72,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "vellum", dependencies: [
-            "CMagic", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage", "S3Storage",
+            "CMagic", "CMalloc", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage", "S3Storage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "TOMLKit", package: "TOMLKit"),

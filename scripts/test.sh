@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the whole test suite (debug build) twice: against SQLite, then against a throw-away
-# PostgreSQL cluster this script starts and removes (scripts/postgres.sh). Tests start their own daemons on
-# 127.0.0.1, and an S3-compatible server (moto, scripts/moto.sh) serves the S3 tests. VELLUM_TEST_DATABASES
-# ("sqlite postgres") picks the runs.
+# Sets everything up and runs the whole test suite (debug build) three times: against SQLite, then against a
+# throw-away PostgreSQL cluster this script starts and removes (scripts/postgres.sh), then again on PostgreSQL with
+# every daemon's files in a bucket of an S3-compatible server (moto, scripts/moto.sh, also started here and
+# serving the S3 tests of every pass). Tests start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES
+# ("sqlite postgres s3") picks the passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -18,13 +19,11 @@ source scripts/postgres.sh
 source scripts/moto.sh
 trap 'pg_stop; moto_stop' EXIT
 moto_start  # an S3-compatible server for the S3 tests, in both passes
-for database in ${VELLUM_TEST_DATABASES:-sqlite postgres}; do
-  echo "=== the test suite against $database ==="
-  if [ "$database" = postgres ]; then
-    pg_start
-    swift test --skip-build
-    pg_stop
-  else
-    VELLUM_TEST_POSTGRES= swift test --skip-build
-  fi
+for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
+  echo "=== the test suite: $pass ==="
+  case "$pass" in
+    sqlite) VELLUM_TEST_POSTGRES= swift test --skip-build ;;
+    postgres) pg_start; swift test --skip-build; pg_stop ;;
+    s3) pg_start; VELLUM_TEST_STORAGE=s3 swift test --skip-build; pg_stop ;;
+  esac
 done

@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 import LocalStorage
 import Logging
@@ -16,6 +17,10 @@ struct Runtime {
 
     /// Opens the database (migrating it) and makes sure a default location exists.
     static func open(_ settings: Settings, logger: Logger) async throws -> Runtime {
+        // Blocks of 4 MiB and more (S3 part buffers, large image regions) are mapped and unmapped each time:
+        // glibc's default raises this threshold as such blocks are freed, after which they come from per-thread
+        // arenas that fragment and keep tens of MiB resident after a large upload.
+        mallopt(M_MMAP_THRESHOLD, 4 << 20)
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
         let threadPool = NIOThreadPool(numberOfThreads: 16)
         threadPool.start()

@@ -5,13 +5,14 @@ import VellumCore
 
 /// Writes one blob of unknown length to its final key in constant memory. Bytes gather in a part buffer; a blob
 /// that fits in one part is one PUT, a larger one a native multipart upload whose parts (8 MiB, 64 MiB from the
-/// 5,000th on: up to about 350 GiB) are sent up to `inFlight` at a time while the next one fills. Every part and
+/// 5,000th on: up to about 350 GiB) are sent up to `inFlight` at a time while the next one fills (so at most
+/// three part buffers exist, reused from part to part). Every part and
 /// single PUT carries its `Content-MD5`, which S3 checks. Waiting for a free slot holds back the caller, and so
 /// the client sending the bytes.
 actor S3BlobWriter: BlobWriter {
     static let smallPart = 8 << 20
     static let largePart = 64 << 20
-    static let inFlight = 3
+    static let inFlight = 2
 
     private let storage: S3Storage
     private let id: UUID
@@ -80,6 +81,7 @@ actor S3BlobWriter: BlobWriter {
         let part = buffer
         buffer = spare.take() ?? ByteBuffer()
         buffer.clear()
+        buffer.reserveCapacity(partSize)
         let (storage, id, uploadID) = (storage, id, uploadID!)
         sending.append((number, Task {
             let etag = try await storage.uploadPart(id, uploadID, number: number, body: part, md5: Self.md5(part))

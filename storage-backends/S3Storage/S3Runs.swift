@@ -19,6 +19,7 @@ final class S3Runs: Sendable {
     static let heartbeat: Duration = .seconds(30)
     static let deadAfter: TimeInterval = 120
     private let started = Mutex<Task<Void, any Error>?>(nil)
+    private let locked = Mutex(false)
 
     init(directory: String?) { self.directory = directory }
 
@@ -28,14 +29,8 @@ final class S3Runs: Sendable {
     func start(_ client: S3Client) async throws {
         let first = started.withLock { task -> Task<Void, any Error> in
             if let task { return task }
-            let made = Task { [id, directory] in
-                if let directory {
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                    let path = "\(directory)/\(id).lock"
-                    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
-                    guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw S3ProtocolError("cannot lock \(path)") }
-                    // The descriptor stays open, and the lock held, until the process ends.
-                }
+            let made = Task { [id] in
+                try self.lock()
                 try await Self.beat(client, id)
                 Task.detached {
                     while true {
@@ -52,6 +47,19 @@ final class S3Runs: Sendable {
         } catch {
             started.withLock { $0 = nil }  // try again next time
             throw error
+        }
+    }
+
+    /// Takes this run's lock file (once); the descriptor stays open, and the lock held, until the process ends.
+    private func lock() throws {
+        guard let directory else { return }
+        try locked.withLock { done in
+            guard !done else { return }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let path = "\(directory)/\(id).lock"
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw S3ProtocolError("cannot lock \(path)") }
+            done = true
         }
     }
 

@@ -1,0 +1,106 @@
+import Crypto
+import Foundation
+import NIOCore
+import Testing
+
+@testable import S3Storage
+
+/// What only an S3 location shows, in the suite's S3 pass (`VELLUM_TEST_STORAGE=s3`: every server's location
+/// `default` is a bucket on the test S3 server). The rest of the suite runs unchanged against S3 in that pass.
+@Suite(.enabled(if: TestServer.onS3)) struct S3StorageTests {
+    /// The S3 object of a blob: its ETag (a multipart object's ends in `-<parts>`) and bytes.
+    func object(_ server: TestServer, _ name: String) async throws -> (etag: String, bytes: [UInt8]) {
+        let s3 = try #require(server.s3)
+        let reply = try await s3.send(.GET, key: "blobs/\(name)", limit: 1 << 30)
+        #expect(reply.status == 200)
+        return (reply.headers.first(name: "etag") ?? "", Array(buffer: reply.body))
+    }
+
+    /// A streamed upload larger than one part is a native multipart upload of 8 MiB parts; one that fits in a
+    /// part is a single PUT; neither leaves a marker or an unfinished S3 upload.
+    @Test func streamedUploadsUseNativeMultipart() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let big = Fixtures.bytes(17 * MiB + 5)
+        let chunks = stride(from: 0, to: big.count, by: 1 << 20).map { Array(big[$0..<min($0 + (1 << 20), big.count)]) }
+        #expect(try await server.putChunked("/files/\(bucket)/big", chunks: chunks).status == 200)
+        #expect(try await server.request(.PUT, "/files/\(bucket)/small", body: Array("small".utf8)).status == 200)
+        #expect(try await server.pendingBlobs().isEmpty)
+        var etags: [String] = []
+        for name in try await server.storedBlobs() {
+            let (etag, bytes) = try await object(server, name)
+            #expect(bytes == big || bytes == Array("small".utf8))
+            etags.append(etag)
+        }
+        #expect(etags.filter { $0.hasSuffix("-3\"") }.count == 1, "\(etags)")
+        #expect(etags.filter { !$0.contains("-") }.count == 1, "\(etags)")
+        #expect(try await openS3Uploads(server).isEmpty)
+        #expect(try await server.request(.GET, "/files/\(bucket)/big", headers: [("range", "bytes=9000000-9000009")]).bytes
+            == Array(big[9_000_000..<9_000_010]))
+    }
+
+    /// Each part of a Vellum multipart upload is the S3 part of the same number (+1), streamed once; completion
+    /// joins them in S3 without rewriting any, and the result is verified against the whole-file checksums.
+    @Test func multipartPartsAreNativeParts() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let data = Fixtures.bytes(11 * MiB)
+        let pieces = parts(data, 5 * MiB)
+        let upload = try #require(try await server.startUpload(bucket, "mp", size: data.count)["id"] as? String)
+        #expect(try await server.putPart(bucket, "mp", upload, 2, pieces[2]).status == 200)
+        #expect(try await server.putPart(bucket, "mp", upload, 0, pieces[0]).status == 200)
+
+        let (key, uploadID) = try #require(try await openS3Uploads(server).first)
+        let s3 = try #require(server.s3)
+        let partList = try await s3.send(.GET, key: key, query: [("uploadId", uploadID)])
+        let sent = try S3XML(partList.body, record: "Part").records
+        #expect(sent.map { $0["PartNumber"] } == ["1", "3"])
+        #expect(sent.map { $0["Size"] } == ["\(5 * MiB)", "\(MiB)"])
+        let md5 = Insecure.MD5.hash(data: pieces[0]).map { String(format: "%02x", $0) }.joined()
+        #expect(sent.first?["ETag"] == "\"\(md5)\"")
+
+        #expect(try await server.putPart(bucket, "mp", upload, 1, pieces[1]).status == 200)
+        let done = try await server.request(.POST, "/files/\(bucket)/mp?uploadId=\(upload)")
+        #expect(done.status == 200)
+        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let listed = try await server.request(.GET, "/files/\(bucket)").json()["contents"] as? [[String: Any]]
+        #expect((listed?.first?["checksums"] as? [String: String])?["sha256"] == sha)
+        #expect(try await openS3Uploads(server).isEmpty)
+        let (etag, bytes) = try await object(server, String(key.dropFirst("blobs/".count)))
+        #expect(etag.hasSuffix("-3\""))
+        #expect(bytes == data)
+        #expect(try await server.pendingBlobs().isEmpty)
+    }
+
+    /// A store that does not answer: uploads fail with 503 (a JSON error) within seconds, leave no version and
+    /// no quota used; reads of other locations go on.
+    @Test func anUnreachableStoreGives503AndNoVersion() async throws {
+        let server = try await TestServer()
+        let closed = try TestServer.freePort()
+        let uri = "s3://nowhere?endpoint=http://127.0.0.1:\(closed)&region=us-east-1"
+        try await server.sql(
+            "INSERT INTO locations (name, uri, is_default, created) VALUES ('down', '\(uri)', FALSE, 0)")
+        let bucket = try await server.createBucket(["location": "down"])
+        let started = ContinuousClock.now
+        let put = try await server.request(.PUT, "/files/\(bucket)/doc", body: Fixtures.bytes(1000))
+        #expect(put.status == 503)
+        #expect(try put.json()["status"] as? Int == 503)
+        #expect(started.duration(to: .now) < .seconds(15))
+        let chunked = try await server.putChunked("/files/\(bucket)/big", chunks: Array(repeating: Fixtures.bytes(MiB), count: 12))
+        #expect(chunked.status == 503)
+        let listing = try await server.request(.GET, "/files/\(bucket)?versions").json()
+        #expect((listing["contents"] as? [Any])?.isEmpty == true)
+        #expect(try await server.bucketSize(bucket) == 0)
+        #expect(try await server.request(.GET, "/health", token: nil).status == 200)  // the default location is fine
+    }
+
+    /// The S3 multipart uploads not completed or aborted in the server's bucket: (key, upload id).
+    func openS3Uploads(_ server: TestServer) async throws -> [(String, String)] {
+        let s3 = try #require(server.s3)
+        let reply = try await s3.send(.GET, key: "", query: [("uploads", "")])
+        return try S3XML(reply.body, record: "Upload").records.compactMap { item in
+            guard let key = item["Key"], let id = item["UploadId"] else { return nil }
+            return (key, id)
+        }
+    }
+}
