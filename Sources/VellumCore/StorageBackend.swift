@@ -74,4 +74,6 @@ public protocol BlobReader: Sendable {
 /// Makes a backend for a location URI.
 public protocol StorageBackendFactory: Sendable {
     func makeBackend(for location: Location) throws -> any StorageBackend
+    /// Checks a new location's URI and gets it ready to be written (a directory created, a bucket reached).
+    func prepare(_ location: Location) async throws
 }

@@ -23,6 +23,22 @@ public actor StorageRegistry {
         return backend
     }
 
+    /// Adds a location after checking that it can be written, optionally making it the default for new buckets.
+    public func add(_ location: Location) async throws {
+        try Location.validate(name: location.name)
+        guard try await !store.read({ try await $0.locations() }).contains(where: { $0.name == location.name }) else {
+            throw VellumError(409, "A location named '\(location.name)' already exists.")
+        }
+        try await factory.prepare(location)
+        try await store.write { session in
+            guard try await !session.locations().contains(where: { $0.name == location.name }) else {
+                throw VellumError(409, "A location named '\(location.name)' already exists.")
+            }
+            try await session.insertLocation(Location(name: location.name, uri: location.uri, isDefault: false, created: location.created))
+            if location.isDefault { try await session.setDefaultLocation(location.name) }
+        }
+    }
+
     /// Every configured location with its backend.
     public func all() async throws -> [(Location, any StorageBackend)] {
         var result: [(Location, any StorageBackend)] = []

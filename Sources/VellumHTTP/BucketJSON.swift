@@ -22,6 +22,8 @@ struct BucketJSON: JSONWritable {
             json.bool(bucket.locked)
             json.key("public")
             json.bool(bucket.isPublic)
+            json.key("location")
+            json.string(bucket.location)
             json.key("created")
             json.timestamp(bucket.created)
             json.key("updated")

@@ -19,16 +19,8 @@ struct LocationCommand: AsyncParsableCommand {
         func run() async throws {
             try Location.validate(name: name)
             let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
-            let location = Location(name: name, uri: uri, isDefault: false, created: Date())
             do {
-                try await runtime.factory.prepare(location)
-                try await runtime.store.write { session in
-                    guard try await !session.locations().contains(where: { $0.name == location.name }) else {
-                        throw VellumError(409, "A location named '\(location.name)' already exists.")
-                    }
-                    try await session.insertLocation(location)
-                    if isDefault { try await session.setDefaultLocation(location.name) }
-                }
+                try await runtime.storage.add(Location(name: name, uri: uri, isDefault: isDefault, created: Date()))
             } catch {
                 await runtime.shutdown()
                 throw ValidationError("\(error)")
