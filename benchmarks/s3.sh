@@ -10,9 +10,9 @@
 #     the daemon's peak RSS (VmHWM) and peak RssAnon (sampled every 50 ms) over the two;
 #   - the AWS CLI: `aws s3 cp FILE s3://...`, then `aws s3 cp s3://... -` to /dev/null;
 #   - vellum/aws ratios of the upload and download MB/s of the same run.
-# Every transfer is timed by the wall clock around its client (so the AWS CLI's start, `aws_s3_ls_seconds`, is
-# included). Odd runs measure Vellum first, even runs the AWS CLI first. Prints `name: value unit` lines (medians
-# in $OUT/results.txt).
+# Every transfer is timed by the wall clock around its client, so the AWS CLI's figures include its start (about
+# `aws_head_bucket_seconds`: the CLI sending one request). Odd runs measure Vellum first, even runs the AWS CLI first.
+# Prints `name: value unit` lines (medians in $OUT/results.txt).
 # Env: SIZE_MB (1024), RUNS (3: medians), VELLUM (1; 0: the AWS CLI only, no build), INPUT_DIR
 # (/tmp/invenio-bench-input), OUT_DIR (/tmp/vellum-bench-s3), VELLUM_MOTO_ENV (/tmp/vellum-moto).
 set -euo pipefail
@@ -67,11 +67,11 @@ rss_anon_sampler() {
 }
 
 vellum_run() {
-  local r=$1 s3bucket="vb-vellum-$1-$RANDOM$RANDOM" t0 t1 code
+  local s3bucket="vb-vellum-$1-$RANDOM$RANDOM" t0 t1 code
   s3cli s3 mb "s3://$s3bucket" > /dev/null
   VELLUM_DEFAULT_LOCATION="s3://$s3bucket?endpoint=$VELLUM_TEST_S3&region=us-east-1" \
-    VELLUM_S3_ACCESS_KEY_ID="$VELLUM_TEST_S3_ACCESS_KEY_ID" VELLUM_S3_SECRET_ACCESS_KEY="$VELLUM_TEST_S3_SECRET_ACCESS_KEY" \
-    start_server
+    VELLUM_S3_ACCESS_KEY_ID="$VELLUM_TEST_S3_ACCESS_KEY_ID" \
+    VELLUM_S3_SECRET_ACCESS_KEY="$VELLUM_TEST_S3_SECRET_ACCESS_KEY" start_server  # passed on to the daemon
   : > "$OUT/rss_anon.txt"
   rss_anon_sampler "$SERVER_PID" "$OUT/rss_anon.txt" &
   SAMPLER_PID=$!
@@ -83,7 +83,8 @@ vellum_run() {
     -H "Content-Type: application/octet-stream" "$url")
   t1=$(now)
   [ "$code" = 200 ] || { echo "vellum upload failed: $code $(cat "$OUT/put.json")" >&2; exit 1; }
-  local checksum; checksum=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["checksum"])' "$OUT/put.json")
+  local checksum
+  checksum=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["checksum"])' "$OUT/put.json")
   [ "$checksum" = "md5:$MD5" ] || { echo "vellum upload: checksum $checksum, expected md5:$MD5" >&2; exit 1; }
   VELLUM_UP=$(calc "$SIZE / ($t1 - $t0) / 1e6" 1)
   emit "vellum_s3_upload_$LABEL" "$VELLUM_UP" MB/s
@@ -105,8 +106,8 @@ vellum_run() {
 aws_run() {
   local s3bucket="vb-aws-$1-$RANDOM$RANDOM" t0 t1
   s3cli s3 mb "s3://$s3bucket" > /dev/null
-  t0=$(now); s3cli s3 ls "s3://$s3bucket" > /dev/null; t1=$(now)
-  emit aws_s3_ls_seconds "$(calc "$t1 - $t0" 3)" s
+  t0=$(now); s3cli s3api head-bucket --bucket "$s3bucket" > /dev/null; t1=$(now)
+  emit aws_head_bucket_seconds "$(calc "$t1 - $t0" 3)" s
 
   t0=$(now)
   s3cli s3 cp --only-show-errors "$BIG" "s3://$s3bucket/big.bin"

@@ -8,7 +8,7 @@ extension FilesService {
         var discarded = 0
         for (location, backend) in try await storage.all() {
             for id in try await backend.abandonedBlobs() {
-                if try await store.read({ try await $0.fileExists(id) }) {
+                if try await store.read({ try await $0.fileExists(id, in: location.name) }) {
                     try await backend.settle(id)
                 } else if try await store.read({ try await $0.upload(fileID: id) }) != nil {
                     continue  // a multipart upload still receiving parts

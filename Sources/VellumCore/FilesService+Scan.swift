@@ -23,7 +23,7 @@ extension FilesService {
                 let pending = Set(try await backend.pendingBlobs())
                 let candidates = batch.filter { !pending.contains($0.id) }
                 let ids = candidates.map(\.id)
-                let referenced = try await store.read { try await $0.existingFiles(ids) }
+                let referenced = try await store.read { try await $0.existingFiles(ids, in: location.name) }
                 for blob in candidates where !referenced.contains(blob.id) {
                     report.unreferenced.append((location.name, blob.id, blob.size))
                     if delete {

@@ -80,9 +80,18 @@ public protocol MetadataSession: Sendable {
     func reconcileBucketSizes() async throws -> Int
 
     func insertFile(_ file: FileInstance) async throws
-    func fileExists(_ id: UUID) async throws -> Bool
-    /// Which of `ids` have a file row.
-    func existingFiles(_ ids: [UUID]) async throws -> Set<UUID>
+    /// Whether a file row with this id keeps its bytes in `location`.
+    func fileExists(_ id: UUID, in location: String) async throws -> Bool
+    /// Which of `ids` have a file row that keeps its bytes in `location`.
+    func existingFiles(_ ids: [UUID], in location: String) async throws -> Set<UUID>
+    /// Points the buckets whose new files go to location `from` (only `bucketID`, when given) at `to`; returns how
+    /// many changed.
+    func switchBucketLocations(from: String, to: String, bucketID: UUID?) async throws -> Int
+    /// Files (not being deleted) whose bytes are in `location`, in id order after `afterID`: every such file, or
+    /// those of `bucketID`'s versions and their derivatives.
+    func files(in location: String, bucketID: UUID?, after afterID: UUID?, limit: Int) async throws -> [FileInstance]
+    /// Records that a file's bytes are now in `to`, if they were in `from` and the file is not being deleted.
+    func moveFile(_ id: UUID, from: String, to: String) async throws -> Bool
     func fileReferenceCount(_ id: UUID) async throws -> Int
     /// Marks a file whose bytes must be deleted, and its derivatives (which it returns); the rows go once the bytes
     /// are. The marking process has a minute to delete them before maintenance may claim them.

@@ -164,16 +164,16 @@ struct SQLMetadataSession: MetadataSession {
         ).run()
     }
 
-    func fileExists(_ id: UUID) async throws -> Bool {
-        try await db.raw("SELECT id FROM files WHERE id = \(bind: id.lowercased)").first() != nil
+    func fileExists(_ id: UUID, in location: String) async throws -> Bool {
+        try await db.raw("SELECT id FROM files WHERE id = \(bind: id.lowercased) AND location = \(bind: location)").first() != nil
     }
 
-    func existingFiles(_ ids: [UUID]) async throws -> Set<UUID> {
+    func existingFiles(_ ids: [UUID], in location: String) async throws -> Set<UUID> {
         var found = Set<UUID>()
         for start in stride(from: 0, to: ids.count, by: 500) {
             let slice = ids[start..<min(start + 500, ids.count)]
             let list = SQLList(slice.map { SQLBind($0.lowercased) })
-            for row in try await db.raw("SELECT id FROM files WHERE id IN (\(list))").all() {
+            for row in try await db.raw("SELECT id FROM files WHERE id IN (\(list)) AND location = \(bind: location)").all() {
                 found.insert(try row.decodeUUID(column: "id"))
             }
         }

@@ -108,6 +108,10 @@ enum Schema {
             // daemon's maintenance claims it (until the lease ends).
             "ALTER TABLE files ADD COLUMN purge_lease_until BIGINT",
         ],
+        [
+            // A location's files in id order, for migrations between locations.
+            "CREATE INDEX files_location ON files (location, id)",
+        ],
     ]
 
     /// The media types a IIIF pyramid is made for, as an SQL list.

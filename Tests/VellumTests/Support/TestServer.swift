@@ -89,18 +89,23 @@ final class TestServer: @unchecked Sendable {
         return file + ((try? Data(contentsOf: URL(fileURLWithPath: dataDir + "/vellum.sqlite-wal"))) ?? Data())
     }
 
-    /// Runs SQL on this server's database behind the daemon's back (Python's sqlite3, or psql).
-    func sql(_ statement: String) async throws {
+    /// Runs SQL on this server's database behind the daemon's back (Python's sqlite3, or psql); answers the rows,
+    /// their columns separated by `|`.
+    @discardableResult
+    func sql(_ statement: String) async throws -> [String] {
+        let output: String
         if let url = vellumEnvironment["VELLUM_DATABASE_URL"], url.hasPrefix("postgres") {
-            _ = try await Self.runTool("/usr/bin/psql", [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", statement])
+            output = try await Self.runTool("/usr/bin/psql", [url, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", statement])
         } else {
-            _ = try await Self.runTool(
+            output = try await Self.runTool(
                 "/usr/bin/env",
                 ["python3", "-c",
                  "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000');"
-                    + " c.execute(sys.argv[2]); c.commit()",
+                    + " rows=c.execute(sys.argv[2]).fetchall(); c.commit()"
+                    + "\nfor r in rows: print('|'.join('' if v is None else str(v) for v in r))",
                  dataDir + "/vellum.sqlite", statement])
         }
+        return output.split(separator: "\n").map(String.init)
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }

@@ -1,0 +1,40 @@
+import Foundation
+import SQLKit
+import VellumCore
+
+/// Moving files' bytes between storage locations (`vellum migrate`).
+extension SQLMetadataSession {
+    func switchBucketLocations(from: String, to: String, bucketID: UUID?) async throws -> Int {
+        let only: SQLQueryString = bucketID.map { " AND id = \(bind: $0.lowercased)" } ?? ""
+        return try await db.raw(
+            "UPDATE buckets SET location = \(bind: to) WHERE location = \(bind: from)\(only) RETURNING id"
+        ).all().count
+    }
+
+    func files(in location: String, bucketID: UUID?, after afterID: UUID?, limit: Int) async throws -> [FileInstance] {
+        let bucket: SQLQueryString = bucketID.map { id in
+            """
+             AND (f.id IN (SELECT file_id FROM object_versions WHERE bucket_id = \(bind: id.lowercased))
+                OR f.id IN (SELECT d.derivative_id FROM file_derivatives d JOIN object_versions v ON v.file_id = d.file_id
+                    WHERE v.bucket_id = \(bind: id.lowercased)))
+            """
+        } ?? ""
+        let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
+        let rows = try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE f.location = \(bind: location) AND NOT f.deleting\(bucket)\(after)
+            ORDER BY f.id LIMIT \(bind: limit)
+            """
+        ).all()
+        return try rows.compactMap { try Self.file(from: $0) }
+    }
+
+    func moveFile(_ id: UUID, from: String, to: String) async throws -> Bool {
+        try await db.raw(
+            """
+            UPDATE files SET location = \(bind: to) WHERE id = \(bind: id.lowercased) AND location = \(bind: from)
+                AND NOT deleting RETURNING id
+            """
+        ).first() != nil
+    }
+}

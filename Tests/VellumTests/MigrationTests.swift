@@ -1,0 +1,165 @@
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vellum migrate` between the location `default` and a location of the other kind (a bucket on the test S3
+/// server when `default` is a directory, a directory when it is a bucket), while clients read and upload.
+@Suite(.enabled(if: TestServer.s3Endpoint != nil)) struct MigrationTests {
+    /// A server whose `default` location is in one kind of storage, with a location `other` in the other kind.
+    func serverWithTwoKinds() async throws -> TestServer {
+        let server = try await TestServer(environment: [
+            "VELLUM_S3_ACCESS_KEY_ID": TestServer.s3Credentials.accessKeyID,
+            "VELLUM_S3_SECRET_ACCESS_KEY": TestServer.s3Credentials.secretAccessKey,
+        ])
+        let other = server.s3 == nil
+            ? try await TestServer.newS3Bucket(endpoint: try #require(TestServer.s3Endpoint))
+            : "file://\(server.dataDir)/other"
+        _ = try await server.cli(["location", "add", "other", other])
+        return server
+    }
+
+    /// Uploads `count` small files of distinct contents, 16 at a time; returns key → bytes.
+    func upload(_ count: Int, to bucket: String, on server: TestServer, prefix: String = "f") async throws -> [String: [UInt8]] {
+        try await withThrowingTaskGroup(of: (String, [UInt8]).self) { group in
+            var files: [String: [UInt8]] = [:]
+            for index in 0..<count {
+                if index >= 16, let (key, bytes) = try await group.next() { files[key] = bytes }
+                group.addTask {
+                    let key = "\(prefix)\(index)", bytes = Array("\(key):".utf8) + Fixtures.bytes(100 + index * 7)
+                    let reply = try await server.request(.PUT, "/files/\(bucket)/\(key)", body: bytes)
+                    guard reply.status == 200 else { throw TestError("PUT \(key): \(reply.status) \(reply.text)") }
+                    return (key, bytes)
+                }
+            }
+            for try await (key, bytes) in group { files[key] = bytes }
+            return files
+        }
+    }
+
+    /// Every file reads back whole and right (16 at a time).
+    func expectReadable(_ files: [String: [UInt8]], in bucket: String, on server: TestServer) async throws {
+        let wrong = try await withThrowingTaskGroup(of: String?.self) { group in
+            var wrong: [String] = []
+            for (index, (key, bytes)) in files.enumerated() {
+                if index >= 16, let result = try await group.next(), let key = result { wrong.append(key) }
+                group.addTask { try await server.request(.GET, "/files/\(bucket)/\(key)").bytes == bytes ? nil : key }
+            }
+            for try await case let key? in group { wrong.append(key) }
+            return wrong
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) files unreadable or wrong: \(wrong.prefix(5))")
+    }
+
+    /// How many files keep their bytes in `location`.
+    func filesIn(_ location: String, _ server: TestServer) async throws -> Int {
+        Int(try await server.sql("SELECT COUNT(*) FROM files WHERE location = '\(location)'").first ?? "") ?? -1
+    }
+
+    /// 1,000 files go to the other kind of storage and back while three clients read and one uploads: every file
+    /// (the new ones too) ends readable, in the target, verified by fixity, with no bytes left behind.
+    @Test func thereAndBackUnderLoad() async throws {
+        let server = try await serverWithTwoKinds()
+        let bucket = try await server.createBucket()
+        var files = try await upload(1000, to: bucket, on: server)
+
+        for (from, to) in [("default", "other"), ("other", "default")] {
+            let load = MigrationLoad(server, bucket, files, prefix: "new-\(to)-")
+            let run = try await server.cliStatus(["migrate", "--from", from, "--to", to, "--delete-source", "--source-grace", "1"])
+            await load.stop()
+            #expect(run.status == 0, "\(run.output)")
+            #expect(load.failures.withLock { $0 }.isEmpty, "\(load.failures.withLock { $0.prefix(5) })")
+            #expect(load.reads.load(ordering: .relaxed) > 0)
+            files.merge(load.uploaded.withLock { $0 }) { $1 }
+            // Uploads that began before the switch may land in the source: one more run takes them.
+            if try await filesIn(from, server) > 0 {
+                #expect(try await server.cliStatus(["migrate", "--from", from, "--to", to, "--delete-source", "--source-grace", "0"]).status == 0)
+            }
+            #expect(try await filesIn(from, server) == 0)
+            #expect(try await filesIn(to, server) == files.count)
+            #expect(try await server.request(.GET, "/files/\(bucket)").json()["location"] as? String == to)
+            try await expectReadable(files, in: bucket, on: server)
+            let fixity = try await server.cliStatus(["fixity", "run"])
+            #expect(fixity.status == 0 && fixity.output.contains("verified \(files.count) files"), "\(fixity.output)")
+            let gc = try await server.cli(["gc"])
+            #expect(gc.contains("0 unreferenced"), "\(gc)")
+        }
+    }
+
+    /// A migration killed half-way leaves every file readable where it is; run again, it finishes the rest.
+    @Test func aKilledMigrationResumes() async throws {
+        let server = try await serverWithTwoKinds()
+        let bucket = try await server.createBucket()
+        let files = try await upload(400, to: bucket, on: server)
+        let process = try server.startCLI(["migrate", "--from", "default", "--to", "other", "--max-rate", "0.05"])
+        for _ in 0..<600 {
+            guard try await filesIn("other", server) < 60 else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let moved = try await filesIn("other", server)
+        #expect(moved >= 60 && moved < files.count, "moved \(moved)")
+        try await expectReadable(files, in: bucket, on: server)
+
+        let rerun = try await server.cliStatus(["migrate", "--from", "default", "--to", "other"])
+        #expect(rerun.status == 0, "\(rerun.output)")
+        #expect(rerun.output.contains("moved \(files.count - moved) files"), "\(rerun.output)")
+        #expect(try await filesIn("default", server) == 0)
+        try await expectReadable(files, in: bucket, on: server)
+        #expect(try await server.cliStatus(["fixity", "run"]).status == 0)
+        // Without --delete-source the source copies stay, as bytes nothing refers to: all of them, and nothing else.
+        let gc = try await server.cli(["gc"])
+        #expect(gc.contains("\(files.count) unreferenced"), "\(gc)")
+        #expect(!gc.contains("other\t"))
+    }
+}
+
+/// Three clients reading the bucket's files and one uploading new ones (`prefix` and a number), until stopped.
+final class MigrationLoad: Sendable {
+    let failures = Mutex<[String]>([])
+    let uploaded = Mutex<[String: [UInt8]]>([:])
+    let reads = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    init(_ server: TestServer, _ bucket: String, _ files: [String: [UInt8]], prefix: String) {
+        let keys = Array(files.keys)
+        task.withLock { $0 = Task { [self] in
+            var round = 0
+            while !stopping.load(ordering: .relaxed) {
+                round += 1
+                let round = round
+                await withTaskGroup(of: Void.self) { group in
+                    for reader in 0..<3 {
+                        group.addTask {
+                            let key = keys[(round * 3 + reader) * 7919 % keys.count]
+                            let reply = try? await server.request(.GET, "/files/\(bucket)/\(key)")
+                            if reply?.bytes != files[key] { self.failures.withLock { $0.append("GET \(key): \(reply?.status ?? 0)") } }
+                            self.reads.add(1, ordering: .relaxed)
+                        }
+                    }
+                    group.addTask {
+                        let key = "\(prefix)\(round)", bytes = Array(key.utf8) + Fixtures.bytes(500 + round)
+                        let reply = try? await server.request(.PUT, "/files/\(bucket)/\(key)", body: bytes)
+                        if reply?.status == 200 {
+                            self.uploaded.withLock { $0[key] = bytes }
+                        } else {
+                            self.failures.withLock { $0.append("PUT \(key): \(reply?.status ?? 0)") }
+                        }
+                    }
+                }
+            }
+        } }
+    }
+
+    /// Stops after the current round.
+    func stop() async {
+        stopping.store(true, ordering: .relaxed)
+        await task.withLock { $0 }?.value
+    }
+}
+
