@@ -24,6 +24,11 @@ for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
   case "$pass" in
     sqlite) VELLUM_TEST_POSTGRES= swift test --skip-build ;;
     postgres) pg_start; swift test --skip-build; pg_stop ;;
-    s3) pg_start; VELLUM_TEST_STORAGE=s3 swift test --skip-build; pg_stop ;;
+    s3)
+      # The 1 GiB round trip keeps the test S3 server busy for a while: it runs alone, after the rest.
+      pg_start
+      VELLUM_TEST_STORAGE=s3 swift test --skip-build --skip LargeFileTests
+      VELLUM_TEST_STORAGE=s3 swift test --skip-build --filter LargeFileTests
+      pg_stop ;;
   esac
 done

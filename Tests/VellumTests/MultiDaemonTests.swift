@@ -119,6 +119,10 @@ import Testing
         }
         #expect(try await a.bucketSize(bucket) == 0)
         #expect(try await b.bucketSize(bucket) == 0)
+        for _ in 0..<50 {  // the bytes go right after the metadata
+            guard try await !a.pendingBlobs().isEmpty else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect(try await a.pendingBlobs().isEmpty)
     }
 
@@ -157,7 +161,8 @@ import Testing
 
     /// Both daemons build pyramids; each image ends with one, and a copy built twice is not left behind as a file
     /// nothing refers to.
-    @Test func eachImageGetsOnePyramid() async throws {
+    @Test(.disabled(if: TestServer.onS3, "IIIF reads images from local files"))
+    func eachImageGetsOnePyramid() async throws {
         let (a, b) = try await pair()
         let bucket = try await a.createBucket()
         for i in 0..<4 {

@@ -115,15 +115,11 @@ public final class S3Storage: StorageBackend {
         }
     }
 
-    /// A HEAD of the bucket, answered within 2 s; a success is trusted for a second (`/health` may be polled often).
+    /// A HEAD of the bucket, each attempt answered within 5 s; a success is trusted for a second (`/health` may be
+    /// polled often).
     public func checkHealth() async throws {
         if let last = state.withLock({ $0.healthy }), last.duration(to: .now) < .seconds(1) { return }
-        let response: S3Client.Response
-        do {
-            response = try await client.send(.HEAD, key: "", timeout: .seconds(2))
-        } catch {
-            throw client.unavailable("HEAD bucket: \(error)")
-        }
+        let response = try await client.sendRetrying(.HEAD, key: "", timeout: .seconds(5))
         guard response.status == 200 else { throw Self.failure("HEAD bucket", response) }
         state.withLock { $0.healthy = .now }
     }

@@ -127,7 +127,7 @@ final class TestServer: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try process.run()
         self.process = process
-        for _ in 0..<300 {
+        for _ in 0..<1200 {  // a minute: start-up recovery may wait for a busy test S3 server
             if let response = try? await request(.GET, "/health"), response.status == 200 { return }
             guard process.isRunning else { throw TestError("vellum exited with \(process.terminationStatus)") }
             try await Task.sleep(for: .milliseconds(50))
