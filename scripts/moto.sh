@@ -2,7 +2,8 @@
 # runs) on a free port of 127.0.0.1, with authentication on. moto_start lets moto take its first three requests
 # unauthenticated, uses them to create an IAM user allowed everything and its access key, and exports
 # VELLUM_TEST_S3 (the endpoint), VELLUM_TEST_S3_ACCESS_KEY_ID and VELLUM_TEST_S3_SECRET_ACCESS_KEY; every later
-# request must be signed with that key. moto_stop stops the server (the caller sets the EXIT trap).
+# request must be signed with that key; VELLUM_TEST_MOTO is moto's server program, for tests that need a server of
+# their own. moto_stop stops the server (the caller sets the EXIT trap).
 MOTO_PID=""
 
 moto_start() {
@@ -28,7 +29,7 @@ sys.exit(1)' "$port"
   curl -sf -o /dev/null -X POST "$endpoint/" -H "Authorization: $auth" --data-urlencode "PolicyDocument=$policy" \
     -d "Action=PutUserPolicy&UserName=vellum&PolicyName=all&Version=2010-05-08"
   reply=$(curl -sf -X POST "$endpoint/" -H "Authorization: $auth" -d "Action=CreateAccessKey&UserName=vellum&Version=2010-05-08")
-  export VELLUM_TEST_S3="$endpoint"
+  export VELLUM_TEST_S3="$endpoint" VELLUM_TEST_MOTO="$venv/bin/moto_server"
   export VELLUM_TEST_S3_ACCESS_KEY_ID; VELLUM_TEST_S3_ACCESS_KEY_ID=$(echo "$reply" | sed -n 's:.*<AccessKeyId>\(.*\)</AccessKeyId>.*:\1:p')
   export VELLUM_TEST_S3_SECRET_ACCESS_KEY; VELLUM_TEST_S3_SECRET_ACCESS_KEY=$(echo "$reply" | sed -n 's:.*<SecretAccessKey>\(.*\)</SecretAccessKey>.*:\1:p')
   [ -n "$VELLUM_TEST_S3_ACCESS_KEY_ID" ] && [ -n "$VELLUM_TEST_S3_SECRET_ACCESS_KEY" ] || { echo "moto: no access key" >&2; return 1; }

@@ -43,6 +43,11 @@ public struct FilesService: Sendable {
     }
 
     /// The path of a stored file's bytes on this machine, when its location keeps them in a local file.
+    /// Where a download of the file should be redirected (see `StorageBackend.downloadURL`), if anywhere.
+    public func downloadURL(_ file: FileInstance, contentType: String, disposition: String) async throws -> String? {
+        try await storage.backend(for: file.location).downloadURL(file.id, contentType: contentType, disposition: disposition)
+    }
+
     public func localPath(_ file: FileInstance) async throws -> String? {
         try await storage.backend(for: file.location).localPath(file.id)
     }

@@ -45,10 +45,14 @@ public protocol StorageBackend: Sendable {
     /// The path of a settled blob's bytes in this machine's file system, for libraries that read files (libvips);
     /// nil for backends that keep bytes elsewhere.
     func localPath(_ id: UUID) -> String?
+    /// A short-lived URL that serves a settled blob directly with the given `Content-Type` and
+    /// `Content-Disposition`, when downloads should be redirected there; nil to stream through Vellum.
+    func downloadURL(_ id: UUID, contentType: String, disposition: String) -> String?
 }
 
 extension StorageBackend {
     public func localPath(_ id: UUID) -> String? { nil }
+    public func downloadURL(_ id: UUID, contentType: String, disposition: String) -> String? { nil }
     public var readsPendingParts: Bool { true }
 }
 

@@ -22,6 +22,18 @@ struct DownloadResponse {
             return Response(status: .notModified, headers: headers)
         case .proceed: break
         }
+        if request.method == .get, let type = headers[.contentType], let disposition = headers[.contentDisposition],
+            let url = try await service.downloadURL(file, contentType: type, disposition: disposition)
+        {
+            // The store serves the bytes (and any Range) itself, with the same sanitised type and disposition.
+            headers[.contentType] = nil
+            headers[.contentDisposition] = nil
+            headers[.acceptRanges] = nil
+            headers[.location] = url
+            headers[.cacheControl] = "no-store"  // the URL expires; a cache must not replay it
+            headers[.contentLength] = "0"
+            return Response(status: .found, headers: headers)
+        }
         let size = file.size
         var ranges = ByteRanges.ignore
         if Preconditions.ifRangeAllows(request.headers, etag: etag, lastModified: version.created) {

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import NIOCore
@@ -92,6 +93,41 @@ import Testing
         #expect((listing["contents"] as? [Any])?.isEmpty == true)
         #expect(try await server.bucketSize(bucket) == 0)
         #expect(try await server.request(.GET, "/health", token: nil).status == 200)  // the default location is fine
+    }
+
+    /// With `redirect_downloads=true`, a GET answers 302 to a presigned URL of the store that serves the bytes
+    /// (ranges too) with Vellum's sanitised type and disposition; HEAD and conditional GETs are answered by Vellum.
+    @Test func downloadsCanBeRedirectedToTheStore() async throws {
+        let server = try await TestServer()
+        let moto = try await TestServer.privateMoto()
+        defer { moto.process.terminate() }
+        let uri = try await TestServer.newS3Bucket(endpoint: moto.endpoint) + "&redirect_downloads=true"
+        let body = Array(try JSONSerialization.data(withJSONObject: ["name": "direct", "uri": uri]))
+        #expect(try await server.request(.POST, "/locations", body: body).status == 201)
+        let bucket = try await server.createBucket(["location": "direct"])
+        let data = Fixtures.bytes(50_000)
+        let put = try await server.request(.PUT, "/files/\(bucket)/page.html", body: data)
+        #expect(put.status == 200)
+
+        let reply = try await server.request(.GET, "/files/\(bucket)/page.html", followRedirects: false)
+        #expect(reply.status == 302)
+        let location = try #require(reply.header("location"))
+        #expect(location.hasPrefix(moto.endpoint + "/vt-"))
+        #expect(location.contains("X-Amz-Signature=") && location.contains("X-Amz-Expires=300"))
+        #expect(location.contains("response-content-type=text%2Fplain"))  // HTML is never served as HTML
+        #expect(location.contains("response-content-disposition=inline%3B%20filename%3D%22page.html%22"))
+        #expect(reply.header("cache-control") == "no-store")
+        #expect(reply.header("x-content-type-options") == "nosniff")
+
+        var direct = HTTPClientRequest(url: location)
+        direct.headers.add(name: "range", value: "bytes=100-199")
+        let ranged = try await server.send(direct)
+        #expect(ranged.status == 206 && ranged.bytes == Array(data[100..<200]), "\(ranged.status) \(ranged.text)")
+        #expect(try await server.send(HTTPClientRequest(url: location)).bytes == data)
+
+        #expect(try await server.request(.HEAD, "/files/\(bucket)/page.html").status == 200)
+        let etag = try #require(put.header("etag"))
+        #expect(try await server.request(.GET, "/files/\(bucket)/page.html", headers: [("if-none-match", etag)]).status == 304)
     }
 
     /// The S3 multipart uploads not completed or aborted in the server's bucket: (key, upload id).

@@ -35,6 +35,26 @@ extension TestServer {
         return uri
     }
 
+    /// A moto server of the test's own, without authentication (it then serves presigned URLs, which the shared
+    /// server, checking every request's `Authorization` header, cannot): its endpoint and process.
+    static func privateMoto() async throws -> (endpoint: String, process: Process) {
+        let program = environment["VELLUM_TEST_MOTO"] ?? "/tmp/vellum-moto/bin/moto_server"
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let endpoint = "http://127.0.0.1:\(port)"
+        for _ in 0..<200 {
+            if (try? await s3Client("s3://probe?endpoint=\(endpoint)").send(.GET, key: "")) != nil { return (endpoint, process) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw TestError("moto did not start")
+    }
+
     static func s3Client(_ uri: String) throws -> S3Client {
         S3Client(location: try S3Location(uri: uri), credentials: s3Credentials, http: s3HTTP)
     }
