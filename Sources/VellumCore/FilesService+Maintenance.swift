@@ -6,6 +6,7 @@ public struct MaintenanceReport: Sendable, Equatable {
     public var forgottenUploads = 0
     public var purgedFiles = 0
     public var reconciledBuckets = 0
+    public var discardedBlobs = 0
 }
 
 extension FilesService {
@@ -15,9 +16,11 @@ extension FilesService {
     /// - files whose last version went and whose bytes could not be deleted then are deleted now (claimed first, so
     ///   that of several daemons one deletes each);
     /// - with `reconcile`, bucket sizes are recomputed from the versions and reservations (they never should
-    ///   have drifted; a non-zero count is logged).
+    ///   have drifted; a non-zero count is logged);
+    /// - first, pending blobs no live process is writing any more are settled or deleted (`recoverAbandonedBlobs`).
     public func maintain(uploadExpiry: TimeInterval, reconcile: Bool = false) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
+        report.discardedBlobs = try await recoverAbandonedBlobs()
         let cutoff = Date(timeIntervalSinceNow: -uploadExpiry)
         for upload in try await store.read({ try await $0.uploads(inactiveSince: cutoff, completed: false) }) {
             do {
@@ -48,6 +51,7 @@ extension FilesService {
                 metadata: [
                     "expired_uploads": "\(report.expiredUploads)", "forgotten_uploads": "\(report.forgottenUploads)",
                     "purged_files": "\(report.purgedFiles)", "reconciled_buckets": "\(report.reconciledBuckets)",
+                    "discarded_blobs": "\(report.discardedBlobs)",
                 ])
         }
         return report
