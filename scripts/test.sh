@@ -18,7 +18,7 @@ swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh
 trap 'pg_stop; moto_stop' EXIT
-moto_start  # an S3-compatible server for the S3 tests, in both passes
+moto_start  # an S3-compatible server for the S3 tests, in every pass
 for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
   echo "=== the test suite: $pass ==="
   case "$pass" in

@@ -15,6 +15,10 @@ public struct MigrationRequest: Sendable {
     public var sourceGrace: Duration
     /// Files copied at once.
     public var workers: Int
+    /// Who runs the migration (for the lease), and whether a holder of the lease is known to be gone (a process
+    /// of this machine that no longer runs), so that a killed run does not block the next for two minutes.
+    public var holder: String = UUID().lowercased
+    public var holderIsGone: @Sendable (String) -> Bool = { _ in false }
 
     public init(
         from: String, to: String, bucketID: UUID? = nil, maxRate: Double? = nil, deleteSource: Bool = false,
@@ -60,8 +64,42 @@ extension FilesService {
     /// file's recorded size and checksums, and only then is the file switched to `to` (one conditional update: a
     /// file deleted meanwhile is not switched, and its copy is removed). Passes repeat until one moves nothing, so
     /// files committed into `from` meanwhile (uploads begun before the switch) move too. The database is the
-    /// state: killed at any point, a new run resumes, and recovery removes a copy left unswitched.
+    /// state: killed at any point, a new run resumes, and recovery removes a copy left unswitched. One migration
+    /// runs at a time (a lease in the database, renewed every 30 s; a killed run's lapses after two minutes).
     public func migrate(_ request: MigrationRequest, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws
+        -> MigrationReport
+    {
+        let holder = request.holder
+        let take: @Sendable () async throws -> (holder: String, until: Date) = { [store] in
+            try await store.write { try await $0.takeLease("migration", holder: holder, until: .now + 120, now: .now) }
+        }
+        var lease = try await take()
+        if lease.holder != holder, request.holderIsGone(lease.holder) {
+            let gone = lease.holder
+            try await store.write { try await $0.releaseLease("migration", holder: gone) }
+            lease = try await take()
+        }
+        guard lease.holder == holder else {
+            throw VellumError(409, "Another migration is running (\(lease.holder), lease until \(lease.until)); one runs at a time.")
+        }
+        let renewal = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(30))
+                _ = try await take()
+            }
+        }
+        defer { renewal.cancel() }
+        do {
+            let report = try await migrateFiles(request, progress: progress)
+            try await store.write { try await $0.releaseLease("migration", holder: holder) }
+            return report
+        } catch {
+            try? await store.write { try await $0.releaseLease("migration", holder: holder) }
+            throw error
+        }
+    }
+
+    private func migrateFiles(_ request: MigrationRequest, progress: @escaping @Sendable (Int) -> Void) async throws
         -> MigrationReport
     {
         let names = try await store.read { try await $0.locations() }.map(\.name)

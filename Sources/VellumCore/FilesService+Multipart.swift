@@ -39,7 +39,8 @@ extension VellumError {
 
 extension FilesService {
     /// Starts a multipart upload: checks the sizes, reserves `size` bytes of the bucket's quota and creates the
-    /// pending file the parts are written into.
+    /// pending file the parts are written into. The upload's row commits first: from then on recovery (which runs
+    /// in every maintenance pass) knows the pending file as an open upload's.
     public func startMultipart(_ request: MultipartRequest, by principal: Principal) async throws -> MultipartUpload {
         let key = try ObjectKey.validate(request.key)
         guard (MultipartLimits.minPartSize...MultipartLimits.maxPartSize).contains(request.partSize) else {
@@ -55,14 +56,14 @@ extension FilesService {
             id: UUID(), bucketID: bucket.id, key: key, fileID: UUID(), location: bucket.location, size: request.size,
             partSize: request.partSize, contentType: request.contentType, tags: request.tags, created: now, updated: now)
         let backend = try await storage.backend(for: bucket.location)
-        try await backend.createMultipart(upload.fileID, size: upload.size)
+        try await store.write { session in
+            try await Self.reserve(upload.size, in: bucket.id, session)
+            try await session.insertUpload(upload)
+        }
         do {
-            try await store.write { session in
-                try await Self.reserve(upload.size, in: bucket.id, session)
-                try await session.insertUpload(upload)
-            }
+            try await backend.createMultipart(upload.fileID, size: upload.size)
         } catch {
-            try? await backend.delete(upload.fileID)
+            try? await discard(upload)
             throw error
         }
         return upload
@@ -95,18 +96,21 @@ extension FilesService {
     private func writePart<Body: AsyncSequence>(
         _ number: Int, of upload: MultipartUpload, request: UploadRequest, body: Body
     ) async throws -> UploadPart where Body.Element == ByteBuffer {
-        // The old part stops counting before its bytes are overwritten, and only while the upload is open: once a
-        // completion committed, the pending file is the version's file and must never be written again.
+        // Parts are written only while the upload is open: once a completion committed, the pending file is the
+        // version's file and must never be written again. Where parts are written in place, a part sent again
+        // stops counting before its bytes are overwritten; where the store replaces a part only once the new one
+        // is whole (S3), the old one counts until then.
+        let backend = try await storage.backend(for: upload.location)
+        let inPlace = backend.readsPendingParts
         try await store.write { session in
             guard let current = try await session.upload(upload.id) else { throw VellumError.uploadNotFound }
             guard !current.completed else { throw VellumError.uploadCompleted }
-            try await session.deletePart(uploadID: upload.id, number: number)
+            if inPlace { try await session.deletePart(uploadID: upload.id, number: number) }
         }
-        await progress.invalidate(upload.id, part: number)
+        if inPlace { await progress.invalidate(upload.id, part: number) }
 
         let range = upload.range(ofPart: number)
         let expected = Int64(range.count)
-        let backend = try await storage.backend(for: upload.location)
         let writer: any BlobWriter
         do {
             writer = try await backend.partWriter(upload.fileID, part: number, range: range)
@@ -135,7 +139,7 @@ extension FilesService {
             guard !current.completed else { throw VellumError.uploadCompleted }
             try await session.savePart(part)
         }
-        if backend.readsPendingParts { await progress.advance(upload.id, open: partOpener(upload, backend)) }
+        if inPlace { await progress.advance(upload.id, open: partOpener(upload, backend)) }
         return part
     }
 
@@ -264,7 +268,7 @@ extension FilesService {
         do {
             try await storage.backend(for: upload.location).delete(upload.fileID)
         } catch {
-            logger.error("could not delete upload bytes; start-up recovery will", metadata: ["file": "\(upload.fileID)"])
+            logger.error("could not delete upload bytes; a maintenance pass will", metadata: ["file": "\(upload.fileID)"])
         }
     }
 

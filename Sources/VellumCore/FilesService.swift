@@ -38,7 +38,7 @@ public struct FilesService: Sendable {
         do {
             try await backend.settle(id)
         } catch {
-            logger.warning("could not settle blob; start-up recovery will", metadata: ["file": "\(id)"])
+            logger.warning("could not settle blob; a maintenance pass will", metadata: ["file": "\(id)"])
         }
     }
 

@@ -92,6 +92,10 @@ public protocol MetadataSession: Sendable {
     func files(in location: String, bucketID: UUID?, after afterID: UUID?, limit: Int) async throws -> [FileInstance]
     /// Records that a file's bytes are now in `to`, if they were in `from` and the file is not being deleted.
     func moveFile(_ id: UUID, from: String, to: String) async throws -> Bool
+    /// Takes (or renews) the lease `name` for `holder` until `until`, unless another holder has it past `now`;
+    /// returns the holder and expiry that stand after the call.
+    func takeLease(_ name: String, holder: String, until: Date, now: Date) async throws -> (holder: String, until: Date)
+    func releaseLease(_ name: String, holder: String) async throws
     func fileReferenceCount(_ id: UUID) async throws -> Int
     /// Marks a file whose bytes must be deleted, and its derivatives (which it returns); the rows go once the bytes
     /// are. The marking process has a minute to delete them before maintenance may claim them.

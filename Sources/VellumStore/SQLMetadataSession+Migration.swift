@@ -29,6 +29,24 @@ extension SQLMetadataSession {
         return try rows.compactMap { try Self.file(from: $0) }
     }
 
+    func takeLease(_ name: String, holder: String, until: Date, now: Date) async throws -> (holder: String, until: Date) {
+        try await db.raw(
+            """
+            INSERT INTO leases (name, holder, until) VALUES (\(bind: name), \(bind: holder), \(bind: until.micros))
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                WHERE leases.holder = excluded.holder OR leases.until < \(bind: now.micros)
+            """
+        ).run()
+        guard let row = try await db.raw("SELECT holder, until FROM leases WHERE name = \(bind: name)").first() else {
+            throw VellumError.storage("lease \(name) vanished")
+        }
+        return (try row.decode(column: "holder", as: String.self), Date.micros(try row.decode(column: "until", as: Int64.self)))
+    }
+
+    func releaseLease(_ name: String, holder: String) async throws {
+        try await db.raw("DELETE FROM leases WHERE name = \(bind: name) AND holder = \(bind: holder)").run()
+    }
+
     func moveFile(_ id: UUID, from: String, to: String) async throws -> Bool {
         try await db.raw(
             """

@@ -109,8 +109,10 @@ enum Schema {
             "ALTER TABLE files ADD COLUMN purge_lease_until BIGINT",
         ],
         [
-            // A location's files in id order, for migrations between locations.
+            // A location's files in id order, for migrations between locations, and the lease that lets one
+            // migration run at a time.
             "CREATE INDEX files_location ON files (location, id)",
+            "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
         ],
     ]
 

@@ -16,23 +16,25 @@ struct BackendFactory: StorageBackendFactory {
         if location.uri.hasPrefix("s3://") {
             let credentials = S3Signer.Credentials(
                 accessKeyID: settings.s3AccessKeyID, secretAccessKey: settings.s3SecretAccessKey,
-                sessionToken: settings.s3SessionToken)
+                sessionToken: settings.s3SessionToken.flatMap { $0.isEmpty ? nil : $0 })
             let runs = URL(fileURLWithPath: settings.dataDir).standardizedFileURL.appendingPathComponent("s3-runs").path
             return S3Storage(
-                location: try s3Location(location), credentials: credentials, http: Self.http, runsDirectory: runs)
+                name: location.name, location: try s3Location(location), credentials: credentials, http: Self.http,
+                runsDirectory: runs)
         }
         return try LocalStorage(root: Self.localRoot(location), threadPool: threadPool)
     }
 
-    /// Checks a new location's URI and gets it ready: a local directory is created, an S3 bucket must exist and
-    /// accept these credentials.
+    /// Checks a new location's URI and gets it ready: a local directory is created; an S3 bucket must exist and
+    /// let these credentials write and delete objects.
     func prepare(_ location: Location) async throws {
         if location.uri.hasPrefix("s3://") {
             _ = try s3Location(location)
             guard !settings.s3AccessKeyID.isEmpty, !settings.s3SecretAccessKey.isEmpty else {
                 throw VellumError(400, "S3 locations need VELLUM_S3_ACCESS_KEY_ID and VELLUM_S3_SECRET_ACCESS_KEY.")
             }
-            try await makeBackend(for: location).checkHealth()
+            guard let s3 = try makeBackend(for: location) as? S3Storage else { return }
+            try await s3.checkWritable()
         } else {
             try LocalStorage.prepare(root: Self.localRoot(location))
         }

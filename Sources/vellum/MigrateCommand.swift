@@ -3,6 +3,10 @@ import Foundation
 import Logging
 import VellumCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `vellum migrate --from A --to B [--bucket X] [--max-rate MBps] [--delete-source]`: moves files' bytes between
 /// storage locations while the daemon runs, verifying every copy; resumable (run it again).
 struct MigrateCommand: AsyncParsableCommand {
@@ -31,9 +35,17 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = Logger(label: "vellum")
         let runtime = try await Runtime.open(try common.settings(), logger: logger)
         let files = FilesService(store: runtime.store, storage: runtime.storage, logger: logger)
-        let request = MigrationRequest(
+        var request = MigrationRequest(
             from: from, to: to, bucketID: bucketID, maxRate: maxRate.map { $0 * 1e6 }, deleteSource: deleteSource,
             sourceGrace: .milliseconds(Int(sourceGrace * 1000)))
+        // The lease's holder names this process, so that a run killed on this machine does not block the next.
+        let host = ProcessInfo.processInfo.hostName
+        request.holder = "\(host):\(getpid()):\(UUID().uuidString.lowercased())"
+        request.holderIsGone = { holder in
+            let parts = holder.split(separator: ":")
+            guard parts.count == 3, parts[0] == host, let pid = Int32(parts[1]) else { return false }
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }
         let report: MigrationReport
         do {
             let totals = try await files.migrationTotals(request)

@@ -89,7 +89,8 @@ import Glibc
         }
     }
 
-    /// A migration killed half-way leaves every file readable where it is; run again, it finishes the rest.
+    /// A migration killed half-way leaves every file readable where it is; run again, it finishes the rest. While
+    /// one runs, another is refused (one at a time); the killed one does not block the next.
     @Test func aKilledMigrationResumes() async throws {
         let server = try await serverWithTwoKinds()
         let bucket = try await server.createBucket()
@@ -99,6 +100,10 @@ import Glibc
             guard try await filesIn("other", server) < 60 else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
+        let second = try await TestServer.execute(
+            try TestServer.binary(), ["migrate", "--from", "default", "--to", "other"], environment: server.vellumEnvironment,
+            directory: server.dataDir)
+        #expect(second.status != 0 && second.errors.contains("Another migration is running"), "\(second.errors)")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let moved = try await filesIn("other", server)

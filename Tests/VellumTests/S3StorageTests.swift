@@ -4,6 +4,10 @@ import Foundation
 import NIOCore
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import S3Storage
 
 /// What only an S3 location shows, in the suite's S3 pass (`VELLUM_TEST_STORAGE=s3`: every server's location
@@ -71,6 +75,29 @@ import Testing
         #expect(etag.hasSuffix("-3\""))
         #expect(bytes == data)
         #expect(try await server.pendingBlobs().isEmpty)
+    }
+
+    /// S3 replaces a part only once the new one is whole: a part sent again that breaks off half-way leaves the
+    /// first one counting, and the upload completes with it.
+    @Test func aPartSentAgainCountsUntilReplaced() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let data = Fixtures.bytes(7 * MiB)
+        let pieces = parts(data, 5 * MiB)
+        let upload = try #require(try await server.startUpload(bucket, "mp", size: data.count)["id"] as? String)
+        for (number, piece) in pieces.enumerated() {
+            #expect(try await server.putPart(bucket, "mp", upload, number, piece).status == 200)
+        }
+        let connection = try RawConnection(port: server.port)
+        try connection.startUpload(path: "/files/\(bucket)/mp?uploadId=\(upload)&partNumber=0", length: 5 * MiB)
+        try connection.send(Fixtures.bytes(MiB))
+        try await Task.sleep(for: .milliseconds(300))
+        shutdown(connection.fd, Int32(SHUT_RDWR))
+        try await Task.sleep(for: .milliseconds(300))
+        let listed = try await server.request(.GET, "/files/\(bucket)/mp?uploadId=\(upload)").json()
+        #expect((listed["parts"] as? [[String: Any]])?.count == 2)
+        #expect(try await server.request(.POST, "/files/\(bucket)/mp?uploadId=\(upload)").status == 200)
+        #expect(try await server.request(.GET, "/files/\(bucket)/mp").bytes == data)
     }
 
     /// A store that does not answer: uploads fail with 503 (a JSON error) within seconds, leave no version and

@@ -78,6 +78,9 @@ actor S3BlobWriter: BlobWriter {
         if uploadID == nil { uploadID = try await storage.startUpload(id) }
         while sending.count >= Self.inFlight { try await collectOldest() }
         let number = etags.count + sending.count + 1
+        guard number <= 10_000 else {
+            throw VellumError(413, "Files this large (over about 350 GiB) must be sent as multipart uploads.")
+        }
         let part = buffer
         buffer = spare.take() ?? ByteBuffer()
         buffer.clear()

@@ -52,7 +52,7 @@ extension S3Client {
 
     /// The error Vellum's clients get when the store does not answer.
     public func unavailable(_ detail: String) -> VellumError {
-        VellumError(503, "The storage location '\(location.bucket)' is unavailable; retry later.", detail: detail)
+        VellumError(503, "The storage location '\(name ?? location.bucket)' is unavailable; retry later.", detail: detail)
     }
 }
 

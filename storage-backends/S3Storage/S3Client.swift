@@ -7,11 +7,14 @@ import NIOHTTP1
 /// the storage backend's writers and readers, built on `execute`).
 public struct S3Client: Sendable {
     public let location: S3Location
+    /// The Vellum location's name, for errors (the bucket's name when nil).
+    public let name: String?
     let signer: S3Signer
     let http: HTTPClient
 
-    public init(location: S3Location, credentials: S3Signer.Credentials, http: HTTPClient) {
+    public init(location: S3Location, credentials: S3Signer.Credentials, http: HTTPClient, name: String? = nil) {
         self.location = location
+        self.name = name
         self.signer = S3Signer(credentials: credentials, region: location.region)
         self.http = http
     }

@@ -30,6 +30,9 @@ final class S3PartWriter: BlobWriter {
             if answer.errorCode == "NoSuchUpload" {
                 throw VellumError(409, "The upload is being completed or was aborted; it takes no more parts.")
             }
+            if S3Client.retriedStatuses.contains(UInt(answer.status)) {
+                throw client.unavailable("PUT \(key) part \(number): HTTP \(answer.status)")
+            }
             guard answer.status == 200 else { throw S3Storage.failure("PUT \(key) part \(number)", answer) }
         }
     }

@@ -6,8 +6,8 @@ import VellumCore
 /// nothing is rewritten; large streamed PUTs use them too (`S3BlobWriter`).
 extension S3Storage {
     public func createMultipart(_ id: UUID, size: Int64) async throws {
-        try await putMarker(id, Marker(run: runs.id))
-        _ = try await startUpload(id)
+        try await putMarker(id, Marker(run: runs.id), live: false)
+        _ = try await startUpload(id, live: false)
     }
 
     public func partWriter(_ id: UUID, part number: Int, range: Range<Int64>) async throws -> any BlobWriter {
@@ -32,13 +32,13 @@ extension S3Storage {
 
     /// Starts an S3 multipart upload for the blob and records its id in the blob's marker (so that whoever
     /// recovers or deletes the blob can abort the upload and free its parts).
-    func startUpload(_ id: UUID) async throws -> String {
+    func startUpload(_ id: UUID, live: Bool = true) async throws -> String {
         let key = Self.blobKey(id)
         let response = try await client.sendRetrying(.POST, key: key, query: [("uploads", "")])
         guard response.status == 200, let upload = try S3XML(response.body).fields["UploadId"], !upload.isEmpty else {
             throw Self.failure("POST \(key)?uploads", response)
         }
-        try await putMarker(id, Marker(run: runs.id, upload: upload))
+        try await putMarker(id, Marker(run: runs.id, upload: upload), live: live)
         return upload
     }
 
@@ -66,6 +66,9 @@ extension S3Storage {
         if response.status == 200, response.errorCode == nil { return }
         if response.errorCode == "NoSuchUpload", try await client.sendRetrying(.HEAD, key: key).status == 200 {
             return  // completed by an earlier attempt whose answer was lost
+        }
+        if response.errorCode == "InvalidPart" {  // a part was sent again meanwhile: its ETag changed
+            throw VellumError(409, "Parts changed while the upload was being completed; complete it again.")
         }
         throw Self.failure("complete \(key)", response)
     }

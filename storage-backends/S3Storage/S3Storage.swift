@@ -29,9 +29,13 @@ public final class S3Storage: StorageBackend {
         var upload: String?
     }
 
-    /// - Parameter runsDirectory: where this machine's processes keep their run lock files (see `S3Runs`).
-    public init(location: S3Location, credentials: S3Signer.Credentials, http: HTTPClient, runsDirectory: String?) {
-        client = S3Client(location: location, credentials: credentials, http: http)
+    /// - Parameters:
+    ///   - name: the Vellum location's name, for errors.
+    ///   - runsDirectory: where this machine's processes keep their run lock files (see `S3Runs`).
+    public init(
+        name: String, location: S3Location, credentials: S3Signer.Credentials, http: HTTPClient, runsDirectory: String?
+    ) {
+        client = S3Client(location: location, credentials: credentials, http: http, name: name)
         runs = S3Runs(directory: runsDirectory)
     }
 
@@ -118,6 +122,19 @@ public final class S3Storage: StorageBackend {
     /// A HEAD of the bucket, each attempt answered within 5 s; a success is trusted for a second (`/health` may be
     /// polled often).
     public func checkHealth() async throws {
+        try await headBucket()
+    }
+
+    /// Checks that objects can be written and deleted under the location's prefix (a new location's check).
+    public func checkWritable() async throws {
+        try await headBucket()
+        let key = "runs/probe-\(UUID().lowercased)"
+        let put = try await client.sendRetrying(.PUT, key: key, body: ByteBuffer(string: "probe\n"))
+        guard put.status == 200 else { throw Self.failure("PUT \(key)", put) }
+        try await delete(key: key)
+    }
+
+    private func headBucket() async throws {
         if let last = state.withLock({ $0.healthy }), last.duration(to: .now) < .seconds(1) { return }
         let response = try await client.sendRetrying(.HEAD, key: "", timeout: .seconds(5))
         guard response.status == 200 else { throw Self.failure("HEAD bucket", response) }
@@ -126,15 +143,23 @@ public final class S3Storage: StorageBackend {
 
     // MARK: markers
 
-    func putMarker(_ id: UUID, _ marker: Marker) async throws {
+    /// Stores a blob's marker. A blob this process writes in one go is `live` (recovery leaves it alone until
+    /// it settles or aborts); a Vellum multipart blob is not: its upload's row protects it, and any daemon may
+    /// complete or abort it.
+    func putMarker(_ id: UUID, _ marker: Marker, live: Bool = true) async throws {
         try await runs.start(client)
         state.withLock {
-            $0.live.insert(id)
+            if live { $0.live.insert(id) }
             $0.markers[id] = marker
         }
         let body = "run=\(marker.run)\n" + (marker.upload.map { "upload=\($0)\n" } ?? "")
-        let response = try await client.sendRetrying(.PUT, key: Self.markerKey(id), body: ByteBuffer(string: body))
-        guard response.status == 200 else { throw Self.failure("PUT \(Self.markerKey(id))", response) }
+        do {
+            let response = try await client.sendRetrying(.PUT, key: Self.markerKey(id), body: ByteBuffer(string: body))
+            guard response.status == 200 else { throw Self.failure("PUT \(Self.markerKey(id))", response) }
+        } catch {
+            if live { forget(id) }
+            throw error
+        }
     }
 
     /// The marker of a pending blob (nil when there is none), read once and then remembered.
