@@ -3,10 +3,11 @@ import Foundation
 import Logging
 import VellumCore
 
-/// `vellum location add NAME URI [--default]` and `vellum location list`; work with or without a running daemon.
+/// `vellum location add NAME URI [--default]`, `vellum location list` and `vellum location default NAME`; work with
+/// or without a running daemon.
 struct LocationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "location", abstract: "Manage storage locations.", subcommands: [Add.self, List.self])
+        commandName: "location", abstract: "Manage storage locations.", subcommands: [Add.self, List.self, Default.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a storage location.")
@@ -42,6 +43,31 @@ struct LocationCommand: AsyncParsableCommand {
             for location in locations {
                 print("\(location.name)\t\(location.uri)\(location.isDefault ? "\tdefault" : "")")
             }
+        }
+    }
+
+    struct Default: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a location the default for new buckets (existing buckets keep theirs).")
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The location's name.") var name: String
+
+        func run() async throws {
+            let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
+            do {
+                try await runtime.store.write { [name] session in
+                    guard try await session.locations().contains(where: { $0.name == name }) else {
+                        throw VellumError(404, "No storage location named '\(name)'.")
+                    }
+                    try await session.setDefaultLocation(name)
+                }
+            } catch {
+                await runtime.shutdown()
+                throw ValidationError("\(error)")
+            }
+            await runtime.shutdown()
+            print("default location \(name)")
         }
     }
 }

@@ -25,6 +25,10 @@ import Testing
         #expect(try await server.request(.PUT, "/files/\(bucket)/x", body: [1, 2, 3]).status == 200)
         let files = FileManager.default.enumerator(atPath: archive)?.allObjects as? [String] ?? []
         #expect(files.contains { $0.split(separator: "/").count == 2 && !$0.hasPrefix(".tmp") })
+        #expect(try await server.cli(["location", "default", "archive"]).contains("default location archive"))
+        #expect(try await server.cli(["location", "list"]).contains("archive\tfile://\(archive)\tdefault"))
+        #expect(try await server.request(.GET, "/files/\(try await server.createBucket())").json()["location"] as? String == "archive")
+        await #expect(throws: TestError.self) { try await server.cli(["location", "default", "nowhere"]) }
         await #expect(throws: TestError.self) { try await server.cli(["location", "add", "Bad Name", "file:///tmp/x"]) }
         await #expect(throws: TestError.self) { try await server.cli(["location", "add", "rel", "file://relative"]) }
     }
