@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 
 /// What to move where (`vellum migrate`).
 public struct MigrationRequest: Sendable {
@@ -82,31 +83,39 @@ extension FilesService {
         guard lease.holder == holder else {
             throw VellumError(409, "Another migration is running (\(lease.holder), lease until \(lease.until)); one runs at a time.")
         }
+        // Renewed every 10 s (a failed renewal is tried again); if the lease is found lost, or could not be
+        // renewed for a minute, the migration stops before its next batch.
+        let held = Mutex(ContinuousClock.now)
         let renewal = Task {
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(30))
-                _ = try await take()
+                try? await Task.sleep(for: .seconds(10))
+                if let lease = try? await take(), lease.holder == holder { held.withLock { $0 = .now } }
             }
         }
-        defer { renewal.cancel() }
+        let stillHeld: @Sendable () -> Bool = { held.withLock { $0 }.duration(to: .now) < .seconds(60) }
+        let result: Result<MigrationReport, any Error>
         do {
-            let report = try await migrateFiles(request, progress: progress)
-            try await store.write { try await $0.releaseLease("migration", holder: holder) }
-            return report
+            result = .success(try await migrateFiles(request, stillHeld: stillHeld, progress: progress))
         } catch {
-            try? await store.write { try await $0.releaseLease("migration", holder: holder) }
-            throw error
+            result = .failure(error)
         }
+        renewal.cancel()
+        await renewal.value
+        try? await store.write { try await $0.releaseLease("migration", holder: holder) }
+        return try result.get()
     }
 
-    private func migrateFiles(_ request: MigrationRequest, progress: @escaping @Sendable (Int) -> Void) async throws
-        -> MigrationReport
-    {
+    private func migrateFiles(
+        _ request: MigrationRequest, stillHeld: @Sendable () -> Bool, progress: @escaping @Sendable (Int) -> Void
+    ) async throws -> MigrationReport {
         let names = try await store.read { try await $0.locations() }.map(\.name)
         for name in [request.from, request.to] where !names.contains(name) {
             throw VellumError(400, "No storage location named '\(name)'.")
         }
-        guard request.from != request.to else { throw VellumError(400, "The source and target locations are the same.") }
+        let uris = try await store.read { try await $0.locations() }.filter { [request.from, request.to].contains($0.name) }
+        guard request.from != request.to, !Location.overlap(uris[0].uri, uris[1].uri) else {
+            throw VellumError(400, "The source and target locations are the same.")
+        }
         let source = try await storage.backend(for: request.from), target = try await storage.backend(for: request.to)
         try await target.checkHealth()
         var report = MigrationReport()
@@ -125,6 +134,7 @@ extension FilesService {
                 }
                 guard let last = batch.last else { break }
                 after = last.id
+                guard stillHeld() else { throw VellumError(409, "The migration lost its lease; run it again.") }
                 try await withThrowingTaskGroup(of: (FileInstance, String?).self) { group in
                     var running = 0
                     for file in batch where !failed.contains(file.id) {
@@ -174,6 +184,11 @@ extension FilesService {
         do {
             return try await copyOnce(file, request, source, target, limiter, progress)
         } catch {
+            // The switch may have committed although its answer was lost: then the copy is the file's bytes.
+            if try await store.read({ try await $0.fileExists(file.id, in: request.to) }) {
+                await settle(file.id, on: target)
+                return true
+            }
             // Perhaps a copy an interrupted run left in the target (not the file's bytes: the file says they are in
             // the source) is in the way: remove it and try once more.
             try await target.delete(file.id)

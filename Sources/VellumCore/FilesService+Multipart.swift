@@ -125,7 +125,13 @@ extension FilesService {
             sized.contentLength = expected
             let streamed = try await stream(body, to: writer, request: sized, limit: (expected, .invalidPartSize))
             guard streamed.size == expected else { throw VellumError.invalidPartSize }
-            try Self.verify(streamed.checksums, against: request)
+            do {
+                try Self.verify(streamed.checksums, against: request)
+            } catch {
+                // Every byte went to the store, which may have replaced the old part with these: it counts no more.
+                if !inPlace { try await store.write { try await $0.deletePart(uploadID: upload.id, number: number) } }
+                throw error
+            }
             try await writer.finish(writing: streamed.unwritten)
             checksums = streamed.checksums
         } catch {

@@ -26,8 +26,12 @@ public actor StorageRegistry {
     /// Adds a location after checking that it can be written, optionally making it the default for new buckets.
     public func add(_ location: Location) async throws {
         try Location.validate(name: location.name)
-        guard try await !store.read({ try await $0.locations() }).contains(where: { $0.name == location.name }) else {
+        let existing = try await store.read { try await $0.locations() }
+        guard !existing.contains(where: { $0.name == location.name }) else {
             throw VellumError(409, "A location named '\(location.name)' already exists.")
+        }
+        if let other = existing.first(where: { Location.overlap($0.uri, location.uri) }) {
+            throw VellumError(409, "Location '\(other.name)' already stores bytes there (\(other.uri)).")
         }
         try await factory.prepare(location)
         try await store.write { session in

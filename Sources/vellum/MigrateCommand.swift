@@ -38,13 +38,26 @@ struct MigrateCommand: AsyncParsableCommand {
         var request = MigrationRequest(
             from: from, to: to, bucketID: bucketID, maxRate: maxRate.map { $0 * 1e6 }, deleteSource: deleteSource,
             sourceGrace: .milliseconds(Int(sourceGrace * 1000)))
-        // The lease's holder names this process, so that a run killed on this machine does not block the next.
-        let host = ProcessInfo.processInfo.hostName
-        request.holder = "\(host):\(getpid()):\(UUID().uuidString.lowercased())"
+        // The lease's holder names this process's lock file in the data directory, held while it runs, so that a
+        // run killed on this machine (or another sharing the data directory) does not block the next.
+        let runs = URL(fileURLWithPath: runtime.settings.dataDir).appendingPathComponent("migrations").path
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        let me = UUID().uuidString.lowercased()
+        let lock = open("\(runs)/\(me).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else { throw ValidationError("cannot lock \(runs)/\(me).lock") }
+        defer {
+            unlink("\(runs)/\(me).lock")
+            close(lock)
+        }
+        request.holder = "\(ProcessInfo.processInfo.hostName):\(me)"
         request.holderIsGone = { holder in
-            let parts = holder.split(separator: ":")
-            guard parts.count == 3, parts[0] == host, let pid = Int32(parts[1]) else { return false }
-            return kill(pid, 0) != 0 && errno == ESRCH
+            guard let id = holder.split(separator: ":").last else { return false }
+            let fd = open("\(runs)/\(id).lock", O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { return false }  // not a run of this data directory: wait for its lease to lapse
+            defer { close(fd) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+            unlink("\(runs)/\(id).lock")
+            return true
         }
         let report: MigrationReport
         do {

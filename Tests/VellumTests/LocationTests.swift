@@ -23,6 +23,11 @@ import Testing
         let again = try await server.request(.POST, "/locations", body: add)
         #expect(again.status == 409)
         #expect(try again.json()["status"] as? Int == 409)
+        // Two locations never share bytes: the same place, or one inside the other, is refused.
+        for uri in ["file://\(archive)/", "file://\(archive)/inner", "file://\(server.dataDir)"] {
+            let overlapping = try await server.request(.POST, "/locations", body: try body(["name": "copy", "uri": uri]))
+            #expect(overlapping.status == 409, "\(uri): \(overlapping.text)")
+        }
         for bad in [["name": "Bad Name", "uri": "file:///tmp/x"], ["name": "rel", "uri": "file://relative"],
             ["name": "s3", "uri": "s3://bucket?secret=x"], ["name": "s3", "uri": "s3://key:secret@bucket"],
             ["name": "ftp", "uri": "ftp://host/x"], ["uri": "file:///tmp/x"]]

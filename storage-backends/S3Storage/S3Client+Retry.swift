@@ -14,7 +14,7 @@ extension S3Client {
     /// `send`, tried again as above. Answers other than those (4xx included) are returned as they are.
     public func sendRetrying(
         _ method: HTTPMethod, key: String, query: [(String, String)] = [], headers: [(String, String)] = [],
-        body: ByteBuffer? = nil, timeout: TimeAmount = .seconds(30)
+        body: ByteBuffer? = nil, timeout: TimeAmount? = nil
     ) async throws -> Response {
         try await retrying(method, key) {
             let response = try await send(method, key: key, query: query, headers: headers, body: body, timeout: timeout)

@@ -40,8 +40,10 @@ public struct S3Client: Sendable {
     /// bytes of it. `key` "" addresses the bucket.
     public func send(
         _ method: HTTPMethod, key: String, query: [(String, String)] = [], headers: [(String, String)] = [],
-        body: ByteBuffer? = nil, limit: Int = 16 << 20, timeout: TimeAmount = .seconds(30)
+        body: ByteBuffer? = nil, limit: Int = 16 << 20, timeout: TimeAmount? = nil
     ) async throws -> Response {
+        // A deadline for the whole request: 30 s, plus a second per MiB of body (at least 1 MiB/s on the way up).
+        let timeout = timeout ?? .seconds(30 + Int64((body?.readableBytes ?? 0) >> 20))
         var request = signedRequest(method, key: key, query: query, headers: headers)
         if let body { request.body = .bytes(body) }
         let response = try await http.execute(request, timeout: timeout)

@@ -61,7 +61,9 @@ extension S3Storage {
         let xml = "<CompleteMultipartUpload>"
             + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\($0.etag)</ETag></Part>" }.joined()
             + "</CompleteMultipartUpload>"
-        let response = try await client.sendRetrying(.POST, key: key, query: [("uploadId", upload)], body: ByteBuffer(string: xml))
+        // S3 may take minutes to join many parts (it keeps the connection alive meanwhile).
+        let response = try await client.sendRetrying(
+            .POST, key: key, query: [("uploadId", upload)], body: ByteBuffer(string: xml), timeout: .minutes(10))
         // A 200 may still carry an error, sent after S3 started answering.
         if response.status == 200, response.errorCode == nil { return }
         if response.errorCode == "NoSuchUpload", try await client.sendRetrying(.HEAD, key: key).status == 200 {

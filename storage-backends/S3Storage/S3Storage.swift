@@ -16,7 +16,9 @@ import VellumCore
 public final class S3Storage: StorageBackend {
     let client: S3Client
     let runs: S3Runs
-    /// Blobs this process is writing now, and what is known of markers (their run and upload id).
+    /// Blobs this process is writing now, and the markers this process wrote (their run and upload id); markers
+    /// written by other processes are read afresh each time (they change: an upload id is added, an id reappears
+    /// after a migration back).
     private let state = Mutex(State())
     private struct State {
         var live: Set<UUID> = []
@@ -162,7 +164,7 @@ public final class S3Storage: StorageBackend {
         }
     }
 
-    /// The marker of a pending blob (nil when there is none), read once and then remembered.
+    /// The marker of a pending blob (nil when there is none): this process's own as it wrote it, another's read now.
     func marker(_ id: UUID) async throws -> Marker? {
         if let known = state.withLock({ $0.markers[id] }) { return known }
         let response = try await client.sendRetrying(.GET, key: Self.markerKey(id))
@@ -173,9 +175,7 @@ public final class S3Storage: StorageBackend {
             let parts = line.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
         }
-        let marker = Marker(run: fields["run"] ?? "", upload: fields["upload"])
-        state.withLock { $0.markers[id] = marker }
-        return marker
+        return Marker(run: fields["run"] ?? "", upload: fields["upload"])
     }
 
     /// This process no longer writes the blob, nor needs to remember its marker.
