@@ -107,13 +107,18 @@ extension FilesService {
             guard !current.completed else { throw VellumError.uploadCompleted }
             if inPlace { try await session.deletePart(uploadID: upload.id, number: number) }
         }
-        if inPlace { await progress.invalidate(upload.id, part: number) }
+        await progress.invalidate(upload.id, part: number)
+        // Where parts cannot be read back before completion, a part that continues the hashed prefix is hashed on
+        // its way through, so an upload sent in order needs no reading at completion.
+        let continuation = inPlace ? nil : await progress.continuation(upload.id, part: number)
 
         let range = upload.range(ofPart: number)
         let expected = Int64(range.count)
-        let writer: any BlobWriter
+        let writer: any BlobWriter, hashing: HashingWriter?
         do {
-            writer = try await backend.partWriter(upload.fileID, part: number, range: range)
+            let partWriter = try await backend.partWriter(upload.fileID, part: number, range: range)
+            hashing = continuation.map { HashingWriter(partWriter, continuing: $0) }
+            writer = hashing ?? partWriter
         } catch {
             // Expiry or an abort may have removed the upload, and its blob, since it was looked up.
             if try await store.read({ try await $0.upload(upload.id) }) == nil { throw VellumError.uploadNotFound }
@@ -145,7 +150,12 @@ extension FilesService {
             guard !current.completed else { throw VellumError.uploadCompleted }
             try await session.savePart(part)
         }
-        if inPlace { await progress.advance(upload.id, open: partOpener(upload, backend)) }
+        if inPlace {
+            await progress.advance(upload.id, open: partOpener(upload, backend))
+        } else if let hashing, let continuation {
+            let (md5, sha256) = await hashing.states()
+            await progress.extend(upload.id, from: continuation, to: md5, sha256)
+        }
         return part
     }
 

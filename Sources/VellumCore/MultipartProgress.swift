@@ -78,6 +78,34 @@ public actor MultipartProgress {
         return Checksums(md5: prefix.md5.finalize().hexString, sha256: prefix.sha256.finalize().hexString)
     }
 
+    /// Where parts cannot be read back before completion (S3): when part `number` continues the hashed prefix and
+    /// no worker is reading, the prefix's state, for the part's writer to continue as the bytes stream through.
+    public func continuation(_ upload: UUID, part number: Int) -> PrefixState? {
+        let prefix = prefixes[upload] ?? Prefix()
+        prefixes[upload] = prefix
+        guard prefix.next == number, prefix.worker == nil else { return nil }
+        return PrefixState(md5: prefix.md5, sha256: prefix.sha256, next: number, generation: prefix.generation)
+    }
+
+    /// Part `state.next` committed and was hashed on from `state` as it streamed: the prefix now ends after it,
+    /// unless a part sent again reset the prefix meanwhile.
+    public func extend(_ upload: UUID, from state: PrefixState, to md5: Insecure.MD5, _ sha256: SHA256) {
+        guard var prefix = prefixes[upload], prefix.generation == state.generation, prefix.next == state.next,
+            prefix.worker == nil
+        else { return }
+        prefix.md5 = md5
+        prefix.sha256 = sha256
+        prefix.next += 1
+        prefixes[upload] = prefix
+    }
+
+    public struct PrefixState: Sendable {
+        public let md5: Insecure.MD5
+        public let sha256: SHA256
+        let next: Int
+        let generation: Int
+    }
+
     /// Drops what is known of an upload (completed, aborted or expired).
     public func forget(_ upload: UUID) {
         prefixes[upload]?.worker?.cancel()

@@ -77,6 +77,43 @@ import Glibc
         #expect(try await server.pendingBlobs().isEmpty)
     }
 
+    /// Parts sent in order are hashed as they stream through, so completion reads back only the parts that came
+    /// out of order (and the first 4 KiB, for the media type), never the whole object.
+    @Test func completionReadsBackOnlyPartsSentOutOfOrder() async throws {
+        let server = try await TestServer()
+        let log = server.dataDir + "/moto.log"
+        let moto = try await TestServer.privateMoto(log: log)
+        defer { moto.process.terminate() }
+        let uri = try await TestServer.newS3Bucket(endpoint: moto.endpoint)
+        let body = Array(try JSONSerialization.data(withJSONObject: ["name": "own", "uri": uri]))
+        #expect(try await server.request(.POST, "/locations", body: body).status == 201)
+        let bucket = try await server.createBucket(["location": "own"])
+        /// The GETs of blobs moto has served so far.
+        func gets() throws -> Int {
+            try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+                .filter { $0.contains("\"GET /") && $0.contains("/blobs/") }.count
+        }
+        /// Completes an upload of four parts sent in `order`; answers the GETs of its object moto served.
+        func upload(_ key: String, order: [Int]) async throws -> Int {
+            let before = try gets()
+            let data = Fixtures.bytes(16 * MiB + 7)
+            let pieces = parts(data, 5 * MiB)
+            let upload = try #require(try await server.startUpload(bucket, key, size: data.count)["id"] as? String)
+            for number in order { #expect(try await server.putPart(bucket, key, upload, number, pieces[number]).status == 200) }
+            #expect(try await server.request(.POST, "/files/\(bucket)/\(key)?uploadId=\(upload)").status == 200)
+            let listed = try await server.request(.GET, "/files/\(bucket)").json()["contents"] as? [[String: Any]]
+            let object = try #require(listed?.first { $0["key"] as? String == key })
+            let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            #expect((object["checksums"] as? [String: String])?["sha256"] == sha)
+            #expect(try await server.request(.GET, "/files/\(bucket)/\(key)").bytes == data)
+            return try gets() - before
+        }
+        // In order: the 4 KiB for the type, then the download above.
+        #expect(try await upload("ordered", order: [0, 1, 2, 3]) == 2)
+        // Part 2 arrives before part 1: 2 and 3 no longer continue the prefix and are read back (2 GETs).
+        #expect(try await upload("shuffled", order: [0, 2, 1, 3]) == 4)
+    }
+
     /// S3 replaces a part only once the new one is whole: a part sent again that breaks off half-way leaves the
     /// first one counting, and the upload completes with it.
     @Test func aPartSentAgainCountsUntilReplaced() async throws {

@@ -37,14 +37,19 @@ extension TestServer {
 
     /// A moto server of the test's own, without authentication (it then serves presigned URLs, which the shared
     /// server, checking every request's `Authorization` header, cannot): its endpoint and process.
-    static func privateMoto() async throws -> (endpoint: String, process: Process) {
+    /// With `log`, its request log goes there.
+    static func privateMoto(log: String? = nil) async throws -> (endpoint: String, process: Process) {
         let program = environment["VELLUM_TEST_MOTO"] ?? "/tmp/vellum-moto/bin/moto_server"
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let log, FileManager.default.createFile(atPath: log, contents: nil) {
+            process.standardError = FileHandle(forWritingAtPath: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         let endpoint = "http://127.0.0.1:\(port)"
         for _ in 0..<200 {
