@@ -37,7 +37,7 @@ sys.exit(1)' "$port"
 
 moto_stop() {
   if [ -n "$MOTO_PID" ]; then
-    kill "$MOTO_PID" 2> /dev/null || true
+    kill -9 "$MOTO_PID" 2> /dev/null || true  # it keeps nothing; SIGTERM may wait for requests that hang
     wait "$MOTO_PID" 2> /dev/null || true
     MOTO_PID=""
   fi

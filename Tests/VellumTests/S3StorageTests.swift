@@ -83,7 +83,7 @@ import Glibc
         let server = try await TestServer()
         let log = server.dataDir + "/moto.log"
         let moto = try await TestServer.privateMoto(log: log)
-        defer { moto.process.terminate() }
+        defer { kill(moto.process.processIdentifier, SIGKILL) }  // moto may not end on SIGTERM while serving
         let uri = try await TestServer.newS3Bucket(endpoint: moto.endpoint)
         let body = Array(try JSONSerialization.data(withJSONObject: ["name": "own", "uri": uri]))
         #expect(try await server.request(.POST, "/locations", body: body).status == 201)
@@ -164,7 +164,7 @@ import Glibc
     @Test func downloadsCanBeRedirectedToTheStore() async throws {
         let server = try await TestServer()
         let moto = try await TestServer.privateMoto()
-        defer { moto.process.terminate() }
+        defer { kill(moto.process.processIdentifier, SIGKILL) }  // moto may not end on SIGTERM while serving
         let uri = try await TestServer.newS3Bucket(endpoint: moto.endpoint) + "&redirect_downloads=true"
         let body = Array(try JSONSerialization.data(withJSONObject: ["name": "direct", "uri": uri]))
         #expect(try await server.request(.POST, "/locations", body: body).status == 201)

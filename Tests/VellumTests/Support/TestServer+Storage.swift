@@ -56,7 +56,7 @@ extension TestServer {
             if (try? await s3Client("s3://probe?endpoint=\(endpoint)").send(.GET, key: "")) != nil { return (endpoint, process) }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         throw TestError("moto did not start")
     }
 
