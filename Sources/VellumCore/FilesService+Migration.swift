@@ -48,16 +48,7 @@ public struct MigrationReport: Sendable {
 extension FilesService {
     /// The files and bytes a migration would move now.
     public func migrationTotals(_ request: MigrationRequest) async throws -> (files: Int, bytes: Int64) {
-        var after: UUID?, files = 0, bytes: Int64 = 0
-        while true {
-            let batch = try await store.read { [after] in
-                try await $0.files(in: request.from, bucketID: request.bucketID, after: after, limit: 1000)
-            }
-            guard let last = batch.last else { return (files, bytes) }
-            files += batch.count
-            bytes += batch.reduce(0) { $0 + $1.size }
-            after = last.id
-        }
+        try await store.read { try await $0.countFiles(in: request.from, bucketID: request.bucketID) }
     }
 
     /// Moves files' bytes from one location to another while the daemon keeps serving. First the buckets in scope

@@ -90,6 +90,8 @@ public protocol MetadataSession: Sendable {
     /// Files (not being deleted) whose bytes are in `location`, in id order after `afterID`: every such file, or
     /// those of `bucketID`'s versions and their derivatives.
     func files(in location: String, bucketID: UUID?, after afterID: UUID?, limit: Int) async throws -> [FileInstance]
+    /// How many files `files(in:bucketID:...)` lists in all, and their bytes.
+    func countFiles(in location: String, bucketID: UUID?) async throws -> (files: Int, bytes: Int64)
     /// Records that a file's bytes are now in `to`, if they were in `from` and the file is not being deleted.
     func moveFile(_ id: UUID, from: String, to: String) async throws -> Bool
     /// Takes (or renews) the lease `name` for `holder` until `until`, unless another holder has it past `now`;

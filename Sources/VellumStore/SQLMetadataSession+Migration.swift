@@ -12,6 +12,28 @@ extension SQLMetadataSession {
     }
 
     func files(in location: String, bucketID: UUID?, after afterID: UUID?, limit: Int) async throws -> [FileInstance] {
+        let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
+        let rows = try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.fileColumns) FROM \(Self.movable(location, bucketID))\(after)
+            ORDER BY f.id LIMIT \(bind: limit)
+            """
+        ).all()
+        return try rows.compactMap { try Self.file(from: $0) }
+    }
+
+    func countFiles(in location: String, bucketID: UUID?) async throws -> (files: Int, bytes: Int64) {
+        let row = try await db.raw(
+            """
+            SELECT COUNT(*) AS n, COALESCE(CAST(SUM(f.size) AS BIGINT), 0) AS b FROM \(Self.movable(location, bucketID))
+            """
+        ).first()
+        return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "b", as: Int64.self) ?? 0)
+    }
+
+    /// The files (not being deleted) whose bytes are in `location`: all, or those of a bucket's versions and their
+    /// derivatives.
+    private static func movable(_ location: String, _ bucketID: UUID?) -> SQLQueryString {
         let bucket: SQLQueryString = bucketID.map { id in
             """
              AND (f.id IN (SELECT file_id FROM object_versions WHERE bucket_id = \(bind: id.lowercased))
@@ -19,14 +41,7 @@ extension SQLMetadataSession {
                     WHERE v.bucket_id = \(bind: id.lowercased)))
             """
         } ?? ""
-        let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
-        let rows = try await db.raw(
-            """
-            SELECT \(unsafeRaw: Self.fileColumns) FROM files f WHERE f.location = \(bind: location) AND NOT f.deleting\(bucket)\(after)
-            ORDER BY f.id LIMIT \(bind: limit)
-            """
-        ).all()
-        return try rows.compactMap { try Self.file(from: $0) }
+        return "files f WHERE f.location = \(bind: location) AND NOT f.deleting\(bucket)"
     }
 
     func takeLease(_ name: String, holder: String, until: Date, now: Date) async throws -> (holder: String, until: Date) {

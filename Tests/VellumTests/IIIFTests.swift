@@ -233,9 +233,7 @@ import Testing
         #expect(try await server.request(.GET, base + "/0,0,256,256/256,/0/default.jpg").status == 400)
         try await Task.sleep(for: .seconds(2))  // the pyramid pass has looked at it
         #expect(try await server.storedBlobs().count == 1)
-        let status = try String(contentsOfFile: "/proc/\(try #require(server.pid))/status", encoding: .utf8)
-        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? Int.max
+        let peak = TestServer.procStatus(try #require(server.pid), "VmHWM:") ?? Int.max
         #expect(peak < 300_000, "peak RSS \(peak) KiB")
     }
 

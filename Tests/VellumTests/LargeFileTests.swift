@@ -25,7 +25,7 @@ struct LargeFileTests {
         let sampler = Task { () -> Int in  // the peak of the daemon's private memory, every 20 ms
             var peak = 0
             while !Task.isCancelled {
-                peak = max(peak, Self.status(pid, "RssAnon:"))
+                peak = max(peak, TestServer.procStatus(pid, "RssAnon:") ?? 0)
                 try? await Task.sleep(for: .milliseconds(20))
             }
             return peak
@@ -55,13 +55,7 @@ struct LargeFileTests {
         let peak = await sampler.value
         // Private memory, not VmHWM: the daemon's resident code and libraries (libvips and what it loads, ICU, a
         // debug build's own 20 MiB of code) are 60-70 MiB of file-backed pages before a byte is sent.
-        #expect(peak > 0 && peak < 100 * 1024, "peak RssAnon \(peak) KiB, VmHWM \(Self.status(pid, "VmHWM:")) KiB")
+        #expect(peak > 0 && peak < 100 * 1024, "peak RssAnon \(peak) KiB, VmHWM \(TestServer.procStatus(pid, "VmHWM:") ?? 0) KiB")
     }
 
-    /// A `/proc/PID/status` figure in KiB (0 when unreadable).
-    static func status(_ pid: Int32, _ field: String) -> Int {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix(field) }
-        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VellumCore
 @testable import VellumHTTP
 
 @Suite struct RangeParsingTests {

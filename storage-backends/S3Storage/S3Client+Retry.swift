@@ -58,10 +58,5 @@ extension S3Client {
 
 extension S3Client.Response {
     /// S3's error code (`NoSuchKey`, `SlowDown`, …) from an XML error body, if there is one.
-    public var errorCode: String? {
-        let text = String(buffer: body)
-        guard let start = text.range(of: "<Code>"), let end = text.range(of: "</Code>", range: start.upperBound..<text.endIndex)
-        else { return nil }
-        return String(text[start.upperBound..<end.lowerBound])
-    }
+    public var errorCode: String? { body.readableBytes == 0 ? nil : (try? S3XML(body))?.fields["Code"] }
 }

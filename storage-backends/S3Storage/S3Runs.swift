@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Synchronization
+import VellumCore
 
 #if canImport(Glibc)
 import Glibc
@@ -85,18 +86,9 @@ final class S3Runs: Sendable {
         let response = try await client.sendRetrying(.HEAD, key: Self.key(run))
         if response.status == 404 { return true }
         guard response.status == 200 else { throw S3Storage.failure("HEAD \(Self.key(run))", response) }
-        guard let modified = response.headers.first(name: "last-modified").flatMap(Self.httpDate),
-            let now = response.headers.first(name: "date").flatMap(Self.httpDate)
+        guard let modified = response.headers.first(name: "last-modified").flatMap(HTTPDate.parse),
+            let now = response.headers.first(name: "date").flatMap(HTTPDate.parse)
         else { return false }
         return now.timeIntervalSince(modified) > Self.deadAfter
-    }
-
-    /// An HTTP date (`Tue, 15 Nov 1994 08:12:31 GMT`).
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

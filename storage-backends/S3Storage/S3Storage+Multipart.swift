@@ -65,11 +65,12 @@ extension S3Storage {
         let response = try await client.sendRetrying(
             .POST, key: key, query: [("uploadId", upload)], body: ByteBuffer(string: xml), timeout: .minutes(10))
         // A 200 may still carry an error, sent after S3 started answering.
-        if response.status == 200, response.errorCode == nil { return }
-        if response.errorCode == "NoSuchUpload", try await client.sendRetrying(.HEAD, key: key).status == 200 {
+        let code = response.errorCode
+        if response.status == 200, code == nil { return }
+        if code == "NoSuchUpload", try await client.sendRetrying(.HEAD, key: key).status == 200 {
             return  // completed by an earlier attempt whose answer was lost
         }
-        if response.errorCode == "InvalidPart" {  // a part was sent again meanwhile: its ETag changed
+        if code == "InvalidPart" {  // a part was sent again meanwhile: its ETag changed
             throw VellumError(409, "Parts changed while the upload was being completed; complete it again.")
         }
         throw Self.failure("complete \(key)", response)

@@ -148,6 +148,13 @@ final class TestServer: @unchecked Sendable {
 
     var pid: Int32? { process?.processIdentifier }
 
+    /// A figure of `/proc/PID/status` (`VmHWM:`, `RssAnon:`), in KiB; nil when unreadable.
+    static func procStatus(_ pid: Int32, _ field: String) -> Int? {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field) }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
+    }
+
     // MARK: HTTP
 
     struct Reply: Sendable {
