@@ -4,7 +4,9 @@ enum ByteRanges: Equatable {
     case ignore
     /// Well-formed but no range overlaps the representation: 416.
     case unsatisfiable
-    /// One or more satisfiable ranges, in request order, as half-open byte ranges.
+    /// One or more satisfiable ranges as half-open byte ranges, in ascending order, none overlapping or adjacent to
+    /// another: overlapping and adjacent ranges are coalesced (RFC 9110 §14.2 allows it), so a request for many copies
+    /// of the same bytes gets them once.
     case ranges([Range<Int64>])
 
     /// More ranges than this is treated as abuse and served whole.
@@ -56,7 +58,19 @@ enum ByteRanges: Equatable {
                 if start < size { result.append(start..<(end + 1)) }
             }
         }
-        self = result.isEmpty ? .unsatisfiable : .ranges(result)
+        self = result.isEmpty ? .unsatisfiable : .ranges(Self.coalesced(result))
+    }
+
+    static func coalesced(_ ranges: [Range<Int64>]) -> [Range<Int64>] {
+        var merged: [Range<Int64>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = merged.last, range.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
     }
 
     private static func number(_ text: Substring) -> Int64? {

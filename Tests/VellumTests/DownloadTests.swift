@@ -129,6 +129,44 @@ import Testing
         }
     }
 
+    @Test func overlappingRangesDoNotAmplify() async throws {
+        let server = try await TestServer()
+        let bucket = try await upload(server)
+        let path = "/files/\(bucket)/file.bin"
+        let hundred = "bytes=" + Array(repeating: "0-", count: 100).joined(separator: ",")
+        let whole = try await server.request(.GET, path, headers: [("Range", hundred)])
+        #expect(whole.status == 206)
+        #expect(whole.bytes == data)
+        let overlapping = "bytes=" + (0..<100).map { "\($0 * 10)-\($0 * 10 + 2_999)" }.joined(separator: ",")
+        let merged = try await server.request(.GET, path, headers: [("Range", overlapping)])
+        #expect(merged.status == 206)
+        #expect(merged.header("Content-Range") == "bytes 0-3989/300000")
+        #expect(merged.bytes == Array(data[0..<3990]))
+    }
+
+    @Test func extremeAndMalformedDatesAreIgnored() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket(["public": true])
+        #expect(try await server.request(.PUT, "/files/\(bucket)/file.bin", body: data).status == 200)
+        let path = "/files/\(bucket)/file.bin"
+        let dates = [
+            "Sun, 01 Jan -2147483648 00:00:00 GMT", "Sun, 01 Jan 2147483647 00:00:00 GMT",
+            "Sun, 01 Jan 99999999999999999999 00:00:00 GMT", "Sun, 99 Jan 2020 99:99:99 GMT", "Fri, 31 Feb 2020 00:00:00 GMT",
+            "yesterday", "Sun, 01 Jan 1970 00:00:00 GMT junk", "",
+        ]
+        for date in dates {
+            for name in ["If-Modified-Since", "If-Unmodified-Since"] {
+                // Anonymous, as anyone could send them to a public object.
+                #expect(try await server.request(.GET, path, token: nil, headers: [(name, date)]).status == 200, "\(name): \(date)")
+                #expect(try await server.request(.HEAD, path, token: nil, headers: [(name, date)]).status == 200, "\(name): \(date)")
+            }
+            let ranged = try await server.request(.GET, path, token: nil, headers: [("Range", "bytes=0-9"), ("If-Range", date)])
+            #expect(ranged.status == 200, "If-Range: \(date)")
+            #expect(ranged.bytes.count == data.count)
+        }
+        #expect(try await server.request(.GET, "/health").status == 200)
+    }
+
     @Test func conditionalRequests() async throws {
         let server = try await TestServer()
         let bucket = try await upload(server)
