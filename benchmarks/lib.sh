@@ -48,7 +48,7 @@ trap 'stop_server; rm -rf "$OUT/runs"' EXIT
 start_server() {
   mkdir -p "$OUT/runs"; chattr +T "$OUT/runs" 2>/dev/null || true
   DATA=$(mktemp -d "$OUT/runs/data.XXXXXX")
-  local port; port=$(free_port); BASE="http://127.0.0.1:$port"; TOKEN="bench-$RANDOM$RANDOM"
+  local port; port=$(free_port); BASE="http://127.0.0.1:$port"; TOKEN="bench-token-$RANDOM$RANDOM$RANDOM"
   VELLUM_DATA_DIR="$DATA" VELLUM_PORT="$port" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning \
     "$BIN" serve 2>>"$OUT/server.log" &
   SERVER_PID=$!

@@ -26,7 +26,7 @@ PIDS=()
 # Starts $1 daemons on one new data directory and database URL $2 (empty: SQLite); sets BASE (comma-separated).
 start_daemons() {
   local count=$1 database=$2 urls=()
-  mkdir -p "$OUT/runs"; DATA=$(mktemp -d "$OUT/runs/data.XXXXXX"); TOKEN="bench-$RANDOM$RANDOM"
+  mkdir -p "$OUT/runs"; DATA=$(mktemp -d "$OUT/runs/data.XXXXXX"); TOKEN="bench-token-$RANDOM$RANDOM$RANDOM"
   for _ in $(seq 1 "$count"); do
     local port; port=$(free_port)
     env VELLUM_DATA_DIR="$DATA" VELLUM_PORT="$port" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning \

@@ -19,6 +19,26 @@ public struct BucketOptions: Sendable, Equatable, Decodable {
     }
 }
 
+/// A bucket's quota and largest file, in bytes (nil, or 0 as in Invenio, for none).
+public struct BucketLimits: Sendable, Equatable {
+    public var quotaSize: Int64?
+    public var maxFileSize: Int64?
+
+    public init(quotaSize: Int64? = nil, maxFileSize: Int64? = nil) {
+        self.quotaSize = quotaSize
+        self.maxFileSize = maxFileSize
+    }
+
+    /// Whether a non-admin may replace the limit `current` with `new`: lower it, never raise or remove it.
+    static func mayLower(_ current: Int64?, to new: Int64?) -> Bool {
+        guard let current, current > 0 else { return true }
+        guard let new, new > 0 else { return false }
+        return new <= current
+    }
+
+    static let raiseRefused = VellumError(403, "Only an administrator may raise or remove a bucket's limits.")
+}
+
 /// One page of a bucket listing.
 public struct BucketPage: Sendable {
     public var bucket: Bucket
@@ -30,11 +50,20 @@ public struct BucketPage: Sendable {
 extension FilesService {
     public static let maxPageSize = 1000
 
-    /// Creates a bucket owned by `principal`, in the named or the default location.
+    /// Creates a bucket owned by `principal`, in the named or the default location, with the default limits unless
+    /// it asks for others (a non-admin only for lower ones).
     public func createBucket(_ options: BucketOptions, by principal: Principal) async throws -> Bucket {
         guard principal.isAuthenticated else { throw VellumError.unauthenticated }
         for (field, value) in [("quota_size", options.quotaSize), ("max_file_size", options.maxFileSize)] {
             if let value, value < 0 { throw VellumError.badParameter(field, "\(field) must be a non-negative integer.") }
+        }
+        let quotaSize = options.quotaSize ?? bucketDefaults.quotaSize
+        let maxFileSize = options.maxFileSize ?? bucketDefaults.maxFileSize
+        if !principal.isAdmin,
+            !BucketLimits.mayLower(bucketDefaults.quotaSize, to: quotaSize)
+                || !BucketLimits.mayLower(bucketDefaults.maxFileSize, to: maxFileSize)
+        {
+            throw BucketLimits.raiseRefused
         }
         return try await store.write { session in
             let locations = try await session.locations()
@@ -48,8 +77,8 @@ extension FilesService {
             guard let location else { throw VellumError(500, "No default storage location is configured.") }
             let now = Date()
             let bucket = Bucket(
-                id: UUID(), owner: principal.tokenID, location: location.name, quotaSize: options.quotaSize,
-                maxFileSize: options.maxFileSize, isPublic: options.isPublic ?? false, created: now, updated: now)
+                id: UUID(), owner: principal.tokenID, location: location.name, quotaSize: quotaSize,
+                maxFileSize: maxFileSize, isPublic: options.isPublic ?? false, created: now, updated: now)
             try await session.insertBucket(bucket)
             return bucket
         }
@@ -88,8 +117,9 @@ public struct BucketChanges: Sendable, Equatable {
 }
 
 extension FilesService {
-    /// Changes a bucket's settings. The owner may change an unlocked bucket (and lock it); once it is locked, only
-    /// an admin may change it or unlock it, so that a published record's files stay as they are.
+    /// Changes a bucket's settings. The owner may change an unlocked bucket (and lock it) and lower its limits, but
+    /// not raise or remove them (403); once it is locked, only an admin may change it or unlock it, so that a
+    /// published record's files stay as they are.
     public func updateBucket(_ id: UUID, _ changes: BucketChanges, by principal: Principal) async throws -> Bucket {
         for (field, value) in [("quota_size", changes.quotaSize), ("max_file_size", changes.maxFileSize)] {
             if let value = value ?? nil, value < 0 {
@@ -101,6 +131,12 @@ extension FilesService {
         return try await store.write { session in
             guard let before = try await session.bucket(id) else { throw VellumError.bucketNotFound }
             if before.locked && !principal.isAdmin { throw VellumError.bucketLocked }
+            if !principal.isAdmin,
+                !BucketLimits.mayLower(before.quotaSize, to: changes.quotaSize ?? before.quotaSize)
+                    || !BucketLimits.mayLower(before.maxFileSize, to: changes.maxFileSize ?? before.maxFileSize)
+            {
+                throw BucketLimits.raiseRefused
+            }
             var after = before
             if let quota = changes.quotaSize { after.quotaSize = quota }
             if let max = changes.maxFileSize { after.maxFileSize = max }

@@ -7,6 +7,7 @@ public struct MaintenanceReport: Sendable, Equatable {
     public var purgedFiles = 0
     public var reconciledBuckets = 0
     public var discardedBlobs = 0
+    public var releasedReservations = 0
 }
 
 extension FilesService {
@@ -17,10 +18,17 @@ extension FilesService {
     ///   that of several daemons one deletes each);
     /// - with `reconcile`, bucket sizes are recomputed from the versions and reservations (they never should
     ///   have drifted; a non-zero count is logged);
-    /// - first, pending blobs no live process is writing any more are settled or deleted (`recoverAbandonedBlobs`).
+    /// - first, pending blobs no live process is writing any more are settled or deleted (`recoverAbandonedBlobs`),
+    ///   and the quota their uploads held is given back (`releaseAbandonedHolds`).
     public func maintain(uploadExpiry: TimeInterval, reconcile: Bool = false) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
         report.discardedBlobs = try await recoverAbandonedBlobs()
+        do {
+            report.releasedReservations = try await releaseAbandonedHolds()
+        } catch {
+            // A location out of reach hides its pending blobs: nothing is released until it answers again.
+            logger.error("could not check upload reservations", metadata: ["error": "\(error)"])
+        }
         let cutoff = Date(timeIntervalSinceNow: -uploadExpiry)
         for upload in try await store.read({ try await $0.uploads(inactiveSince: cutoff, completed: false) }) {
             do {
@@ -51,7 +59,7 @@ extension FilesService {
                 metadata: [
                     "expired_uploads": "\(report.expiredUploads)", "forgotten_uploads": "\(report.forgottenUploads)",
                     "purged_files": "\(report.purgedFiles)", "reconciled_buckets": "\(report.reconciledBuckets)",
-                    "discarded_blobs": "\(report.discardedBlobs)",
+                    "discarded_blobs": "\(report.discardedBlobs)", "released_reservations": "\(report.releasedReservations)",
                 ])
         }
         return report

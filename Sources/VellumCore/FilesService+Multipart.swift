@@ -57,7 +57,7 @@ extension FilesService {
             partSize: request.partSize, contentType: request.contentType, tags: request.tags, created: now, updated: now)
         let backend = try await storage.backend(for: bucket.location)
         try await store.write { session in
-            try await Self.reserve(upload.size, in: bucket.id, session)
+            try await Self.reserve(upload.size, in: bucket.id, fileSize: upload.size, session)
             try await session.insertUpload(upload)
         }
         do {
@@ -341,15 +341,5 @@ extension FilesService {
             prefix += chunk.readableBytesView
         }
         return Array(prefix.prefix(MimeDetector.prefixLength))
-    }
-
-    /// Adds `size` to the bucket under the write lock, failing when it is locked or over its limits.
-    static func reserve(_ size: Int64, in bucketID: UUID, _ session: any MetadataSession) async throws {
-        guard var current = try await session.addToBucketSize(bucketID, size, updated: Date()) else {
-            throw VellumError.bucketNotFound
-        }
-        current.size -= size
-        guard !current.locked else { throw VellumError.bucketLocked }
-        if let limit = current.uploadLimit, size > limit.bytes { throw limit.error }
     }
 }

@@ -48,17 +48,29 @@ extension FilesService {
         let fileID = UUID()
         let backend = try await storage.backend(for: bucket.location)
         let writer = try await backend.create(fileID)
+        // Into a bucket with a quota, the upload holds its bytes of it while in flight (see FilesService+Quota).
+        var held: Int64 = 0
         do {
-            let streamed = try await stream(body, to: writer, request: request, limit: limit)
+            var grow: ((Int64) async throws -> Void)? = nil
+            if bucket.quotaLeft != nil {
+                if let length = request.contentLength {
+                    try await hold(length, for: fileID, in: bucket.id, held: &held, exact: true)
+                } else {
+                    grow = { try await self.hold($0, for: fileID, in: bucket.id, held: &held, exact: false) }
+                }
+            }
+            let streamed = try await stream(body, to: writer, request: request, limit: limit, grow: grow)
             try Self.verify(streamed.checksums, against: request)
             try await writer.finish(writing: streamed.unwritten)
             let mimetype = mime.detect(clientType: request.contentType, key: key, prefix: streamed.prefix)
             let file = FileInstance(
                 id: fileID, location: bucket.location, size: streamed.size, checksums: streamed.checksums, created: Date())
-            let version = try await commit(file, isNew: true, to: bucket, key: key, mimetype: mimetype, request: request)
+            let version = try await commit(
+                file, isNew: true, to: bucket, key: key, mimetype: mimetype, request: request, held: held)
             await settle(fileID, on: backend)
             return version
         } catch {
+            if held > 0 { await releaseHold(fileID) }
             await writer.abort()
             throw error
         }
@@ -84,10 +96,12 @@ extension FilesService {
         var unwritten: [ByteBuffer]
     }
 
-    /// Reads the body in batches, enforcing the limits while streaming. Hashing (see `StreamHasher`) and writing
-    /// run behind the reading: writes go out in order, each after the previous one, at most `depth` behind.
+    /// Reads the body in batches, enforcing the limits while streaming (`grow` is told the size so far, to hold it
+    /// of the quota). Hashing (see `StreamHasher`) and writing run behind the reading: writes go out in order, each
+    /// after the previous one, at most `depth` behind.
     func stream<Body: AsyncSequence>(
-        _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: VellumError)?
+        _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: VellumError)?,
+        grow: ((Int64) async throws -> Void)? = nil
     ) async throws -> Streamed where Body.Element == ByteBuffer {
         let depth = 4
         var hasher = StreamHasher(depth: depth)
@@ -113,6 +127,7 @@ extension FilesService {
                 size += Int64(buffer.readableBytes)
                 if let limit, size > limit.bytes { throw limit.error }
                 if let length = request.contentLength, size > length { throw VellumError.fileBigger }
+                try await grow?(size)
                 if prefix.count < MimeDetector.prefixLength {
                     let take = min(buffer.readableBytes, MimeDetector.prefixLength - prefix.count)
                     prefix += buffer.getBytes(at: buffer.readerIndex, length: take) ?? []
@@ -141,17 +156,19 @@ extension FilesService {
     }
 
     /// Makes `file` (durable bytes) visible as the new head version of `key`, re-checking the bucket and the
-    /// write's condition under the write lock; a failed check rolls it all back.
+    /// write's condition under the write lock; a failed check rolls it all back. `held` bytes of the bucket's size
+    /// were reserved for it while it was written: they become the file's.
     func commit(
         _ file: FileInstance, isNew: Bool, to bucket: Bucket, key: String, mimetype: String?, request: UploadRequest,
-        alsoCheck: (@Sendable (any MetadataSession) async throws -> Void)? = nil
+        held: Int64 = 0, alsoCheck: (@Sendable (any MetadataSession) async throws -> Void)? = nil
     ) async throws -> ObjectVersion {
         try await store.write { session in
             try await alsoCheck?(session)
             if request.condition != WriteCondition() {
                 try request.condition.check(try await session.headVersion(bucketID: bucket.id, key: key))
             }
-            try await Self.reserve(file.size, in: bucket.id, session)
+            if held > 0 { _ = try await session.deleteReservation(file.id) }
+            try await Self.reserve(file.size - held, in: bucket.id, fileSize: file.size, session)
             if isNew { try await session.insertFile(file) }
             let now = Date()
             let version = try await session.insertHeadVersion(

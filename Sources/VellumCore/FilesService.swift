@@ -8,12 +8,18 @@ public struct FilesService: Sendable {
     public let storage: StorageRegistry
     public let mime: MimeDetector
     public let logger: Logger
+    /// The limits new buckets get when their creator sets none (`VELLUM_DEFAULT_QUOTA_SIZE`, `..._MAX_FILE_SIZE`).
+    public let bucketDefaults: BucketLimits
     let progress = MultipartProgress()
 
-    public init(store: any MetadataStore, storage: StorageRegistry, mime: MimeDetector = MimeDetector(), logger: Logger) {
+    public init(
+        store: any MetadataStore, storage: StorageRegistry, mime: MimeDetector = MimeDetector(),
+        bucketDefaults: BucketLimits = BucketLimits(), logger: Logger
+    ) {
         self.store = store
         self.storage = storage
         self.mime = mime
+        self.bucketDefaults = bucketDefaults
         self.logger = logger
     }
 

@@ -60,6 +60,12 @@ public protocol MetadataSession: Sendable {
 
     func insertToken(_ token: TokenRecord) async throws
     func token(hash: String) async throws -> TokenRecord?
+    /// Every token, revoked and expired ones too, oldest first.
+    func tokens() async throws -> [TokenRecord]
+    /// Revokes the tokens called `name` that are not revoked yet; returns how many.
+    func revokeTokens(named name: String, at date: Date) async throws -> Int
+    /// Records that a token was used at `date`.
+    func touchToken(_ id: String, at date: Date) async throws
 
     func bucket(_ id: UUID) async throws -> Bucket?
     /// The bucket and the head version of `key` in it (nil if none), in one query; nil if there is no bucket.
@@ -69,14 +75,22 @@ public protocol MetadataSession: Sendable {
     @discardableResult
     func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws -> Bucket?
 
+    /// Records that the upload writing blob `fileID` holds `bytes` more of its bucket's size (the caller adds them to
+    /// the bucket, see `addToBucketSize`).
+    func addReservation(_ fileID: UUID, bucketID: UUID, bytes: Int64, at date: Date) async throws
+    /// Removes the reservation of the upload writing `fileID`; returns its bucket and bytes (nil if there was none).
+    func deleteReservation(_ fileID: UUID) async throws -> (bucketID: UUID, bytes: Int64)?
+    /// The blobs whose uploads hold reservations.
+    func reservedFiles() async throws -> [UUID]
+
     /// Saves the settings of a bucket (quota, maximum file size, lock, public).
     func updateBucket(_ bucket: Bucket) async throws
-    /// Whether any version with bytes, or any unfinished multipart upload, is left in the bucket.
+    /// Whether any version with bytes, any unfinished multipart upload or any upload in flight is left in the bucket.
     func bucketHoldsData(_ id: UUID) async throws -> Bool
     /// Deletes a bucket that holds no data, with its delete markers and finished uploads.
     func deleteBucket(_ id: UUID) async throws
-    /// Sets every bucket's size to the bytes of its versions plus its multipart reservations; returns how many
-    /// had drifted.
+    /// Sets every bucket's size to the bytes of its versions plus its reservations (multipart uploads and uploads in
+    /// flight); returns how many had drifted.
     func reconcileBucketSizes() async throws -> Int
 
     func insertFile(_ file: FileInstance) async throws
@@ -141,13 +155,19 @@ public protocol MetadataSession: Sendable {
     // Derivatives (see `DerivativeKind`).
     /// Asks for a derivative of a file (nothing if it was asked for already).
     func requestDerivative(_ kind: DerivativeKind, of fileID: UUID, at date: Date) async throws
-    /// Up to `limit` files whose derivative is asked for and neither made nor failed, oldest request first.
-    func pendingDerivatives(_ kind: DerivativeKind, limit: Int) async throws -> [FileInstance]
+    /// Up to `limit` files whose derivative is asked for, neither made nor failed for good, and due (not waiting to
+    /// be tried again after `now`), oldest request first.
+    func pendingDerivatives(_ kind: DerivativeKind, due now: Date, limit: Int) async throws -> [FileInstance]
     /// Records `derivative` (a new file) as made from `fileID`; if that file is gone meanwhile, the derivative is
     /// marked for deletion instead.
     func saveDerivative(_ kind: DerivativeKind, of fileID: UUID, _ derivative: FileInstance) async throws
     /// Records that a derivative cannot be made (it is not asked for again).
     func failDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String) async throws
+    /// Records a failed attempt that may succeed later: the next is due `delay(attempts so far)` from now.
+    func retryDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String, after delay: (Int) -> TimeInterval)
+        async throws
+    /// Derivatives that failed for good or are waiting to be tried again, by file.
+    func failedDerivatives(limit: Int) async throws -> [DerivativeFailure]
     func derivative(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance?
 
     // Fixity (see `FixityService`).
@@ -186,12 +206,29 @@ public struct TokenRecord: Sendable, Equatable {
     public var secretHash: String
     public var isAdmin: Bool
     public var created: Date
+    /// When it stops working by itself (nil: never).
+    public var expires: Date?
+    /// When it was revoked (nil: it was not).
+    public var revoked: Date?
+    /// When it was last used, to within a minute (nil: never).
+    public var lastUsed: Date?
 
-    public init(id: String, name: String, secretHash: String, isAdmin: Bool, created: Date) {
+    public init(
+        id: String, name: String, secretHash: String, isAdmin: Bool, created: Date, expires: Date? = nil,
+        revoked: Date? = nil, lastUsed: Date? = nil
+    ) {
         self.id = id
         self.name = name
         self.secretHash = secretHash
         self.isAdmin = isAdmin
         self.created = created
+        self.expires = expires
+        self.revoked = revoked
+        self.lastUsed = lastUsed
+    }
+
+    /// Whether it still grants access at `date`.
+    public func isValid(at date: Date) -> Bool {
+        revoked == nil && (expires.map { date < $0 } ?? true)
     }
 }

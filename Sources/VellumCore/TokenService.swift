@@ -2,54 +2,84 @@ import Crypto
 import Foundation
 import Synchronization
 
-/// Issues API tokens and resolves bearer secrets to principals. Only SHA-256 hashes of secrets are stored.
+/// Issues, lists and revokes API tokens and resolves bearer secrets to principals. Only SHA-256 hashes of secrets
+/// are stored. Every request reads its token's row, so a revocation or an expiry takes effect on the next request
+/// in every daemon sharing the database.
 public struct TokenService: Sendable {
+    /// The shortest bootstrap secret accepted (`VELLUM_BOOTSTRAP_TOKEN`): it becomes an admin token.
+    public static let minimumBootstrapLength = 16
+
     let store: any MetadataStore
-    private let cache = TokenCache()
+    private let usage = TokenUsage()
 
     public init(store: any MetadataStore) {
         self.store = store
     }
 
-    /// Creates a token and returns its secret, which is shown once and never stored.
-    public func create(name: String, isAdmin: Bool) async throws -> (record: TokenRecord, secret: String) {
+    /// Creates a token and returns its secret, which is shown once and never stored. Names are unique among tokens
+    /// that are not revoked (`revoke` goes by name).
+    public func create(name: String, isAdmin: Bool, expires: Date? = nil) async throws -> (record: TokenRecord, secret: String) {
         let secret = "vlm_" + Self.randomBytes(32).base64URL
-        let record = try await insert(name: name, secret: secret, isAdmin: isAdmin)
+        let record = try await insert(name: name, secret: secret, isAdmin: isAdmin, expires: expires)
         return (record, secret)
     }
 
-    /// Ensures an admin token with exactly this secret exists (`VELLUM_BOOTSTRAP_TOKEN`).
+    /// Ensures an admin token with exactly this secret exists (`VELLUM_BOOTSTRAP_TOKEN`); a bootstrap token that was
+    /// revoked stays revoked. Secrets shorter than `minimumBootstrapLength` are refused.
     public func ensureBootstrap(secret: String) async throws {
-        guard !secret.isEmpty else { return }
-        let hash = Self.hash(secret)
-        if try await store.read({ try await $0.token(hash: hash) }) == nil {
-            _ = try await insert(name: "bootstrap", secret: secret, isAdmin: true)
+        guard secret.count >= Self.minimumBootstrapLength else {
+            throw VellumError(
+                400,
+                "VELLUM_BOOTSTRAP_TOKEN must be at least \(Self.minimumBootstrapLength) characters long: it becomes an admin token.")
+        }
+        if try await store.read({ try await $0.token(hash: Self.hash(secret)) }) == nil {
+            _ = try await insert(name: "bootstrap", secret: secret, isAdmin: true, expires: nil, unique: false)
         }
     }
 
-    /// The principal for an `Authorization` header value; anonymous when absent, 401 when unknown.
+    /// Every token, oldest first (secrets are never kept, so never shown).
+    public func list() async throws -> [TokenRecord] {
+        try await store.read { try await $0.tokens() }
+    }
+
+    /// Revokes the tokens called `name`; 404 when there is none to revoke.
+    public func revoke(name: String) async throws {
+        let revoked = try await store.write { try await $0.revokeTokens(named: name, at: Date()) }
+        guard revoked > 0 else { throw VellumError(404, "No token called '\(name)' is in use.") }
+    }
+
+    /// The principal for an `Authorization` header value; anonymous when absent, 401 when unknown, revoked or
+    /// expired.
     public func authenticate(authorization: String?) async throws -> Principal {
         guard let authorization else { return .anonymous }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw VellumError.invalidToken }
-        let secret = parts[1].trimmingCharacters(in: .whitespaces)
-        let hash = Self.hash(secret)
-        if let principal = cache.get(hash) { return principal }
+        let hash = Self.hash(parts[1].trimmingCharacters(in: .whitespaces))
         // The lookup is by hash (a preimage-resistant index reveals nothing useful through timing); the final
         // comparison is constant-time anyway.
+        let now = Date()
         guard let record = try await store.read({ try await $0.token(hash: hash) }),
-            Self.constantTimeEqual(record.secretHash, hash)
+            Self.constantTimeEqual(record.secretHash, hash), record.isValid(at: now)
         else { throw VellumError.invalidToken }
-        let principal = Principal(tokenID: record.id, isAdmin: record.isAdmin)
-        cache.put(hash, principal)
-        return principal
+        if usage.shouldRecord(record.id, at: now) {
+            // Best effort, off the request's path: a lost update only makes `last_used` a little older.
+            Task { [store] in try? await store.write { try await $0.touchToken(record.id, at: now) } }
+        }
+        return Principal(tokenID: record.id, isAdmin: record.isAdmin)
     }
 
-    private func insert(name: String, secret: String, isAdmin: Bool) async throws -> TokenRecord {
+    private func insert(name: String, secret: String, isAdmin: Bool, expires: Date?, unique: Bool = true)
+        async throws -> TokenRecord
+    {
         let record = TokenRecord(
             id: Self.randomBytes(8).hexString, name: name, secretHash: Self.hash(secret), isAdmin: isAdmin,
-            created: Date())
-        try await store.write { try await $0.insertToken(record) }
+            created: Date(), expires: expires)
+        try await store.write { session in
+            if unique, try await session.tokens().contains(where: { $0.name == name && $0.revoked == nil }) {
+                throw VellumError(409, "A token called '\(name)' exists; revoke it first or choose another name.")
+            }
+            try await session.insertToken(record)
+        }
         return record
     }
 
@@ -80,24 +110,18 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Recently resolved tokens, so that a busy client does not cost a database read per request. Entries live a few
-/// seconds: a token removed from the database stops working within that time.
-final class TokenCache: Sendable {
-    static let lifetime: Duration = .seconds(10)
-    static let capacity = 10_000
-    private let entries = Mutex<[String: (principal: Principal, expires: ContinuousClock.Instant)]>([:])
+/// When this process last recorded each token's use: `last_used` is written at most once a minute per token, so
+/// a busy client does not cost a write per request.
+final class TokenUsage: Sendable {
+    static let interval: TimeInterval = 60
+    private let recorded = Mutex<[String: Date]>([:])
 
-    func get(_ hash: String) -> Principal? {
-        entries.withLock { entries in
-            guard let entry = entries[hash], entry.expires > .now else { return nil }
-            return entry.principal
-        }
-    }
-
-    func put(_ hash: String, _ principal: Principal) {
-        entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll() }
-            entries[hash] = (principal, .now + Self.lifetime)
+    func shouldRecord(_ id: String, at date: Date) -> Bool {
+        recorded.withLock { recorded in
+            if let last = recorded[id], date.timeIntervalSince(last) < Self.interval { return false }
+            if recorded.count >= 10_000 { recorded.removeAll() }
+            recorded[id] = date
+            return true
         }
     }
 }

@@ -30,7 +30,7 @@ public enum VellumRouter {
     /// Every (method, path) the router serves, in Hummingbird's path syntax.
     public static var routes: [(method: String, path: String)] {
         (FilesController.routes + FixityController.routes + IIIFController.routes + LocationsController.routes
-            + SystemController.routes).map { ($0.0.rawValue, $0.1) }
+            + SystemController.routes + DerivativesController.routes).map { ($0.0.rawValue, $0.1) }
     }
 
     /// The router with all routes and middleware.
@@ -44,6 +44,7 @@ public enum VellumRouter {
         FixityController(fixity: deps.fixity, period: deps.fixityPeriod).register(on: router)
         IIIFController(files: deps.files, renderer: deps.iiif, links: deps.links).register(on: router)
         LocationsController(service: deps.files).register(on: router)
+        DerivativesController(service: deps.files).register(on: router)
         SystemController(service: deps.files, metrics: deps.metrics).register(on: router)
         return router
     }

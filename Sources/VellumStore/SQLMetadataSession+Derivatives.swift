@@ -13,11 +13,12 @@ extension SQLMetadataSession {
         ).run()
     }
 
-    func pendingDerivatives(_ kind: DerivativeKind, limit: Int) async throws -> [FileInstance] {
+    func pendingDerivatives(_ kind: DerivativeKind, due now: Date, limit: Int) async throws -> [FileInstance] {
         try await db.raw(
             """
             SELECT \(unsafeRaw: Self.fileColumns) FROM file_derivatives d JOIN files f ON f.id = d.file_id
             WHERE d.kind = \(bind: kind.rawValue) AND d.derivative_id IS NULL AND d.error IS NULL AND NOT f.deleting
+                AND (d.next_attempt IS NULL OR d.next_attempt <= \(bind: now.micros))
             ORDER BY d.created LIMIT \(bind: limit)
             """
         ).all().compactMap(Self.file(from:))
@@ -52,6 +53,48 @@ extension SQLMetadataSession {
             WHERE file_id = \(bind: fileID.lowercased) AND kind = \(bind: kind.rawValue)
             """
         ).run()
+    }
+
+    func retryDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String, after delay: (Int) -> TimeInterval)
+        async throws
+    {
+        let attempts = try await db.raw(
+            """
+            SELECT attempts FROM file_derivatives
+            WHERE file_id = \(bind: fileID.lowercased) AND kind = \(bind: kind.rawValue)\(unsafeRaw: rowLock)
+            """
+        ).first()?.decode(column: "attempts", as: Int.self) ?? 0
+        try await db.raw(
+            """
+            UPDATE file_derivatives SET attempts = \(bind: attempts + 1), last_error = \(bind: error),
+                next_attempt = \(bind: Date(timeIntervalSinceNow: delay(attempts + 1)).micros)
+            WHERE file_id = \(bind: fileID.lowercased) AND kind = \(bind: kind.rawValue)
+            """
+        ).run()
+    }
+
+    func failedDerivatives(limit: Int) async throws -> [DerivativeFailure] {
+        try await db.raw(
+            """
+            SELECT d.file_id, d.kind, d.error, d.last_error, d.attempts, d.next_attempt,
+                (SELECT v.bucket_id FROM object_versions v WHERE v.file_id = d.file_id ORDER BY v.created LIMIT 1) AS bucket_id,
+                (SELECT v.key FROM object_versions v WHERE v.file_id = d.file_id ORDER BY v.created LIMIT 1) AS key
+            FROM file_derivatives d
+            WHERE d.derivative_id IS NULL AND (d.error IS NOT NULL OR d.last_error IS NOT NULL)
+            ORDER BY d.file_id, d.kind LIMIT \(bind: limit)
+            """
+        ).all().map { row in
+            let permanent = try row.decode(column: "error", as: String?.self)
+            let passing = try row.decode(column: "last_error", as: String?.self)
+            return DerivativeFailure(
+                fileID: try row.decodeUUID(column: "file_id"),
+                kind: DerivativeKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .pyramid,
+                bucketID: try row.decode(column: "bucket_id", as: String?.self).flatMap { UUID(uuidString: $0) },
+                key: try row.decode(column: "key", as: String?.self),
+                error: permanent ?? passing ?? "",
+                attempts: try row.decode(column: "attempts", as: Int.self),
+                nextAttempt: permanent != nil ? nil : try row.decode(column: "next_attempt", as: Int64?.self).map(Date.micros))
+        }
     }
 
     func derivative(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance? {

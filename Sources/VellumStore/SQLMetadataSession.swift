@@ -42,21 +42,40 @@ struct SQLMetadataSession: MetadataSession {
     func insertToken(_ token: TokenRecord) async throws {
         try await db.raw(
             """
-            INSERT INTO tokens (id, name, secret_hash, is_admin, created)
+            INSERT INTO tokens (id, name, secret_hash, is_admin, created, expires)
             VALUES (\(bind: token.id), \(bind: token.name), \(bind: token.secretHash), \(bind: token.isAdmin),
-                    \(bind: token.created.micros))
+                    \(bind: token.created.micros), \(bind: token.expires?.micros))
             """
         ).run()
     }
 
     func token(hash: String) async throws -> TokenRecord? {
-        try await db.raw("SELECT * FROM tokens WHERE secret_hash = \(bind: hash)").first().map { row in
-            TokenRecord(
-                id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
-                secretHash: try row.decode(column: "secret_hash", as: String.self),
-                isAdmin: try row.decode(column: "is_admin", as: Bool.self),
-                created: .micros(try row.decode(column: "created", as: Int64.self)))
-        }
+        try await db.raw("SELECT * FROM tokens WHERE secret_hash = \(bind: hash)").first().map(Self.token(from:))
+    }
+
+    func tokens() async throws -> [TokenRecord] {
+        try await db.raw("SELECT * FROM tokens ORDER BY created, id").all().map(Self.token(from:))
+    }
+
+    func revokeTokens(named name: String, at date: Date) async throws -> Int {
+        try await db.raw(
+            "UPDATE tokens SET revoked = \(bind: date.micros) WHERE name = \(bind: name) AND revoked IS NULL RETURNING id"
+        ).all().count
+    }
+
+    func touchToken(_ id: String, at date: Date) async throws {
+        try await db.raw("UPDATE tokens SET last_used = \(bind: date.micros) WHERE id = \(bind: id)").run()
+    }
+
+    static func token(from row: any SQLRow) throws -> TokenRecord {
+        TokenRecord(
+            id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            secretHash: try row.decode(column: "secret_hash", as: String.self),
+            isAdmin: try row.decode(column: "is_admin", as: Bool.self),
+            created: .micros(try row.decode(column: "created", as: Int64.self)),
+            expires: try row.decode(column: "expires", as: Int64?.self).map(Date.micros),
+            revoked: try row.decode(column: "revoked", as: Int64?.self).map(Date.micros),
+            lastUsed: try row.decode(column: "last_used", as: Int64?.self).map(Date.micros))
     }
 
     // MARK: buckets
@@ -99,6 +118,29 @@ struct SQLMetadataSession: MetadataSession {
         ).first().map { try Self.bucket(from: $0) }
     }
 
+    func addReservation(_ fileID: UUID, bucketID: UUID, bytes: Int64, at date: Date) async throws {
+        try await db.raw(
+            """
+            INSERT INTO upload_reservations (file_id, bucket_id, size, created)
+            VALUES (\(bind: fileID.lowercased), \(bind: bucketID.lowercased), \(bind: bytes), \(bind: date.micros))
+            ON CONFLICT (file_id) DO UPDATE SET size = upload_reservations.size + excluded.size
+            """
+        ).run()
+    }
+
+    func deleteReservation(_ fileID: UUID) async throws -> (bucketID: UUID, bytes: Int64)? {
+        guard
+            let row = try await db.raw(
+                "DELETE FROM upload_reservations WHERE file_id = \(bind: fileID.lowercased) RETURNING bucket_id, size"
+            ).first()
+        else { return nil }
+        return (try row.decodeUUID(column: "bucket_id"), try row.decode(column: "size", as: Int64.self))
+    }
+
+    func reservedFiles() async throws -> [UUID] {
+        try await db.raw("SELECT file_id FROM upload_reservations").all().map { try $0.decodeUUID(column: "file_id") }
+    }
+
     func updateBucket(_ b: Bucket) async throws {
         try await db.raw(
             """
@@ -116,6 +158,8 @@ struct SQLMetadataSession: MetadataSession {
             SELECT 1 AS one FROM object_versions WHERE bucket_id = \(bind: bucket) AND file_id IS NOT NULL
             UNION ALL
             SELECT 1 AS one FROM multipart_uploads WHERE bucket_id = \(bind: bucket) AND version_id IS NULL
+            UNION ALL
+            SELECT 1 AS one FROM upload_reservations WHERE bucket_id = \(bind: bucket)
             LIMIT 1
             """
         ).first() != nil
@@ -143,12 +187,13 @@ struct SQLMetadataSession: MetadataSession {
     }
 
     /// A bucket's size from first principles: the bytes of every version that has some, plus the reservations of
-    /// unfinished multipart uploads.
+    /// unfinished multipart uploads and of uploads in flight.
     static let derivedSize = """
         (COALESCE((SELECT CAST(SUM(f.size) AS BIGINT) FROM object_versions v JOIN files f ON f.id = v.file_id
                    WHERE v.bucket_id = buckets.id), 0)
          + COALESCE((SELECT CAST(SUM(u.size) AS BIGINT) FROM multipart_uploads u
-                     WHERE u.bucket_id = buckets.id AND u.version_id IS NULL), 0))
+                     WHERE u.bucket_id = buckets.id AND u.version_id IS NULL), 0)
+         + COALESCE((SELECT CAST(SUM(r.size) AS BIGINT) FROM upload_reservations r WHERE r.bucket_id = buckets.id), 0))
         """
 
     // MARK: files

@@ -114,6 +114,22 @@ enum Schema {
             "CREATE INDEX files_location ON files (location, id)",
             "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
         ],
+        [
+            // Tokens that end: at a time set when made, or when revoked; and when each was last used.
+            "ALTER TABLE tokens ADD COLUMN expires BIGINT",
+            "ALTER TABLE tokens ADD COLUMN revoked BIGINT",
+            "ALTER TABLE tokens ADD COLUMN last_used BIGINT",
+            // Bytes that uploads in flight hold in their bucket's size (so in its quota), by the blob they write.
+            """
+            CREATE TABLE upload_reservations (file_id TEXT PRIMARY KEY, bucket_id TEXT NOT NULL REFERENCES buckets(id),
+                size BIGINT NOT NULL, created BIGINT NOT NULL)
+            """,
+            "CREATE INDEX upload_reservations_by_bucket ON upload_reservations (bucket_id)",
+            // Derivatives whose making failed for a passing reason are tried again later, less and less often.
+            "ALTER TABLE file_derivatives ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE file_derivatives ADD COLUMN next_attempt BIGINT",
+            "ALTER TABLE file_derivatives ADD COLUMN last_error TEXT",
+        ],
     ]
 
     /// The media types a IIIF pyramid is made for, as an SQL list.

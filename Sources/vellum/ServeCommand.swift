@@ -22,15 +22,21 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = port ?? settings.port
         settings.publicURL = publicURL ?? settings.publicURL
         let logger = LogSetup.bootstrapped(level: settings.logLevel)
+        if let secret = settings.bootstrapToken, !secret.isEmpty, secret.count < TokenService.minimumBootstrapLength {
+            throw ValidationError(
+                "VELLUM_BOOTSTRAP_TOKEN must be at least \(TokenService.minimumBootstrapLength) characters long: it becomes an admin token.")
+        }
 
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
         let magic = MagicDatabase.prepare(in: settings.dataDir)  // first: it changes directory for a moment
         if magic == nil { logger.warning("could not compile Vellum's magic database; sniffing with libmagic's own") }
         let runtime = try await Runtime.open(settings, logger: logger)
         let files = FilesService(
-            store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic), logger: logger)
+            store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic),
+            bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
+            logger: logger)
         let tokens = TokenService(store: runtime.store)
-        if let secret = settings.bootstrapToken { try await tokens.ensureBootstrap(secret: secret) }
+        if let secret = settings.bootstrapToken, !secret.isEmpty { try await tokens.ensureBootstrap(secret: secret) }
         try await files.recover(uploadExpiry: settings.multipartExpires)
 
         let metrics = VellumMetrics()

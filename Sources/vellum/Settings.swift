@@ -21,6 +21,18 @@ struct Settings: Sendable, Equatable {
     var s3AccessKeyID = ""
     var s3SecretAccessKey = ""
     var s3SessionToken: String?
+    /// Limits (bytes) new buckets get when their creator sets none; nil for none.
+    var defaultQuotaSize: Int64?
+    var defaultMaxFileSize: Int64?
+    /// Connections (seconds): a request head must arrive within `headerTimeout`, a kept-alive connection may idle
+    /// `idleTimeout` between requests, and a body (sent or received) may stall `bodyTimeout`; SIGTERM waits at most
+    /// `drainTimeout` for requests in flight.
+    var headerTimeout: TimeInterval = 30
+    var idleTimeout: TimeInterval = 60
+    var bodyTimeout: TimeInterval = 60
+    var drainTimeout: TimeInterval = 30
+    /// Connections served at once; more wait in the kernel's backlog.
+    var maxConnections = 4096
     /// Seconds without activity after which an unfinished multipart upload is aborted.
     var multipartExpires: TimeInterval = 4 * 86400
     /// Every file is verified once per period (seconds).
@@ -60,6 +72,13 @@ struct Settings: Sendable, Equatable {
         var s3_access_key_id: String?
         var s3_secret_access_key: String?
         var s3_session_token: String?
+        var default_quota_size: Int64?
+        var default_max_file_size: Int64?
+        var header_timeout: DurationText?
+        var idle_timeout: DurationText?
+        var body_timeout: DurationText?
+        var drain_timeout: DurationText?
+        var max_connections: Int?
         var multipart_expires: DurationText?
         var fixity_period: DurationText?
         var fixity_max_rate: Double?
@@ -99,6 +118,13 @@ struct Settings: Sendable, Equatable {
         s3AccessKeyID = file.s3_access_key_id ?? s3AccessKeyID
         s3SecretAccessKey = file.s3_secret_access_key ?? s3SecretAccessKey
         s3SessionToken = file.s3_session_token ?? s3SessionToken
+        for (key, field, setting) in Self.limits {
+            if let value = file[keyPath: field] { self[keyPath: setting] = try Self.bytes(String(value), name: key) }
+        }
+        for (key, field, setting) in Self.timeouts {
+            if let value = file[keyPath: field] { self[keyPath: setting] = try Self.duration(value.text, name: key) }
+        }
+        if let value = file.max_connections { maxConnections = try Self.count(String(value), name: "max_connections") }
         if let value = file.multipart_expires { multipartExpires = try Self.duration(value.text, name: "multipart_expires") }
         if let value = file.fixity_period { fixityPeriod = try Self.duration(value.text, name: "fixity_period") }
         if let value = file.fixity_max_rate { fixityMaxRate = try Self.rate(String(value), name: "fixity_max_rate") }
@@ -108,6 +134,22 @@ struct Settings: Sendable, Equatable {
                 self[keyPath: setting] = try Self.count(String(value), name: key, zero: key == "iiif_cache_mb")
             }
         }
+    }
+
+    /// The default bucket limits, by TOML key (the environment name is `VELLUM_` and the key in capitals).
+    static var limits: [(String, KeyPath<File, Int64?>, WritableKeyPath<Settings, Int64?>)] {
+        [
+            ("default_quota_size", \.default_quota_size, \.defaultQuotaSize),
+            ("default_max_file_size", \.default_max_file_size, \.defaultMaxFileSize),
+        ]
+    }
+
+    /// The connection timeouts: TOML key, its field in the file, the setting.
+    static var timeouts: [(String, KeyPath<File, DurationText?>, WritableKeyPath<Settings, TimeInterval>)] {
+        [
+            ("header_timeout", \.header_timeout, \.headerTimeout), ("idle_timeout", \.idle_timeout, \.idleTimeout),
+            ("body_timeout", \.body_timeout, \.bodyTimeout), ("drain_timeout", \.drain_timeout, \.drainTimeout),
+        ]
     }
 
     /// The IIIF settings, each a whole number (positive, or zero for the cache): TOML key (the environment name is
@@ -141,6 +183,15 @@ struct Settings: Sendable, Equatable {
         s3AccessKeyID = env["VELLUM_S3_ACCESS_KEY_ID"] ?? s3AccessKeyID
         s3SecretAccessKey = env["VELLUM_S3_SECRET_ACCESS_KEY"] ?? s3SecretAccessKey
         s3SessionToken = env["VELLUM_S3_SESSION_TOKEN"] ?? s3SessionToken
+        for (key, _, setting) in Self.limits {
+            let name = "VELLUM_" + key.uppercased()
+            if let value = env[name] { self[keyPath: setting] = try Self.bytes(value, name: name) }
+        }
+        for (key, _, setting) in Self.timeouts {
+            let name = "VELLUM_" + key.uppercased()
+            if let value = env[name] { self[keyPath: setting] = try Self.duration(value, name: name) }
+        }
+        if let value = env["VELLUM_MAX_CONNECTIONS"] { maxConnections = try Self.count(value, name: "VELLUM_MAX_CONNECTIONS") }
         if let value = env["VELLUM_MULTIPART_EXPIRES"] {
             multipartExpires = try Self.duration(value, name: "VELLUM_MULTIPART_EXPIRES")
         }
@@ -157,6 +208,16 @@ struct Settings: Sendable, Equatable {
     static func rate(_ text: String, name: String) throws -> Double {
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else {
             throw ValidationError("\(name) must be a positive number of MB/s, not '\(text)'.")
+        }
+        return value
+    }
+
+    /// A number of bytes; empty for none.
+    static func bytes(_ text: String, name: String) throws -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return nil }
+        guard let value = Int64(trimmed), value >= 0 else {
+            throw ValidationError("\(name) must be a number of bytes, not '\(text)'.")
         }
         return value
     }

@@ -1,24 +1,81 @@
 import ArgumentParser
+import Foundation
 import Logging
 import VellumCore
 
-/// `vellum token create --name N [--admin]`.
+/// `vellum token create|list|revoke`.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+        commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self, List.self, Revoke.self])
+
+    /// Runs `body` with a token service on the configured database.
+    static func withTokens(_ common: CommonOptions, _ body: (TokenService) async throws -> Void) async throws {
+        let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
+        do {
+            try await body(TokenService(store: runtime.store))
+        } catch {
+            await runtime.shutdown()
+            if let error = error as? VellumError { throw ValidationError(error.message) }
+            throw error
+        }
+        await runtime.shutdown()
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token and print its secret once.")
 
         @OptionGroup var common: CommonOptions
-        @Option(help: "A name to recognise the token by.") var name: String
+        @Option(help: "A name to recognise the token by (unique among tokens in use).") var name: String
         @Flag(help: "Allow everything, on every bucket.") var admin = false
+        @Option(help: "Stop working after this long: 3600, 90s, 30m, 12h, 90d (default: never).") var expires: String?
 
         func run() async throws {
-            let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
-            let (_, secret) = try await TokenService(store: runtime.store).create(name: name, isAdmin: admin)
-            print(secret)
-            await runtime.shutdown()
+            let lifetime = try expires.map { try Settings.duration($0, name: "--expires") }
+            try await TokenCommand.withTokens(common) { tokens in
+                let (_, secret) = try await tokens.create(
+                    name: name, isAdmin: admin, expires: lifetime.map { Date(timeIntervalSinceNow: $0) })
+                print(secret)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List tokens: name, admin, created, expires, last used and state (never secrets).")
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await TokenCommand.withTokens(common) { tokens in
+                let now = Date()
+                let rows = try await tokens.list().map { token in
+                    [
+                        token.name, token.isAdmin ? "yes" : "no", Self.time(token.created), token.expires.map(Self.time) ?? "never",
+                        token.lastUsed.map(Self.time) ?? "never",
+                        token.revoked != nil ? "revoked" : token.isValid(at: now) ? "active" : "expired",
+                    ]
+                }
+                let header = ["NAME", "ADMIN", "CREATED", "EXPIRES", "LAST USED", "STATE"]
+                let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+                for row in [header] + rows {
+                    let line = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                    print(line.trimmingCharacters(in: .whitespaces))
+                }
+            }
+        }
+
+        static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke the token called NAME: refused from the next request on, by every daemon.")
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The token's name.") var name: String
+
+        func run() async throws {
+            try await TokenCommand.withTokens(common) { try await $0.revoke(name: name) }
         }
     }
 }

@@ -62,7 +62,7 @@ import Testing
         #expect(before.status == 1)
         #expect(before.output.contains("applied: none") && before.output.contains("pending: 1 2 3 4 5 6"))
         let migrated = try await vellum(["db", "migrate"])
-        #expect(migrated.status == 0 && migrated.output.contains("schema at version 7 of 7"))
+        #expect(migrated.status == 0 && migrated.output.contains("schema at version 8 of 8"))
         let after = try await vellum(["db", "status"])
         #expect(after.status == 0 && after.output.contains("applied: 1 2 3 4 5 6") && after.output.contains("pending: none"))
     }

@@ -64,6 +64,20 @@ extension TestServer {
         S3Client(location: try S3Location(uri: uri), credentials: s3Credentials, http: s3HTTP)
     }
 
+    /// Bytes of every blob of the location `default`, pending ones included.
+    func storedBytes() async throws -> Int {
+        guard let s3 else {
+            let root = URL(fileURLWithPath: dataDir + "/default")
+            let keys: Set<URLResourceKey> = [.fileSizeKey, .isRegularFileKey]
+            let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: Array(keys))?.allObjects as? [URL]
+            return try (files ?? []).reduce(0) { total, file in
+                let values = try file.resourceValues(forKeys: keys)
+                return total + (values.isRegularFile == true ? values.fileSize ?? 0 : 0)
+            }
+        }
+        return try await list(s3, "blobs/").reduce(0) { $0 + $1.size }
+    }
+
     /// Every stored blob of the location `default` (pending ones excluded), by name.
     func storedBlobs() async throws -> [String] {
         guard let s3 else {
