@@ -73,6 +73,8 @@ let package = Package(
         ]),
         .executableTarget(name: "vellum", dependencies: [
             "CMagic", "CMalloc", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage", "S3Storage",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "TOMLKit", package: "TOMLKit"),

@@ -40,6 +40,14 @@ public final class VellumMetrics: Sendable {
         fixityBytes.increment(by: check.bytes)
     }
 
+    /// Counts a connection closed for running out of time, by the limit it ran past.
+    public func connectionTimedOut(_ reason: String) {
+        registry.makeCounter(
+            descriptor: Self.name("connections_timed_out", unit: "total", help: "Connections closed by a time limit, by limit."),
+            labels: [("limit", reason)]
+        ).increment()
+    }
+
     /// Counts one request and its latency.
     func record(method: String, route: String, status: Int, latency: Duration) {
         let key = "\(method) \(route) \(status)"

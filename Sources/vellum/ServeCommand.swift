@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import IIIF
 import Logging
 import ServiceLifecycle
@@ -52,18 +53,27 @@ struct ServeCommand: AsyncParsableCommand {
                 links: LinkPolicy(publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts)),
                 metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
                 iiif: renderer))
+        let connections = Connections(
+            limits: .init(
+                header: .milliseconds(Int64(settings.headerTimeout * 1000)),
+                idle: .milliseconds(Int64(settings.idleTimeout * 1000)), body: .milliseconds(Int64(settings.bodyTimeout * 1000))),
+            timedOut: { metrics.connectionTimedOut($0) })
+        let maxConnections = OpenFiles.raiseLimit(connections: settings.maxConnections, logger: logger)
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), ContinueHandler()])),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "vellum"),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), connections.handler(), ContinueHandler()])),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: "vellum", backlog: 1024,
+                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             onServerRunning: { channel in
                 logger.notice("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger)
+        // Shut down in reverse order: the HTTP server first (it drains), then the background passes.
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    app,
                     PeriodicService(
                         name: "maintenance", interval: PeriodicService.interval(1 / 4, of: settings.multipartExpires), logger: logger
                     ) { metrics.purgedFiles.increment(by: Int64(try await files.maintain(uploadExpiry: uploadExpiry).purgedFiles)) },
@@ -76,6 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
                         _ = try await fixity.checkDue(fixitySettings, limiter: fixityLimiter)
                         metrics.fixityLag.set(try await fixity.lag().seconds)
                     },
+                    DrainingServer(server: app, connections: connections, drain: .seconds(settings.drainTimeout), logger: logger),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

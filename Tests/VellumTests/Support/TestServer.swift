@@ -27,8 +27,12 @@ final class TestServer: @unchecked Sendable {
     /// bucket there; this is a client for it.
     let s3: S3Client?
 
-    /// Starts a daemon; `environment` adds or overrides `VELLUM_*` variables.
-    init(environment: [String: String] = [:]) async throws {
+    /// A program and its arguments that run the daemon (`prlimit ...`), if any.
+    let launcher: [String]
+
+    /// Starts a daemon; `environment` adds or overrides `VELLUM_*` variables; `launcher` runs it.
+    init(environment: [String: String] = [:], launcher: [String] = []) async throws {
+        self.launcher = launcher
         dataDir = try Self.makeTempDir()
         port = try Self.freePort()
         var vellum = ["VELLUM_DATA_DIR": dataDir]
@@ -113,8 +117,9 @@ final class TestServer: @unchecked Sendable {
     /// Starts (or restarts) the daemon on the same data directory and waits until `/health` answers 200.
     func start() async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = ["serve"]
+        let command = launcher + [try Self.binary(), "serve"]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var env = ProcessInfo.processInfo.environment
         env["VELLUM_PORT"] = String(port)
         env["VELLUM_HOST"] = "127.0.0.1"

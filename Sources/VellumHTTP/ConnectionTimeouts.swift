@@ -1,0 +1,216 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// The daemon's connections: their time limits, and every open one, so that the drain deadline can close them.
+public final class Connections: Sendable {
+    public struct Limits: Sendable {
+        /// A request head must be complete this long after its first byte (or after the connection opened).
+        public var header: TimeAmount
+        /// A kept-alive connection may wait this long for its next request.
+        public var idle: TimeAmount
+        /// A request body may stall this long while the server waits for it, and a response while the client does
+        /// not read it.
+        public var body: TimeAmount
+
+        public init(header: TimeAmount, idle: TimeAmount, body: TimeAmount) {
+            self.header = header
+            self.idle = idle
+            self.body = body
+        }
+    }
+
+    public let limits: Limits
+    /// Told why each connection that ran out of time was closed: `header`, `idle`, `body` or `response`.
+    let timedOut: @Sendable (String) -> Void
+    private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    public init(limits: Limits, timedOut: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.limits = limits
+        self.timedOut = timedOut
+    }
+
+    /// The handler each new connection gets.
+    public func handler() -> ConnectionTimeouts { ConnectionTimeouts(self) }
+
+    /// Closes every open connection: the requests still in flight when the drain deadline passes fail.
+    public func closeAll() {
+        for channel in open.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+    }
+
+    public var count: Int { open.withLock { $0.count } }
+
+    func opened(_ channel: any Channel) { open.withLock { $0[ObjectIdentifier(channel)] = channel } }
+    func closed(_ channel: any Channel) { _ = open.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) } }
+}
+
+/// One connection's deadlines, the one mechanism that bounds how long a client can hold a connection:
+/// - waiting for a request: a new connection, or one with part of a head, has `header` to complete it (then 408
+///   and close); a kept-alive connection that has sent nothing since its last response has `idle`;
+/// - reading a body: while the server waits for body bytes (a read is outstanding), `body` without one closes the
+///   connection, and the upload fails as truncated; a body the server is not reading yet (its handler is busy)
+///   does not count against the client;
+/// - answering: a response the client stops reading (the connection stays unwritable) for `body` is abandoned.
+/// A response marked `Connection: close` closes the connection once sent (the client will not send the rest of a
+/// body it was told not to send). It sits after the HTTP codec; a small handler at the front of the pipeline
+/// (`ArrivingBytes`) tells it when bytes arrive.
+public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
+
+    private let connections: Connections
+    private var heads = 0, ends = 0, responses = 0
+    /// When the connection started waiting for a head, and when part of one arrived (nil: nothing yet).
+    private var waitingSince = NIODeadline.now()
+    private var headStarted: NIODeadline?
+    /// When the outstanding read was asked for, or its last bytes arrived (nil: no read outstanding).
+    private var readingSince: NIODeadline?
+    private var unwritableSince: NIODeadline?
+    private var closeAfterResponse = false
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+
+    init(_ connections: Connections) {
+        self.connections = connections
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        try? context.pipeline.syncOperations.addHandler(ArrivingBytes(self), position: .first)
+        connections.opened(context.channel)
+        waitingSince = .now()
+        arm(context)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        connections.closed(context.channel)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        connections.closed(context.channel)
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            heads += 1
+            headStarted = nil
+            // The client closes after this exchange (Hummingbird stops reading, and waits for it to hang up).
+            if request.headerFields[.connection]?.lowercased() == "close" { closeAfterResponse = true }
+        case .body: break
+        case .end: ends += 1
+        }
+        arm(context)
+        context.fireChannelRead(data)
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if readingSince == nil {
+            readingSince = .now()
+            arm(context)
+        }
+        context.read()
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        unwritableSince = context.channel.isWritable ? nil : .now()
+        arm(context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let response) where response.status.kind != .informational:
+            if response.headerFields[.connection]?.lowercased() == "close" { closeAfterResponse = true }
+            context.write(data, promise: promise)
+        case .end:
+            responses += 1
+            waitingSince = .now()
+            if closeAfterResponse {
+                let written = context.writeAndFlush(data)
+                written.whenComplete { _ in context.close(promise: nil) }
+                if let promise { written.cascade(to: promise) }
+                return
+            }
+            context.write(data, promise: promise)
+            arm(context)
+        default:
+            context.write(data, promise: promise)
+        }
+    }
+
+    /// Bytes arrived (told by `ArrivingBytes`, before they are decoded): between requests, a head has begun.
+    fileprivate func bytesArrived() {
+        if ends == heads, responses == heads, headStarted == nil { headStarted = .now() }
+    }
+
+    /// Bytes were read: the outstanding read is over (the next one starts a new wait).
+    fileprivate func readCompleted() { readingSince = nil }
+
+    /// What the connection is waiting for, and until when.
+    private var deadline: (reason: String, at: NIODeadline)? {
+        let limits = connections.limits
+        if ends < heads {
+            return readingSince.map { ("body", $0 + limits.body) }
+        }
+        if responses < heads {
+            return unwritableSince.map { ("response", $0 + limits.body) }
+        }
+        if let headStarted { return ("header", headStarted + limits.header) }
+        return heads == 0 ? ("header", waitingSince + limits.header) : ("idle", waitingSince + limits.idle)
+    }
+
+    /// Makes sure a timer fires at the deadline or before; activity that only moves the deadline later leaves an
+    /// earlier timer in place, which finds the new deadline and waits again.
+    private func arm(_ context: ChannelHandlerContext) {
+        guard let at = deadline?.at else { return }
+        if let timerDeadline, timerDeadline <= at { return }
+        timer?.cancel()
+        timerDeadline = at
+        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: at) { [self] in
+            timer = nil
+            timerDeadline = nil
+            guard let (reason, at) = deadline else { return }
+            guard at <= .now() else { return arm(context) }
+            expire(context, reason: reason)
+        }
+    }
+
+    private func expire(_ context: ChannelHandlerContext, reason: String) {
+        connections.timedOut(reason)
+        guard reason == "header", headStarted != nil else { return context.close(promise: nil) }
+        // Part of a head arrived: tell the client, below the HTTP codec (no request is in progress there).
+        let body = #"{"status":408,"message":"The request head was not received in time."}"#
+        let response = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+            + "Connection: close\r\n\r\n" + body
+        guard let front = try? context.pipeline.syncOperations.context(handlerType: ArrivingBytes.self) else {
+            return context.close(promise: nil)
+        }
+        front.writeAndFlush(NIOAny(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
+    }
+}
+
+/// First in the pipeline: tells `ConnectionTimeouts` when bytes arrive, and writes its 408.
+final class ArrivingBytes: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    private let owner: ConnectionTimeouts
+
+    init(_ owner: ConnectionTimeouts) {
+        self.owner = owner
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        owner.bytesArrived()
+        context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        owner.readCompleted()
+        context.fireChannelReadComplete()
+    }
+}
