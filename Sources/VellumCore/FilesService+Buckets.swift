@@ -153,13 +153,15 @@ extension FilesService {
     /// otherwise). Delete markers and finished uploads go with it.
     public func deleteBucket(_ id: UUID, by principal: Principal) async throws {
         _ = try await writableBucket(id, by: principal)
-        try await store.write { session in
-            guard let bucket = try await session.bucket(id) else { throw VellumError.bucketNotFound }
-            guard !bucket.locked else { throw VellumError.bucketLocked }
-            guard try await !session.bucketHoldsData(id) else {
-                throw VellumError(409, "Bucket is not empty: delete its object versions and multipart uploads first.")
+        try await freeingSpace {
+            try await store.write { session in
+                guard let bucket = try await session.bucket(id) else { throw VellumError.bucketNotFound }
+                guard !bucket.locked else { throw VellumError.bucketLocked }
+                guard try await !session.bucketHoldsData(id) else {
+                    throw VellumError(409, "Bucket is not empty: delete its object versions and multipart uploads first.")
+                }
+                try await session.deleteBucket(id)
             }
-            try await session.deleteBucket(id)
         }
     }
 }

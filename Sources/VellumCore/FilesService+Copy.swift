@@ -11,6 +11,7 @@ extension FilesService {
         let source = try await object(bucketID: sourceBucket, key: sourceKey, versionID: versionID, by: principal)
         guard let file = source.file else { throw VellumError.objectNotFound }
         let bucket = try await writableBucket(request.bucketID, by: principal)
+        try requireSpace()
         if let limit = bucket.uploadLimit, file.size > limit.bytes { throw limit.error }
         try await checkEarly(request.condition, bucketID: bucket.id, key: key)
         var shared = request

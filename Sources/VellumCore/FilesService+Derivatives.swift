@@ -47,6 +47,7 @@ extension FilesService {
     /// Stores the local file at `path` as `file`'s derivative, in `file`'s location, in the order of every upload:
     /// bytes hashed and made durable, then the metadata, then the blob settled.
     public func storeDerivative(_ kind: DerivativeKind, of file: FileInstance, from path: String) async throws {
+        try requireSpace()
         let backend = try await storage.backend(for: file.location)
         let id = UUID()
         let writer = try await backend.create(id)

@@ -22,6 +22,9 @@ extension FilesService {
     ///   and the quota their uploads held is given back (`releaseAbandonedHolds`).
     public func maintain(uploadExpiry: TimeInterval, reconcile: Bool = false) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
+        if let spaceReserve, spaceReserve.isReleased, spaceReserve.restore() {
+            logger.notice("the disk has room again: space reserve restored, writes accepted")
+        }
         report.discardedBlobs = try await recoverAbandonedBlobs()
         do {
             report.releasedReservations = try await releaseAbandonedHolds()

@@ -50,6 +50,7 @@ extension FilesService {
             throw VellumError.invalidFileSize
         }
         let bucket = try await writableBucket(request.bucketID, by: principal)
+        try requireSpace()
         if let limit = bucket.uploadLimit, request.size > limit.bytes { throw limit.error }
         let now = Date()
         let upload = MultipartUpload(
@@ -77,6 +78,7 @@ extension FilesService {
     ) async throws -> (MultipartUpload, UploadPart) where Body.Element == ByteBuffer {
         let upload = try await openUpload(uploadID, bucketID: bucketID, key: rawKey, by: principal)
         guard (0...upload.lastPartNumber).contains(number) else { throw VellumError.invalidPartNumber }
+        try requireSpace()
         if let length = request.contentLength, length != Int64(upload.range(ofPart: number).count) {
             throw VellumError.invalidPartSize
         }
@@ -265,7 +267,7 @@ extension FilesService {
             throw VellumError.uploadNotFound
         }
         guard !status.upload.completed else { throw VellumError.uploadCompleted }
-        try await discard(status.upload)
+        try await freeingSpace { try await discard(status.upload) }
     }
 
     /// Removes an unfinished upload (abort, or expiry when it has had no activity since `inactiveSince`): metadata

@@ -30,17 +30,19 @@ extension FilesService {
     public func deleteObject(bucketID: UUID, key rawKey: String, by principal: Principal) async throws {
         let key = try ObjectKey.validate(rawKey)
         _ = try await writableBucket(bucketID, by: principal)
-        try await store.write { session in
-            guard let bucket = try await session.bucket(bucketID) else { throw VellumError.bucketNotFound }
-            guard !bucket.locked else { throw VellumError.bucketLocked }
-            guard let head = try await session.headVersion(bucketID: bucketID, key: key), !head.isDeleteMarker else {
-                throw VellumError.objectNotFound
+        try await freeingSpace {
+            try await store.write { session in
+                guard let bucket = try await session.bucket(bucketID) else { throw VellumError.bucketNotFound }
+                guard !bucket.locked else { throw VellumError.bucketLocked }
+                guard let head = try await session.headVersion(bucketID: bucketID, key: key), !head.isDeleteMarker else {
+                    throw VellumError.objectNotFound
+                }
+                let now = Date()
+                try await session.insertHeadVersion(
+                    ObjectVersion(
+                        versionID: UUID(), bucketID: bucketID, key: key, file: nil, mimetype: nil, isHead: true,
+                        created: now, updated: now))
             }
-            let now = Date()
-            try await session.insertHeadVersion(
-                ObjectVersion(
-                    versionID: UUID(), bucketID: bucketID, key: key, file: nil, mimetype: nil, isHead: true,
-                    created: now, updated: now))
         }
     }
 
@@ -50,18 +52,20 @@ extension FilesService {
     {
         let key = try ObjectKey.validate(rawKey)
         _ = try await writableBucket(bucketID, by: principal)
-        let orphans: [FileInstance] = try await store.write { session in
-            guard let bucket = try await session.bucket(bucketID) else { throw VellumError.bucketNotFound }
-            guard !bucket.locked else { throw VellumError.bucketLocked }
-            guard let version = try await session.version(bucketID: bucketID, versionID: versionID),
-                version.key == key
-            else { throw VellumError.versionNotFound }
-            try await session.deleteVersion(versionID)
-            if version.isHead { try await session.promoteNewestVersion(bucketID: bucketID, key: key) }
-            guard let file = version.file else { return [] }
-            try await session.addToBucketSize(bucketID, -file.size, updated: Date())
-            guard try await session.fileReferenceCount(file.id) == 0 else { return [] }
-            return [file] + (try await session.markFileDeleting(file.id))
+        let orphans: [FileInstance] = try await freeingSpace {
+            try await store.write { session in
+                guard let bucket = try await session.bucket(bucketID) else { throw VellumError.bucketNotFound }
+                guard !bucket.locked else { throw VellumError.bucketLocked }
+                guard let version = try await session.version(bucketID: bucketID, versionID: versionID),
+                    version.key == key
+                else { throw VellumError.versionNotFound }
+                try await session.deleteVersion(versionID)
+                if version.isHead { try await session.promoteNewestVersion(bucketID: bucketID, key: key) }
+                guard let file = version.file else { return [] }
+                try await session.addToBucketSize(bucketID, -file.size, updated: Date())
+                guard try await session.fileReferenceCount(file.id) == 0 else { return [] }
+                return [file] + (try await session.markFileDeleting(file.id))
+            }
         }
         for file in orphans { await purge(file) }
     }

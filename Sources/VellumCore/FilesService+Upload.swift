@@ -41,6 +41,7 @@ extension FilesService {
     ) async throws -> ObjectVersion where Body.Element == ByteBuffer {
         let key = try ObjectKey.validate(request.key)
         let bucket = try await writableBucket(request.bucketID, by: principal)
+        try requireSpace()
         let limit = bucket.uploadLimit
         if let limit, let length = request.contentLength, length > limit.bytes { throw limit.error }
         try await checkEarly(request.condition, bucketID: bucket.id, key: key)

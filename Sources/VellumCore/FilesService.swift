@@ -10,16 +10,19 @@ public struct FilesService: Sendable {
     public let logger: Logger
     /// The limits new buckets get when their creator sets none (`VELLUM_DEFAULT_QUOTA_SIZE`, `..._MAX_FILE_SIZE`).
     public let bucketDefaults: BucketLimits
+    /// Space kept aside on the database's disk for deletions (see `FilesService+Space`).
+    public let spaceReserve: (any SpaceReserve)?
     let progress = MultipartProgress()
 
     public init(
         store: any MetadataStore, storage: StorageRegistry, mime: MimeDetector = MimeDetector(),
-        bucketDefaults: BucketLimits = BucketLimits(), logger: Logger
+        bucketDefaults: BucketLimits = BucketLimits(), spaceReserve: (any SpaceReserve)? = nil, logger: Logger
     ) {
         self.store = store
         self.storage = storage
         self.mime = mime
         self.bucketDefaults = bucketDefaults
+        self.spaceReserve = spaceReserve
         self.logger = logger
     }
 

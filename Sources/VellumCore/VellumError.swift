@@ -49,6 +49,11 @@ extension VellumError {
 
     public var isBlobMissing: Bool { status == 500 && message == "Stored file is missing." }
 
+    /// The disk of a location or of the database is full (or a quota of the file system is reached).
+    public static func insufficientStorage(_ detail: String) -> VellumError {
+        VellumError(507, "Insufficient storage: the disk is full; delete files or versions to free space.", detail: detail)
+    }
+
     /// A storage failure; `detail` says what failed, for the logs.
     public static func storage(_ detail: String) -> VellumError {
         VellumError(500, "Storage error.", detail: detail)

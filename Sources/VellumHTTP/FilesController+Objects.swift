@@ -43,7 +43,7 @@ extension FilesController {
         }
         let parts = text.split(separator: "/", maxSplits: 1)
         guard parts.count == 2, let bucket = UUID(uuidString: String(parts[0])),
-            let key = String(parts[1]).removingPercentEncoding
+            let key = PercentDecoding.decode(parts[1])
         else { throw VellumError.badParameter("X-Vellum-Copy-Source", "The copy source must be <bucket>/<key>.") }
         return try created(
             try await service.copy(bucketID: bucket, key: key, versionID: versionID, to: upload, by: context.principal),
@@ -138,8 +138,8 @@ extension FilesController {
         var tags: [String: String] = [:]
         for pair in value.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = String(parts[0]).removingPercentEncoding ?? ""
-            let tagValue = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? "") : ""
+            let key = PercentDecoding.decode(parts[0]) ?? ""
+            let tagValue = parts.count > 1 ? (PercentDecoding.decode(parts[1]) ?? "") : ""
             guard (1...255).contains(key.count), (1...255).contains(tagValue.count) else {
                 throw VellumError(400, "Too long/short tag key or tag value.")
             }

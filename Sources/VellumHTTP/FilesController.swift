@@ -162,7 +162,7 @@ struct FilesController {
     static func key(_ request: Request) throws -> String {
         let path = request.uri.path
         let parts = path.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, let key = String(parts[3]).removingPercentEncoding else { throw VellumError.invalidKey }
+        guard parts.count == 4, let key = PercentDecoding.decode(parts[3]) else { throw VellumError.invalidKey }
         return key
     }
 

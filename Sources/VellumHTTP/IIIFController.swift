@@ -173,7 +173,7 @@ final class IIIFController: Sendable {
             let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
             // "", "iiif", version, identifier, ...
             guard segments.count >= 4, let version = IIIFVersion(rawValue: String(segments[2])),
-                let decoded = String(segments[3]).removingPercentEncoding, let identifier = IIIFIdentifier(decoded)
+                let decoded = PercentDecoding.decode(segments[3]), let identifier = IIIFIdentifier(decoded)
             else { throw VellumError(404, "No image with this identifier.") }
             self.version = version
             self.rawIdentifier = segments[3]

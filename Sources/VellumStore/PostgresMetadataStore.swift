@@ -84,6 +84,8 @@ public final class PostgresMetadataStore: MetadataStore {
                 attempt += 1
                 // Back off a little, at random, so that the transactions that collided do not collide again.
                 try await Task.sleep(for: .microseconds(Int.random(in: 0...(500 << min(attempt, 6)))))
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "53100" {
+                throw VellumError.insufficientStorage("database: \(error.serverInfo?[.message] ?? "disk full")")
             }
         }
     }

@@ -58,13 +58,24 @@ public final class SQLiteMetadataStore: MetadataStore {
     /// Runs `body` on a reader connection's thread, so several statements cost no more thread wake-ups than one.
     public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
         let lane = readerLanes[nextReader.add(1, ordering: .relaxed).oldValue % readerLanes.count]
-        return try await withTaskExecutorPreference(lane.executor) {
-            try await body(SQLMetadataSession(db: lane.connection.sql(), dialect: .sqlite))
+        return try await Self.mappingFull {
+            try await withTaskExecutorPreference(lane.executor) {
+                try await body(SQLMetadataSession(db: lane.connection.sql(), dialect: .sqlite))
+            }
         }
     }
 
     public func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
-        try await writer.submit(body)
+        try await Self.mappingFull { try await writer.submit(body) }
+    }
+
+    /// A full disk (SQLITE_FULL) is a domain error (507), so that callers can tell it from other failures.
+    static func mappingFull<R>(_ work: () async throws -> R) async throws -> R {
+        do {
+            return try await work()
+        } catch let error as SQLiteError where error.reason == .full {
+            throw VellumError.insufficientStorage("database: \(error.message)")
+        }
     }
 
     public func migrationStatus() async throws -> MigrationStatus {

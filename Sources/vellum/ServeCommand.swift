@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import IIIF
+import LocalStorage
 import Logging
 import ServiceLifecycle
 import VellumCore
@@ -35,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         let files = FilesService(
             store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic),
             bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
-            logger: logger)
+            spaceReserve: DiskReserve(directory: settings.dataDir), logger: logger)
         let tokens = TokenService(store: runtime.store)
         if let secret = settings.bootstrapToken, !secret.isEmpty { try await tokens.ensureBootstrap(secret: secret) }
         try await files.recover(uploadExpiry: settings.multipartExpires)

@@ -33,5 +33,21 @@ import VellumCore
         #expect(try await server.request(.GET, "/files/\(bucket)/caf%C3%A9").status == 200)
         #expect(try await server.request(.GET, "/files/\(bucket)/caf%65%CC%81").status == 200)
         #expect(try await server.storedBlobs().allSatisfy { !$0.contains("caf") })
+        // Sent as they are (an HTTP client library would re-encode them): escapes that are not UTF-8 are invalid,
+        // and every character is kept, a leading U+FEFF too, which names another object than the key without it.
+        func put(_ path: String) async throws -> String {
+            let connection = try RawConnection(port: server.port)
+            try connection.send(
+                "PUT /files/\(bucket)/\(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
+                    + "Content-Length: 1\r\nConnection: close\r\n\r\nx")
+            return await connection.receiveAll()
+        }
+        for path in ["bad%FFutf8", "bad%C3", "bad%4", "bad%zz"] {
+            let answer = try await put(path)
+            #expect(answer.hasPrefix("HTTP/1.1 400") && answer.hasSuffix(#"{"status":400,"message":"Invalid key."}"#), "\(path)")
+        }
+        #expect(Array(try await put("%EF%BB%BFbom").utf8).firstRange(of: Array("\"key\":\"\u{FEFF}bom\"".utf8)) != nil)
+        #expect(try await server.request(.GET, "/files/\(bucket)/%EF%BB%BFbom").status == 200)
+        #expect(try await server.request(.GET, "/files/\(bucket)/bom").status == 404)
     }
 }

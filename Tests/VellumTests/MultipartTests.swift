@@ -174,6 +174,20 @@ func parts(_ data: [UInt8], _ partSize: Int) -> [[UInt8]] {
                 .status == 404)
     }
 
+    @Test func declaredSizesBeyondTheFileSystemAreRefusedCleanly() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        // 50 TB in 5 GiB parts is within the API's limits, but not a size ext4 can hold (16 TiB) even sparse.
+        let reply = try await server.request(.POST, "/files/\(bucket)/huge?uploads&size=\(50_000_000_000_000)&partSize=\(5 * 1024 * MiB)")
+        #expect(reply.status == 413 || reply.status == 200, "\(reply.status) \(reply.text)")
+        if reply.status == 413 {
+            #expect(try reply.json()["message"] as? String == "The file is larger than this storage location can hold.")
+            let uploads = try await server.request(.GET, "/files/\(bucket)?uploads")
+            #expect((try JSONSerialization.jsonObject(with: Data(uploads.bytes)) as? [Any])?.isEmpty == true)
+            #expect(try await server.request(.GET, "/files/\(bucket)").json()["size"] as? Int == 0)
+        }
+    }
+
     @Test func abortReleasesQuotaAndBytes() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket(["quota_size": 20 * MiB])

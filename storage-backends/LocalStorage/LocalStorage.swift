@@ -219,9 +219,17 @@ extension LocalStorage {
         return result
     }
 
+    /// The error for a failed system call, by its `errno`: a full disk is 507, a file too large for the file
+    /// system 413, no file descriptor left 503; anything else a storage error.
     static func fail(_ what: String) throws -> Never {
         let code = errno
-        throw VellumError.storage("\(what): \(String(cString: strerror(code)))")
+        let detail = "\(what): \(String(cString: strerror(code)))"
+        switch code {
+        case ENOSPC, EDQUOT: throw VellumError.insufficientStorage(detail)
+        case EFBIG: throw VellumError(413, "The file is larger than this storage location can hold.", detail: detail)
+        case EMFILE, ENFILE: throw VellumError(503, "The server has too many files open; retry shortly.", detail: detail)
+        default: throw VellumError.storage(detail)
+        }
     }
 
     /// `mkdir -p`, fsyncing each parent whose entries changed so a new directory survives a crash.
