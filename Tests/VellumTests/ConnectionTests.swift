@@ -71,7 +71,8 @@ import Glibc
     }
 
     @Test func aStalledBodyFailsAsTruncatedAndLeavesNothing() async throws {
-        let server = try await TestServer(environment: Self.quick)
+        // 5 s: a test process starved of CPU by the rest of the suite must not look stalled itself.
+        let server = try await TestServer(environment: ["VELLUM_BODY_TIMEOUT": "5s"])
         let bucket = try await server.createBucket()
         let connection = try RawConnection(port: server.port)
         try connection.send(
@@ -80,7 +81,7 @@ import Glibc
         try connection.send(Fixtures.bytes(1_500_000))
         let started = Date()
         _ = await connection.receiveAll()
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Date().timeIntervalSince(started) < 15)
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await server.request(.GET, "/files/\(bucket)/stalled").status == 404)
         #expect(try await server.storedBytes() == 0)

@@ -10,7 +10,11 @@ import Testing
         _ = try await TestServer.runTool("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=40m", "tmpfs", mount])
         defer {
             _ = try? FileManager.default.removeItem(atPath: mount + "/filler")
-            _ = Process.launchedProcess(launchPath: "/usr/bin/umount", arguments: ["-l", mount])
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/usr/bin/umount")
+            umount.arguments = ["-l", mount]
+            try? TestServer.spawn(umount)
+            umount.waitUntilExit()
         }
         let server = try await TestServer(environment: ["VELLUM_DATA_DIR": mount])
         let bucket = try await server.createBucket()

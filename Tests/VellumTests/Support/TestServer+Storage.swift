@@ -50,7 +50,7 @@ extension TestServer {
         } else {
             process.standardError = FileHandle.nullDevice
         }
-        try process.run()
+        try spawn(process)
         let endpoint = "http://127.0.0.1:\(port)"
         for _ in 0..<200 {
             if (try? await s3Client("s3://probe?endpoint=\(endpoint)").send(.GET, key: "")) != nil { return (endpoint, process) }

@@ -68,7 +68,7 @@ final class TestServer: @unchecked Sendable {
             drop.arguments = [postgres, "-q", "-c", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"]
             drop.standardOutput = FileHandle.nullDevice
             drop.standardError = FileHandle.nullDevice
-            try? drop.run()
+            try? Self.spawn(drop)
         }
     }
 
@@ -130,7 +130,7 @@ final class TestServer: @unchecked Sendable {
         process.currentDirectoryURL = URL(fileURLWithPath: dataDir)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
-        try process.run()
+        try Self.spawn(process)
         self.process = process
         for _ in 0..<1200 {  // a minute: start-up recovery may wait for a busy test S3 server
             if let response = try? await request(.GET, "/health"), response.status == 200 { return }
@@ -246,7 +246,7 @@ final class TestServer: @unchecked Sendable {
         process.currentDirectoryURL = URL(fileURLWithPath: dataDir)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try Self.spawn(process)
         return process
     }
 }
@@ -304,12 +304,20 @@ extension TestServer {
         defer { try? FileManager.default.removeItem(at: err) }
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
+        try Self.spawn(process)
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errors = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         return (process.terminationStatus, String(decoding: output, as: UTF8.self), errors)
     }
+
+    /// Starts `process`, one at a time: Foundation's `Process.run` crashed (a bad pointer in its memcpy) when
+    /// several test threads started programs at once.
+    static func spawn(_ process: Process) throws {
+        try spawning.withLock { _ in try process.run() }
+    }
+
+    private static let spawning = Mutex(())
 
     static func makeTempDir() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vellum-test-\(UUID().uuidString)").path
