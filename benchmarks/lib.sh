@@ -1,8 +1,13 @@
 # Shared by the benchmark scripts (sourced): the release build, inputs, arithmetic, result lines, and one release
 # daemon on a free port. Expects OUT (results folder); sets BIN and BENCH, BASE, TOKEN and SERVER_PID.
 
-# Builds the daemon and vellum-bench in release mode and names them BIN and BENCH.
+# Builds the daemon and vellum-bench in release mode and names them BIN and BENCH; with VELLUM_BIN (and
+# VELLUM_BENCH_BIN) set, uses those instead (benchmarks/compare.sh runs another revision's binaries).
 build_release() {
+  if [ -n "${VELLUM_BIN:-}" ]; then
+    BIN="$VELLUM_BIN"; BENCH="${VELLUM_BENCH_BIN:-$(dirname "$VELLUM_BIN")/vellum-bench}"
+    return
+  fi
   swift build -c release --product vellum >&2
   swift build -c release --product vellum-bench >&2
   BIN=.build/release/vellum

@@ -63,7 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
         let app = Application(
             router: router,
             server: .http1(
-                configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), connections.handler(), ContinueHandler()])),
+                configuration: .init(additionalChannelHandlers: [
+                    LargeReadsHandler(), connections.handler(), MalformedRequestAnswer(), ContinueHandler(),
+                ])),
             configuration: .init(
                 address: .hostname(settings.host, port: settings.port), serverName: "vellum", backlog: 1024,
                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),

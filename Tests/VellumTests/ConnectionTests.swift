@@ -134,4 +134,21 @@ import Glibc
         #expect(await asked.receiveAll().hasPrefix("HTTP/1.1 200"))
         #expect(Date().timeIntervalSince(closing) < 5)
     }
+
+    @Test func malformedRequestsGetAJSONError() async throws {
+        let server = try await TestServer()
+        for request in [
+            "GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 90_000))\r\n\r\n",
+        ] {
+            let connection = try RawConnection(port: server.port)
+            try? connection.send(request)
+            let answer = await connection.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 400 "), "\(answer)")
+            #expect(answer.contains("Content-Type: application/json"))
+            #expect(answer.hasSuffix(#"{"status":400,"message":"The request is not valid HTTP/1.1."}"#))
+        }
+        #expect(try await server.request(.GET, "/health").status == 200)
+    }
 }
