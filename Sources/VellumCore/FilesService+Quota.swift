@@ -56,8 +56,8 @@ extension FilesService {
     }
 
     /// Gives back the reservations of uploads that no longer write anything: their blob was abandoned (deleted by
-    /// recovery) or is gone. Reservations are read before the pending blobs are listed: an upload creates its blob
-    /// before it reserves, so a reservation whose blob is not listed afterwards has no writer.
+    /// recovery) or is gone. Reservations are read before the pending blobs are listed: an upload makes its blob
+    /// pending (a first write) before it reserves, so a reservation whose blob is not listed afterwards has no writer.
     func releaseAbandonedHolds() async throws -> Int {
         let reserved = try await store.read { try await $0.reservedFiles() }
         guard !reserved.isEmpty else { return 0 }

@@ -54,6 +54,9 @@ extension FilesService {
         do {
             var grow: ((Int64) async throws -> Void)? = nil
             if bucket.quotaLeft != nil {
+                // The blob is listed as pending before it holds anything: maintenance releases the holds of blobs
+                // that are not (see `releaseAbandonedHolds`).
+                try await writer.write([])
                 if let length = request.contentLength {
                     try await hold(length, for: fileID, in: bucket.id, held: &held, exact: true)
                 } else {

@@ -58,7 +58,8 @@ extension StorageBackend {
 
 /// Receives the bytes of one pending blob.
 public protocol BlobWriter: Sendable {
-    /// Appends bytes; may be called many times.
+    /// Appends bytes; may be called many times. Once a first `write` (even of no bytes) has returned, the blob is
+    /// among `pendingBlobs` (a backend may create it lazily before that).
     func write(_ buffers: [ByteBuffer]) async throws
     /// Appends `last` (the final bytes, possibly none), then makes everything durable at its final place (fsync,
     /// link, fsync the directory). A small blob is written whole by this one call.

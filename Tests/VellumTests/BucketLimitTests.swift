@@ -84,4 +84,21 @@ import Testing
         #expect(try await server.request(.GET, "/files/\(bucket)").json()["size"] as? Int == stored * size)
         #expect(try await server.sql("SELECT COUNT(*) FROM upload_reservations") == ["0"])
     }
+
+    @Test func holdsOfUploadsInFlightOutliveMaintenancePasses() async throws {
+        let server = try await TestServer(environment: ["VELLUM_MULTIPART_EXPIRES": "4s"])  // a pass every second
+        let bucket = try await server.createBucket(["quota_size": 1_000_000])
+        let body = Fixtures.bytes(600_000)
+        let slow = try RawConnection(port: server.port)
+        try slow.send(
+            "PUT /files/\(bucket)/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
+                + "Content-Length: \(body.count)\r\n\r\n")
+        try slow.send(Array(body[..<1000]))
+        try await Task.sleep(for: .seconds(2.5))
+        let other = try await server.request(.PUT, "/files/\(bucket)/other", body: Fixtures.bytes(500_000))
+        #expect(other.status == 400, "\(other.text)")
+        try slow.send(Array(body[1000...]))
+        #expect(await slow.receive(until: "\r\n\r\n").hasPrefix("HTTP/1.1 200"))
+        #expect(try await server.request(.GET, "/files/\(bucket)").json()["size"] as? Int == body.count)
+    }
 }
