@@ -17,14 +17,13 @@ public struct PyramidBuilder: Sendable {
         self.logger = logger
     }
 
-    /// Builds the pyramids asked for, oldest first, until none is waiting; returns how many it built. An image that
+    /// Builds the pyramids asked for, oldest first, until none is due; returns how many it built. An image that
     /// cannot have one (not an image, too large, fits one tile) is recorded as such and not tried again; another
-    /// failure (a full disk, say) is logged and tried again at the next pass.
+    /// failure (a full disk, say) is recorded and tried again later, less and less often (`retryDerivative`).
     public func buildPending() async throws -> Int {
         var built = 0
-        var retry: Set<UUID> = []
         while true {
-            let pending = try await files.pendingDerivatives(.pyramid, limit: 8).filter { !retry.contains($0.id) }
+            let pending = try await files.pendingDerivatives(.pyramid, limit: 8)
             if pending.isEmpty { return built }
             for file in pending {
                 do {
@@ -34,8 +33,8 @@ public struct PyramidBuilder: Sendable {
                     logger.info("no pyramid for this file", metadata: ["file": "\(file.id)", "reason": "\(error.message)"])
                     try await files.failDerivative(.pyramid, of: file, error: error.message)
                 } catch {
-                    logger.warning("pyramid build failed", metadata: ["file": "\(file.id)", "error": "\(error)"])
-                    retry.insert(file.id)
+                    logger.warning("pyramid build failed; will retry", metadata: ["file": "\(file.id)", "error": "\(error)"])
+                    try await files.retryDerivative(.pyramid, of: file, error: "\(error)")
                 }
             }
         }
