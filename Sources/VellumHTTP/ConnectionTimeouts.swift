@@ -47,7 +47,7 @@ public final class Connections: Sendable {
 
 /// One connection's deadlines, the one mechanism that bounds how long a client can hold a connection:
 /// - waiting for a request: a new connection, or one with part of a head, has `header` to complete it (then 408
-///   and close); a kept-alive connection that has sent nothing since its last response has `idle`;
+///   and close); a kept-alive connection that has sent nothing since its last response has `idle` (then close);
 /// - reading a body: while the server waits for body bytes (a read is outstanding), `body` without one closes the
 ///   connection, and the upload fails as truncated; a body the server is not reading yet (its handler is busy)
 ///   does not count against the client;
@@ -183,8 +183,10 @@ public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHan
 
     private func expire(_ context: ChannelHandlerContext, reason: String) {
         connections.timedOut(reason)
-        guard reason == "header", headStarted != nil else { return context.close(promise: nil) }
-        // Part of a head arrived: tell the client, below the HTTP codec (no request is in progress there).
+        // A new connection, or part of a head: the client is told, below the HTTP codec (no request is in progress
+        // there). A kept-alive connection that sent nothing more is closed without a word: an answer could cross
+        // the client's next request and be taken for its response.
+        guard reason == "header" else { return context.close(promise: nil) }
         let body = #"{"status":408,"message":"The request head was not received in time."}"#
         let response = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
             + "Connection: close\r\n\r\n" + body
