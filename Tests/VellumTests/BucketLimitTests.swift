@@ -45,9 +45,7 @@ import Testing
         let bodies = (0..<20).map { Fixtures.bytes(size, seed: UInt8($0)) }
         let connections = try (0..<20).map { i in
             let connection = try RawConnection(port: server.port)
-            try connection.send(
-                "PUT /files/\(bucket)/f\(i) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
-                    + "Content-Length: \(size)\r\n\r\n")
+            try connection.sendPut("/files/\(bucket)/f\(i)", length: size)
             try connection.send(Array(bodies[i][..<(size / 2)]))
             return connection
         }
@@ -90,9 +88,7 @@ import Testing
         let bucket = try await server.createBucket(["quota_size": 1_000_000])
         let body = Fixtures.bytes(600_000)
         let slow = try RawConnection(port: server.port)
-        try slow.send(
-            "PUT /files/\(bucket)/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
-                + "Content-Length: \(body.count)\r\n\r\n")
+        try slow.sendPut("/files/\(bucket)/slow", length: body.count)
         try slow.send(Array(body[..<1000]))
         try await Task.sleep(for: .seconds(2.5))
         let other = try await server.request(.PUT, "/files/\(bucket)/other", body: Fixtures.bytes(500_000))

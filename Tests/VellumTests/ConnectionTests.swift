@@ -75,9 +75,7 @@ import Glibc
         let server = try await TestServer(environment: ["VELLUM_BODY_TIMEOUT": "5s"])
         let bucket = try await server.createBucket()
         let connection = try RawConnection(port: server.port)
-        try connection.send(
-            "PUT /files/\(bucket)/stalled HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
-                + "Content-Length: 3000000\r\n\r\n")
+        try connection.sendPut("/files/\(bucket)/stalled", length: 3_000_000)
         try connection.send(Fixtures.bytes(1_500_000))
         let started = Date()
         _ = await connection.receiveAll()
@@ -87,9 +85,7 @@ import Glibc
         #expect(try await server.storedBytes() == 0)
         // An upload that is slow but never silent for that long is not cut off.
         let slow = try RawConnection(port: server.port)
-        try slow.send(
-            "PUT /files/\(bucket)/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
-                + "Content-Length: 6\r\n\r\n")
+        try slow.sendPut("/files/\(bucket)/slow", length: 6)
         for byte in Array("abcdef".utf8) {
             try await Task.sleep(for: .seconds(1))
             try slow.send([byte])
@@ -101,9 +97,7 @@ import Glibc
         let server = try await TestServer(environment: ["VELLUM_DRAIN_TIMEOUT": "2s", "VELLUM_BODY_TIMEOUT": "600s"])
         let bucket = try await server.createBucket()
         let connection = try RawConnection(port: server.port)
-        try connection.send(
-            "PUT /files/\(bucket)/stalled HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
-                + "Content-Length: 3000000\r\n\r\n")
+        try connection.sendPut("/files/\(bucket)/stalled", length: 3_000_000)
         try connection.send(Fixtures.bytes(100_000))
         try await Task.sleep(for: .milliseconds(500))
         let started = Date()

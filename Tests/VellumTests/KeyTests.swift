@@ -37,9 +37,8 @@ import VellumCore
         // and every character is kept, a leading U+FEFF too, which names another object than the key without it.
         func put(_ path: String) async throws -> String {
             let connection = try RawConnection(port: server.port)
-            try connection.send(
-                "PUT /files/\(bucket)/\(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
-                    + "Content-Length: 1\r\nConnection: close\r\n\r\nx")
+            try connection.sendPut("/files/\(bucket)/\(path)", length: 1, extraHeaders: "Connection: close\r\n")
+            try connection.send("x")
             return await connection.receiveAll()
         }
         for path in ["bad%FFutf8", "bad%C3", "bad%4", "bad%zz"] {

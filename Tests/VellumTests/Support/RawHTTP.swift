@@ -38,6 +38,13 @@ final class RawConnection: @unchecked Sendable {  // used by one test at a time
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Sends the head of an admin's `PUT` of a body of `length` bytes (then send the body, or part of it).
+    func sendPut(_ path: String, length: Int, extraHeaders: String = "") throws {
+        try send(
+            "PUT \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
+                + "Content-Length: \(length)\r\n\(extraHeaders)\r\n")
+    }
+
     /// Runs a blocking read on a thread of its own: blocked on the cooperative pool, it would starve other tests.
     private func offPool(_ read: @escaping @Sendable () -> String) async -> String {
         await withCheckedContinuation { continuation in
