@@ -3,7 +3,8 @@
 # throw-away PostgreSQL cluster this script starts and removes (scripts/postgres.sh), then again on PostgreSQL with
 # every daemon's files in a bucket of an S3-compatible server (moto, scripts/moto.sh, also started here and
 # serving the S3 tests of every pass). Tests start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES
-# ("sqlite postgres s3") picks the passes.
+# ("sqlite postgres s3") picks the passes. Then the fuzz harness, bounded (fuzz/run.sh, about 5 minutes;
+# VELLUM_TEST_FUZZ=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -32,3 +33,7 @@ for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
       pg_stop ;;
   esac
 done
+if [ "${VELLUM_TEST_FUZZ:-1}" != 0 ]; then
+  echo "=== the fuzz harness ==="
+  fuzz/run.sh
+fi

@@ -12,9 +12,13 @@ public enum HTTPDate {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+        func padded(_ n: Int, _ width: Int) -> String {
+            let digits = String(n)
+            return String(repeating: "0", count: max(width - digits.count, 0)) + digits
+        }
+        return "\(days[Int(parts.tm_wday)]), \(padded(Int(parts.tm_mday), 2)) \(months[Int(parts.tm_mon)]) "
+            + "\(padded(Int(parts.tm_year) + 1900, 4)) "
+            + "\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2)) GMT"
     }
 
     /// The date `text` holds in any of the three forms, or nil.

@@ -7,7 +7,7 @@ import VellumCore
 extension FilesController {
     func startUpload(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        let body = try await request.smallBody()
         let json = body.readableBytes > 0 ? try? JSONDecoder().decode(SizeBody.self, from: Data(buffer: body)) : nil
         func number(_ name: String, _ fromBody: Int64?) throws -> Int64 {
             if let raw = query[Substring(name)] {

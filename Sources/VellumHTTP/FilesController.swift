@@ -46,7 +46,7 @@ struct FilesController {
 
     func createBucket(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         guard context.principal.isAuthenticated else { throw VellumError.unauthenticated }
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        let body = try await request.smallBody()
         var options = BucketOptions()
         if body.readableBytes > 0 {
             do {
@@ -99,7 +99,7 @@ struct FilesController {
     /// `public` (booleans).
     func patchBucket(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let id = try Self.bucketID(context)
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        let body = try await request.smallBody()
         let changes: BucketChanges
         do {
             changes = try JSONDecoder().decode(BucketPatch.self, from: Data(buffer: body)).changes

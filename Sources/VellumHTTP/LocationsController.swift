@@ -29,7 +29,7 @@ struct LocationsController {
         }
         router.post("/locations") { request, context in
             try context.principal.requireAdmin()
-            let body = try await request.body.collect(upTo: 64 * 1024)
+            let body = try await request.smallBody()
             guard let new = try? JSONDecoder().decode(NewLocation.self, from: Data(buffer: body)) else {
                 throw VellumError(400, "The request body must be a JSON object with name, uri and optionally default.")
             }

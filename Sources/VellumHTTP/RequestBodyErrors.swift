@@ -16,10 +16,25 @@ struct RequestBodyErrors: AsyncSequence, Sendable {
             } catch let error as VellumError {
                 throw error
             } catch {
-                throw VellumError(400, "The request body ended before it was complete.")
+                throw RequestBodyErrors.truncated
             }
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+
+    static let truncated = VellumError(400, "The request body ended before it was complete.")
+}
+
+extension Request {
+    /// A small body (JSON) read whole: more than 64 KiB is 413, one that ends early (or whose framing is broken) 400.
+    func smallBody() async throws -> ByteBuffer {
+        do {
+            return try await body.collect(upTo: 64 * 1024)
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            throw RequestBodyErrors.truncated
+        }
+    }
 }

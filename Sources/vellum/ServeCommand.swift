@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             router: router,
             server: .http1(
                 configuration: .init(additionalChannelHandlers: [
-                    LargeReadsHandler(), connections.handler(), MalformedRequestAnswer(), ContinueHandler(),
+                    LargeReadsHandler(), connections.handler(), ContinueHandler(),
                 ])),
             configuration: .init(
                 address: .hostname(settings.host, port: settings.port), serverName: "vellum", backlog: 1024,

@@ -127,6 +127,10 @@ import Glibc
         let closing = Date()
         #expect(await asked.receiveAll().hasPrefix("HTTP/1.1 200"))
         #expect(Date().timeIntervalSince(closing) < 5)
+        // Pipelined: the second request asks to close; both are answered, then the connection closes.
+        let pipelined = try RawConnection(port: server.port)
+        try pipelined.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(await pipelined.receiveAll().components(separatedBy: "HTTP/1.1 200").count == 3)
     }
 
     @Test func malformedRequestsGetAJSONError() async throws {
@@ -140,9 +144,24 @@ import Glibc
             try? connection.send(request)
             let answer = await connection.receiveAll()
             #expect(answer.hasPrefix("HTTP/1.1 400 "), "\(answer)")
-            #expect(answer.contains("Content-Type: application/json"))
+            #expect(answer.contains("Content-Type: application/json") && answer.contains("Server: vellum"))
             #expect(answer.hasSuffix(#"{"status":400,"message":"The request is not valid HTTP/1.1."}"#))
         }
+        // A JSON body cut short is the client's fault too.
+        let bucket = try await server.createBucket()
+        for (method, path) in [("POST", "/files"), ("PATCH", "/files/\(bucket)"), ("POST", "/files/\(bucket)/k?uploads")] {
+            let cut = try RawConnection(port: server.port)
+            try cut.send(
+                "\(method) \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
+                    + "Content-Length: 10\r\n\r\n{\"a")
+            cut.finishSending()
+            let answer = await cut.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 400 ") && answer.contains(#""status":400"#), "\(method) \(path): \(answer)")
+        }
+        let head = try RawConnection(port: server.port)
+        try head.send("HEAD /files/x/a\rb HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = await head.receiveAll()
+        #expect(answer.hasPrefix("HTTP/1.1 400 ") && answer.hasSuffix("\r\n\r\n"), "\(answer)")
         #expect(try await server.request(.GET, "/health").status == 200)
     }
 }

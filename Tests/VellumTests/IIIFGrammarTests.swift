@@ -63,6 +63,10 @@ import VellumCore
         #expect(try Rotation("22.5").canonical == "22.5")
         #expect(try Rotation("360").degrees == 0)
         #expect(try Rotation("90.0").canonical == "90")
+        // Angles are kept to the ten decimals of the canonical form, which then always parses back.
+        #expect(try Rotation("0.000000000001").canonical == "0")
+        #expect(try Rotation("359.99999999999").canonical == "0")
+        #expect(try Rotation("0.00000000005").canonical == "0.0000000001")
         for bad in ["361", "-5", ".5", "5.", "!", "ninety", "1e2", "+5"] {
             #expect(status { _ = try Rotation(Substring(bad)) } == 400, "\(bad)")
         }

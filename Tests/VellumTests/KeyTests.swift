@@ -11,9 +11,18 @@ import VellumCore
     @Test(arguments: [
         "", "/leading", "a/../b", "..", ".", "a/./b", "trailing/..", "nul\u{0}", "bell\u{7}", "line\nbreak", "del\u{7F}",
         String(repeating: "x", count: 1025), String(repeating: "é", count: 513),
+        // A combining mark after `/` makes one Character of both; the bytes still hold the slash.
+        "/\u{338}x", "a/../\u{301}b", "a/./\u{338}", "\u{301}/..",
     ])
     func rejectsInvalidKeys(_ key: String) {
         #expect(throws: VellumError.invalidKey) { try ObjectKey.validate(key) }
+    }
+
+    @Test func basenamesAreCutAtSlashBytes() {
+        #expect(ObjectKey.basename("dir/file.txt") == "file.txt")
+        #expect(ObjectKey.basename("a/\u{338}") == "\u{338}")
+        #expect(ObjectKey.basename("dir/") == "dir")
+        #expect(ObjectKey.basename("plain") == "plain")
     }
 
     @Test func normalisesToNFC() throws {

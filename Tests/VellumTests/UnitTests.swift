@@ -33,6 +33,10 @@ import VellumCore
         #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == date)
         #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == date)
         #expect(HTTPDate.parse("Thu, 29 Feb 2024 23:59:60 GMT") == Date(timeIntervalSince1970: 1_709_251_200))
+        // Years below 1000 keep their four digits, and parse back.
+        let early = Date(timeIntervalSince1970: -60_591_369_600)
+        #expect(HTTPDate.string(early) == "Wed, 08 Dec 0049 00:00:00 GMT")
+        #expect(HTTPDate.parse(HTTPDate.string(early)) == early)
     }
 
     @Test func outOfRangeDatesAreNotDates() {

@@ -38,6 +38,9 @@ final class RawConnection: @unchecked Sendable {  // used by one test at a time
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Sends nothing more (a half-close): the server sees the end of the request stream.
+    func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+
     /// Sends the head of an admin's `PUT` of a body of `length` bytes (then send the body, or part of it).
     func sendPut(_ path: String, length: Int, extraHeaders: String = "") throws {
         try send(

@@ -32,7 +32,7 @@ public final class Connections: Sendable {
     }
 
     /// The handler each new connection gets.
-    public func handler() -> ConnectionTimeouts { ConnectionTimeouts(self) }
+    public func handler() -> ConnectionGuard { ConnectionGuard(self) }
 
     /// Closes every open connection: the requests still in flight when the drain deadline passes fail.
     public func closeAll() {
@@ -45,31 +45,41 @@ public final class Connections: Sendable {
     func closed(_ channel: any Channel) { _ = open.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) } }
 }
 
-/// One connection's deadlines, the one mechanism that bounds how long a client can hold a connection:
-/// - waiting for a request: a new connection, or one with part of a head, has `header` to complete it (then 408
-///   and close); a kept-alive connection that has sent nothing since its last response has `idle` (then close);
-/// - reading a body: while the server waits for body bytes (a read is outstanding), `body` without one closes the
+/// What one connection may do, in the channel pipeline after the HTTP codec: the one mechanism that bounds how long
+/// a client can hold a connection, that closes it when either side asked, and that answers bytes that are not HTTP.
+/// - Waiting for a request: a new connection, or one with part of a head, has `header` to complete it (then 408 and
+///   close); a kept-alive connection that has sent nothing since its last response has `idle` (then close).
+/// - Reading a body: while the server waits for body bytes (a read is outstanding), `body` without one closes the
 ///   connection, and the upload fails as truncated; a body the server is not reading yet (its handler is busy)
-///   does not count against the client;
-/// - answering: a response the client stops reading (the connection stays unwritable) for `body` is abandoned.
-/// A response marked `Connection: close` closes the connection once sent (the client will not send the rest of a
-/// body it was told not to send). It sits after the HTTP codec; a small handler at the front of the pipeline
-/// (`ArrivingBytes`) tells it when bytes arrive.
-public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
+///   does not count against the client.
+/// - Answering: a response the client stops reading (the connection stays unwritable) for `body` is abandoned.
+/// - A request or a response marked `Connection: close` closes the connection once that response is sent (the
+///   client will not send the rest of a body it was told not to send, and Hummingbird would wait for it).
+/// - Hummingbird answers bytes that are not an HTTP/1.1 request with an empty 400, the one response written while
+///   no request head was decoded: it gets the JSON body every other error has.
+/// A small handler at the front of the pipeline (`ArrivingBytes`) tells it when bytes arrive.
+public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
     public typealias OutboundIn = HTTPResponsePart
     public typealias OutboundOut = HTTPResponsePart
+
+    static let malformed = #"{"status":400,"message":"The request is not valid HTTP/1.1."}"#
+    static let tooSlow = #"{"status":408,"message":"The request head was not received in time."}"#
 
     private let connections: Connections
     private var heads = 0, ends = 0, responses = 0
     /// When the connection started waiting for a head, and when part of one arrived (nil: nothing yet).
     private var waitingSince = NIODeadline.now()
     private var headStarted: NIODeadline?
-    /// When the outstanding read was asked for, or its last bytes arrived (nil: no read outstanding).
+    /// Whether the head that began (decoded or not) is a HEAD request's: its answer has no body.
+    private var headIsHEAD = false
+    /// When the outstanding read was asked for (nil: no read outstanding).
     private var readingSince: NIODeadline?
     private var unwritableSince: NIODeadline?
-    private var closeAfterResponse = false
+    /// The number of responses after which the connection closes.
+    private var closeAfter: Int?
+    private var answeringMalformed = false
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
 
@@ -100,8 +110,7 @@ public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHan
         case .head(let request):
             heads += 1
             headStarted = nil
-            // The client closes after this exchange (Hummingbird stops reading, and waits for it to hang up).
-            if request.headerFields[.connection]?.lowercased() == "close" { closeAfterResponse = true }
+            if request.headerFields[.connection]?.lowercased() == "close" { close(after: heads) }
         case .body: break
         case .end: ends += 1
         }
@@ -125,13 +134,24 @@ public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHan
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
+        case .head(var response) where response.status == .badRequest && heads == responses:
+            answeringMalformed = true
+            close(after: responses + 1)
+            response.headerFields[.contentType] = "application/json"
+            response.headerFields[.contentLength] = String(Self.malformed.utf8.count)
+            response.headerFields[.server] = "vellum"
+            context.write(wrapOutboundOut(.head(response)), promise: promise)
         case .head(let response) where response.status.kind != .informational:
-            if response.headerFields[.connection]?.lowercased() == "close" { closeAfterResponse = true }
+            if response.headerFields[.connection]?.lowercased() == "close" { close(after: responses + 1) }
             context.write(data, promise: promise)
         case .end:
+            if answeringMalformed {
+                answeringMalformed = false
+                if !headIsHEAD { context.write(wrapOutboundOut(.body(ByteBuffer(string: Self.malformed))), promise: nil) }
+            }
             responses += 1
             waitingSince = .now()
-            if closeAfterResponse {
+            if let closeAfter, responses >= closeAfter {
                 let written = context.writeAndFlush(data)
                 written.whenComplete { _ in context.close(promise: nil) }
                 if let promise { written.cascade(to: promise) }
@@ -144,9 +164,15 @@ public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHan
         }
     }
 
+    private func close(after response: Int) {
+        closeAfter = min(closeAfter ?? response, response)
+    }
+
     /// Bytes arrived (told by `ArrivingBytes`, before they are decoded): between requests, a head has begun.
-    fileprivate func bytesArrived() {
-        if ends == heads, responses == heads, headStarted == nil { headStarted = .now() }
+    fileprivate func bytesArrived(_ bytes: ByteBuffer) {
+        guard ends == heads, responses == heads, headStarted == nil else { return }
+        headStarted = .now()
+        headIsHEAD = bytes.readableBytesView.starts(with: "HEAD ".utf8)
     }
 
     /// Bytes were read: the outstanding read is over (the next one starts a new wait).
@@ -186,28 +212,25 @@ public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHan
         // A new connection, or part of a head: the client is told, below the HTTP codec (no request is in progress
         // there). A kept-alive connection that sent nothing more is closed without a word: an answer could cross
         // the client's next request and be taken for its response.
-        guard reason == "header" else { return context.close(promise: nil) }
-        let body = #"{"status":408,"message":"The request head was not received in time."}"#
-        let response = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
-            + "Connection: close\r\n\r\n" + body
-        guard let front = try? context.pipeline.syncOperations.context(handlerType: ArrivingBytes.self) else {
-            return context.close(promise: nil)
-        }
+        guard reason == "header", let front = try? context.pipeline.syncOperations.context(handlerType: ArrivingBytes.self)
+        else { return context.close(promise: nil) }
+        let response = "HTTP/1.1 408 Request Timeout\r\nServer: vellum\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(Self.tooSlow.utf8.count)\r\nConnection: close\r\n\r\n" + (headIsHEAD ? "" : Self.tooSlow)
         front.writeAndFlush(NIOAny(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
     }
 }
 
-/// First in the pipeline: tells `ConnectionTimeouts` when bytes arrive, and writes its 408.
+/// First in the pipeline: tells `ConnectionGuard` when bytes arrive, and writes its 408.
 final class ArrivingBytes: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
-    private let owner: ConnectionTimeouts
+    private let owner: ConnectionGuard
 
-    init(_ owner: ConnectionTimeouts) {
+    init(_ owner: ConnectionGuard) {
         self.owner = owner
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        owner.bytesArrived()
+        owner.bytesArrived(unwrapInboundIn(data))
         context.fireChannelRead(data)
     }
 
