@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
         let uploadExpiry = settings.multipartExpires, fixitySettings = settings.fixity
         let fixityLimiter = fixitySettings.maxRate.map { RateLimiter(bytesPerSecond: $0) }
-        let renderer = IIIFRenderer(settings: settings.iiif)
+        let renderer = try IIIFRenderer(settings: settings.iiif)
         let pyramids = PyramidBuilder(files: files, renderer: renderer, logger: logger)
         let router = VellumRouter.build(
             HTTPDependencies(

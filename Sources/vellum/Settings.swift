@@ -52,6 +52,8 @@ struct Settings: Sendable, Equatable {
     var iiifJPEGQuality = 90
     /// IIIF: MB of encoded responses kept in memory.
     var iiifCacheMB = 256
+    /// IIIF: MB of decoded pixels one render from an original may hold.
+    var iiifRenderMB = 128
 
     /// The database URL, defaulting to the SQLite file in the data directory.
     var resolvedDatabaseURL: String { databaseURL ?? "sqlite://\(dataDir)/vellum.sqlite" }
@@ -90,6 +92,7 @@ struct Settings: Sendable, Equatable {
         var iiif_queue: Int?
         var iiif_jpeg_quality: Int?
         var iiif_cache_mb: Int?
+        var iiif_render_mb: Int?
     }
 
     /// A duration in the TOML file: a number of seconds or a string such as "4d".
@@ -159,7 +162,7 @@ struct Settings: Sendable, Equatable {
             ("iiif_max_pixels", \.iiif_max_pixels, \.iiifMaxPixels), ("iiif_max_size", \.iiif_max_size, \.iiifMaxSize),
             ("iiif_max_area", \.iiif_max_area, \.iiifMaxArea), ("iiif_threads", \.iiif_threads, \.iiifThreads),
             ("iiif_queue", \.iiif_queue, \.iiifQueue), ("iiif_jpeg_quality", \.iiif_jpeg_quality, \.iiifJPEGQuality),
-            ("iiif_cache_mb", \.iiif_cache_mb, \.iiifCacheMB),
+            ("iiif_cache_mb", \.iiif_cache_mb, \.iiifCacheMB), ("iiif_render_mb", \.iiif_render_mb, \.iiifRenderMB),
         ]
     }
 
@@ -239,7 +242,8 @@ struct Settings: Sendable, Equatable {
     var iiif: IIIFRenderer.Settings {
         IIIFRenderer.Settings(
             maxPixels: iiifMaxPixels, limits: Limits(maxWidth: iiifMaxSize, maxHeight: iiifMaxSize, maxArea: iiifMaxArea),
-            jpegQuality: min(iiifJPEGQuality, 100), threads: iiifThreads, queue: iiifQueue, cacheBytes: iiifCacheMB << 20)
+            jpegQuality: min(iiifJPEGQuality, 100), threads: iiifThreads, queue: iiifQueue, cacheBytes: iiifCacheMB << 20,
+            renderBytes: iiifRenderMB << 20, temporaryDirectory: dataDir + "/tmp/iiif")
     }
 
     /// A positive duration: seconds (`3600`) or a number with a unit (`90s`, `30m`, `12h`, `4d`).

@@ -6,8 +6,8 @@ import Testing
 
 /// Vellum's own pixel code (`CPixels`) against libvips: the Lanczos-3 resampler used for thumbnails and scaled tiles
 /// (shrinking against libvips' `resize` with the same filter, for every band count the renderer hands it; enlarging,
-/// for which libvips uses another filter, against the ramp it must reproduce), and JPEGs drawn from a pyramid's
-/// tiles without libvips.
+/// for which libvips uses another filter, against the ramp it must reproduce), JPEGs drawn from a pyramid's
+/// tiles without libvips, and originals streamed to stay within the render budget against the same decoded whole.
 @Suite struct IIIFPixelsTests {
     init() {
         _ = IIIFRenderer.started
@@ -103,7 +103,7 @@ import Testing
         let jpeg = try picture(width: 1500, height: 1100, bands: 3, detail: true).encode { vellum_vips_jpeg($0, 95, $1, $2) }
         try Data(jpeg).write(to: URL(fileURLWithPath: original))
         let limits = Limits(maxWidth: 5000, maxHeight: 5000, maxArea: 25_000_000)
-        let renderer = IIIFRenderer(settings: .init(maxPixels: 100_000_000, limits: limits, threads: 1, queue: 4))
+        let renderer = try IIIFRenderer(settings: .init(maxPixels: 100_000_000, limits: limits, threads: 1, queue: 4))
         try await renderer.buildPyramid(from: original, to: pyramid)
         let top = try VImage.make { vellum_vips_tiff_page(pyramid, 0, $0) }
         for (region, size) in [
@@ -133,5 +133,53 @@ import Testing
             #expect(mean < 0.5, "\(region)/\(size) at level \(level): mean difference \(mean)")
         }
         try await renderer.shutdown()
+    }
+
+    /// Originals over the render budget are streamed (`OriginalRead.stream`: skipping to the region, computed into
+    /// memory before rotations): the same bytes as a render that decodes them whole, for regions far down,
+    /// enlargements, right and other angles, mirroring, gray and bitonal; a 16-bit PNG, and a JPEG also reduced on
+    /// load.
+    @Test func streamedRendersMatchWholeDecodes() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vellum-stream-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let deep = try picture(width: 400, height: 4000, bands: 3, detail: true).then {
+            vellum_vips_colourspace($0, VIPS_INTERPRETATION_RGB16, $1)
+        }
+        try Data(try deep.encode { vellum_vips_png($0, $1, $2) }).write(to: URL(fileURLWithPath: dir + "/deep.png"))
+        let tall = try picture(width: 200, height: 9000, bands: 3, detail: true).encode { vellum_vips_jpeg($0, 95, $1, $2) }
+        try Data(tall).write(to: URL(fileURLWithPath: dir + "/tall.jpg"))
+        let limits = Limits(maxWidth: 5000, maxHeight: 5000, maxArea: 25_000_000)
+        let whole = try IIIFRenderer(settings: .init(maxPixels: 100_000_000, limits: limits, threads: 1, queue: 4, renderBytes: 1 << 30))
+        // deep.png: 9.6 MB decoded, 4.9 MB streamed; tall.jpg: 5.4 MB decoded (1.35 MB reduced by 2), 1.2 MB streamed
+        // (0.6 MB reduced by 2).
+        let cases = [
+            ("deep.png", 8 << 20, [
+                ("full", "max", "0", "default.png"), ("0,3000,200,900", "100,", "0", "default.png"),
+                ("full", "90,", "90", "default.png"), ("50,500,100,100", "^300,", "0", "default.png"),
+                ("full", "!150,150", "33", "default.png"), ("0,2000,200,1000", "max", "!0", "gray.png"),
+                ("full", "100,", "180", "bitonal.png"), ("100,2900,200,1000", "60,", "270", "default.jpg"),
+            ]),
+            ("tall.jpg", 1_300_000, [
+                ("full", "max", "0", "default.png"), ("full", "90,", "0", "default.png"),
+                ("0,5000,200,3000", "90,", "90", "default.png"), ("0,6000,200,1000", "max", "!0", "gray.png"),
+            ]),
+        ]
+        for (name, budget, requests) in cases {
+            let streamed = try IIIFRenderer(
+                settings: .init(maxPixels: 100_000_000, limits: limits, threads: 1, queue: 4, renderBytes: budget))
+            let source = ImageSource(path: dir + "/" + name)
+            let header = try await streamed.header(of: source)
+            for (region, size, rotation, file) in requests {
+                let request = try ImageRequest(region: region[...], size: size[...], rotation: rotation[...], file: file[...], version: .v3)
+                let plan = try request.plan(width: header.width, height: header.height, limits: limits, version: .v3)
+                #expect(try IIIFRenderer.read(plan, header, budget: budget) == .stream, "\(name) \(plan.canonical)")
+                let expected = try await whole.render(source, plan)
+                let drawn = try await streamed.render(source, plan)
+                #expect(drawn == expected, "\(name) \(plan.canonical)")
+            }
+            try await streamed.shutdown()
+        }
+        try await whole.shutdown()
     }
 }

@@ -18,11 +18,50 @@ static inline int vellum_vips_tiff_page(const char *path, int page, VipsImage **
     return vips_tiffload(path, out, "page", page, "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
 }
 
-/// A JPEG decoded at 1/shrink of its size (1, 2, 4 or 8): the DCT does most of a downscale for free.
-static inline int vellum_vips_jpeg_shrunk(const char *path, int shrink, VipsImage **out) {
-    return vips_jpegload(path, out, "shrink", shrink, "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_ERROR,
-                         NULL);
+/// An image to render from, decoded at 1/shrink of its size when it is a JPEG (1, 2, 4 or 8: the DCT does most of a
+/// downscale for free): streamed when `sequential` (read once, top to bottom, a few lines at a time), else decoded
+/// whole into memory. Never into a temporary file, which libvips otherwise makes for a whole decode of more than
+/// VIPS_DISC_THRESHOLD (100 MB) of a format that cannot be read in any order (PNG, JPEG, ...).
+static inline int vellum_vips_load(const char *path, int shrink, int sequential, VipsImage **out) {
+    VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+    if (shrink > 1)
+        return vips_jpegload(path, out, "shrink", shrink, "access", access, "memory", !sequential, "fail_on",
+                             VIPS_FAIL_ON_ERROR, NULL);
+    *out = vips_image_new_from_file(path, "access", access, "memory", !sequential, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    return *out ? 0 : -1;
 }
+
+/// Reads and drops the first `lines` lines of a streamed image, 64 at a time: a pipeline that starts further down
+/// would make libvips read them all as one region, holding them all at once.
+static inline int vellum_vips_skip(VipsImage *in, int lines) {
+    VipsRegion *region = vips_region_new(in);
+    if (!region) return -1;
+    int result = 0;
+    for (int y = 0; y < lines && result == 0; y += 64) {
+        VipsRect area = {0, y, 1, lines - y < 64 ? lines - y : 64};
+        result = vips_region_prepare(region, &area);
+    }
+    g_object_unref(region);
+    return result;
+}
+
+/// The pixels of `in` computed into memory: a streamed image's output, before an operation that reads it in
+/// another order (rotation).
+static inline int vellum_vips_copy_memory(VipsImage *in, VipsImage **out) {
+    *out = vips_image_copy_memory(in);
+    return *out ? 0 : -1;
+}
+
+/// Whether the file is interlaced (a progressive JPEG, an Adam7 PNG): its decoder holds the whole image however it
+/// is read.
+static inline int vellum_vips_interlaced(VipsImage *in) {
+    int interlaced = 0;
+    if (vips_image_get_typeof(in, "interlaced")) vips_image_get_int(in, "interlaced", &interlaced);
+    return interlaced;
+}
+
+/// Bytes of one decoded pixel: bands times bytes per sample.
+static inline int vellum_vips_pixel_bytes(VipsImage *in) { return (int)VIPS_IMAGE_SIZEOF_PEL(in); }
 
 /// The name of the loader libvips picks for a file ("VipsForeignLoadJpegFile", ...), or NULL.
 static inline const char *vellum_vips_loader(const char *path) { return vips_foreign_find_load(path); }
@@ -110,6 +149,16 @@ static inline int vellum_vips_tiff(VipsImage *in, void **buffer, size_t *length)
 
 static inline int vellum_vips_jp2(VipsImage *in, int quality, void **buffer, size_t *length) {
     return vips_jp2ksave_buffer(in, buffer, length, "Q", quality, NULL);
+}
+
+/// Decodes a whole image once, streamed, keeping nothing: 0 when every pixel decodes.
+static inline int vellum_vips_decodes(const char *path) {
+    VipsImage *in;
+    if (vellum_vips_load(path, 1, 1, &in)) return -1;
+    double average;
+    int result = vips_avg(in, &average, NULL);
+    g_object_unref(in);
+    return result;
 }
 
 /// Opens an image to be read once, top to bottom (a pyramid build): decoded in strips, never whole.

@@ -5,9 +5,11 @@ import NIOPosix
 import Synchronization
 import VellumCore
 
-/// Renders IIIF requests with libvips, on threads of its own: libvips work blocks for milliseconds to seconds and
-/// would stall Swift's cooperative pool (and the HTTP server with it). At most `threads` images are rendered at
-/// once and `queue` more wait; beyond that a request is refused with 503 rather than piling up memory.
+/// Renders IIIF requests with libvips, on threads of its own (`RenderLane`), in two lanes: `threads` threads for
+/// light renders (pyramid tiles, thumbnails, small originals) and a quarter as many (at least one) for heavy ones,
+/// which decode more than `heavyBytes` (large originals, large outputs), so that those never hold up the tiles
+/// viewers read from pyramids. In each lane `queue` requests may wait; beyond that, 503. A render from an
+/// original holds at most `renderBytes` of decoded pixels (`read`).
 public final class IIIFRenderer: Sendable {
     public struct Settings: Sendable {
         /// Images larger than this (width × height, from the header) are not decoded: decompression bombs.
@@ -19,9 +21,15 @@ public final class IIIFRenderer: Sendable {
         public var queue: Int
         /// Bytes of encoded responses kept (`ResponseCache`).
         public var cacheBytes: Int
+        /// Bytes of decoded pixels one render from an original may hold (`read`).
+        public var renderBytes: Int
+        /// Where IIIF's temporary files go, in a directory of this process's own (`ScratchDirectory`); nil for the
+        /// system's.
+        public var temporaryDirectory: String?
 
         public init(
-            maxPixels: Int, limits: Limits, jpegQuality: Int = 90, threads: Int, queue: Int, cacheBytes: Int = 256 << 20
+            maxPixels: Int, limits: Limits, jpegQuality: Int = 90, threads: Int, queue: Int, cacheBytes: Int = 256 << 20,
+            renderBytes: Int = 128 << 20, temporaryDirectory: String? = nil
         ) {
             self.maxPixels = maxPixels
             self.limits = limits
@@ -29,36 +37,52 @@ public final class IIIFRenderer: Sendable {
             self.threads = max(threads, 1)
             self.queue = queue
             self.cacheBytes = cacheBytes
+            self.renderBytes = renderBytes
+            self.temporaryDirectory = temporaryDirectory
         }
     }
 
     public let settings: Settings
-    private let pool: NIOThreadPool
+    private let light: RenderLane
+    private let heavy: RenderLane
     /// Pyramids are built on one thread of their own, beside the requests.
     private let builder: NIOThreadPool
-    private let pending = Atomic<Int>(0)
     private let pages = PageCache(capacity: 64)
-    /// Sizes of images already opened, by path: stored files never change (a path is a file id), so no request
+    /// Headers of images already opened, by path: stored files never change (a path is a file id), so no request
     /// for a known image waits for a renderer thread before its own.
-    private let sizes = Mutex<[String: (width: Int, height: Int)]>([:])
+    private let headers = Mutex<[String: ImageHeader]>([:])
+    private let scratch: ScratchDirectory?
     /// Encoded responses, for the HTTP layer.
     public let cache: ResponseCache
     /// Output formats this libvips can write (jp2 depends on the build; pdf is not written).
     public let formats: [ImageFormat]
 
-    public init(settings: Settings) {
+    public init(settings: Settings) throws {
         _ = Self.started
         self.settings = settings
+        if let root = settings.temporaryDirectory {
+            let scratch = try ScratchDirectory(in: root)
+            // libvips names each temporary file after TMPDIR (the levels of a pyramid being written, ...). Foundation's
+            // temporaryDirectory follows it too; nothing else in the daemon uses either.
+            setenv("TMPDIR", scratch.path, 1)
+            self.scratch = scratch
+        } else {
+            scratch = nil
+        }
         cache = ResponseCache(capacity: settings.cacheBytes)
-        pool = NIOThreadPool(numberOfThreads: settings.threads)
-        pool.start()
+        light = RenderLane(threads: settings.threads, queue: settings.queue)
+        heavy = RenderLane(threads: max(settings.threads / 4, 1), queue: settings.queue)
         builder = NIOThreadPool(numberOfThreads: 1)
         builder.start()
         formats = ImageFormat.allCases.filter { $0 != .pdf && vellum_vips_can_save(".\($0.rawValue)") != 0 }
     }
 
+    /// Where IIIF's temporary files go: this process's `ScratchDirectory`, or the system's.
+    public var temporaryDirectory: String { scratch?.path ?? FileManager.default.temporaryDirectory.path }
+
     public func shutdown() async throws {
-        try await pool.shutdownGracefully()
+        try await light.shutdown()
+        try await heavy.shutdown()
         try await builder.shutdownGracefully()
     }
 
@@ -78,34 +102,41 @@ public final class IIIFRenderer: Sendable {
     /// Width and height of an image, from its header (its pyramid's first page, if it has one); 400 for an image
     /// without a pyramid that has more than `maxPixels` pixels.
     public func size(of source: ImageSource) async throws -> (width: Int, height: Int) {
-        if let known = sizes.withLock({ $0[source.pyramid ?? source.path] }) { return known }
-        let size = try await run {
-            if let pyramid = source.pyramid {
-                let top = try self.pages.page(pyramid, 0)
-                return (top.width, top.height)
-            }
-            let image = try Self.open(source.path, maxPixels: self.settings.maxPixels)
-            return (image.width, image.height)
-        }
-        sizes.withLock { sizes in
-            if sizes.count >= 10_000 { sizes.removeAll() }
-            sizes[source.pyramid ?? source.path] = size
-        }
-        return size
+        let header = try await header(of: source)
+        return (header.width, header.height)
     }
 
-    /// The encoded image `plan` describes.
+    func header(of source: ImageSource) async throws -> ImageHeader {
+        if let known = headers.withLock({ $0[source.pyramid ?? source.path] }) { return known }
+        let maxPixels = settings.maxPixels
+        let header = try await run(on: light, source) {
+            if let pyramid = source.pyramid { return ImageHeader(pyramid: try self.pages.page(pyramid, 0)) }
+            let image = try Self.open(source.path, maxPixels: maxPixels)
+            return ImageHeader(original: image, loader: String(cString: vellum_vips_loader(source.path)))
+        }
+        headers.withLock { headers in
+            if headers.count >= 10_000 { headers.removeAll() }
+            headers[source.pyramid ?? source.path] = header
+        }
+        return header
+    }
+
+    /// The encoded image `plan` describes, on the lane its cost calls for; 413 for an original too large to
+    /// render within the budget (`read`).
     public func render(_ source: ImageSource, _ plan: RenderPlan) async throws -> [UInt8] {
         guard formats.contains(plan.format) else {
             throw VellumError(501, "Format \(plan.format.rawValue) is not supported by this server.")
         }
-        return try await run { try self.draw(source, plan) }
+        let header = try await header(of: source)
+        let read = source.pyramid == nil ? try Self.read(plan, header, budget: settings.renderBytes) : .whole
+        let heavy = Self.cost(of: plan, header, fromPyramid: source.pyramid != nil) > Self.heavyBytes
+        return try await run(on: heavy ? self.heavy : light, source) { try self.draw(source, plan, header, read) }
     }
 
     /// Writes the tiled pyramid TIFF of the image at `path` to `target`: 256-px tiles, each level half the previous,
-    /// JPEG at the configured quality but at most 89 (deflate for images with alpha). The image is read once, in
-    /// strips. 400 for an image over `maxPixels` or one that fits in a tile (no pyramid needed), 404 for a file that
-    /// is not one.
+    /// JPEG at the configured quality but at most 89 (deflate for images with alpha). The image is streamed, in
+    /// strips, twice: checked, then converted. 400 for an image over `maxPixels`, one that fits in a tile (no
+    /// pyramid needed) or does not decode, 404 for a file that is not one, 503 when memory or disk ran short.
     public func buildPyramid(from path: String, to target: String) async throws {
         let settings = settings
         try await builder.runIfActive {
@@ -115,6 +146,9 @@ public final class IIIFRenderer: Sendable {
                 guard max(image.width, image.height) > 256 else {
                     throw VellumError(400, "The image fits in one tile; it needs no pyramid.")
                 }
+                // libvips 8.14's pyramid writer crashes the process when its input fails part way (a truncated
+                // PNG): the image is decoded once before, where a failure is an error like any other.
+                guard vellum_vips_decodes(path) == 0 else { throw VImage.Failure.last() }
                 if image.is16Bit {
                     let space = image.isGray ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
                     image = try image.then { vellum_vips_colourspace($0, space, $1) }
@@ -125,22 +159,21 @@ public final class IIIFRenderer: Sendable {
                 let big: Int32 = image.width * image.height * image.bands > 3_000_000_000 ? 1 : 0
                 guard vellum_vips_pyramid(image.pointer, target, quality, big) == 0 else { throw VImage.Failure.last() }
             } catch let failure as VImage.Failure {
+                // A shortage (503) is tried again at the next pass; anything else is the image's, and recorded.
+                if failure.isShortage { throw failure.answer(fromPyramid: false) }
                 throw VellumError(400, "The image could not be converted.", detail: failure.description)
             }
         }
     }
 
-    /// Runs `work` on a renderer thread, or refuses at once when too much is waiting.
-    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let waiting = pending.wrappingAdd(1, ordering: .relaxed).newValue
-        defer { pending.wrappingSubtract(1, ordering: .relaxed) }
-        guard waiting <= settings.threads + settings.queue else {
-            throw VellumError(503, "The image server is busy; retry shortly.")
-        }
+    /// Runs `work` on `lane`; a libvips failure becomes the client's answer (`VImage.Failure.answer`).
+    private func run<T: Sendable>(
+        on lane: RenderLane, _ source: ImageSource, _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
         do {
-            return try await pool.runIfActive(work)
+            return try await lane.run(work)
         } catch let failure as VImage.Failure {
-            throw VellumError(500, "The image could not be rendered.", detail: failure.description)
+            throw failure.answer(fromPyramid: source.pyramid != nil)
         }
     }
 
@@ -164,12 +197,13 @@ public final class IIIFRenderer: Sendable {
         return image
     }
 
-    private func draw(_ source: ImageSource, _ plan: RenderPlan) throws -> [UInt8] {
+    private func draw(_ source: ImageSource, _ plan: RenderPlan, _ header: ImageHeader, _ read: OriginalRead) throws
+        -> [UInt8]
+    {
         var image: VImage
-        let full: (width: Int, height: Int)
+        let full = (width: header.width, height: header.height)
         if let pyramid = source.pyramid {
             let top = try pages.page(pyramid, 0)
-            full = (top.width, top.height)
             let level = Self.level(scale: plan.scale, pages: top.pages)
             image = level == 0 ? top : try pages.page(pyramid, level)
             if let tile = Self.storedTile(plan, level: level, page: image),
@@ -181,11 +215,15 @@ public final class IIIFRenderer: Sendable {
                 return drawn
             }
         } else {
-            let original = try Self.open(source.path, maxPixels: settings.maxPixels)
-            full = (original.width, original.height)
-            image = try shrunk(original, path: source.path, scale: plan.scale)
+            let shrink = Int32(header.shrink(scale: plan.scale)), stream: Int32 = read == .stream ? 1 : 0
+            image = try VImage.make { vellum_vips_load(source.path, shrink, stream, $0) }
+            if read == .stream {
+                let top = Int32(Self.area(plan.region, of: image, full: full).y)
+                guard vellum_vips_skip(image.pointer, top) == 0 else { throw VImage.Failure.last() }
+            }
         }
         image = try cut(image, plan: plan, full: full)
+        if read == .stream, plan.rotation.degrees != 0 { image = try image.then { vellum_vips_copy_memory($0, $1) } }
         if plan.rotation.mirror { image = try image.then { vellum_vips_mirror($0, $1) } }
         image = try rotate(image, plan)
         image = try applyQuality(image, plan.quality)
@@ -265,16 +303,6 @@ public final class IIIFRenderer: Sendable {
     /// Images up to this many pixels are resampled whole in memory by `vellum_resample`; larger ones stream through
     /// libvips.
     static let smallPixels = 4_000_000
-
-    /// The image decoded at the smallest size that still has the pixels the plan needs: a JPEG at 1/2, 1/4 or 1/8
-    /// (scaled in the decoder), anything else at full size.
-    private func shrunk(_ full: VImage, path: String, scale: Double) throws -> VImage {
-        guard scale < 0.5, String(cString: vellum_vips_loader(path)).hasPrefix("VipsForeignLoadJpeg") else {
-            return full
-        }
-        let shrink = [8, 4, 2].first { Double($0) * scale <= 1 } ?? 1
-        return try VImage.make { vellum_vips_jpeg_shrunk(path, Int32(shrink), $0) }
-    }
 
     /// The plan's region of `image` (the full image, or a reduced copy of it), scaled to the plan's exact size.
     private func cut(_ image: VImage, plan: RenderPlan, full: (width: Int, height: Int)) throws -> VImage {

@@ -44,7 +44,8 @@ public struct PyramidBuilder: Sendable {
         guard let path = try await files.localPath(file) else {
             throw VellumError(400, "Pyramids are built for files in local locations only.")
         }
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("vellum-pyramid-\(UUID()).tif").path
+        // In the renderer's temporary directory, which a restart empties if this process dies before the unlink.
+        let target = renderer.temporaryDirectory + "/pyramid-\(UUID()).tif"
         defer { unlink(target) }
         try await renderer.buildPyramid(from: path, to: target)
         try await files.storeDerivative(.pyramid, of: file, from: target)

@@ -63,5 +63,26 @@ final class VImage: @unchecked Sendable {
             vips_error_clear()
             return Failure(description: message.isEmpty ? "libvips failed" : message)
         }
+
+        /// Whether libvips ran out of memory or disk space (its messages, or the system's it quotes), rather than
+        /// failing on the image.
+        var isShortage: Bool {
+            let message = description.lowercased()
+            return ["out of memory", "cannot allocate memory", "disc full", "no space left", "unable to write",
+                "write failed", "too many open files"].contains { message.contains($0) }
+        }
+
+        /// What a failed render tells the client. A shortage is the server's, for now: 503, retry. Otherwise the
+        /// image's pixels do not decode: an original's fault is the stored file's, which no retry mends — 422, the
+        /// request is fine but what it names cannot be processed (400 would blame the request, 404 would deny that
+        /// the image exists, and its header did read). A pyramid's is the server's: it wrote it from an image that
+        /// decoded, so it was damaged since (fixity reports it).
+        func answer(fromPyramid: Bool) -> VellumError {
+            if isShortage {
+                return VellumError(503, "The image server is short of memory or disk space; retry shortly.", detail: description)
+            }
+            if fromPyramid { return VellumError(500, "The image's pyramid cannot be read.", detail: description) }
+            return VellumError(422, "The image cannot be decoded: it is damaged or truncated.", detail: description)
+        }
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import VellumCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A directory of this process's own for IIIF's temporary files, under `<data dir>/tmp/iiif`: libvips' (it names
+/// them after `TMPDIR`, which `IIIFRenderer` points here) and pyramids being written. The directory is locked
+/// (`flock`) as long as the process lives. Making one first removes what dead processes left there — killed in the
+/// middle of a build, say — which is every directory whose lock can be taken, and any other file; the directories
+/// of other daemons running on the same data directory stay.
+struct ScratchDirectory: Sendable {
+    let path: String
+    /// The locked descriptor, never closed: closing it would release the lock.
+    private let descriptor: Int32
+
+    init(in root: String) throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        Self.sweep(root)
+        while true {
+            let path = root + "/" + UUID().uuidString.lowercased()
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0, flock(fd, LOCK_EX) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if fd >= 0 { close(fd) }
+                throw VellumError(500, "The IIIF temporary directory cannot be locked.", detail: "\(path): \(reason)")
+            }
+            // Another daemon's sweep may have taken it between its creation and the lock, and removed it.
+            var status = stat()
+            if fstat(fd, &status) == 0, status.st_nlink > 0 {
+                self.path = path
+                descriptor = fd
+                return
+            }
+            close(fd)
+        }
+    }
+
+    /// Removes every entry of `root` but the locked directories of live processes.
+    static func sweep(_ root: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let path = root + "/" + name
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 {
+                defer { close(fd) }
+                guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
+            }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+}
