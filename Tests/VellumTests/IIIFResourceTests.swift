@@ -53,7 +53,7 @@ import Testing
 
     /// A truncated PNG and a truncated JPEG: their headers are readable (info.json answers), their pixels are not,
     /// which is the stored file's fault, not the server's: 422 with a JSON message, whatever is asked of them, and
-    /// the daemon goes on serving other images. They get no pyramid.
+    /// the daemon goes on serving other images. They get no pyramid, and trying does not bring the daemon down.
     @Test func damagedImagesAnswer422() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
@@ -77,9 +77,10 @@ import Testing
             }
         }
         #expect(try await server.request(.GET, "/iiif/v3/\(bucket):good.png/0,0,256,256/256,/0/default.jpg").status == 200)
-        #expect(try await server.request(.GET, "/health").status == 200)
         try await Task.sleep(for: .seconds(2))  // the pyramid pass has tried them all
         #expect(try await server.storedBlobs().count == 4)  // three uploads, one pyramid
+        // libvips 8.14's pyramid writer crashed the daemon on the truncated PNG
+        #expect(try await server.request(.GET, "/iiif/v3/\(bucket):good.png/full/100,/0/default.jpg").status == 200)
     }
 
     /// The probe: a 16-bit PNG of 99 megapixels in 0.6 MB (594 MB decoded) rendered by two clients at once,

@@ -141,14 +141,16 @@ public final class IIIFRenderer: Sendable {
         let settings = settings
         try await builder.runIfActive {
             do {
-                _ = try Self.open(path, maxPixels: settings.maxPixels)
+                let header = try Self.open(path, maxPixels: settings.maxPixels)
                 var image = try VImage.make { vellum_vips_open_sequential(path, $0) }
                 guard max(image.width, image.height) > 256 else {
                     throw VellumError(400, "The image fits in one tile; it needs no pyramid.")
                 }
-                // libvips 8.14's pyramid writer crashes the process when its input fails part way (a truncated
-                // PNG): the image is decoded once before, where a failure is an error like any other.
-                guard vellum_vips_decodes(path) == 0 else { throw VImage.Failure.last() }
+                // libvips 8.14's pyramid writer crashes the process when its input fails part way (a truncated PNG
+                // or JPEG): the image is decoded once before, where a failure is an error like any other. A JPEG at
+                // 1/8: libjpeg still reads every coefficient, where its errors are, but skips most of the IDCT.
+                let isJPEG = ImageHeader(original: header, loader: String(cString: vellum_vips_loader(path))).isJPEG
+                guard vellum_vips_decodes(path, isJPEG ? 8 : 1) == 0 else { throw VImage.Failure.last() }
                 if image.is16Bit {
                     let space = image.isGray ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
                     image = try image.then { vellum_vips_colourspace($0, space, $1) }
