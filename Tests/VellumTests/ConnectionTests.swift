@@ -10,58 +10,17 @@ import Glibc
     /// Short limits, so that tests see them act.
     static let quick = ["VELLUM_HEADER_TIMEOUT": "2s", "VELLUM_IDLE_TIMEOUT": "2s", "VELLUM_BODY_TIMEOUT": "2s"]
 
-    /// Opens `count` connections at once (without waiting for each to be accepted); returns their descriptors.
-    static func connect(_ count: Int, port: Int) throws -> [Int32] {
-        try (0..<count).map { _ in
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw TestError("socket: \(errno)") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard result == 0 else { throw TestError("connect: \(errno)") }
-            return fd
-        }
-    }
-
-    /// Waits (on a thread of its own) until the peer has closed each of `fds` or `seconds` pass; returns what each
-    /// received, and nil for those still open.
-    static func untilClosed(_ fds: [Int32], seconds: Double) async -> [Int32: [UInt8]?] {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var received = [Int32: [UInt8]](), open = Set(fds)
-                let deadline = Date(timeIntervalSinceNow: seconds)
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while !open.isEmpty, Date() < deadline {
-                    var polled = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-                    guard poll(&polled, nfds_t(polled.count), 200) > 0 else { continue }
-                    for entry in polled where entry.revents != 0 {
-                        let n = buffer.withUnsafeMutableBytes { recv(entry.fd, $0.baseAddress, $0.count, 0) }
-                        if n > 0 { received[entry.fd, default: []] += buffer[0..<n] } else { open.remove(entry.fd) }
-                    }
-                }
-                continuation.resume(returning: Dictionary(uniqueKeysWithValues: fds.map { ($0, open.contains($0) ? nil : received[$0] ?? []) }))
-            }
-        }
-    }
-
     @Test func idleAndHalfSentConnectionsAreClosedAtTheOpenFileLimit() async throws {
         // The daemon cannot raise its limit above 1,024 open files: it serves 512 connections at once, and the
         // rest wait in the backlog until the time limits free places.
         let server = try await TestServer(environment: Self.quick, launcher: ["/usr/bin/prlimit", "--nofile=1024:1024", "--"])
-        let idle = try Self.connect(550, port: server.port)
-        let halfSent = try Self.connect(550, port: server.port)
-        for fd in halfSent {
-            let head = Array("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".utf8)
-            #expect(send(fd, head, head.count, Int32(MSG_NOSIGNAL)) == head.count)
-        }
-        let outcome = await Self.untilClosed(idle + halfSent, seconds: 60)
-        for fd in idle + halfSent { close(fd) }
-        #expect(outcome.values.allSatisfy { $0 != nil }, "\(outcome.values.filter { $0 == nil }.count) still open")
-        let answered = (idle + halfSent).compactMap { outcome[$0] ?? nil }.map { String(decoding: $0, as: UTF8.self) }
+        // The 1,100 connections are a child's: Foundation's `Process.run` crashed (in its walk of /proc/self/fd) when
+        // another test started a program while this process held them.
+        let client = try await TestServer.execute("/usr/bin/python3", ["-c", Self.manyConnections, "\(server.port)", "550", "60"])
+        #expect(client.status == 0, "\(client.errors)")
+        let outcome = (try JSONSerialization.jsonObject(with: Data(client.output.utf8)) as? [Any] ?? []).map { $0 as? String }
+        #expect(outcome.count == 1100 && outcome.allSatisfy { $0 != nil }, "\(outcome.filter { $0 == nil }.count) still open")
+        let answered = outcome.compactMap { $0 }
         #expect(answered.count == 1100)
         #expect(answered.allSatisfy { $0.hasPrefix("HTTP/1.1 408 ") && $0.contains(#""status":408"#) })
         #expect(try await server.request(.GET, "/health").status == 200)
@@ -69,6 +28,34 @@ import Glibc
         let line = metrics.split(separator: "\n").first { $0.hasPrefix(#"vellum_connections_timed_out_total{limit="header"}"#) }
         #expect(line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0 >= 1100, "\(line ?? "no metric")")
     }
+
+    /// Python, given a port, a count and a time limit: opens `count` idle connections and `count` that send half a
+    /// request head, waits until the server has closed them all or the time is up, and prints what each received
+    /// (a JSON list, null for those still open).
+    static let manyConnections = #"""
+        import json, selectors, socket, sys, time
+        port, count, limit = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+        socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(2 * count)]
+        for s in socks[count:]:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        selector = selectors.DefaultSelector()
+        for s in socks:
+            selector.register(s, selectors.EVENT_READ)
+        received, still_open = {s: b"" for s in socks}, set(socks)
+        deadline = time.time() + limit
+        while still_open and time.time() < deadline:
+            for key, _ in selector.select(0.2):
+                try:
+                    data = key.fileobj.recv(4096)
+                except ConnectionResetError:
+                    data = b""
+                if data:
+                    received[key.fileobj] += data
+                else:
+                    still_open.discard(key.fileobj)
+                    selector.unregister(key.fileobj)
+        print(json.dumps([None if s in still_open else received[s].decode("latin-1") for s in socks]))
+        """#
 
     @Test func aStalledBodyFailsAsTruncatedAndLeavesNothing() async throws {
         // 5 s: a test process starved of CPU by the rest of the suite must not look stalled itself.
