@@ -45,9 +45,7 @@ import Testing
         try FileManager.default.removeItem(atPath: tmp)
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
         try await server.sql("UPDATE file_derivatives SET next_attempt = 0")
-        for _ in 0..<100 where try await !failures().isEmpty {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await eventually(100, every: .milliseconds(100)) { try await failures().isEmpty }
         #expect(try await failures().isEmpty)
         #expect(try await server.sql("SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["1"])
     }

@@ -43,7 +43,7 @@ import Testing
 
     /// Waits until the data directory holds `count` blobs (an upload's pyramid is one).
     static func waitForBlobs(_ server: TestServer, _ count: Int) async throws {
-        for _ in 0..<600 where try await server.storedBlobs().count < count { try await Task.sleep(for: .milliseconds(50)) }
+        try await eventually(600) { try await server.storedBlobs().count >= count }
         #expect(try await server.storedBlobs().count == count)
     }
 
