@@ -22,12 +22,20 @@ import Testing
             #expect(try await server.request(.POST, "/files", token: brief).status == 200)
             #expect(try await server.request(.POST, "/files", token: alice).status == 200)
         }
+        let bucket = try await first.createBucket(["public": true])
+        #expect(try await first.request(.PUT, "/files/\(bucket)/k", body: [1, 2, 3]).status == 200)
+        #expect(try await second.request(.GET, "/files/\(bucket)/k", token: alice).status == 200)
         try await first.cli(["token", "revoke", "alice"])
         for server in [second, first] {
             let refused = try await server.request(.POST, "/files", token: alice)
             #expect(refused.status == 401)
             #expect(refused.header("WWW-Authenticate") == "Bearer")
             #expect(try refused.json()["status"] as? Int == 401)
+            // Downloads read their token with their object: refused at once too, and before any other error.
+            for path in ["/files/\(bucket)/k", "/files/\(bucket)/a/../b", "/files/\(bucket)/k?versionId=x", "/files/nobucket/k"] {
+                let download = try await server.request(.GET, path, token: alice)
+                #expect(download.status == 401 && download.header("WWW-Authenticate") == "Bearer", "\(path): \(download.status)")
+            }
         }
         try await Task.sleep(for: .seconds(max(0, expires.timeIntervalSinceNow + 0.2)))
         #expect(try await second.request(.POST, "/files", token: brief).status == 401)
