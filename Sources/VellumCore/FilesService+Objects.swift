@@ -8,44 +8,18 @@ extension FilesService {
         let key = try ObjectKey.validate(rawKey)
         // One read (one trip to a reader's thread; one query for a head); the version counts only if the bucket is
         // readable.
-        let version = try await store.read { try await Self.readable(bucketID, key, versionID, principal, $0) }
-        return try Self.found(version, key: key, versionID: versionID)
-    }
-
-    /// The same for a request that is not authenticated yet: its token is read in the same trip to the database as
-    /// the object (downloads are the hottest path). Refusals come in the order they would after authentication.
-    public func object(
-        bucketID: UUID, key rawKey: String, versionID: UUID?, authorization: String?, tokens: TokenService
-    ) async throws -> ObjectVersion {
-        let key: String
-        do {
-            key = try ObjectKey.validate(rawKey)
-        } catch {
-            _ = try await tokens.authenticate(authorization: authorization)
-            throw error
-        }
-        let version = try await store.read { session in
-            let principal = try await tokens.principal(authorization: authorization, in: session)
-            return try await Self.readable(bucketID, key, versionID, principal, session)
-        }
-        return try Self.found(version, key: key, versionID: versionID)
-    }
-
-    private static func readable(
-        _ bucketID: UUID, _ key: String, _ versionID: UUID?, _ principal: Principal, _ session: any MetadataSession
-    ) async throws -> ObjectVersion? {
-        if let versionID {
-            guard let bucket = try await session.bucket(bucketID), canRead(bucket, principal) else {
-                throw VellumError.bucketNotFound
+        let version = try await store.read { session -> ObjectVersion? in
+            if let versionID {
+                guard let bucket = try await session.bucket(bucketID), Self.canRead(bucket, principal) else {
+                    throw VellumError.bucketNotFound
+                }
+                return try await session.version(bucketID: bucketID, versionID: versionID)
             }
-            return try await session.version(bucketID: bucketID, versionID: versionID)
+            guard let (bucket, head) = try await session.bucketAndHead(bucketID: bucketID, key: key),
+                Self.canRead(bucket, principal)
+            else { throw VellumError.bucketNotFound }
+            return head
         }
-        guard let (bucket, head) = try await session.bucketAndHead(bucketID: bucketID, key: key), canRead(bucket, principal)
-        else { throw VellumError.bucketNotFound }
-        return head
-    }
-
-    private static func found(_ version: ObjectVersion?, key: String, versionID: UUID?) throws -> ObjectVersion {
         guard let version, version.key == key, !version.isDeleteMarker else {
             throw versionID == nil ? VellumError.objectNotFound : VellumError.versionNotFound
         }

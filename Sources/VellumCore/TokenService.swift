@@ -52,20 +52,14 @@ public struct TokenService: Sendable {
     /// expired.
     public func authenticate(authorization: String?) async throws -> Principal {
         guard let authorization else { return .anonymous }
-        return try await store.read { try await self.principal(authorization: authorization, in: $0) }
-    }
-
-    /// The same, read in `session`: a download reads its token and its object in one trip to the database.
-    public func principal(authorization: String?, in session: any MetadataSession) async throws -> Principal {
-        guard let authorization else { return .anonymous }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw VellumError.invalidToken }
         let hash = Self.hash(parts[1].trimmingCharacters(in: .whitespaces))
         // The lookup is by hash (a preimage-resistant index reveals nothing useful through timing); the final
         // comparison is constant-time anyway.
         let now = Date()
-        guard let record = try await session.token(hash: hash), Self.constantTimeEqual(record.secretHash, hash),
-            record.isValid(at: now)
+        guard let record = try await store.read({ try await $0.token(hash: hash) }),
+            Self.constantTimeEqual(record.secretHash, hash), record.isValid(at: now)
         else { throw VellumError.invalidToken }
         if usage.shouldRecord(record.id, at: now) {
             // Best effort, off the request's path: a lost update only makes `last_used` a little older.

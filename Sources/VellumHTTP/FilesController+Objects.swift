@@ -67,20 +67,9 @@ extension FilesController {
         let query = request.uri.queryParameters
         if query["uploadId"] != nil { return try await getUpload(request, context) }
         if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
-        // Not authenticated yet (see `AuthMiddleware.isDownload`): a request refused before its object is read is
-        // authenticated first, so that a bad token is still its first error.
-        let authorization = request.headers[.authorization]
-        let versionID: UUID?, bucketID: UUID, key: String
-        do {
-            versionID = try query["versionId"].map { try Self.uuid(String($0), field: "versionId") }
-            bucketID = try Self.bucketID(context)
-            key = try Self.key(request)
-        } catch {
-            _ = try await tokens.authenticate(authorization: authorization)
-            throw error
-        }
+        let versionID = try query["versionId"].map { try Self.uuid(String($0), field: "versionId") }
         let version = try await service.object(
-            bucketID: bucketID, key: key, versionID: versionID, authorization: authorization, tokens: tokens)
+            bucketID: try Self.bucketID(context), key: try Self.key(request), versionID: versionID, by: context.principal)
         guard let file = version.file else { throw VellumError.objectNotFound }
         return try await DownloadResponse(
             service: service, version: version, file: file, request: request, forceDownload: query["download"] != nil

@@ -5,7 +5,6 @@ import VellumCore
 /// The Invenio-compatible files REST API (`/files...`). Parses, calls `FilesService`, encodes; nothing more.
 struct FilesController {
     let service: FilesService
-    let tokens: TokenService
     let links: LinkPolicy
     let metrics: VellumMetrics
 

@@ -40,7 +40,7 @@ public enum VellumRouter {
         router.add(middleware: IIIFCORS())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(tokens: deps.tokens))
-        FilesController(service: deps.files, tokens: deps.tokens, links: deps.links, metrics: deps.metrics).register(on: router)
+        FilesController(service: deps.files, links: deps.links, metrics: deps.metrics).register(on: router)
         FixityController(fixity: deps.fixity, period: deps.fixityPeriod).register(on: router)
         IIIFController(files: deps.files, renderer: deps.iiif, links: deps.links).register(on: router)
         LocationsController(service: deps.files).register(on: router)
