@@ -11,6 +11,22 @@ public protocol MetadataStore: Sendable {
     func migrationStatus() async throws -> MigrationStatus
     /// Closes connections.
     func shutdown() async
+    /// Where this store tells every process sharing it that tokens changed, if it can without a query (see
+    /// `TokenChanges`); nil: each request reads its token.
+    var tokenChanges: (any TokenChanges)? { get }
+}
+
+extension MetadataStore {
+    public var tokenChanges: (any TokenChanges)? { nil }
+}
+
+/// A mark that every process sharing a database can read without a query and that changes whenever a token is
+/// revoked, so that a process may trust what it read of a token while the mark stays the same.
+public protocol TokenChanges: Sendable {
+    /// The current mark; nil when it cannot be read (nothing may then be trusted).
+    func mark() -> String?
+    /// Changes the mark.
+    func change() throws
 }
 
 /// Which schema migration steps (numbered from 1) a database has applied.

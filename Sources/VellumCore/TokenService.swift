@@ -3,14 +3,16 @@ import Foundation
 import Synchronization
 
 /// Issues, lists and revokes API tokens and resolves bearer secrets to principals. Only SHA-256 hashes of secrets
-/// are stored. Every request reads its token's row, so a revocation or an expiry takes effect on the next request
-/// in every daemon sharing the database.
+/// are stored. A revocation or an expiry takes effect on the next request in every daemon sharing the database:
+/// each request reads its token's row, unless the store has a `TokenChanges` mark that has not changed since this
+/// process last read that row (a revocation changes it before and after its commit); expiry is checked every time.
 public struct TokenService: Sendable {
     /// The shortest bootstrap secret accepted (`VELLUM_BOOTSTRAP_TOKEN`): it becomes an admin token.
     public static let minimumBootstrapLength = 16
 
     let store: any MetadataStore
     private let usage = TokenUsage()
+    private let known = KnownTokens()
 
     public init(store: any MetadataStore) {
         self.store = store
@@ -44,7 +46,11 @@ public struct TokenService: Sendable {
 
     /// Revokes the tokens called `name`; 404 when there is none to revoke.
     public func revoke(name: String) async throws {
+        // Before (so that no process can go on trusting the row once it is revoked, should the second change
+        // fail) and after (a process may have read the row between the first change and the commit).
+        try store.tokenChanges?.change()
         let revoked = try await store.write { try await $0.revokeTokens(named: name, at: Date()) }
+        try store.tokenChanges?.change()
         guard revoked > 0 else { throw VellumError(404, "No token called '\(name)' is in use.") }
     }
 
@@ -58,9 +64,15 @@ public struct TokenService: Sendable {
         // The lookup is by hash (a preimage-resistant index reveals nothing useful through timing); the final
         // comparison is constant-time anyway.
         let now = Date()
-        guard let record = try await store.read({ try await $0.token(hash: hash) }),
-            Self.constantTimeEqual(record.secretHash, hash), record.isValid(at: now)
-        else { throw VellumError.invalidToken }
+        let mark = store.tokenChanges?.mark()
+        var record = mark.flatMap { known.record(hash, mark: $0) }
+        if record == nil {
+            record = try await store.read { try await $0.token(hash: hash) }
+            if let mark, let record { known.keep(record, mark: mark) }
+        }
+        guard let record, Self.constantTimeEqual(record.secretHash, hash), record.isValid(at: now) else {
+            throw VellumError.invalidToken
+        }
         if usage.shouldRecord(record.id, at: now) {
             // Best effort, off the request's path: a lost update only makes `last_used` a little older.
             Task { [store] in try? await store.write { try await $0.touchToken(record.id, at: now) } }
@@ -107,6 +119,23 @@ extension Array where Element == UInt8 {
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// The token rows this process read, with the `TokenChanges` mark taken before each read: a row is trusted while
+/// the mark stays the same.
+final class KnownTokens: Sendable {
+    private let rows = Mutex<(mark: String, byHash: [String: TokenRecord])>(("", [:]))
+
+    func record(_ hash: String, mark: String) -> TokenRecord? {
+        rows.withLock { $0.mark == mark ? $0.byHash[hash] : nil }
+    }
+
+    func keep(_ record: TokenRecord, mark: String) {
+        rows.withLock { rows in
+            if rows.mark != mark || rows.byHash.count >= 10_000 { rows = (mark, [:]) }
+            rows.byHash[record.secretHash] = record
+        }
     }
 }
 

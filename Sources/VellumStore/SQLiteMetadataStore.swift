@@ -21,6 +21,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     private let readerLanes: [Lane]
     private let writer: GroupCommitWriter
     private let nextReader = Atomic<Int>(0)
+    public let tokenChanges: (any TokenChanges)?
 
     /// Opens (creating if needed) the database at `path` and migrates it unless told not to.
     public static func open(path: String, logger: Logger, readers: Int = 2, migrate: Bool = true) async throws
@@ -46,10 +47,11 @@ public final class SQLiteMetadataStore: MetadataStore {
         if migrate { try await Schema.migrate(writerLane.connection.sql(), dialect: .sqlite) }
         var readerLanes: [Lane] = []
         for _ in 0..<max(readers, 1) { readerLanes.append(try await lane()) }
-        return SQLiteMetadataStore(writer: writerLane, readers: readerLanes)
+        return SQLiteMetadataStore(writer: writerLane, readers: readerLanes, tokenChanges: TokenMarkFile(databasePath: path))
     }
 
-    private init(writer: Lane, readers: [Lane]) {
+    private init(writer: Lane, readers: [Lane], tokenChanges: (any TokenChanges)?) {
+        self.tokenChanges = tokenChanges
         self.writerLane = writer
         self.readerLanes = readers
         self.writer = GroupCommitWriter(db: writer.connection.sql(), begin: "BEGIN IMMEDIATE", executor: writer.executor)
