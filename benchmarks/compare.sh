@@ -2,7 +2,8 @@
 # A change against the revision before it, on this machine in one run: builds BASE (default HEAD~1) in release mode
 # in a worktree of its own (/tmp/vellum-compare-base, kept between runs) and the working tree here, then runs
 # SCRIPT (run.sh or iiif.sh, without the peer) ROUNDS times for each, alternating, and prints every figure of the
-# working tree as a ratio to BASE's (medians), flagging those more than 5 % worse.
+# working tree as a ratio to BASE's (medians), flagging those more than 5 % worse. Both sides are driven by the
+# working tree's scripts and load generator (vellum-bench).
 # Usage: benchmarks/compare.sh [SCRIPT] [BASE] [ROUNDS]; other env as for SCRIPT (RUNS=1 per round).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,16 +18,19 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 BASE_REV=$(git rev-parse "$BASE")
 if [ ! -d "$WORKTREE" ]; then git worktree add --detach "$WORKTREE" "$BASE_REV" >&2; fi
 git -C "$WORKTREE" checkout -q --detach "$BASE_REV"
-(cd "$WORKTREE" && swift build -c release --product vellum >&2 && swift build -c release --product vellum-bench >&2)
+(cd "$WORKTREE" && swift build -c release --product vellum >&2)
 swift build -c release --product vellum >&2
 swift build -c release --product vellum-bench >&2
 
 for r in $(seq 1 "$ROUNDS"); do
-  for side in base new; do
+  # ABBA: each side goes first in every other round, so that drift over the run (and the after-effects of the
+  # previous run's deletions, see lib.sh) fall on both alike.
+  order="base new"; [ $((r % 2)) = 0 ] && order="new base"
+  for side in $order; do
     bin="$PWD/.build/release/vellum"
     [ "$side" = base ] && bin="$WORKTREE/.build/release/vellum"
     echo "=== round $r/$ROUNDS: $side ===" >&2
-    OUT_DIR="$OUT/$side-$r" VELLUM_BIN="$bin" PEER=0 RUNS=1 "benchmarks/$SCRIPT" > "$OUT/$side-$r.log"
+    OUT_DIR="$OUT/$side-$r" VELLUM_BIN="$bin" VELLUM_BENCH_BIN="$PWD/.build/release/vellum-bench" PEER=0 RUNS=1 "benchmarks/$SCRIPT" > "$OUT/$side-$r.log"
   done
 done
 

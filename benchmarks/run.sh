@@ -3,8 +3,8 @@
 # measured in the same run:
 #   - 1 GiB upload and download with curl, each divided by `openssl dgst -md5` throughput on the same file;
 #   - the server's peak RSS (VmHWM) over the upload and the download;
-#   - 4 KiB PUT and GET rates with 8 concurrent clients (every acknowledged PUT is fsynced: bytes, directory and
-#     metadata commit), and listing a 2,000-object bucket page by page;
+#   - 4 KiB PUT and GET rates with 8 concurrent clients (GETs: the median of 5 passes; every acknowledged PUT is
+#     fsynced: bytes, directory and metadata commit), and listing a 2,000-object bucket page by page;
 #   - with PEER=1, the Python reference (../shared/peers/invenio-files-rest/run.sh) right after, and each figure
 #     as a ratio to Invenio's.
 # Env: RUNS (3: medians), PEER (1), INPUT_DIR (/tmp/invenio-bench-input, shared with the peer's 1 GiB file).
