@@ -8,7 +8,10 @@ public struct BucketOptions: Sendable, Equatable, Decodable {
     public var isPublic: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case quotaSize = "quota_size", maxFileSize = "max_file_size", location, isPublic = "public"
+        case quotaSize = "quota_size"
+        case maxFileSize = "max_file_size"
+        case location
+        case isPublic = "public"
     }
 
     public init(quotaSize: Int64? = nil, maxFileSize: Int64? = nil, location: String? = nil, isPublic: Bool? = nil) {

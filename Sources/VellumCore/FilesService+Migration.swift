@@ -107,14 +107,16 @@ extension FilesService {
         guard request.from != request.to, !Location.overlap(uris[0].uri, uris[1].uri) else {
             throw VellumError(400, "The source and target locations are the same.")
         }
-        let source = try await storage.backend(for: request.from), target = try await storage.backend(for: request.to)
+        let source = try await storage.backend(for: request.from)
+        let target = try await storage.backend(for: request.to)
         try await target.checkHealth()
         var report = MigrationReport()
         report.buckets = try await store.write {
             try await $0.switchBucketLocations(from: request.from, to: request.to, bucketID: request.bucketID)
         }
         let limiter = request.maxRate.map { RateLimiter(bytesPerSecond: $0) }
-        var failed = Set<UUID>(), deletions: [(id: UUID, due: ContinuousClock.Instant)] = []
+        var failed = Set<UUID>()
+        var deletions: [(id: UUID, due: ContinuousClock.Instant)] = []
         var moved: Int
         repeat {
             moved = 0
@@ -225,7 +227,8 @@ extension FilesService {
     {
         let reader = try await backend.open(id, range: nil)
         do {
-            var hasher = StreamHasher(), size: Int64 = 0
+            var hasher = StreamHasher()
+            var size: Int64 = 0
             while let chunk = try await reader.next() {
                 size += Int64(chunk.readableBytes)
                 await hasher.update([chunk])

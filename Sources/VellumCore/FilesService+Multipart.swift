@@ -116,7 +116,8 @@ extension FilesService {
 
         let range = upload.range(ofPart: number)
         let expected = Int64(range.count)
-        let writer: any BlobWriter, hashing: HashingWriter?
+        let writer: any BlobWriter
+        let hashing: HashingWriter?
         do {
             let partWriter = try await backend.partWriter(upload.fileID, part: number, range: range)
             hashing = continuation.map { HashingWriter(partWriter, continuing: $0) }
@@ -199,11 +200,14 @@ extension FilesService {
         guard status.parts.map(\.number) == Array(0..<upload.partCount) else { throw VellumError.missingParts }
 
         let backend = try await storage.backend(for: upload.location)
-        let checksums: Checksums, prefix: [UInt8]
+        let checksums: Checksums
+        let prefix: [UInt8]
         do {
             let hash = {
-                (try await self.progress.finish(uploadID, partCount: upload.partCount, open: self.partOpener(upload, backend)),
-                 try await self.readPrefix(upload, backend))
+                (
+                    try await self.progress.finish(uploadID, partCount: upload.partCount, open: self.partOpener(upload, backend)),
+                    try await self.readPrefix(upload, backend)
+                )
             }
             // Parts are hashed before the blob is made whole where the backend can read them (the file is then
             // never published unless it is right), after it otherwise.

@@ -117,7 +117,8 @@ extension FilesService {
         func flush() async throws {
             if writes.count >= depth { try await writes.removeFirst().value }
             await hasher.update(batch)
-            let buffers = batch, previous = writes.last
+            let buffers = batch
+            let previous = writes.last
             writes.append(
                 Task {
                     try await previous?.value

@@ -143,14 +143,16 @@ public struct FixityService: Sendable {
                 lastRecord = ContinuousClock.now
             }
             var pending = files
-            var running = 0, largeRunning = 0
+            var running = 0
+            var largeRunning = 0
             func isLarge(_ file: FileInstance) -> Bool { file.size > Int64(1 << 20) }
             /// Starts the next file that has a free slot; false when none can start now.
             func start() -> Bool {
                 let index =
                     largeRunning < settings.largeFiles ? pending.indices.first : pending.firstIndex { !isLarge($0) }
                 guard running < settings.largeFiles + settings.smallReads, let index else { return false }
-                let file = pending.remove(at: index), large = isLarge(file)
+                let file = pending.remove(at: index)
+                let large = isLarge(file)
                 running += 1
                 if large { largeRunning += 1 }
                 group.addTask { (await verify(file, runID: runID, limiter: limiter), large) }

@@ -40,7 +40,8 @@ public enum HTTPDate {
             let date = fields[1].split(separator: "-", omittingEmptySubsequences: false)
             guard date.count == 3, date[0].count == 2, date[2].count == 2, let yy = number(date[2]) else { return nil }
             // RFC 9110: a two-digit year more than 50 years in the future is the most recent past one.
-            var seconds = time_t(now.timeIntervalSince1970), parts = tm()
+            var seconds = time_t(now.timeIntervalSince1970)
+            var parts = tm()
             gmtime_r(&seconds, &parts)
             let thisYear = Int(parts.tm_year) + 1900
             var year = thisYear - thisYear % 100 + yy
@@ -65,7 +66,8 @@ public enum HTTPDate {
             (1...9999).contains(year), hour < 24, minute < 60, second < 61,
             (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
         else { return nil }
-        let seconds = daysSinceEpoch(year: year, month: monthIndex + 1, day: day) * 86_400 + hour * 3600 + minute * 60
+        let seconds =
+            daysSinceEpoch(year: year, month: monthIndex + 1, day: day) * 86_400 + hour * 3600 + minute * 60
             + second
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }

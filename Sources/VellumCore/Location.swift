@@ -27,7 +27,8 @@ public struct Location: Sendable, Equatable {
 
     /// Throws unless `name` is a valid location name.
     public static func validate(name: String) throws {
-        let valid = name.utf8.count <= 63 && name.first.map { $0.isASCII && $0.isLowercase } == true
+        let valid =
+            name.utf8.count <= 63 && name.first.map { $0.isASCII && $0.isLowercase } == true
             && name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
         guard valid else {
             throw VellumError(400, "Invalid location name: use lowercase letters, digits and '-', starting with a letter.")

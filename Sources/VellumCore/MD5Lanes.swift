@@ -28,7 +28,10 @@ public final class MD5Lanes: Sendable {
         deinit {
             context.deallocate()
             let lanes = lanes
-            let hash = lanes.queue.withLock { $0.streams -= 1; return $0.startsHasher(cores: lanes.cores) }
+            let hash = lanes.queue.withLock {
+                $0.streams -= 1
+                return $0.startsHasher(cores: lanes.cores)
+            }
             lanes.start(hash: hash, watch: false)
         }
 

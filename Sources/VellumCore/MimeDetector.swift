@@ -20,7 +20,9 @@ public final class MimeDetector: Sendable {
     }
 
     deinit {
-        cookies.withLock { $0.forEach { magic_close($0.raw) } }
+        cookies.withLock { cookies in
+            for cookie in cookies { magic_close(cookie.raw) }
+        }
     }
 
     /// The type to store for an upload.

@@ -32,7 +32,8 @@ public struct StreamHasher: Sendable {
     /// Both digests of a batch, computed on the caller's thread: for a body small enough to arrive in one batch,
     /// where tasks would cost more than the hashing.
     public static func checksums(of batch: [ByteBuffer]) -> Checksums {
-        var md5 = Insecure.MD5(), sha256 = SHA256()
+        var md5 = Insecure.MD5()
+        var sha256 = SHA256()
         for buffer in batch {
             buffer.withUnsafeReadableBytes {
                 md5.update(bufferPointer: $0)
@@ -61,7 +62,8 @@ struct HashChain<H: HashFunction & Sendable>: Sendable {
     }
 
     mutating func append(_ batch: [ByteBuffer]) {
-        let previous = last, initial = initial
+        let previous = last
+        let initial = initial
         let task = Task {
             var hasher = await previous?.value ?? initial
             for buffer in batch {

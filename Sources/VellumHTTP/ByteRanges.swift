@@ -34,7 +34,8 @@ enum ByteRanges: Equatable {
                 self = .ignore
                 return
             }
-            let first = parts[0], last = parts[1]
+            let first = parts[0]
+            let last = parts[1]
             if first.isEmpty {
                 // Suffix range: the last N bytes.
                 guard let n = Self.number(last) else {

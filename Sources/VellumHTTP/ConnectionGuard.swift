@@ -214,7 +214,8 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
         // the client's next request and be taken for its response.
         guard reason == "header", let front = try? context.pipeline.syncOperations.context(handlerType: ArrivingBytes.self)
         else { return context.close(promise: nil) }
-        let response = "HTTP/1.1 408 Request Timeout\r\nServer: vellum\r\nContent-Type: application/json\r\n"
+        let response =
+            "HTTP/1.1 408 Request Timeout\r\nServer: vellum\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(Self.tooSlow.utf8.count)\r\nConnection: close\r\n\r\n" + (headIsHEAD ? "" : Self.tooSlow)
         front.writeAndFlush(NIOAny(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
     }

@@ -80,7 +80,8 @@ struct DownloadResponse {
         var headers = headers
         headers[.contentLength] = String(length)
         if request.method == .head { return Response(status: status, headers: headers) }
-        let service = self.service, file = self.file
+        let service = self.service
+        let file = self.file
         var first: (any BlobReader)?
         if let range = parts.first(where: { !$0.1.isEmpty })?.1 { first = try await service.open(file, range: range) }
         return Response(

@@ -80,7 +80,8 @@ extension FilesController {
         let query = request.uri.queryParameters
         if query["uploadId"] != nil { return try await abortUpload(request, context) }
         if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
-        let bucketID = try Self.bucketID(context), key = try Self.key(request)
+        let bucketID = try Self.bucketID(context)
+        let key = try Self.key(request)
         if let raw = query["versionId"] {
             let versionID = try Self.uuid(String(raw), field: "versionId")
             try await service.deleteVersion(bucketID: bucketID, key: key, versionID: versionID, by: context.principal)

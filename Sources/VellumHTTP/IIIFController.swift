@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Synchronization
 import IIIF
+import Synchronization
 import VellumCore
 
 /// The IIIF Image API 2.1 (`/iiif/v2`) and 3.0 (`/iiif/v3`) over stored images: info.json, images, and the base URI's
@@ -128,7 +128,8 @@ final class IIIFController: Sendable {
     private func imageSource(_ target: Target, _ context: VellumRequestContext) async throws
         -> (FileInstance, ImageSource)
     {
-        let anonymous = context.principal == .anonymous, now = ContinuousClock.now
+        let anonymous = context.principal == .anonymous
+        let now = ContinuousClock.now
         if anonymous, let known = resolved.withLock({ $0[target.identifier] }), known.until > now {
             return (known.file, known.source)
         }

@@ -1,10 +1,10 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
 import Hummingbird
 import VellumCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Conditional request evaluation (RFC 9110 §13.2.2) against a strong ETag and a modification time.
 enum Preconditions {

@@ -1,6 +1,6 @@
 import Prometheus
-import VellumCore
 import Synchronization
+import VellumCore
 
 /// The daemon's Prometheus metrics, in their own registry (rendered by `GET /metrics`).
 public final class VellumMetrics: Sendable {

@@ -19,8 +19,9 @@ public final class PostgresMetadataStore: MetadataStore {
     public static func open(url: String, logger: Logger, connections: Int = 8, migrate: Bool = true) async throws
         -> PostgresMetadataStore
     {
-        let store = PostgresMetadataStore(client: PostgresClient(
-            configuration: try configuration(url: url, connections: connections), backgroundLogger: logger))
+        let store = PostgresMetadataStore(
+            client: PostgresClient(
+                configuration: try configuration(url: url, connections: connections), backgroundLogger: logger))
         do {
             try await store.client.withConnection { connection in
                 try await migrate ? Schema.migrate(connection.sql(), dialect: .postgres) : []

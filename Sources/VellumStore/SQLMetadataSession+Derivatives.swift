@@ -58,12 +58,13 @@ extension SQLMetadataSession {
     func retryDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String, after delay: (Int) -> TimeInterval)
         async throws
     {
-        let attempts = try await db.raw(
-            """
-            SELECT attempts FROM file_derivatives
-            WHERE file_id = \(bind: fileID.lowercased) AND kind = \(bind: kind.rawValue)\(unsafeRaw: rowLock)
-            """
-        ).first()?.decode(column: "attempts", as: Int.self) ?? 0
+        let attempts =
+            try await db.raw(
+                """
+                SELECT attempts FROM file_derivatives
+                WHERE file_id = \(bind: fileID.lowercased) AND kind = \(bind: kind.rawValue)\(unsafeRaw: rowLock)
+                """
+            ).first()?.decode(column: "attempts", as: Int.self) ?? 0
         try await db.raw(
             """
             UPDATE file_derivatives SET attempts = \(bind: attempts + 1), last_error = \(bind: error),

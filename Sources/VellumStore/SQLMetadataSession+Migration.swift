@@ -34,13 +34,14 @@ extension SQLMetadataSession {
     /// The files (not being deleted) whose bytes are in `location`: all, or those of a bucket's versions and their
     /// derivatives.
     private static func movable(_ location: String, _ bucketID: UUID?) -> SQLQueryString {
-        let bucket: SQLQueryString = bucketID.map { id in
-            """
-             AND (f.id IN (SELECT file_id FROM object_versions WHERE bucket_id = \(bind: id.lowercased))
-                OR f.id IN (SELECT d.derivative_id FROM file_derivatives d JOIN object_versions v ON v.file_id = d.file_id
-                    WHERE v.bucket_id = \(bind: id.lowercased)))
-            """
-        } ?? ""
+        let bucket: SQLQueryString =
+            bucketID.map { id in
+                """
+                 AND (f.id IN (SELECT file_id FROM object_versions WHERE bucket_id = \(bind: id.lowercased))
+                    OR f.id IN (SELECT d.derivative_id FROM file_derivatives d JOIN object_versions v ON v.file_id = d.file_id
+                        WHERE v.bucket_id = \(bind: id.lowercased)))
+                """
+            } ?? ""
         return "files f WHERE f.location = \(bind: location) AND NOT f.deleting\(bucket)"
     }
 

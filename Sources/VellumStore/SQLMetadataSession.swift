@@ -462,7 +462,6 @@ extension SQLRow {
     }
 }
 
-
 extension Date {
     var micros: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
     static func micros(_ value: Int64) -> Date { Date(timeIntervalSince1970: Double(value) / 1_000_000) }
@@ -491,7 +490,9 @@ extension UUID {
         }
         guard bytes.count == 16, high == nil, text.utf8.count == 36 else { return nil }
         self.init(
-            uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
-                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }

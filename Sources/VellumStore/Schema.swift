@@ -106,7 +106,7 @@ enum Schema {
         [
             // Who deletes a deleted file's bytes: the request that marked it for a minute, then whichever
             // daemon's maintenance claims it (until the lease ends).
-            "ALTER TABLE files ADD COLUMN purge_lease_until BIGINT",
+            "ALTER TABLE files ADD COLUMN purge_lease_until BIGINT"
         ],
         [
             // A location's files in id order, for migrations between locations, and the lease that lets one
@@ -144,7 +144,8 @@ enum Schema {
             for statement in dialect.lockedBegin { try await db.raw(SQLQueryString(statement)).run() }
             do {
                 try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
-                let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: index + 1)")
+                let done =
+                    try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: index + 1)")
                     .first() != nil
                 if !done {
                     for case let sql? in statements.map({ $0.sql(for: dialect) }) { try await db.raw(SQLQueryString(sql)).run() }

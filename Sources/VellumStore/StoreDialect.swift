@@ -26,5 +26,5 @@ enum StoreDialect: Sendable {
     var locksBuckets: Bool { self == .postgres }
 
     /// The advisory lock key of schema migrations ("vellum" in ASCII).
-    static let migrationLock = 0x76656c6c756d
+    static let migrationLock = 0x7665_6c6c_756d
 }

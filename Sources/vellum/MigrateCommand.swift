@@ -4,7 +4,7 @@ import Logging
 import VellumCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `vellum migrate --from A --to B [--bucket X] [--max-rate MBps] [--delete-source]`: moves files' bytes between

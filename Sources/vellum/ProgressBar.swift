@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal, at most ten times a second.
@@ -61,20 +61,23 @@ final class ProgressBar: Sendable {
     private func draw(_ state: State, elapsed: Duration) {
         let done = state.done
         let fraction = total > 0 ? min(Double(done) / Double(total), 1) : 1
-        let width = 30, filled = Int(fraction * Double(width))
+        let width = 30
+        let filled = Int(fraction * Double(width))
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Int(Double(total - done) / rate) : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let files = totalFiles.map { "\(state.files)/\($0) files " } ?? ""
-        let line = "\r\(label) [\(bar)] \(Int(fraction * 100))% \(files)\(Self.size(Double(done)))/\(Self.size(Double(total))) "
+        let line =
+            "\r\(label) [\(bar)] \(Int(fraction * 100))% \(files)\(Self.size(Double(done)))/\(Self.size(Double(total))) "
             + "\(Self.size(rate))/s ETA \(eta)s "
         FileHandle.standardError.write(Data(line.utf8))
     }
 
     static func size(_ bytes: Double) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = bytes, unit = 0
+        var value = bytes
+        var unit = 0
         while value >= 1024, unit < units.count - 1 {
             value /= 1024
             unit += 1

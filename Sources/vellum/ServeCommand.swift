@@ -44,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
-        let uploadExpiry = settings.multipartExpires, fixitySettings = settings.fixity
+        let uploadExpiry = settings.multipartExpires
+        let fixitySettings = settings.fixity
         let fixityLimiter = fixitySettings.maxRate.map { RateLimiter(bytesPerSecond: $0) }
         let renderer = try IIIFRenderer(settings: settings.iiif)
         let pyramids = PyramidBuilder(files: files, renderer: renderer, logger: logger)

@@ -6,7 +6,7 @@ import NIOHTTP1
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The client side of `vellum put`: one streaming PUT, or a resumable multipart upload with parts in parallel.

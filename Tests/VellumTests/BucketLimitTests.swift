@@ -24,8 +24,10 @@ import Testing
         #expect(try await server.createBucket(token: owner, ["quota_size": 10]) != "")
         // By PATCH: lower is fine, back up or away is not.
         #expect(try await patch(bucket, #"{"quota_size": 500000}"#, token: owner).status == 200)
-        for body in [#"{"quota_size": 600000}"#, #"{"quota_size": null}"#, #"{"quota_size": 0}"#, #"{"max_file_size": null}"#,
-                     #"{"max_file_size": 500001}"#] {
+        for body in [
+            #"{"quota_size": 600000}"#, #"{"quota_size": null}"#, #"{"quota_size": 0}"#, #"{"max_file_size": null}"#,
+            #"{"max_file_size": 500001}"#,
+        ] {
             #expect(try await patch(bucket, body, token: owner).status == 403, "\(body)")
         }
         let after = try await server.request(.GET, "/files/\(bucket)", token: owner).json()
@@ -38,7 +40,8 @@ import Testing
 
     @Test func concurrentUploadsNeverExceedTheQuota() async throws {
         let server = try await TestServer()
-        let quota = 10_000_000, size = 1_000_000
+        let quota = 10_000_000
+        let size = 1_000_000
         let bucket = try await server.createBucket(["quota_size": quota])
         // 20 uploads of 1 MB start at once and stall half-way: the quota holds 10 of them, so the other 10 are
         // refused before their bodies are read, while the first 10 are still in flight.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct FixityTests {
@@ -50,8 +50,10 @@ import Glibc
         #expect(outcomes["f70003"]?["outcome"] as? String == "size_mismatch")
         #expect(outcomes["f70004"]?["outcome"] as? String == "missing")
         let mismatch = outcomes["f70002"] ?? [:]
-        let expected = mismatch["expected"] as? [String: Any], actual = mismatch["actual"] as? [String: Any]
-        let expectedMD5 = expected?["md5"] as? String, actualMD5 = actual?["md5"] as? String
+        let expected = mismatch["expected"] as? [String: Any]
+        let actual = mismatch["actual"] as? [String: Any]
+        let expectedMD5 = expected?["md5"] as? String
+        let actualMD5 = actual?["md5"] as? String
         #expect(expectedMD5 != nil && actualMD5 != nil && expectedMD5 != actualMD5)
         #expect((outcomes["f70003"]?["actual"] as? [String: Any])?["size"] as? Int == 35_000)
         #expect(mismatch["bucket"] as? String == bucket)

@@ -32,10 +32,12 @@ import Testing
         #expect(try Self.pending(mount).isEmpty)
 
         // Another program takes what is left: not a byte free.
-        let filler = try #require(FileHandle(forWritingAtPath: mount + "/filler") ?? {
-            FileManager.default.createFile(atPath: mount + "/filler", contents: nil)
-            return FileHandle(forWritingAtPath: mount + "/filler")
-        }())
+        let filler = try #require(
+            FileHandle(forWritingAtPath: mount + "/filler")
+                ?? {
+                    FileManager.default.createFile(atPath: mount + "/filler", contents: nil)
+                    return FileHandle(forWritingAtPath: mount + "/filler")
+                }())
         while (try? filler.write(contentsOf: Data(count: 65536))) != nil {}
         while (try? filler.write(contentsOf: Data(count: 512))) != nil {}
         try? filler.close()

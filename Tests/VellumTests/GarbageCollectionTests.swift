@@ -56,7 +56,8 @@ import Testing
         let bucket = try await server.createBucket()
         #expect(try await server.request(.PUT, "/files/\(bucket)/kept", body: Array("kept".utf8)).status == 200)
         // What a power loss can leave: bytes at a final place that nothing refers to.
-        let orphan = UUID(), pending = UUID()
+        let orphan = UUID()
+        let pending = UUID()
         try await server.storeBlob(orphan, Fixtures.bytes(1234))
         // An upload in flight: at its final place, not committed yet, still marked pending.
         try await server.storeBlob(pending, [1, 2, 3], pending: true)

@@ -89,7 +89,8 @@ import VellumCore
     }
 
     @Test func identifiers() {
-        let bucket = UUID(), version = UUID()
+        let bucket = UUID()
+        let version = UUID()
         #expect(IIIFIdentifier("\(bucket):a/b.png") == IIIFIdentifier(bucketID: bucket, key: "a/b.png"))
         #expect(
             IIIFIdentifier("\(bucket):\(version):c:d.png") == IIIFIdentifier(bucketID: bucket, versionID: version, key: "c:d.png"))

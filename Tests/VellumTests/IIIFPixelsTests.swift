@@ -20,7 +20,8 @@ import Testing
         for y in 0..<height {
             for x in 0..<width {
                 for b in 0..<bands {
-                    let fx = Double(x) / Double(width), fy = Double(y) / Double(height)
+                    let fx = Double(x) / Double(width)
+                    let fy = Double(y) / Double(height)
                     var v = 128 + 100 * sin(Double(b + 1) * 3 * fx + 2 * fy) * cos(5 * fy - Double(b) * fx)
                     if detail { v = v * 0.6 + 50 * sin(Double(x) * 0.9 + Double(b)) * cos(Double(y) * 0.7) }
                     pixels[(y * width + x) * bands + b] = UInt8(max(0, min(255, v.rounded())))
@@ -51,7 +52,8 @@ import Testing
             let theirs = try image.then {
                 vellum_vips_resize($0, Double(ow) / Double(w), Double(oh) / Double(h), $1)
             }.then { vellum_vips_extract($0, 0, 0, Int32(ow), Int32(oh), $1) }
-            let a = pixels(mine), b = pixels(theirs)
+            let a = pixels(mine)
+            let b = pixels(theirs)
             #expect(a.count == b.count)
             let differences = zip(a, b).map { abs(Int($0) - Int($1)) }
             let mean = Double(differences.reduce(0, +)) / Double(differences.count)
@@ -154,16 +156,22 @@ import Testing
         // deep.png: 9.6 MB decoded, 4.9 MB streamed; tall.jpg: 5.4 MB decoded (1.35 MB reduced by 2), 1.2 MB streamed
         // (0.6 MB reduced by 2).
         let cases = [
-            ("deep.png", 8 << 20, [
-                ("full", "max", "0", "default.png"), ("0,3000,200,900", "100,", "0", "default.png"),
-                ("full", "90,", "90", "default.png"), ("50,500,100,100", "^300,", "0", "default.png"),
-                ("full", "!150,150", "33", "default.png"), ("0,2000,200,1000", "max", "!0", "gray.png"),
-                ("full", "100,", "180", "bitonal.png"), ("100,2900,200,1000", "60,", "270", "default.jpg"),
-            ]),
-            ("tall.jpg", 1_300_000, [
-                ("full", "max", "0", "default.png"), ("full", "90,", "0", "default.png"),
-                ("0,5000,200,3000", "90,", "90", "default.png"), ("0,6000,200,1000", "max", "!0", "gray.png"),
-            ]),
+            (
+                "deep.png", 8 << 20,
+                [
+                    ("full", "max", "0", "default.png"), ("0,3000,200,900", "100,", "0", "default.png"),
+                    ("full", "90,", "90", "default.png"), ("50,500,100,100", "^300,", "0", "default.png"),
+                    ("full", "!150,150", "33", "default.png"), ("0,2000,200,1000", "max", "!0", "gray.png"),
+                    ("full", "100,", "180", "bitonal.png"), ("100,2900,200,1000", "60,", "270", "default.jpg"),
+                ]
+            ),
+            (
+                "tall.jpg", 1_300_000,
+                [
+                    ("full", "max", "0", "default.png"), ("full", "90,", "0", "default.png"),
+                    ("0,5000,200,3000", "90,", "90", "default.png"), ("0,6000,200,1000", "max", "!0", "gray.png"),
+                ]
+            ),
         ]
         for (name, budget, requests) in cases {
             let streamed = try IIIFRenderer(

@@ -9,25 +9,27 @@ import Testing
     /// Writes a PNG made with Python's standard library: `noise` (8-bit RGB, random bytes: incompressible) or
     /// `deep` (16-bit RGB, gradients and a few varying rows: a huge image in a small file).
     static func png(_ path: String, width: Int, height: Int, deep: Bool = false) async throws {
-        let made = try await TestServer.execute("/usr/bin/env", [
-            "python3", "-c",
-            """
-            import os, struct, sys, zlib
-            w, h, path, deep = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == '1'
-            def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
-            z = zlib.compressobj(6)
-            if deep:
-                first = b'\\0' + b''.join(struct.pack('>HHH', x * 65535 // w, x * 7 & 0xffff, 65535 - x * 65535 // w) for x in range(w))
-                steps = [b'\\2' + bytes((i * k) % 5 for i in range(w * 6)) for k in range(1, 12)]
-                same = b'\\2' + bytes(w * 6)
-                idat = [z.compress(first)] + [z.compress(steps[y // 16 % 11] if y % 16 == 0 else same) for y in range(1, h)]
-            else:
-                idat = [z.compress(b'\\0' + os.urandom(w * 3)) for y in range(h)]
-            head = struct.pack('>IIBBBBB', w, h, 16 if deep else 8, 2, 0, 0, 0)
-            open(path, 'wb').write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', head) + chunk(b'IDAT', b''.join(idat + [z.flush()])) + chunk(b'IEND', b''))
-            """,
-            String(width), String(height), path, deep ? "1" : "0",
-        ])
+        let made = try await TestServer.execute(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import os, struct, sys, zlib
+                w, h, path, deep = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == '1'
+                def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+                z = zlib.compressobj(6)
+                if deep:
+                    first = b'\\0' + b''.join(struct.pack('>HHH', x * 65535 // w, x * 7 & 0xffff, 65535 - x * 65535 // w) for x in range(w))
+                    steps = [b'\\2' + bytes((i * k) % 5 for i in range(w * 6)) for k in range(1, 12)]
+                    same = b'\\2' + bytes(w * 6)
+                    idat = [z.compress(first)] + [z.compress(steps[y // 16 % 11] if y % 16 == 0 else same) for y in range(1, h)]
+                else:
+                    idat = [z.compress(b'\\0' + os.urandom(w * 3)) for y in range(h)]
+                head = struct.pack('>IIBBBBB', w, h, 16 if deep else 8, 2, 0, 0, 0)
+                open(path, 'wb').write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', head) + chunk(b'IDAT', b''.join(idat + [z.flush()])) + chunk(b'IEND', b''))
+                """,
+                String(width), String(height), path, deep ? "1" : "0",
+            ])
         #expect(made.status == 0, "\(made.errors)")
     }
 
@@ -111,9 +113,11 @@ import Testing
         try await Self.png(deep, width: 10000, height: 9900, deep: true)
         _ = try await Self.upload(server, bucket, "tiled.png", tiled)
         try await Self.waitForBlobs(server, 2)
-        let tiles = (0..<6).flatMap { row in (0..<8).map { col in
-            "/iiif/v2/\(bucket):tiled.png/\(col * 256),\(row * 256),256,256/256,/0/default.jpg"
-        } }
+        let tiles = (0..<6).flatMap { row in
+            (0..<8).map { col in
+                "/iiif/v2/\(bucket):tiled.png/\(col * 256),\(row * 256),256,256/256,/0/default.jpg"
+            }
+        }
         for tile in tiles + tiles { #expect(try await server.request(.GET, tile).status == 200) }  // warm-up
 
         let run = Run()
@@ -166,7 +170,8 @@ import Testing
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        let latencies = samples.map(\.0), failures = samples.filter { $0.1 != 200 }.count
+        let latencies = samples.map(\.0)
+        let failures = samples.filter { $0.1 != 200 }.count
         let answers = try await statuses
         await sampler.value
         let peakRSS = TestServer.procStatus(try #require(server.pid), "VmHWM:") ?? Int.max
@@ -180,7 +185,9 @@ import Testing
         #expect(p99 < .milliseconds(100), "tile p99 \(p99), median \(sorted[sorted.count / 2]), max \(sorted.last!) over \(sorted.count) tiles")
         #expect(run.peakTemp.load(ordering: .relaxed) < 64 << 20, "temporary files peaked at \(run.peakTemp.load(ordering: .relaxed)) bytes")
         #expect(peakRSS < 512 << 10, "peak RSS \(peakRSS) KiB")
-        print("heavy renders: \(answers); tiles: p99 \(p99) over \(sorted.count); temp peak \(run.peakTemp.load(ordering: .relaxed)); VmHWM \(peakRSS) KiB")
+        print(
+            "heavy renders: \(answers); tiles: p99 \(p99) over \(sorted.count); temp peak \(run.peakTemp.load(ordering: .relaxed)); VmHWM \(peakRSS) KiB"
+        )
     }
 
     /// The heavy renders' progress, shared with the sampler of temporary space.

@@ -22,16 +22,18 @@ import Testing
         #expect(try await server.request(.PATCH, "/files/\(bucket)", body: Array(#"{"public": true}"#.utf8)).status == 200)
         let (python, _) = try validator()
         let png = server.dataDir + "/validator.png"
-        let made = try await TestServer.execute(python, [
-            "-c",
-            """
-            from PIL import Image; from iiif_validator.validator import ValidationInfo
-            c = ValidationInfo().colorInfo; im = Image.new('RGB', (1000, 1000))
-            for x in range(10):
-                for y in range(10): im.paste(c[x][y], (x*100, y*100, x*100+100, y*100+100))
-            im.save('\(png)')
-            """,
-        ])
+        let made = try await TestServer.execute(
+            python,
+            [
+                "-c",
+                """
+                from PIL import Image; from iiif_validator.validator import ValidationInfo
+                c = ValidationInfo().colorInfo; im = Image.new('RGB', (1000, 1000))
+                for x in range(10):
+                    for y in range(10): im.paste(c[x][y], (x*100, y*100, x*100+100, y*100+100))
+                im.save('\(png)')
+                """,
+            ])
         #expect(made.status == 0, "\(made.errors)")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: png)))
         #expect(try await server.request(.PUT, "/files/\(bucket)/\(validatorImage)", body: bytes).status == 200)
@@ -42,10 +44,12 @@ import Testing
         let (server, bucket) = try await Self.server()
         let (python, script) = try Self.validator()
         for (prefix, version) in [("iiif/v2", "2.0"), ("iiif/v3", "3.0")] {
-            let run = try await TestServer.execute(python, [
-                script, "-s", "127.0.0.1:\(server.port)", "-p", prefix, "-i", "\(bucket):\(Self.validatorImage)",
-                "--version=\(version)", "--level", "2", "-v",
-            ])
+            let run = try await TestServer.execute(
+                python,
+                [
+                    script, "-s", "127.0.0.1:\(server.port)", "-p", prefix, "-i", "\(bucket):\(Self.validatorImage)",
+                    "--version=\(version)", "--level", "2", "-v",
+                ])
             #expect(run.status == 0, "validator \(version): \(run.output.suffix(3000)) \(run.errors.suffix(2000))")
         }
     }
@@ -70,7 +74,8 @@ import Testing
         let sizes = info["sizes"] as? [[String: Int]] ?? []
         #expect(sizes.count == 3)
         for size in sizes {
-            let w = size["width"] ?? 0, h = size["height"] ?? 0
+            let w = size["width"] ?? 0
+            let h = size["height"] ?? 0
             let image = try await server.request(.GET, base + "/full/\(w),\(h)/0/default.png", token: nil)
             #expect(pngSize(Array(image.body.readableBytesView)) == [w, h])
         }
@@ -79,8 +84,11 @@ import Testing
         #expect(tile == 256)
         for factor in tiles["scaleFactors"] as? [Int] ?? [] {
             // The bottom-right tile at each scale factor, as a viewer computes it.
-            let span = tile * factor, columns = (1000 + span - 1) / span
-            let x = (columns - 1) * span, w = 1000 - x, outW = (w + factor - 1) / factor
+            let span = tile * factor
+            let columns = (1000 + span - 1) / span
+            let x = (columns - 1) * span
+            let w = 1000 - x
+            let outW = (w + factor - 1) / factor
             let url = base + "/\(x),\(x),\(w),\(w)/\(outW),\(outW)/0/default.png"
             let image = try await server.request(.GET, url, token: nil)
             #expect(image.status == 200, "\(url)")
@@ -103,10 +111,11 @@ import Testing
         #expect(base.status == 303)
         #expect(base.headers["Location"].first == server.baseURL + "/iiif/v3/\(id)/info.json")
         // 400 for bad parameters, never 500; CORS on errors too.
-        for bad in ["/iiif/v3/\(id)/0,0,0,0/max/0/default.jpg", "/iiif/v3/\(id)/full/full/0/default.jpg",
+        for bad in [
+            "/iiif/v3/\(id)/0,0,0,0/max/0/default.jpg", "/iiif/v3/\(id)/full/full/0/default.jpg",
             "/iiif/v3/\(id)/full/max/400/default.jpg", "/iiif/v3/\(id)/full/max/0/sepia.jpg",
-            "/iiif/v3/\(id)/full/max/0/default.bmp", "/iiif/v3/\(id)/full/2000,/0/default.jpg"]
-        {
+            "/iiif/v3/\(id)/full/max/0/default.bmp", "/iiif/v3/\(id)/full/2000,/0/default.jpg",
+        ] {
             #expect(try await status(bad) == (400, "*"), "\(bad)")
         }
         #expect(try await status("/iiif/v3/\(id)/full/max/0/default.pdf") == (501, "*"))

@@ -15,7 +15,8 @@ import Testing
         pool.start()
         let storage = try LocalStorage(root: root, threadPool: pool)
 
-        let writing = UUID(), finished = UUID()
+        let writing = UUID()
+        let finished = UUID()
         let writer = try await storage.create(writing)
         try await writer.write([ByteBuffer(bytes: [1, 2, 3])])
         let done = try await storage.create(finished)

@@ -28,10 +28,11 @@ import Testing
             let overlapping = try await server.request(.POST, "/locations", body: try body(["name": "copy", "uri": uri]))
             #expect(overlapping.status == 409, "\(uri): \(overlapping.text)")
         }
-        for bad in [["name": "Bad Name", "uri": "file:///tmp/x"], ["name": "rel", "uri": "file://relative"],
+        for bad in [
+            ["name": "Bad Name", "uri": "file:///tmp/x"], ["name": "rel", "uri": "file://relative"],
             ["name": "s3", "uri": "s3://bucket?secret=x"], ["name": "s3", "uri": "s3://key:secret@bucket"],
-            ["name": "ftp", "uri": "ftp://host/x"], ["uri": "file:///tmp/x"]]
-        {
+            ["name": "ftp", "uri": "ftp://host/x"], ["uri": "file:///tmp/x"],
+        ] {
             let reply = try await server.request(.POST, "/locations", body: try body(bad))
             #expect(reply.status == 400, "\(bad): \(reply.text)")
         }

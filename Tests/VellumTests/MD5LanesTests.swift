@@ -11,8 +11,8 @@ import VellumCore
     /// bytes of stream i; returns the hex digests.
     func laneDigests(_ streams: [[UInt8]], chunk: (Int) -> Int) -> [String] {
         let contexts = streams.map { _ in UnsafeMutablePointer<md5lanes_ctx>.allocate(capacity: 1) }
-        defer { contexts.forEach { $0.deallocate() } }
-        contexts.forEach { md5lanes_init($0) }
+        defer { for context in contexts { context.deallocate() } }
+        for context in contexts { md5lanes_init(context) }
         var offsets = streams.map { _ in 0 }
         while zip(offsets, streams).contains(where: { $0 < $1.count }) {
             var data: [UnsafePointer<UInt8>?] = []

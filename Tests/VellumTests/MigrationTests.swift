@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `vellum migrate` between the location `default` and a location of the other kind (a bucket on the test S3
@@ -15,7 +15,8 @@ import Glibc
             "VELLUM_S3_ACCESS_KEY_ID": TestServer.s3Credentials.accessKeyID,
             "VELLUM_S3_SECRET_ACCESS_KEY": TestServer.s3Credentials.secretAccessKey,
         ])
-        let other = server.s3 == nil
+        let other =
+            server.s3 == nil
             ? try await TestServer.newS3Bucket(endpoint: try #require(TestServer.s3Endpoint))
             : "file://\(server.dataDir)/other"
         _ = try await server.cli(["location", "add", "other", other])
@@ -29,7 +30,8 @@ import Glibc
             for index in 0..<count {
                 if index >= 16, let (key, bytes) = try await group.next() { files[key] = bytes }
                 group.addTask {
-                    let key = "\(prefix)\(index)", bytes = Array("\(key):".utf8) + Fixtures.bytes(100 + index * 7)
+                    let key = "\(prefix)\(index)"
+                    let bytes = Array("\(key):".utf8) + Fixtures.bytes(100 + index * 7)
                     let reply = try await server.request(.PUT, "/files/\(bucket)/\(key)", body: bytes)
                     guard reply.status == 200 else { throw TestError("PUT \(key): \(reply.status) \(reply.text)") }
                     return (key, bytes)
@@ -133,32 +135,35 @@ final class MigrationLoad: Sendable {
 
     init(_ server: TestServer, _ bucket: String, _ files: [String: [UInt8]], prefix: String) {
         let keys = Array(files.keys)
-        task.withLock { $0 = Task { [self] in
-            var round = 0
-            while !stopping.load(ordering: .relaxed) {
-                round += 1
-                let round = round
-                await withTaskGroup(of: Void.self) { group in
-                    for reader in 0..<3 {
-                        group.addTask {
-                            let key = keys[(round * 3 + reader) * 7919 % keys.count]
-                            let reply = try? await server.request(.GET, "/files/\(bucket)/\(key)")
-                            if reply?.bytes != files[key] { self.failures.withLock { $0.append("GET \(key): \(reply?.status ?? 0)") } }
-                            self.reads.add(1, ordering: .relaxed)
+        task.withLock {
+            $0 = Task { [self] in
+                var round = 0
+                while !stopping.load(ordering: .relaxed) {
+                    round += 1
+                    let round = round
+                    await withTaskGroup(of: Void.self) { group in
+                        for reader in 0..<3 {
+                            group.addTask {
+                                let key = keys[(round * 3 + reader) * 7919 % keys.count]
+                                let reply = try? await server.request(.GET, "/files/\(bucket)/\(key)")
+                                if reply?.bytes != files[key] { self.failures.withLock { $0.append("GET \(key): \(reply?.status ?? 0)") } }
+                                self.reads.add(1, ordering: .relaxed)
+                            }
                         }
-                    }
-                    group.addTask {
-                        let key = "\(prefix)\(round)", bytes = Array(key.utf8) + Fixtures.bytes(500 + round)
-                        let reply = try? await server.request(.PUT, "/files/\(bucket)/\(key)", body: bytes)
-                        if reply?.status == 200 {
-                            self.uploaded.withLock { $0[key] = bytes }
-                        } else {
-                            self.failures.withLock { $0.append("PUT \(key): \(reply?.status ?? 0)") }
+                        group.addTask {
+                            let key = "\(prefix)\(round)"
+                            let bytes = Array(key.utf8) + Fixtures.bytes(500 + round)
+                            let reply = try? await server.request(.PUT, "/files/\(bucket)/\(key)", body: bytes)
+                            if reply?.status == 200 {
+                                self.uploaded.withLock { $0[key] = bytes }
+                            } else {
+                                self.failures.withLock { $0.append("PUT \(key): \(reply?.status ?? 0)") }
+                            }
                         }
                     }
                 }
             }
-        } }
+        }
     }
 
     /// Stops after the current round.
@@ -167,4 +172,3 @@ final class MigrationLoad: Sendable {
         await task.withLock { $0 }?.value
     }
 }
-

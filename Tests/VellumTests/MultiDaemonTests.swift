@@ -29,7 +29,8 @@ import Testing
 
         enum Outcome: Sendable {
             case stored(key: String, version: String, body: [UInt8])
-            case created(key: String), refused(status: Int, quota: Bool)
+            case created(key: String)
+            case refused(status: Int, quota: Bool)
             case deleted
         }
         let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
@@ -38,7 +39,8 @@ import Testing
                 group.addTask {
                     switch i % 4 {
                     case 0, 1:  // overwrite five hot keys
-                        let key = "hot-\(i % 5)", body = Array("version \(i) of \(key)".utf8)
+                        let key = "hot-\(i % 5)"
+                        let body = Array("version \(i) of \(key)".utf8)
                         let reply = try await server.request(.PUT, "/files/\(open)/\(key)", body: body)
                         #expect(reply.status == 200, "\(reply.text)")
                         return .stored(key: key, version: try reply.json()["version_id"] as? String ?? "", body: body)
@@ -65,20 +67,26 @@ import Testing
         }
 
         // Every key has exactly one head (a delete marker, after a delete).
-        #expect(try await query(a, """
-            SELECT key FROM object_versions GROUP BY bucket_id, key HAVING SUM(CASE WHEN is_head THEN 1 ELSE 0 END) <> 1
-            """).isEmpty)
+        #expect(
+            try await query(
+                a,
+                """
+                SELECT key FROM object_versions GROUP BY bucket_id, key HAVING SUM(CASE WHEN is_head THEN 1 ELSE 0 END) <> 1
+                """
+            ).isEmpty)
         #expect(try await query(a, "SELECT COUNT(DISTINCT key) FROM object_versions WHERE bucket_id = '\(open)'") == ["8"])
         // Exactly one conditional create per key won.
         let created = outcomes.compactMap { if case .created(let key) = $0, key.hasPrefix("once-") { key } else { nil } }
         #expect(created.sorted() == ["once-0", "once-1", "once-2"])
         // Every acknowledged upload is there, with its bytes, from either daemon.
-        for case let .stored(key, version, body) in outcomes {
+        for case .stored(let key, let version, let body) in outcomes {
             let reply = try await servers[body.count % 2].request(.GET, "/files/\(open)/\(key)?versionId=\(version)")
             #expect(reply.status == 200 && Array(reply.body.readableBytesView) == body, "\(key) \(version)")
         }
         // Bucket sizes are the sum of their versions; the quota held.
-        let drift = try await query(a, """
+        let drift = try await query(
+            a,
+            """
             SELECT b.id FROM buckets b WHERE b.size <> COALESCE((SELECT SUM(f.size) FROM object_versions v
                 JOIN files f ON f.id = v.file_id WHERE v.bucket_id = b.id), 0)
             """)
@@ -88,7 +96,8 @@ import Testing
         #expect(try await query(a, "SELECT size FROM buckets WHERE id = '\(limited)'") == ["\(quota)"])
 
         // Fixity: every file due at once, both daemons' schedulers running; each file is verified exactly once.
-        try await a.sql("""
+        try await a.sql(
+            """
             BEGIN; DELETE FROM fixity_checks; UPDATE files SET next_check_at = 0, last_check_at = NULL; COMMIT
             """)
         let files = try await query(a, "SELECT COUNT(*) FROM files WHERE NOT deleting").first
@@ -136,7 +145,8 @@ import Testing
         }
         #expect(try await a.storedBlobs().count == 20)
         // What a request leaves when it dies between marking the files and deleting their bytes.
-        try await a.sql("""
+        try await a.sql(
+            """
             BEGIN;
             UPDATE files SET deleting = TRUE, purge_lease_until = 0
                 WHERE id IN (SELECT file_id FROM object_versions WHERE bucket_id = '\(bucket)');

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let MiB = 1 << 20
@@ -252,7 +252,9 @@ func parts(_ data: [UInt8], _ partSize: Int) -> [[UInt8]] {
             }
             let connection = try RawConnection(port: server.port)
             try connection.send(
-                Array("POST /files/\(bucket)/\(key)?uploadId=\(id) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\nContent-Length: 0\r\n\r\n".utf8))
+                Array(
+                    "POST /files/\(bucket)/\(key)?uploadId=\(id) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.adminToken)\r\nContent-Length: 0\r\n\r\n"
+                        .utf8))
             try await Task.sleep(for: .milliseconds(delay))
             try await server.stop(signal: SIGKILL)
             try await server.start()

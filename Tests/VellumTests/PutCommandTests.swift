@@ -11,7 +11,8 @@ import Testing
     @Test func uploadsSmallFilesInOnePutAndLargeOnesInParallelParts() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
-        let small = server.dataDir + "/small.txt", large = server.dataDir + "/large.bin"
+        let small = server.dataDir + "/small.txt"
+        let large = server.dataDir + "/large.bin"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: small))
         let data = Fixtures.bytes(12 * MiB + 3, seed: 11)
         try Data(data).write(to: URL(fileURLWithPath: large))
@@ -36,8 +37,9 @@ import Testing
         #expect(try await server.putPart(bucket, "big.bin", id, 1, Fixtures.bytes(5 * MiB, seed: 1)).status == 200)
         _ = try await put(server, file, "\(bucket)/big.bin", ["--part-size", "5", "--multipart-threshold", "5", "--parallel", "2"])
         #expect(try await server.request(.GET, "/files/\(bucket)/big.bin").bytes == data)
-        let uploads = try JSONSerialization.jsonObject(
-            with: Data(try await server.request(.GET, "/files/\(bucket)?uploads").bytes)) as? [[String: Any]]
+        let uploads =
+            try JSONSerialization.jsonObject(
+                with: Data(try await server.request(.GET, "/files/\(bucket)?uploads").bytes)) as? [[String: Any]]
         #expect(uploads?.count == 1)
         #expect(uploads?.first?["id"] as? String == id)
         #expect(uploads?.first?["completed"] as? Bool == true)

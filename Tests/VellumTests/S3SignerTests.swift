@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import Testing
 
 @testable import S3Storage

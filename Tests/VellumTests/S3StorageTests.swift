@@ -4,11 +4,11 @@ import Foundation
 import NIOCore
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @testable import S3Storage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What only an S3 location shows, in the suite's S3 pass (`VELLUM_TEST_STORAGE=s3`: every server's location
 /// `default` is a bucket on the test S3 server). The rest of the suite runs unchanged against S3 in that pass.
@@ -40,8 +40,9 @@ import Glibc
         #expect(etags.filter { $0.hasSuffix("-3\"") }.count == 1, "\(etags)")
         #expect(etags.filter { !$0.contains("-") }.count == 1, "\(etags)")
         #expect(try await openS3Uploads(server).isEmpty)
-        #expect(try await server.request(.GET, "/files/\(bucket)/big", headers: [("range", "bytes=9000000-9000009")]).bytes
-            == Array(big[9_000_000..<9_000_010]))
+        #expect(
+            try await server.request(.GET, "/files/\(bucket)/big", headers: [("range", "bytes=9000000-9000009")]).bytes
+                == Array(big[9_000_000..<9_000_010]))
     }
 
     /// Each part of a Vellum multipart upload is the S3 part of the same number (+1), streamed once; completion

@@ -67,7 +67,8 @@ import VellumStore
                 try await store.write { session in
                     let now = Date().addingTimeInterval(Double(i))
                     try await session.insertHeadVersion(
-                        ObjectVersion(versionID: UUID(), bucketID: bucketID, key: "k", file: nil, mimetype: nil, isHead: true,
+                        ObjectVersion(
+                            versionID: UUID(), bucketID: bucketID, key: "k", file: nil, mimetype: nil, isHead: true,
                             created: now, updated: now))
                 }
             }

@@ -43,7 +43,9 @@ import Testing
 
         let list = try await first.cli(["token", "list"])
         // NAME, ADMIN, CREATED, EXPIRES, LAST USED, STATE
-        let rows = list.split(separator: "\n").map { $0.split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let rows = list.split(separator: "\n").map {
+            $0.split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         #expect(rows.first == ["NAME", "ADMIN", "CREATED", "EXPIRES", "LAST USED", "STATE"])
         let byName = Dictionary(rows.dropFirst().map { ($0[0], $0) }) { first, _ in first }
         #expect(byName["alice"]?[5] == "revoked")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VellumCore
+
 @testable import VellumHTTP
 
 @Suite struct RangeParsingTests {

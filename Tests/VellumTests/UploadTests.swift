@@ -46,7 +46,8 @@ import Testing
         let bucket = try await server.createBucket()
         let data = Fixtures.bytes(10_000)
         let good = try await server.request(
-            .PUT, "/files/\(bucket)/ok", headers: [
+            .PUT, "/files/\(bucket)/ok",
+            headers: [
                 ("Content-MD5", Fixtures.md5Base64(data)), ("Repr-Digest", "sha-256=:\(Fixtures.sha256Base64(data)):"),
             ], body: data)
         #expect(good.status == 200)

@@ -19,7 +19,9 @@ struct VellumBench {
             print("usage: vellum-bench BASE_URL TOKEN BUCKET [N] [SIZE] [CONCURRENCY] [LIST_REPS]")
             return
         }
-        let base = args[1], token = args[2], bucket = args[3]
+        let base = args[1]
+        let token = args[2]
+        let bucket = args[3]
         let n = args.count > 4 ? Int(args[4]) ?? 2000 : 2000
         let size = args.count > 5 ? Int(args[5]) ?? 4096 : 4096
         let concurrency = args.count > 6 ? Int(args[6]) ?? 8 : 8
@@ -52,7 +54,8 @@ struct VellumBench {
         let getPasses = Int(ProcessInfo.processInfo.environment["VELLUM_BENCH_GET_PASSES"] ?? "") ?? 5
 
         @Sendable func phase(_ name: String, passes: Int = 1, _ one: @escaping @Sendable (Int) async throws -> Bool) async throws {
-            var rates: [Double] = [], errors = 0
+            var rates: [Double] = []
+            var errors = 0
             for _ in 0..<passes {
                 let (rate, failed) = try await pass(one)
                 rates.append(rate)
@@ -79,18 +82,23 @@ struct VellumBench {
                 }
                 return try await group.reduce(0, +)
             }
-            let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+            let seconds =
+                Double((ContinuousClock.now - start).components.attoseconds) / 1e18
                 + Double((ContinuousClock.now - start).components.seconds)
             return (Double(n) / seconds, errors)
         }
 
-        if phases.contains("put") { try await phase("put") { i in
-            try await request(.PUT, urls[i], body: bodies[i]).0 == 200
-        } }
-        if phases.contains("get") { try await phase("get", passes: getPasses) { i in
-            let (status, body) = try await request(.GET, urls[i])
-            return status == 200 && Array(buffer: body) == bodies[i]
-        } }
+        if phases.contains("put") {
+            try await phase("put") { i in
+                try await request(.PUT, urls[i], body: bodies[i]).0 == 200
+            }
+        }
+        if phases.contains("get") {
+            try await phase("get", passes: getPasses) { i in
+                let (status, body) = try await request(.GET, urls[i])
+                return status == 200 && Array(buffer: body) == bodies[i]
+            }
+        }
         guard phases.contains("list"), listReps > 0 else { return try await client.shutdown() }
 
         // Only the requests are timed (as the peer times its listing); the client's JSON parsing is not.

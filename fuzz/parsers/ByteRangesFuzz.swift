@@ -59,7 +59,8 @@ private func contractModel(_ bytes: [UInt8], size: Int64) -> ByteRanges {
     for spec in specs {
         let spec = trim(spec)
         guard let dash = spec.firstIndex(of: 0x2D) else { return .ignore }
-        let first = spec[..<dash], last = spec[(dash + 1)...]
+        let first = spec[..<dash]
+        let last = spec[(dash + 1)...]
         if first.isEmpty {
             guard let n = number(last) else { return .ignore }
             if n > 0 && size > 0 { ranges.append((n >= size ? 0 : size - n)..<size) }
@@ -74,11 +75,16 @@ private func contractModel(_ bytes: [UInt8], size: Int64) -> ByteRanges {
         }
     }
     guard !ranges.isEmpty else { return .unsatisfiable }
-    var bytes = Set<Int64>(), merged: [Range<Int64>] = []  // merge by brute force where it is cheap
+    var bytes = Set<Int64>()
+    var merged: [Range<Int64>] = []  // merge by brute force where it is cheap
     if ranges.allSatisfy({ $0.count <= 4096 }) {
         for range in ranges { bytes.formUnion(range) }
         for b in bytes.sorted() {
-            if let last = merged.last, last.upperBound == b { merged[merged.count - 1] = last.lowerBound..<(b + 1) } else { merged.append(b..<(b + 1)) }
+            if let last = merged.last, last.upperBound == b {
+                merged[merged.count - 1] = last.lowerBound..<(b + 1)
+            } else {
+                merged.append(b..<(b + 1))
+            }
         }
     } else {
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {

@@ -32,7 +32,8 @@ struct FuzzBytes {
                 0, 1900, 9999, 10000, Int64(Int16.min), Int64(Int16.max), Int64(UInt16.max), Int64(Int32.min),
                 Int64(Int32.max), Int64(UInt32.max), Int64.min, Int64.max, 1 << 53,
             ]
-            let base = boundaries[Int(byte()) % boundaries.count], offset = Int64(Int8(bitPattern: byte()))
+            let base = boundaries[Int(byte()) % boundaries.count]
+            let offset = Int64(Int8(bitPattern: byte()))
             return base.addingReportingOverflow(offset).partialValue
         }
     }

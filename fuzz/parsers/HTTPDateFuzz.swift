@@ -45,7 +45,10 @@ private func oracle(_ text: String) -> Int64? {
     }
     func month(_ s: Substring) -> Int64? { months.firstIndex(of: String(s)).map { Int64($0) + 1 } }
     let f = text.split(separator: " ")
-    var year: Int64?, mon: Int64?, day: Int64?, clock: Substring
+    var year: Int64?
+    var mon: Int64?
+    var day: Int64?
+    var clock: Substring
     switch f.count {
     case 6:
         guard f[0].hasSuffix(","), weekdays.contains(String(f[0].dropLast())), f[5] == "GMT" else { return nil }
@@ -55,7 +58,8 @@ private func oracle(_ text: String) -> Int64? {
         guard f[0].hasSuffix(","), longWeekdays.contains(String(f[0].dropLast())), f[3] == "GMT", d.count == 3,
             let yy = digits(d[2], 2...2)
         else { return nil }
-        var parts = tm(), now = time(nil)
+        var parts = tm()
+        var now = time(nil)
         gmtime_r(&now, &parts)
         let thisYear = Int64(parts.tm_year) + 1900
         year = thisYear - thisYear % 100 + yy
@@ -77,8 +81,14 @@ private func oracle(_ text: String) -> Int64? {
 
 /// One of the three forms with numbers of every width in its fields.
 private func structuredDate(_ input: inout FuzzBytes) -> String {
-    let form = input.byte() % 3, weekday = Int(input.byte() % 7), monthIndex = Int(input.byte() % 13)
-    let day = input.number(), year = input.number(), hour = input.number(), minute = input.number(), second = input.number()
+    let form = input.byte() % 3
+    let weekday = Int(input.byte() % 7)
+    let monthIndex = Int(input.byte() % 13)
+    let day = input.number()
+    let year = input.number()
+    let hour = input.number()
+    let minute = input.number()
+    let second = input.number()
     func two(_ n: Int64) -> String { (0...9).contains(n) ? "0\(n)" : "\(n)" }
     func four(_ n: Int64) -> String { (0...999).contains(n) ? String(repeating: "0", count: 4 - "\(n)".count) + "\(n)" : "\(n)" }
     let mon = monthIndex < 12 ? months[monthIndex] : "Foo"
@@ -91,11 +101,13 @@ private func structuredDate(_ input: inout FuzzBytes) -> String {
 }
 
 private func checkFormat(_ input: inout FuzzBytes) {
-    let first = Civil.days(year: 1000, month: 1, day: 1) * 86400, last = Civil.days(year: 10000, month: 1, day: 1) * 86400 - 1
+    let first = Civil.days(year: 1000, month: 1, day: 1) * 86400
+    let last = Civil.days(year: 10000, month: 1, day: 1) * 86400 - 1
     let seconds = first + Int64(input.uint64() % UInt64(last - first + 1))
     let fraction = Double(input.byte()) / 256
     let text = HTTPDate.string(Date(timeIntervalSince1970: TimeInterval(seconds) + fraction))
-    let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400, rest = seconds - days * 86400
+    let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+    let rest = seconds - days * 86400
     let (year, month, day) = Civil.date(days: days)
     func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
     let expected =

@@ -20,7 +20,8 @@ public func fuzzIIIF(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         i < head.count ? Int(head[i]).map { min(max($0, range.lowerBound), range.upperBound) } ?? otherwise : otherwise
     }
     let version: IIIFVersion = head.first == "v3" ? .v3 : .v2
-    let width = value(1, 1...200_000, 1000), height = value(2, 1...200_000, 800)
+    let width = value(1, 1...200_000, 1000)
+    let height = value(2, 1...200_000, 800)
     let maxSize = value(3, 1...100_000, 10000)
     let limits = Limits(maxWidth: maxSize, maxHeight: maxSize, maxArea: value(4, 1...1_000_000_000, 25_000_000))
     let path = lines.count > 1 ? lines[1] : lines[0]
@@ -102,18 +103,23 @@ private func checkEachParser(_ text: Substring, _ version: IIIFVersion) {
 private func checkRequest(_ parts: [Substring], _ version: IIIFVersion, _ width: Int, _ height: Int, _ limits: Limits) {
     let context = "\(version) \(width)×\(height) \(show(parts.joined(separator: "/")))"
     guard
-        let request = refusesWith400(context, {
-            try ImageRequest(region: parts[0], size: parts[1], rotation: parts[2], file: parts[3], version: version)
-        }),
+        let request = refusesWith400(
+            context,
+            {
+                try ImageRequest(region: parts[0], size: parts[1], rotation: parts[2], file: parts[3], version: version)
+            }),
         let plan = refusesWith400("plan of \(context)", { try request.plan(width: width, height: height, limits: limits, version: version) })
     else { return }
     let r = plan.region
     require(
         r.x >= 0 && r.y >= 0 && r.width >= 1 && r.height >= 1 && r.x + r.width <= width && r.y + r.height <= height,
         "\(context): region \(r) is not inside the image")
-    require(plan.width >= 1 && plan.height >= 1 && limits.allow(plan.width, plan.height), "\(context): output \(plan.width)×\(plan.height) (limits \(limits))")
+    require(
+        plan.width >= 1 && plan.height >= 1 && limits.allow(plan.width, plan.height),
+        "\(context): output \(plan.width)×\(plan.height) (limits \(limits))")
     if version == .v3 && !request.size.upscale {
-        require(plan.width <= r.width && plan.height <= r.height, "\(context): 3.0 output \(plan.width)×\(plan.height) enlarges region \(r) without ^")
+        require(
+            plan.width <= r.width && plan.height <= r.height, "\(context): 3.0 output \(plan.width)×\(plan.height) enlarges region \(r) without ^")
     }
     let canonical = plan.canonical.split(separator: "/", omittingEmptySubsequences: false)
     require(canonical.count == 4, "\(context): canonical \(show(plan.canonical)) has not 4 parts")
@@ -135,7 +141,8 @@ private func checkRequest(_ parts: [Substring], _ version: IIIFVersion, _ width:
 private func checkIdentifier(_ text: Substring) {
     guard let identifier = IIIFIdentifier(String(text)) else { return }
     require(!identifier.key.isEmpty, "identifier \(show(text)) has an empty key")
-    let rebuilt = identifier.bucketID.uuidString.lowercased() + ":" + (identifier.versionID.map { $0.uuidString.lowercased() + ":" } ?? "") + identifier.key
+    let rebuilt =
+        identifier.bucketID.uuidString.lowercased() + ":" + (identifier.versionID.map { $0.uuidString.lowercased() + ":" } ?? "") + identifier.key
     require(IIIFIdentifier(rebuilt) == identifier, "identifier \(show(text)) → \(identifier) does not round-trip through \(show(rebuilt))")
 }
 

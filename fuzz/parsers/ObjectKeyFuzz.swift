@@ -19,7 +19,9 @@ public func fuzzObjectKey(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 private func contractAllows(_ nfc: [UInt8]) -> Bool {
     guard (1...ObjectKey.maxBytes).contains(nfc.count), nfc.first != UInt8(ascii: "/") else { return false }
     let control = String(decoding: nfc, as: UTF8.self).unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
-    let dotSegment = nfc.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains { $0.elementsEqual([0x2E]) || $0.elementsEqual([0x2E, 0x2E]) }
+    let dotSegment = nfc.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains {
+        $0.elementsEqual([0x2E]) || $0.elementsEqual([0x2E, 0x2E])
+    }
     return !control && !dotSegment
 }
 

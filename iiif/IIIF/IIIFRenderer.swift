@@ -217,7 +217,8 @@ public final class IIIFRenderer: Sendable {
                 return drawn
             }
         } else {
-            let shrink = Int32(header.shrink(scale: plan.scale)), stream: Int32 = read == .stream ? 1 : 0
+            let shrink = Int32(header.shrink(scale: plan.scale))
+            let stream: Int32 = read == .stream ? 1 : 0
             image = try VImage.make { vellum_vips_load(source.path, shrink, stream, $0) }
             if read == .stream {
                 let top = Int32(Self.area(plan.region, of: image, full: full).y)
@@ -244,12 +245,14 @@ public final class IIIFRenderer: Sendable {
     /// whole (not at the level's right or bottom edge), unscaled, unrotated, in colour. Viewers ask for such tiles
     /// almost only; they are sent as stored (`vellum_pyramid_tile`), with no decoding or encoding.
     static func storedTile(_ plan: RenderPlan, level: Int, page: VImage) -> (col: Int, row: Int)? {
-        let span = 256 << level, r = plan.region
+        let span = 256 << level
+        let r = plan.region
         guard plan.format == .jpg, plan.quality == .default || plan.quality == .color,
             plan.rotation == Rotation(), (plan.width, plan.height) == (256, 256),
             (r.width, r.height) == (span, span), r.x % span == 0, r.y % span == 0
         else { return nil }
-        let col = r.x / span, row = r.y / span
+        let col = r.x / span
+        let row = r.y / span
         guard (col + 1) * 256 <= page.width, (row + 1) * 256 <= page.height else { return nil }
         return (col, row)
     }
@@ -268,9 +271,10 @@ public final class IIIFRenderer: Sendable {
         else { return nil }
         var bands: Int32 = 0
         var pixels = [UInt8](unsafeUninitializedCapacity: area.width * area.height * 3) { buffer, count in
-            let ok = vellum_pyramid_region(
-                pyramid, Int32(level), Int32(area.x), Int32(area.y), Int32(area.width), Int32(area.height),
-                buffer.baseAddress, &bands) == 0
+            let ok =
+                vellum_pyramid_region(
+                    pyramid, Int32(level), Int32(area.x), Int32(area.y), Int32(area.width), Int32(area.height),
+                    buffer.baseAddress, &bands) == 0
             count = ok ? area.width * area.height * Int(bands) : 0
         }
         guard !pixels.isEmpty else { return nil }
@@ -295,8 +299,10 @@ public final class IIIFRenderer: Sendable {
 
     /// The pixels of `image` (the full image, or a reduced copy of it) that `region` (in full-image pixels) covers.
     static func area(_ region: PixelRect, of image: VImage, full: (width: Int, height: Int)) -> PixelRect {
-        let fx = Double(image.width) / Double(full.width), fy = Double(image.height) / Double(full.height)
-        let x = Int((Double(region.x) * fx).rounded(.down)), y = Int((Double(region.y) * fy).rounded(.down))
+        let fx = Double(image.width) / Double(full.width)
+        let fy = Double(image.height) / Double(full.height)
+        let x = Int((Double(region.x) * fx).rounded(.down))
+        let y = Int((Double(region.y) * fy).rounded(.down))
         let right = min(Int((Double(region.x + region.width) * fx).rounded(.up)), image.width)
         let bottom = min(Int((Double(region.y + region.height) * fy).rounded(.up)), image.height)
         return PixelRect(x: x, y: y, width: right - x, height: bottom - y)
@@ -317,7 +323,8 @@ public final class IIIFRenderer: Sendable {
         }
         if (cut.width, cut.height) != (plan.width, plan.height) {
             if let small = try Self.resampled(cut, width: plan.width, height: plan.height) { return small }
-            let h = Double(plan.width) / Double(cut.width), v = Double(plan.height) / Double(cut.height)
+            let h = Double(plan.width) / Double(cut.width)
+            let v = Double(plan.height) / Double(cut.height)
             cut = try cut.then { vellum_vips_resize($0, h, v, $1) }
             // libvips rounds the scaled size; a pixel too many is cut off, a pixel too few cannot happen.
             if cut.width > plan.width || cut.height > plan.height {
@@ -351,9 +358,10 @@ public final class IIIFRenderer: Sendable {
     ) throws -> [UInt8] {
         let length = target.width * target.height * bands
         let out = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-            count = vellum_resample(
-                pixels, Int32(size.width), Int32(size.height), Int32(bands), buffer.baseAddress, Int32(target.width),
-                Int32(target.height)) == 0 ? length : 0
+            count =
+                vellum_resample(
+                    pixels, Int32(size.width), Int32(size.height), Int32(bands), buffer.baseAddress, Int32(target.width),
+                    Int32(target.height)) == 0 ? length : 0
         }
         guard out.count == length else { throw VImage.Failure(description: "out of memory resampling the image") }
         return out

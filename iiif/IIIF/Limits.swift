@@ -17,7 +17,8 @@ public struct Limits: Equatable, Sendable {
 
     /// `width`×`height` scaled by one factor to the largest size within the limits (down, or up when `upscale`).
     func fit(_ width: Int, _ height: Int, upscale: Bool) -> (width: Int, height: Int) {
-        let w = Double(width), h = Double(height)
+        let w = Double(width)
+        let h = Double(height)
         var scale = min(Double(maxWidth) / w, Double(maxHeight) / h, (Double(maxArea) / (w * h)).squareRoot())
         if !upscale { scale = min(scale, 1) }
         if scale == 1 { return (width, height) }

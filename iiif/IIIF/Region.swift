@@ -42,7 +42,8 @@ public enum Region: Equatable, Sendable {
         case .pixels(let pixels):
             rect = pixels
         case .percent(let x, let y, let w, let h):
-            let left = Int((x * Double(width) / 100).rounded(.down)), top = Int((y * Double(height) / 100).rounded(.down))
+            let left = Int((x * Double(width) / 100).rounded(.down))
+            let top = Int((y * Double(height) / 100).rounded(.down))
             let right = Int(((x + w) * Double(width) / 100).rounded())
             let bottom = Int(((y + h) * Double(height) / 100).rounded())
             rect = PixelRect(x: left, y: top, width: right - left, height: bottom - top)

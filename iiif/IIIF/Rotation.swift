@@ -34,8 +34,11 @@ public struct Rotation: Equatable, Sendable {
 
     /// The bounding box of a `width`×`height` image rotated by this angle.
     func boundingBox(width: Int, height: Int) -> (width: Int, height: Int) {
-        let radians = degrees * .pi / 180, w = Double(width), h = Double(height)
-        let c = abs(cos(radians)), s = abs(sin(radians))
+        let radians = degrees * .pi / 180
+        let w = Double(width)
+        let h = Double(height)
+        let c = abs(cos(radians))
+        let s = abs(sin(radians))
         return (Int((w * c + h * s).rounded()), Int((h * c + w * s).rounded()))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import VellumCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A directory of this process's own for IIIF's temporary files, under `<data dir>/tmp/iiif`: libvips' (it names

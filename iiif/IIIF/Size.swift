@@ -63,7 +63,8 @@ public struct Size: Equatable, Sendable {
     /// The output size for a region of `width`×`height`. 400 when it has no pixels, exceeds `limits`, or (3.0,
     /// without `^`) is larger than the region; percentages over 100 count as larger.
     public func resolve(width: Int, height: Int, limits: Limits, version: IIIFVersion) throws -> (width: Int, height: Int) {
-        let w = Double(width), h = Double(height)
+        let w = Double(width)
+        let h = Double(height)
         var size: (width: Int, height: Int)
         switch kind {
         case .full:
@@ -93,7 +94,8 @@ public struct Size: Equatable, Sendable {
         }
         guard limits.allow(size.width, size.height) else {
             throw VellumError(
-                400, "The requested size \(size.width)×\(size.height) exceeds the limits (\(limits.maxWidth)×"
+                400,
+                "The requested size \(size.width)×\(size.height) exceeds the limits (\(limits.maxWidth)×"
                     + "\(limits.maxHeight), \(limits.maxArea) pixels).")
         }
         return size

@@ -1,5 +1,5 @@
-import Foundation
 import CVips
+import Foundation
 import VellumCore
 
 /// One libvips image: immutable, shareable between threads, released with this object. Operations return new
@@ -43,9 +43,12 @@ final class VImage: @unchecked Sendable {
     }
 
     /// Encodes with a shim encoder; the bytes are copied out of libvips' buffer.
-    func encode(_ call: (UnsafeMutablePointer<VipsImage>, UnsafeMutablePointer<UnsafeMutableRawPointer?>,
-        UnsafeMutablePointer<Int>) -> Int32) throws -> [UInt8]
-    {
+    func encode(
+        _ call: (
+            UnsafeMutablePointer<VipsImage>, UnsafeMutablePointer<UnsafeMutableRawPointer?>,
+            UnsafeMutablePointer<Int>
+        ) -> Int32
+    ) throws -> [UInt8] {
         var buffer: UnsafeMutableRawPointer?
         var length = 0
         guard call(pointer, &buffer, &length) == 0, let buffer else { throw Failure.last() }
@@ -68,8 +71,10 @@ final class VImage: @unchecked Sendable {
         /// failing on the image.
         var isShortage: Bool {
             let message = description.lowercased()
-            return ["out of memory", "cannot allocate memory", "disc full", "no space left", "unable to write",
-                "write failed", "too many open files"].contains { message.contains($0) }
+            return [
+                "out of memory", "cannot allocate memory", "disc full", "no space left", "unable to write",
+                "write failed", "too many open files",
+            ].contains { message.contains($0) }
         }
 
         /// What a failed render tells the client. A shortage is the server's, for now: 503, retry. Otherwise the

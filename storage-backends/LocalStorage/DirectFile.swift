@@ -1,7 +1,7 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A file being written sequentially, from some offset, through an aligned staging buffer. Every full buffer is written with
@@ -149,8 +149,8 @@ final class DirectFile {
 
     /// `O_DIRECT`, which Glibc's Swift module does not export (it needs `_GNU_SOURCE`).
     #if arch(arm64)
-    static let oDirect: Int32 = 0o200000
+        static let oDirect: Int32 = 0o200000
     #else
-    static let oDirect: Int32 = 0o40000
+        static let oDirect: Int32 = 0o40000
     #endif
 }

@@ -2,7 +2,7 @@ import Synchronization
 import VellumCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `SpaceReserve` of a directory (the data directory, which holds the SQLite database): a file of `size` bytes,

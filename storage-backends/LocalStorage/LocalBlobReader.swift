@@ -4,7 +4,7 @@ import Synchronization
 import VellumCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a range of a local blob in 1 MiB chunks, reading the next chunk ahead while the caller sends this one.
@@ -86,7 +86,10 @@ final class LocalBlobReader: BlobReader {
 
     func close() async {
         let (fd, ahead) = state.withLock { state in
-            defer { state.fd = nil; state.ahead = [] }
+            defer {
+                state.fd = nil
+                state.ahead = []
+            }
             return (state.fd, state.ahead)
         }
         for task in ahead { _ = try? await task.value }
@@ -96,7 +99,8 @@ final class LocalBlobReader: BlobReader {
     /// Starts reads until `depth` are in flight or the range is covered.
     private func fill(_ state: inout State) {
         while !state.ended, state.ahead.count < depth, let fd = state.fd, state.offset < end {
-            let offset = state.offset, length = Int(min(Int64(Self.chunk), end - offset))
+            let offset = state.offset
+            let length = Int(min(Int64(Self.chunk), end - offset))
             state.offset += Int64(length)
             let pool = threadPool
             state.ahead.append(

@@ -4,7 +4,7 @@ import Synchronization
 import VellumCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes one pending blob of a `LocalStorage` through a `DirectFile`: a whole new blob, or one part of a

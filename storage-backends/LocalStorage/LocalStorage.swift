@@ -5,7 +5,7 @@ import Synchronization
 import VellumCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Blobs as POSIX files under one root: `<root>/<id[0:2]>/<id>`, written through `<root>/.tmp/<id>`.
@@ -61,7 +61,8 @@ public struct LocalStorage: StorageBackend {
     }
 
     public func createMultipart(_ id: UUID, size: Int64) async throws {
-        let path = tempPath(id), dir = root + "/.tmp"
+        let path = tempPath(id)
+        let dir = root + "/.tmp"
         try await threadPool.runIfActive {
             let fd = try Self.check(Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640), "open \(path)")
             defer { close(fd) }
@@ -100,7 +101,8 @@ public struct LocalStorage: StorageBackend {
     /// and until then the temp name marks it as pending (start-up recovery deletes both names). Called on the thread
     /// pool; a link already there (from an attempt cut short by a crash) is kept.
     func publish(_ id: UUID, fd: Int32) throws {
-        let temp = tempPath(id), final = finalPath(id)
+        let temp = tempPath(id)
+        let final = finalPath(id)
         let dir = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
         if link(temp, final) != 0 && errno != EEXIST {
             // Shard directories are made by `prepare`; recreate one only if it went missing.
@@ -190,10 +192,12 @@ extension LocalStorage {
     /// the result is the asked-for slice. A file system that refuses direct reads gets the flag cleared.
     static func preadAligned(_ fd: Int32, offset: Int64, length: Int) throws -> ByteBuffer {
         let alignment = Int64(DirectFile.alignment)
-        let start = offset / alignment * alignment, skip = Int(offset - start)
+        let start = offset / alignment * alignment
+        let skip = Int(offset - start)
         let span = (skip + length + DirectFile.alignment - 1) / DirectFile.alignment * DirectFile.alignment
         var buffer = ByteBufferAllocator().buffer(capacity: span + DirectFile.alignment)
-        var pad = 0, total = 0
+        var pad = 0
+        var total = 0
         _ = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: span + DirectFile.alignment) { raw in
             let base = Int(bitPattern: raw.baseAddress)
             pad = (DirectFile.alignment - base % DirectFile.alignment) % DirectFile.alignment

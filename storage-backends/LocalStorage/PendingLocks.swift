@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Pending blobs this process is writing, by temp path. Each holds an exclusive `flock` on its temp file from its

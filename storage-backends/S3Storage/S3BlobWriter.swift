@@ -86,10 +86,14 @@ actor S3BlobWriter: BlobWriter {
         buffer.clear()
         buffer.reserveCapacity(partSize)
         let (storage, id, uploadID) = (storage, id, uploadID!)
-        sending.append((number, Task {
-            let etag = try await storage.uploadPart(id, uploadID, number: number, body: part, md5: Self.md5(part))
-            return (etag, part)
-        }))
+        sending.append(
+            (
+                number,
+                Task {
+                    let etag = try await storage.uploadPart(id, uploadID, number: number, body: part, md5: Self.md5(part))
+                    return (etag, part)
+                }
+            ))
     }
 
     private func collectOldest() async throws {

@@ -45,7 +45,8 @@ public struct S3Location: Sendable, Equatable {
     /// The URL of an object (or of the bucket, for an empty key), the `Host` header to send and sign, and the
     /// unencoded path to sign.
     public func address(key: String) -> (url: String, host: String, path: String) {
-        let scheme = endpoint.scheme ?? "https", port = endpoint.port.map { ":\($0)" } ?? ""
+        let scheme = endpoint.scheme ?? "https"
+        let port = endpoint.port.map { ":\($0)" } ?? ""
         let host = (virtualHost ? "\(bucket)." : "") + (endpoint.host ?? "") + port
         let path = (virtualHost ? "" : "/\(bucket)") + "/" + (key.isEmpty ? "" : prefix + key)
         return ("\(scheme)://\(host)\(S3URIEncoding.path(path))", host, path)

@@ -12,7 +12,9 @@ final class S3PartWriter: BlobWriter {
     private let request: Task<Void, any Error>
 
     init(storage: S3Storage, id: UUID, upload: String, number: Int, length: Int64) {
-        let channel = self.channel, client = storage.client, key = S3Storage.blobKey(id)
+        let channel = self.channel
+        let client = storage.client
+        let key = S3Storage.blobKey(id)
         request = Task {
             defer { channel.finish() }  // a failed request releases the writer
             var request = client.signedRequest(.PUT, key: key, query: [("partNumber", "\(number)"), ("uploadId", upload)])

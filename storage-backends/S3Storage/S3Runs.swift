@@ -4,7 +4,7 @@ import Synchronization
 import VellumCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The processes writing to an S3 location ("runs"), so that one can tell whose pending blobs are abandoned.

@@ -46,11 +46,12 @@ public struct S3Signer: Sendable {
             method, S3URIEncoding.path(path), Self.canonicalQuery(query), canonical.text, canonical.signed, payloadHash,
         ].joined(separator: "\n")
         let signature = self.signature(of: request, stamp: stamp)
-        added.append((
-            "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(stamp)), SignedHeaders=\(canonical.signed), "
-                + "Signature=\(signature)"
-        ))
+        added.append(
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(stamp)), SignedHeaders=\(canonical.signed), "
+                    + "Signature=\(signature)"
+            ))
         return added
     }
 
@@ -61,10 +62,11 @@ public struct S3Signer: Sendable {
         method: String, path: String, host: String, extra: [(String, String)] = [], expires: Int, date: Date
     ) -> String {
         let stamp = Stamp(date)
-        var query = extra + [
-            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope(stamp))"),
-            ("X-Amz-Date", stamp.time), ("X-Amz-Expires", String(expires)), ("X-Amz-SignedHeaders", "host"),
-        ]
+        var query =
+            extra + [
+                ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope(stamp))"),
+                ("X-Amz-Date", stamp.time), ("X-Amz-Expires", String(expires)), ("X-Amz-SignedHeaders", "host"),
+            ]
         if let token = credentials.sessionToken { query.append(("X-Amz-Security-Token", token)) }
         let request = [
             method, S3URIEncoding.path(path), Self.canonicalQuery(query), "host:\(host)\n", "host", Self.unsignedPayload,

@@ -58,7 +58,8 @@ extension S3Storage {
     /// what it stored: the check that every part's bytes arrived as sent.
     func completeUpload(_ id: UUID, _ upload: String, parts: [(number: Int, etag: String)]) async throws {
         let key = Self.blobKey(id)
-        let xml = "<CompleteMultipartUpload>"
+        let xml =
+            "<CompleteMultipartUpload>"
             + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\($0.etag)</ETag></Part>" }.joined()
             + "</CompleteMultipartUpload>"
         // S3 may take minutes to join many parts (it keeps the connection alive meanwhile).

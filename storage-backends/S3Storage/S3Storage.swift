@@ -91,7 +91,8 @@ public final class S3Storage: StorageBackend {
     }
 
     public func abandonedBlobs() async throws -> [UUID] {
-        var abandoned: [UUID] = [], dead: [String: Bool] = [:]
+        var abandoned: [UUID] = []
+        var dead: [String: Bool] = [:]
         for id in try await pendingBlobs() where !state.withLock({ $0.live.contains(id) }) {
             guard let marker = try await marker(id) else { continue }  // settled meanwhile
             if marker.run == runs.id {
@@ -210,10 +211,11 @@ public final class S3Storage: StorageBackend {
                         let response = try await client.sendRetrying(.GET, key: "", query: query)
                         guard response.status == 200 else { throw Self.failure("list \(full)", response) }
                         let xml = try S3XML(response.body, record: "Contents")
-                        continuation.yield(xml.records.compactMap { item in
-                            guard let key = item["Key"], key.hasPrefix(full) else { return nil }
-                            return (String(key.dropFirst(full.count)), Int64(item["Size"] ?? "") ?? 0)
-                        })
+                        continuation.yield(
+                            xml.records.compactMap { item in
+                                guard let key = item["Key"], key.hasPrefix(full) else { return nil }
+                                return (String(key.dropFirst(full.count)), Int64(item["Size"] ?? "") ?? 0)
+                            })
                         token = xml.fields["IsTruncated"] == "true" ? xml.fields["NextContinuationToken"] : nil
                     } while token != nil
                     continuation.finish()

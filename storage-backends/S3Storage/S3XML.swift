@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// The little of S3's XML answers Vellum reads (ListObjectsV2, ListParts, InitiateMultipartUpload,

@@ -5,7 +5,7 @@ import NIOCore
 @testable import S3Storage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The bytes in a test server's location `default`, whether a local directory or an S3 bucket: what tests look

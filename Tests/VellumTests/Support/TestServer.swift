@@ -7,7 +7,7 @@ import Synchronization
 @testable import S3Storage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real `vellum serve` process on 127.0.0.1 with its own data directory, and an HTTP client for it.
@@ -103,11 +103,13 @@ final class TestServer: @unchecked Sendable {
         } else {
             output = try await Self.runTool(
                 "/usr/bin/env",
-                ["python3", "-c",
-                 "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000');"
-                    + " rows=c.execute(sys.argv[2]).fetchall(); c.commit()"
-                    + "\nfor r in rows: print('|'.join('' if v is None else str(v) for v in r))",
-                 dataDir + "/vellum.sqlite", statement])
+                [
+                    "python3", "-c",
+                    "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000');"
+                        + " rows=c.execute(sys.argv[2]).fetchall(); c.commit()"
+                        + "\nfor r in rows: print('|'.join('' if v is None else str(v) for v in r))",
+                    dataDir + "/vellum.sqlite", statement,
+                ])
         }
         return output.split(separator: "\n").map(String.init)
     }
@@ -299,7 +301,8 @@ extension TestServer {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) }
-        let out = Pipe(), err = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID())")
+        let out = Pipe()
+        let err = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID())")
         FileManager.default.createFile(atPath: err.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: err) }
         process.standardOutput = out
