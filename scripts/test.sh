@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the whole test suite (debug build) three times: against SQLite, then against a
-# throw-away PostgreSQL cluster this script starts and removes (scripts/postgres.sh), then again on PostgreSQL with
-# every daemon's files in a bucket of an S3-compatible server (moto, scripts/moto.sh, also started here and
-# serving the S3 tests of every pass). Tests start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES
-# ("sqlite postgres s3") picks the passes. Then the fuzz harness, bounded (fuzz/run.sh, about 5 minutes;
-# VELLUM_TEST_FUZZ=0 skips it).
+# Sets everything up, lints the Swift sources (swift-format with .swift-format) and runs the whole test suite
+# (debug build) three times: against SQLite, then against a throw-away PostgreSQL cluster this script starts and
+# removes (scripts/postgres.sh), then again on PostgreSQL with every daemon's files in a bucket of an
+# S3-compatible server (moto, scripts/moto.sh, also started here and serving the S3 tests of every pass). Tests
+# start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres s3") picks the passes. Then the
+# fuzz harness, bounded (fuzz/run.sh, about 5 minutes; VELLUM_TEST_FUZZ=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# Lint first: the style is .swift-format's, and a change that does not follow it fails here, in seconds.
+swift format lint --strict --recursive --parallel Package.swift Sources iiif storage-backends Tests benchmarks/VellumBench fuzz
 # The official IIIF validator (PyPI iiif-validator), in a virtual environment kept between runs.
 VALIDATOR_ENV="${VELLUM_IIIF_VALIDATOR_ENV:-/tmp/vellum-iiif-validator}"
 if [ ! -x "$VALIDATOR_ENV/bin/iiif-validate.py" ]; then
