@@ -104,6 +104,22 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ], path: "benchmarks/VellumBench"),
+        .target(
+            name: "VellumTesting",
+            dependencies: [
+                "IIIF", "LocalStorage", "VellumCore", "VellumHTTP", "VellumStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "VellumHTTPTests",
+            dependencies: [
+                "VellumCore", "VellumHTTP", "VellumTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "VellumTests",
             dependencies: [

@@ -37,7 +37,7 @@ public struct Bucket: Sendable, Equatable {
     }
 
     /// The largest file a new upload may have, and the error to report when it is exceeded.
-    public var uploadLimit: (bytes: Int64, error: VellumError)? {
+    public var uploadLimit: (bytes: Int64, error: FilesError)? {
         switch (quotaLeft, maxFileSize.flatMap { $0 > 0 ? $0 : nil }) {
         case (nil, nil): return nil
         case (let q?, nil): return (q, .quotaExceeded)

@@ -5,7 +5,7 @@ extension FilesService {
     public func readableBucket(_ id: UUID, by principal: Principal) async throws -> Bucket {
         guard let bucket = try await store.read({ try await $0.bucket(id) }),
             Self.canRead(bucket, principal)
-        else { throw VellumError.bucketNotFound }
+        else { throw FilesError.bucketNotFound }
         return bucket
     }
 
@@ -27,7 +27,7 @@ extension FilesService {
 
     static func checkWrite(_ bucket: Bucket, _ principal: Principal) throws {
         try checkOwner(bucket, principal)
-        guard !bucket.locked else { throw VellumError.bucketLocked }
+        guard !bucket.locked else { throw FilesError.bucketLocked }
     }
 
     /// 401/403 unless `principal` owns the bucket (or is an admin).

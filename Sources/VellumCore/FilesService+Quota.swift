@@ -9,12 +9,12 @@ extension FilesService {
     /// (`fileSize` bytes) is over its `max_file_size`.
     static func reserve(_ bytes: Int64, in bucketID: UUID, fileSize: Int64, _ session: any MetadataSession) async throws {
         guard var current = try await session.addToBucketSize(bucketID, bytes, updated: Date()) else {
-            throw VellumError.bucketNotFound
+            throw FilesError.bucketNotFound
         }
         current.size -= bytes
-        guard !current.locked else { throw VellumError.bucketLocked }
-        if let max = current.maxFileSize, max > 0, fileSize > max { throw VellumError.maxFileSizeExceeded }
-        if bytes > 0, let left = current.quotaLeft, bytes > left { throw VellumError.quotaExceeded }
+        guard !current.locked else { throw FilesError.bucketLocked }
+        if let max = current.maxFileSize, max > 0, fileSize > max { throw FilesError.maxFileSizeExceeded }
+        if bytes > 0, let left = current.quotaLeft, bytes > left { throw FilesError.quotaExceeded }
     }
 
     /// Makes the upload writing blob `fileID` hold at least `size` bytes of its bucket's quota, where it holds
@@ -26,7 +26,7 @@ extension FilesService {
         do {
             try await addHold(step - held, for: fileID, in: bucketID, fileSize: size)
             held = step
-        } catch let error as VellumError where error == .quotaExceeded && step > size {
+        } catch let error as FilesError where error == .quotaExceeded && step > size {
             try await addHold(size - held, for: fileID, in: bucketID, fileSize: size)
             held = size
         }

@@ -4,14 +4,14 @@ extension FilesService {
     /// Before a write that stores bytes: 507 while the reserve is given up and cannot be put back yet.
     func requireSpace() throws {
         guard let spaceReserve, spaceReserve.isReleased, !spaceReserve.restore() else { return }
-        throw VellumError.insufficientStorage("the space reserve is given up until the disk has room for it")
+        throw StorageError.insufficientStorage("the space reserve is given up until the disk has room for it")
     }
 
     /// Runs a deletion; when the disk is too full for it, gives up the space reserve and runs it again.
     func freeingSpace<R>(_ work: () async throws -> R) async throws -> R {
         do {
             return try await work()
-        } catch let error as VellumError where error.status == 507 {
+        } catch let error as StorageError where error.reason == .full {
             guard let spaceReserve, spaceReserve.release() else { throw error }
             logger.warning("disk full: gave up the space reserve so that deletions can free space")
             return try await work()

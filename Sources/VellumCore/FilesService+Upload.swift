@@ -32,81 +32,25 @@ public struct UploadRequest: Sendable {
 
 extension FilesService {
     /// Bytes handed to the hashers and the backend at a time.
-    static let batchBytes = 1 << 20
-
-    /// Streams `body` into a new head version of `request.key`. The bytes are hashed and written in one pass,
-    /// made durable, and only then is the version committed; on any failure nothing is left behind.
-    public func upload<Body: AsyncSequence>(
-        _ request: UploadRequest, body: Body, by principal: Principal
-    ) async throws -> ObjectVersion where Body.Element == ByteBuffer {
-        let key = try ObjectKey.validate(request.key)
-        let bucket = try await writableBucket(request.bucketID, by: principal)
-        try requireSpace()
-        let limit = bucket.uploadLimit
-        if let limit, let length = request.contentLength, length > limit.bytes { throw limit.error }
-        try await checkEarly(request.condition, bucketID: bucket.id, key: key)
-
-        let fileID = UUID()
-        let backend = try await storage.backend(for: bucket.location)
-        let writer = try await backend.create(fileID)
-        // Into a bucket with a quota, the upload holds its bytes of it while in flight (see FilesService+Quota).
-        var held: Int64 = 0
-        do {
-            var grow: ((Int64) async throws -> Void)? = nil
-            if bucket.quotaLeft != nil {
-                // The blob is listed as pending before it holds anything: maintenance releases the holds of blobs
-                // that are not (see `releaseAbandonedHolds`).
-                try await writer.write([])
-                if let length = request.contentLength {
-                    try await hold(length, for: fileID, in: bucket.id, held: &held, exact: true)
-                } else {
-                    grow = { try await self.hold($0, for: fileID, in: bucket.id, held: &held, exact: false) }
-                }
-            }
-            let streamed = try await stream(body, to: writer, request: request, limit: limit, grow: grow)
-            try Self.verify(streamed.checksums, against: request)
-            try await writer.finish(writing: streamed.unwritten)
-            let mimetype = mime.detect(clientType: request.contentType, key: key, prefix: streamed.prefix)
-            let file = FileInstance(
-                id: fileID, location: bucket.location, size: streamed.size, checksums: streamed.checksums, created: Date())
-            let version = try await commit(
-                file, isNew: true, to: bucket, key: key, mimetype: mimetype, request: request, held: held)
-            await settle(fileID, on: backend)
-            return version
-        } catch {
-            if held > 0 { await releaseHold(fileID) }
-            await writer.abort()
-            throw error
-        }
-    }
+    static var batchBytes: Int { 1 << 20 }
 
     /// Fails unless the digests the client sent match the data.
     static func verify(_ checksums: Checksums, against request: UploadRequest) throws {
         if let expected = request.expectedMD5, expected != checksums.md5 {
-            throw VellumError(400, "Content-MD5 does not match the uploaded data.")
+            throw FilesError(.invalid, "Content-MD5 does not match the uploaded data.")
         }
         if let expected = request.expectedSHA256, expected != checksums.sha256 {
-            throw VellumError(400, "The sha-256 digest does not match the uploaded data.")
+            throw FilesError(.invalid, "The sha-256 digest does not match the uploaded data.")
         }
-    }
-
-    /// What `stream` read: its size and digests, its first bytes (for sniffing), and the bytes left for `finish`.
-    struct Streamed {
-        var size: Int64
-        var checksums: Checksums
-        var prefix: [UInt8]
-        /// A body that arrived as one batch is hashed at once and not written yet: `finish(writing:)` writes it in
-        /// the same job as the fsync (a small upload then costs one hop to the storage's threads, and no tasks).
-        var unwritten: [ByteBuffer]
     }
 
     /// Reads the body in batches, enforcing the limits while streaming (`grow` is told the size so far, to hold it
     /// of the quota). Hashing (see `StreamHasher`) and writing run behind the reading: writes go out in order, each
     /// after the previous one, at most `depth` behind.
     func stream<Body: AsyncSequence>(
-        _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: VellumError)?,
+        _ body: Body, to writer: any BlobWriter, request: UploadRequest, limit: (bytes: Int64, error: FilesError)?,
         grow: ((Int64) async throws -> Void)? = nil
-    ) async throws -> Streamed where Body.Element == ByteBuffer {
+    ) async throws -> StreamedUpload where Body.Element == ByteBuffer {
         let depth = 4
         var hasher = StreamHasher(depth: depth)
         var writes: [Task<Void, any Error>] = []
@@ -131,7 +75,7 @@ extension FilesService {
             for try await buffer in body {
                 size += Int64(buffer.readableBytes)
                 if let limit, size > limit.bytes { throw limit.error }
-                if let length = request.contentLength, size > length { throw VellumError.fileBigger }
+                if let length = request.contentLength, size > length { throw FilesError.fileBigger }
                 try await grow?(size)
                 if prefix.count < MimeDetector.prefixLength {
                     let take = min(buffer.readableBytes, MimeDetector.prefixLength - prefix.count)
@@ -141,9 +85,9 @@ extension FilesService {
                 batchSize += buffer.readableBytes
                 if batchSize >= Self.batchBytes { try await flush() }
             }
-            if let length = request.contentLength, size < length { throw VellumError.fileSmaller }
+            if let length = request.contentLength, size < length { throw FilesError.fileSmaller }
             if writes.isEmpty {
-                return Streamed(size: size, checksums: StreamHasher.checksums(of: batch), prefix: prefix, unwritten: batch)
+                return StreamedUpload(size: size, checksums: StreamHasher.checksums(of: batch), prefix: prefix, unwritten: batch)
             }
             if !batch.isEmpty { try await flush() }
             for write in writes { try await write.value }
@@ -151,7 +95,7 @@ extension FilesService {
             for write in writes { _ = try? await write.value }  // never abort the writer under a write in flight
             throw error
         }
-        return Streamed(size: size, checksums: await hasher.finalize(), prefix: prefix, unwritten: [])
+        return StreamedUpload(size: size, checksums: await hasher.finalize(), prefix: prefix, unwritten: [])
     }
 
     /// Fails a conditional write before any byte is read, when the head already rules it out.
@@ -184,4 +128,14 @@ extension FilesService {
             return version
         }
     }
+}
+
+/// What `stream` read: its size and digests, its first bytes (for sniffing), and the bytes left for `finish`.
+struct StreamedUpload {
+    var size: Int64
+    var checksums: Checksums
+    var prefix: [UInt8]
+    /// A body that arrived as one batch is hashed at once and not written yet: `finish(writing:)` writes it in
+    /// the same job as the fsync (a small upload then costs one hop to the storage's threads, and no tasks).
+    var unwritten: [ByteBuffer]
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import NIOCore
 
-/// Every business rule of buckets and versioned objects: permissions, quotas, versioning and durability order.
-public struct FilesService: Sendable {
+/// What the files services share: the store, the storage, and what every rule of buckets and versioned objects
+/// needs (permissions, quotas, versioning, durability order; see `FilesService`).
+public struct FilesContext: Sendable {
     public let store: any MetadataStore
     public let storage: StorageRegistry
     public let mime: MimeDetector
@@ -25,22 +25,23 @@ public struct FilesService: Sendable {
         self.spaceReserve = spaceReserve
         self.logger = logger
     }
+}
 
-    /// Whether the database and the default location answer.
-    public func healthy() async -> Bool {
-        do {
-            let locations = try await store.read { session in
-                try await session.ping()
-                return try await session.locations()
-            }
-            guard let location = locations.first(where: \.isDefault) else { return false }
-            try await storage.backend(for: location.name).checkHealth()
-            return true
-        } catch {
-            logger.warning("health check failed", metadata: ["error": "\(error)"])
-            return false
-        }
-    }
+/// A service of the files domain: one job (`BucketService`, `ObjectService`, `MultipartService`,
+/// `FilesAdministration`) over the shared `FilesContext`. The rules more than one job applies (access, quota
+/// holds, the space reserve, writing and committing a blob, removing bytes) are extensions of this protocol.
+public protocol FilesService: Sendable {
+    var context: FilesContext { get }
+}
+
+extension FilesService {
+    public var store: any MetadataStore { context.store }
+    public var storage: StorageRegistry { context.storage }
+    public var logger: Logger { context.logger }
+    var mime: MimeDetector { context.mime }
+    var bucketDefaults: BucketLimits { context.bucketDefaults }
+    var spaceReserve: (any SpaceReserve)? { context.spaceReserve }
+    var progress: MultipartProgress { context.progress }
 
     /// Settles a blob whose metadata is committed; if that fails, start-up recovery settles it.
     func settle(_ id: UUID, on backend: any StorageBackend) async {
@@ -50,19 +51,21 @@ public struct FilesService: Sendable {
             logger.warning("could not settle blob; a maintenance pass will", metadata: ["file": "\(id)"])
         }
     }
+}
 
-    /// The path of a stored file's bytes on this machine, when its location keeps them in a local file.
-    /// Where a download of the file should be redirected (see `StorageBackend.downloadURL`), if anywhere.
-    public func downloadURL(_ file: FileInstance, contentType: String, disposition: String) async throws -> String? {
-        try await storage.backend(for: file.location).downloadURL(file.id, contentType: contentType, disposition: disposition)
-    }
+/// The four files services over one context, as the composition root hands them to the front-ends.
+public struct FilesServices: Sendable {
+    public let context: FilesContext
+    public let buckets: BucketService
+    public let objects: ObjectService
+    public let multipart: MultipartService
+    public let administration: FilesAdministration
 
-    public func localPath(_ file: FileInstance) async throws -> String? {
-        try await storage.backend(for: file.location).localPath(file.id)
-    }
-
-    /// Opens part of a stored file (all of it when `range` is nil) for streaming.
-    public func open(_ file: FileInstance, range: Range<Int64>?) async throws -> any BlobReader {
-        try await storage.backend(for: file.location).open(file.id, range: range ?? 0..<file.size)
+    public init(_ context: FilesContext) {
+        self.context = context
+        buckets = BucketService(context: context)
+        objects = ObjectService(context: context)
+        multipart = MultipartService(context: context)
+        administration = FilesAdministration(context: context)
     }
 }

@@ -80,12 +80,12 @@ public struct FixityService: Sendable {
             } else if actual.md5 != expected.md5 || actual.sha256 != expected.sha256 {
                 outcome = .checksumMismatch
             }
-        } catch let error as VellumError where error.isBlobMissing {
+        } catch let error as StorageError where error.reason == .missing {
             outcome = .missing
             detail = error.detail
         } catch {
             outcome = .unreadable
-            detail = (error as? VellumError)?.detail ?? "\(error)"
+            detail = (error as? any DomainError)?.detail ?? "\(error)"
         }
         return FixityCheck(
             fileID: file.id, runID: runID, checkedAt: Date(), outcome: outcome, expected: expected, actual: actual,

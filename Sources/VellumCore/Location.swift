@@ -31,7 +31,7 @@ public struct Location: Sendable, Equatable {
             name.utf8.count <= 63 && name.first.map { $0.isASCII && $0.isLowercase } == true
             && name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
         guard valid else {
-            throw VellumError(400, "Invalid location name: use lowercase letters, digits and '-', starting with a letter.")
+            throw FilesError(.invalid, "Invalid location name: use lowercase letters, digits and '-', starting with a letter.")
         }
     }
 }

@@ -72,9 +72,9 @@ public actor MultipartProgress {
     public func finish(_ upload: UUID, partCount count: Int, open: @escaping PartOpener) async throws -> Checksums {
         advance(upload, open: open)
         while let worker = prefixes[upload]?.worker { await worker.value }
-        guard let prefix = prefixes[upload] else { throw VellumError(409, "The upload changed while it was being completed.") }
+        guard let prefix = prefixes[upload] else { throw FilesError(.conflict, "The upload changed while it was being completed.") }
         if let failure = prefix.failure { throw failure }
-        guard prefix.next == count else { throw VellumError(409, "Not all parts have been uploaded.") }
+        guard prefix.next == count else { throw FilesError(.conflict, "Not all parts have been uploaded.") }
         return Checksums(md5: prefix.md5.finalize().hexString, sha256: prefix.sha256.finalize().hexString)
     }
 

@@ -5,19 +5,19 @@ import Foundation
 public enum ObjectKey {
     public static let maxBytes = 1024
 
-    /// Returns the NFC-normalised key, or throws `VellumError.invalidKey`. Slashes and dots are looked for in the
+    /// Returns the NFC-normalised key, or throws `FilesError.invalidKey`. Slashes and dots are looked for in the
     /// bytes, not in Characters: a combining mark after a `/` makes one Character of both, and must not hide it.
     public static func validate(_ raw: String) throws -> String {
         let key = raw.precomposedStringWithCanonicalMapping
         let bytes = key.utf8
-        guard (1...maxBytes).contains(bytes.count), bytes.first != slash else { throw VellumError.invalidKey }
+        guard (1...maxBytes).contains(bytes.count), bytes.first != slash else { throw FilesError.invalidKey }
         for scalar in key.unicodeScalars where scalar.properties.generalCategory == .control {
             _ = scalar
-            throw VellumError.invalidKey
+            throw FilesError.invalidKey
         }
         for segment in bytes.split(separator: slash, omittingEmptySubsequences: false)
         where segment.elementsEqual([dot]) || segment.elementsEqual([dot, dot]) {
-            throw VellumError.invalidKey
+            throw FilesError.invalidKey
         }
         return key
     }

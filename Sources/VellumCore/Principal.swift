@@ -13,7 +13,7 @@ public struct Principal: Sendable, Equatable {
     public var isAuthenticated: Bool { tokenID != nil }
 
     /// The error for something this principal may not do: 401 without a token, 403 with one.
-    public var refusal: VellumError { isAuthenticated ? .forbidden : .unauthenticated }
+    public var refusal: FilesError { isAuthenticated ? .forbidden : .unauthenticated }
 
     /// 401/403 unless an admin asks.
     public func requireAdmin() throws {

@@ -16,7 +16,7 @@ public actor StorageRegistry {
         if let backend = backends[name] { return backend }
         let locations = try await store.read { try await $0.locations() }
         guard let location = locations.first(where: { $0.name == name }) else {
-            throw VellumError(500, "Storage location '\(name)' is not configured.")
+            throw FilesError(.failure, "Storage location '\(name)' is not configured.")
         }
         let backend = try factory.makeBackend(for: location)
         backends[name] = backend
@@ -28,15 +28,15 @@ public actor StorageRegistry {
         try Location.validate(name: location.name)
         let existing = try await store.read { try await $0.locations() }
         guard !existing.contains(where: { $0.name == location.name }) else {
-            throw VellumError(409, "A location named '\(location.name)' already exists.")
+            throw FilesError(.conflict, "A location named '\(location.name)' already exists.")
         }
         if let other = existing.first(where: { Location.overlap($0.uri, location.uri) }) {
-            throw VellumError(409, "Location '\(other.name)' already stores bytes there (\(other.uri)).")
+            throw FilesError(.conflict, "Location '\(other.name)' already stores bytes there (\(other.uri)).")
         }
         try await factory.prepare(location)
         try await store.write { session in
             guard try await !session.locations().contains(where: { $0.name == location.name }) else {
-                throw VellumError(409, "A location named '\(location.name)' already exists.")
+                throw FilesError(.conflict, "A location named '\(location.name)' already exists.")
             }
             try await session.insertLocation(Location(name: location.name, uri: location.uri, isDefault: false, created: location.created))
             if location.isDefault { try await session.setDefaultLocation(location.name) }

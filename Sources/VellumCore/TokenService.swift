@@ -30,8 +30,7 @@ public struct TokenService: Sendable {
     /// revoked stays revoked. Secrets shorter than `minimumBootstrapLength` are refused.
     public func ensureBootstrap(secret: String) async throws {
         guard secret.count >= Self.minimumBootstrapLength else {
-            throw VellumError(
-                400,
+            throw ConfigurationError(
                 "VELLUM_BOOTSTRAP_TOKEN must be at least \(Self.minimumBootstrapLength) characters long: it becomes an admin token.")
         }
         if try await store.read({ try await $0.token(hash: Self.hash(secret)) }) == nil {
@@ -51,7 +50,7 @@ public struct TokenService: Sendable {
         try store.tokenChanges?.change()
         let revoked = try await store.write { try await $0.revokeTokens(named: name, at: Date()) }
         try store.tokenChanges?.change()
-        guard revoked > 0 else { throw VellumError(404, "No token called '\(name)' is in use.") }
+        guard revoked > 0 else { throw FilesError(.notFound, "No token called '\(name)' is in use.") }
     }
 
     /// The principal for an `Authorization` header value; anonymous when absent, 401 when unknown, revoked or
@@ -59,7 +58,7 @@ public struct TokenService: Sendable {
     public func authenticate(authorization: String?) async throws -> Principal {
         guard let authorization else { return .anonymous }
         let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw VellumError.invalidToken }
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw FilesError.invalidToken }
         let hash = Self.hash(parts[1].trimmingCharacters(in: .whitespaces))
         // The lookup is by hash (a preimage-resistant index reveals nothing useful through timing); the final
         // comparison is constant-time anyway.
@@ -71,7 +70,7 @@ public struct TokenService: Sendable {
             if let mark, let record { known.keep(record, mark: mark) }
         }
         guard let record, Self.constantTimeEqual(record.secretHash, hash), record.isValid(at: now) else {
-            throw VellumError.invalidToken
+            throw FilesError.invalidToken
         }
         if usage.shouldRecord(record.id, at: now) {
             // Best effort, off the request's path: a lost update only makes `last_used` a little older.
@@ -88,7 +87,7 @@ public struct TokenService: Sendable {
             created: Date(), expires: expires)
         try await store.write { session in
             if unique, try await session.tokens().contains(where: { $0.name == name && $0.revoked == nil }) {
-                throw VellumError(409, "A token called '\(name)' exists; revoke it first or choose another name.")
+                throw FilesError(.conflict, "A token called '\(name)' exists; revoke it first or choose another name.")
             }
             try await session.insertToken(record)
         }

@@ -16,10 +16,10 @@ public struct WriteCondition: Sendable, Equatable {
     public func check(_ head: ObjectVersion?) throws {
         let etag = head?.file?.checksums.etag
         if let ifMatch {
-            guard let etag, Self.matches(ifMatch, etag: etag, weak: false) else { throw VellumError.preconditionFailed }
+            guard let etag, Self.matches(ifMatch, etag: etag, weak: false) else { throw FilesError.preconditionFailed }
         }
         if let ifNoneMatch, let etag, Self.matches(ifNoneMatch, etag: etag, weak: true) {
-            throw VellumError.preconditionFailed
+            throw FilesError.preconditionFailed
         }
     }
 

@@ -4,13 +4,12 @@ import VellumCore
 /// `GET /derivatives/failures` (admin): derivatives (IIIF pyramids) that failed for good, or that wait to be tried
 /// again after a failure that may pass.
 struct DerivativesController {
-    let service: FilesService
+    let service: FilesServices
 
-    static let routes: [(HTTPRequest.Method, String)] = [(.get, "/derivatives/failures")]
-
-    func register(on router: Router<VellumRequestContext>) {
-        router.get("/derivatives/failures") { _, context in
-            let failures = try await service.failedDerivatives(by: context.principal)
+    var routes: RouteCollection<VellumRequestContext> {
+        let routes = RouteCollection(context: VellumRequestContext.self)
+        routes.get("/derivatives/failures") { _, context in
+            let failures = try await service.administration.failedDerivatives(by: context.principal)
             return JSONResponse.make(status: .ok) { json in
                 json.object { json in
                     json.key("total")
@@ -39,5 +38,6 @@ struct DerivativesController {
                 }
             }
         }
+        return routes
     }
 }

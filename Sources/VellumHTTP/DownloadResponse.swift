@@ -5,7 +5,7 @@ import VellumCore
 
 /// Builds the response to GET or HEAD of a stored version: conditionals, ranges, safe headers, streamed body.
 struct DownloadResponse {
-    let service: FilesService
+    let service: FilesServices
     let version: ObjectVersion
     let file: FileInstance
     let request: Request
@@ -15,7 +15,7 @@ struct DownloadResponse {
         var headers = DownloadHeaders.common(version, file: file, forceDownload: forceDownload)
         let etag = file.checksums.etag
         switch Preconditions.evaluate(request.headers, etag: etag, lastModified: version.created, isGetOrHead: true) {
-        case .failed: throw VellumError.preconditionFailed
+        case .failed: throw FilesError.preconditionFailed
         case .notModified:
             headers[.contentType] = nil
             headers[.contentDisposition] = nil
@@ -23,7 +23,7 @@ struct DownloadResponse {
         case .proceed: break
         }
         if request.method == .get, let type = headers[.contentType], let disposition = headers[.contentDisposition],
-            let url = try await service.downloadURL(file, contentType: type, disposition: disposition)
+            let url = try await service.objects.downloadURL(file, contentType: type, disposition: disposition)
         {
             // The store serves the bytes (and any Range) itself, with the same sanitised type and disposition.
             headers[.contentType] = nil
@@ -43,8 +43,7 @@ struct DownloadResponse {
         case .ignore:
             return try await body(status: .ok, headers: headers, parts: [(nil, 0..<size)], length: size)
         case .unsatisfiable:
-            var response = ErrorMiddleware<VellumRequestContext>.response(
-                VellumError(416, "Requested range not satisfiable."))
+            var response = ErrorMiddleware<VellumRequestContext>.response(.rangeNotSatisfiable, "Requested range not satisfiable.")
             response.headers[.contentRange] = "bytes */\(size)"
             return response
         case .ranges(let list) where list.count == 1:
@@ -83,7 +82,7 @@ struct DownloadResponse {
         let service = self.service
         let file = self.file
         var first: (any BlobReader)?
-        if let range = parts.first(where: { !$0.1.isEmpty })?.1 { first = try await service.open(file, range: range) }
+        if let range = parts.first(where: { !$0.1.isEmpty })?.1 { first = try await service.objects.open(file, range: range) }
         return Response(
             status: status, headers: headers,
             body: ResponseBody(contentLength: Int(length)) { [first] writer in
@@ -96,7 +95,7 @@ struct DownloadResponse {
                         reader = first
                         opened = nil
                     } else {
-                        reader = try await service.open(file, range: range)
+                        reader = try await service.objects.open(file, range: range)
                     }
                     do {
                         while let chunk = try await reader.next() { try await writer.write(chunk) }

@@ -9,22 +9,22 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
-        } catch let error as VellumError {
-            if error.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
-            var response = Self.response(error)
-            if error.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
-            if error.status == 503 { response.headers[.retryAfter] = "1" }
+        } catch let error as any DomainError {
+            let status = HTTPResponse.Status(for: error)
+            if status.kind == .serverError { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
+            var response = Self.response(status, error.message, fieldErrors: error.fieldErrors)
+            if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+            if status == .serviceUnavailable { response.headers[.retryAfter] = "1" }
             return response
         } catch let error as HTTPError {
-            let message = error.body ?? Self.defaultMessage(error.status)
-            var response = Self.response(VellumError(error.status.code, message))
+            var response = Self.response(error.status, error.body ?? Self.defaultMessage(error.status))
             response.headers.append(contentsOf: error.headers)
             return response
         } catch let error as any HTTPResponseError {
-            return Self.response(VellumError(error.status.code, Self.defaultMessage(error.status)))
+            return Self.response(error.status, Self.defaultMessage(error.status))
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return Self.response(VellumError(500, "Internal server error."))
+            return Self.response(.internalServerError, "Internal server error.")
         }
     }
 
@@ -36,17 +36,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// The JSON error response for `error`.
-    static func response(_ error: VellumError) -> Response {
-        JSONResponse.make(status: .init(code: error.status)) { json in
+    /// The JSON error response: `{"status": N, "message": "..."[, "errors": [{"field", "message"}]]}`.
+    static func response(_ status: HTTPResponse.Status, _ message: String, fieldErrors: [FieldError] = []) -> Response {
+        JSONResponse.make(status: status) { json in
             json.object { json in
                 json.key("status")
-                json.int(error.status)
+                json.int(status.code)
                 json.key("message")
-                json.string(error.message)
-                guard let errors = error.errors else { return }
+                json.string(message)
+                guard !fieldErrors.isEmpty else { return }
                 json.key("errors")
-                json.array(errors) { json, problem in
+                json.array(fieldErrors) { json, problem in
                     json.object { json in
                         json.key("field")
                         json.string(problem.field)

@@ -8,19 +8,19 @@ extension FilesController {
         let query = request.uri.queryParameters
         if query["uploadId"] != nil { return try await putPart(request, context) }
         if query["uploads"] != nil || query["partNumber"] != nil {
-            throw VellumError(405, "Start a multipart upload with POST ?uploads; send parts with ?uploadId and partNumber.")
+            throw APIError(.methodNotAllowed, "Start a multipart upload with POST ?uploads; send parts with ?uploadId and partNumber.")
         }
         let upload = try Self.uploadRequest(request, context)
         if let source = request.headers[.copySource] { return try await copyObject(source, upload, request, context) }
         metrics.uploadsInFlight.increment()
         defer { metrics.uploadsInFlight.decrement() }
-        let version = try await service.upload(upload, body: RequestBodyErrors(base: request.body), by: context.principal)
+        let version = try await service.objects.upload(upload, body: RequestBodyErrors(base: request.body), by: context.principal)
         return try created(version, request)
     }
 
     /// The answer to a write: the new version, with its ETag.
     func created(_ version: ObjectVersion, _ request: Request) throws -> Response {
-        guard let file = version.file else { throw VellumError(500, "The write produced no file.") }
+        guard let file = version.file else { throw APIError(.internalServerError, "The write produced no file.") }
         return JSONResponse.make(
             ObjectVersionJSON(version: version, links: links.links(for: request)), headers: [.eTag: file.checksums.etag])
     }
@@ -30,23 +30,23 @@ extension FilesController {
     func copyObject(_ source: String, _ upload: UploadRequest, _ request: Request, _ context: VellumRequestContext)
         async throws -> Response
     {
-        guard (upload.contentLength ?? 0) == 0 else { throw VellumError(400, "A copy takes no request body.") }
+        guard (upload.contentLength ?? 0) == 0 else { throw APIError(.badRequest, "A copy takes no request body.") }
         var text = source.hasPrefix("/files/") ? String(source.dropFirst(7)) : source.hasPrefix("/") ? String(source.dropFirst()) : source
         var versionID: UUID?
         if let question = text.firstIndex(of: "?") {
             let query = text[text.index(after: question)...]
             text = String(text[..<question])
             guard query.hasPrefix("versionId="), let id = UUID(uuidString: String(query.dropFirst(10))) else {
-                throw VellumError.badParameter("X-Vellum-Copy-Source", "Malformed copy source version.")
+                throw FilesError.badParameter("X-Vellum-Copy-Source", "Malformed copy source version.")
             }
             versionID = id
         }
         let parts = text.split(separator: "/", maxSplits: 1)
         guard parts.count == 2, let bucket = UUID(uuidString: String(parts[0])),
             let key = PercentDecoding.decode(parts[1])
-        else { throw VellumError.badParameter("X-Vellum-Copy-Source", "The copy source must be <bucket>/<key>.") }
+        else { throw FilesError.badParameter("X-Vellum-Copy-Source", "The copy source must be <bucket>/<key>.") }
         return try created(
-            try await service.copy(bucketID: bucket, key: key, versionID: versionID, to: upload, by: context.principal),
+            try await service.objects.copy(bucketID: bucket, key: key, versionID: versionID, to: upload, by: context.principal),
             request)
     }
 
@@ -55,7 +55,7 @@ extension FilesController {
         UploadRequest(
             bucketID: try Self.bucketID(context), key: try Self.key(request),
             contentLength: try request.headers[.contentLength].map {
-                guard let n = Int64($0), n >= 0 else { throw VellumError(400, "Invalid Content-Length.") }
+                guard let n = Int64($0), n >= 0 else { throw APIError(.badRequest, "Invalid Content-Length.") }
                 return n
             },
             contentType: request.headers[.contentType], expectedMD5: try Self.contentMD5(request.headers),
@@ -66,11 +66,11 @@ extension FilesController {
     func getObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         if query["uploadId"] != nil { return try await getUpload(request, context) }
-        if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
+        if query["uploads"] != nil { throw APIError(.methodNotAllowed, "The method is not allowed for the requested URL.") }
         let versionID = try query["versionId"].map { try Self.uuid(String($0), field: "versionId") }
-        let version = try await service.object(
+        let version = try await service.objects.object(
             bucketID: try Self.bucketID(context), key: try Self.key(request), versionID: versionID, by: context.principal)
-        guard let file = version.file else { throw VellumError.objectNotFound }
+        guard let file = version.file else { throw FilesError.objectNotFound }
         return try await DownloadResponse(
             service: service, version: version, file: file, request: request, forceDownload: query["download"] != nil
         ).make()
@@ -79,14 +79,14 @@ extension FilesController {
     func deleteObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         if query["uploadId"] != nil { return try await abortUpload(request, context) }
-        if query["uploads"] != nil { throw VellumError(405, "The method is not allowed for the requested URL.") }
+        if query["uploads"] != nil { throw APIError(.methodNotAllowed, "The method is not allowed for the requested URL.") }
         let bucketID = try Self.bucketID(context)
         let key = try Self.key(request)
         if let raw = query["versionId"] {
             let versionID = try Self.uuid(String(raw), field: "versionId")
-            try await service.deleteVersion(bucketID: bucketID, key: key, versionID: versionID, by: context.principal)
+            try await service.objects.deleteVersion(bucketID: bucketID, key: key, versionID: versionID, by: context.principal)
         } else {
-            try await service.deleteObject(bucketID: bucketID, key: key, by: context.principal)
+            try await service.objects.deleteObject(bucketID: bucketID, key: key, by: context.principal)
         }
         return Response(status: .noContent)
     }
@@ -95,14 +95,14 @@ extension FilesController {
         let query = request.uri.queryParameters
         if query["uploadId"] != nil { return try await completeUpload(request, context) }
         if query["uploads"] != nil { return try await startUpload(request, context) }
-        throw VellumError(405, "POST on an object needs ?uploads or ?uploadId.")
+        throw APIError(.methodNotAllowed, "POST on an object needs ?uploads or ?uploadId.")
     }
 
     /// `Content-MD5` (RFC 1864, base64) as hex.
     static func contentMD5(_ headers: HTTPFields) throws -> String? {
         guard let value = headers[.contentMD5] else { return nil }
         guard let hex = Checksums.hex(fromBase64: value.trimmingCharacters(in: .whitespaces)), hex.count == 32 else {
-            throw VellumError(400, "Content-MD5 must be the base64 MD5 digest of the body.")
+            throw APIError(.badRequest, "Content-MD5 must be the base64 MD5 digest of the body.")
         }
         return hex
     }
@@ -120,12 +120,12 @@ extension FilesController {
                 var encoded = pair[1].trimmingCharacters(in: .whitespaces)
                 if structured {
                     guard encoded.count >= 2, encoded.hasPrefix(":"), encoded.hasSuffix(":") else {
-                        throw VellumError(400, "Malformed sha-256 digest in \(name).")
+                        throw APIError(.badRequest, "Malformed sha-256 digest in \(name).")
                     }
                     encoded = String(encoded.dropFirst().dropLast())
                 }
                 guard let hex = Checksums.hex(fromBase64: encoded), hex.count == 64 else {
-                    throw VellumError(400, "Malformed sha-256 digest in \(name).")
+                    throw APIError(.badRequest, "Malformed sha-256 digest in \(name).")
                 }
                 return hex
             }
@@ -142,9 +142,9 @@ extension FilesController {
             let key = PercentDecoding.decode(parts[0]) ?? ""
             let tagValue = parts.count > 1 ? (PercentDecoding.decode(parts[1]) ?? "") : ""
             guard (1...255).contains(key.count), (1...255).contains(tagValue.count) else {
-                throw VellumError(400, "Too long/short tag key or tag value.")
+                throw APIError(.badRequest, "Too long/short tag key or tag value.")
             }
-            guard tags[key] == nil else { throw VellumError(400, "Duplicate tag key") }
+            guard tags[key] == nil else { throw APIError(.badRequest, "Duplicate tag key") }
             tags[key] = tagValue
         }
         return tags

@@ -4,58 +4,46 @@ import VellumCore
 
 /// The Invenio-compatible files REST API (`/files...`). Parses, calls `FilesService`, encodes; nothing more.
 struct FilesController {
-    let service: FilesService
+    let service: FilesServices
     let links: LinkPolicy
     let metrics: VellumMetrics
 
-    /// The routes, as (method, path) pairs in the router's syntax; `docs/openapi.yaml` must list each.
-    static let routes: [(HTTPRequest.Method, String)] = [
-        (.post, "/files"), (.get, "/files"),
-        (.get, "/files/:bucket"), (.head, "/files/:bucket"), (.patch, "/files/:bucket"), (.delete, "/files/:bucket"),
-        (.put, "/files/:bucket/**"), (.get, "/files/:bucket/**"), (.head, "/files/:bucket/**"),
-        (.delete, "/files/:bucket/**"), (.post, "/files/:bucket/**"),
-    ]
-
-    func register(on router: Router<VellumRequestContext>) {
-        for (method, path) in Self.routes {
-            router.on(RouterPath(path), method: method) { request, context in
-                try await self.dispatch(method, path, request, context)
-            }
+    /// The routes (`docs/openapi.yaml` lists each).
+    var routes: RouteCollection<VellumRequestContext> {
+        let routes = RouteCollection(context: VellumRequestContext.self)
+        routes.post("/files") { request, context in try await createBucket(request, context) }
+        routes.get("/files") { _, _ -> Response in
+            throw APIError(.methodNotAllowed, "The method is not allowed for the requested URL.")
         }
-    }
-
-    private func dispatch(_ method: HTTPRequest.Method, _ path: String, _ request: Request, _ context: VellumRequestContext)
-        async throws -> Response
-    {
-        switch (method, path) {
-        case (.post, "/files"): return try await createBucket(request, context)
-        case (.get, "/files"): throw VellumError(405, "The method is not allowed for the requested URL.")
-        case (.get, "/files/:bucket"), (.head, "/files/:bucket"): return try await getBucket(request, context)
-        case (.patch, _): return try await patchBucket(request, context)
-        case (.delete, "/files/:bucket"):
-            try await service.deleteBucket(try Self.bucketID(context), by: context.principal)
+        routes.get("/files/:bucket") { request, context in try await getBucket(request, context) }
+        routes.head("/files/:bucket") { request, context in try await getBucket(request, context) }
+        routes.patch("/files/:bucket") { request, context in try await patchBucket(request, context) }
+        routes.delete("/files/:bucket") { _, context in
+            try await service.buckets.deleteBucket(try Self.bucketID(context), by: context.principal)
             return Response(status: .noContent)
-        case (.put, _): return try await putObject(request, context)
-        case (.get, _), (.head, _): return try await getObject(request, context)
-        case (.delete, _): return try await deleteObject(request, context)
-        default: return try await postObject(request, context)
         }
+        routes.put("/files/:bucket/**") { request, context in try await putObject(request, context) }
+        routes.get("/files/:bucket/**") { request, context in try await getObject(request, context) }
+        routes.head("/files/:bucket/**") { request, context in try await getObject(request, context) }
+        routes.delete("/files/:bucket/**") { request, context in try await deleteObject(request, context) }
+        routes.post("/files/:bucket/**") { request, context in try await postObject(request, context) }
+        return routes
     }
 
     // MARK: buckets
 
     func createBucket(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
-        guard context.principal.isAuthenticated else { throw VellumError.unauthenticated }
+        guard context.principal.isAuthenticated else { throw FilesError.unauthenticated }
         let body = try await request.smallBody()
         var options = BucketOptions()
         if body.readableBytes > 0 {
             do {
                 options = try JSONDecoder().decode(BucketOptions.self, from: Data(buffer: body))
             } catch {
-                throw VellumError(400, "The request body must be a JSON object with quota_size, max_file_size, location or public.")
+                throw APIError(.badRequest, "The request body must be a JSON object with quota_size, max_file_size, location or public.")
             }
         }
-        let bucket = try await service.createBucket(options, by: context.principal)
+        let bucket = try await service.buckets.createBucket(options, by: context.principal)
         return JSONResponse.make(BucketJSON(bucket: bucket, links: links.links(for: request)))
     }
 
@@ -63,26 +51,26 @@ struct FilesController {
         let id = try Self.bucketID(context)
         let query = request.uri.queryParameters
         if request.method == .head {
-            _ = try await service.readableBucket(id, by: context.principal)
+            _ = try await service.buckets.readableBucket(id, by: context.principal)
             return Response(status: .ok)
         }
         if query["uploads"] != nil {
-            let uploads = try await service.multipartUploads(bucketID: id, by: context.principal)
+            let uploads = try await service.multipart.multipartUploads(bucketID: id, by: context.principal)
             let urls = links.links(for: request)
             return JSONResponse.make { $0.array(uploads) { json, upload in MultipartJSON(upload: upload, links: urls).write(to: &json) } }
         }
         let size: Int
         if let raw = query["size"] {
-            guard let value = Int(raw) else { throw VellumError.badParameter("size", "size must be an integer.") }
+            guard let value = Int(raw) else { throw FilesError.badParameter("size", "size must be an integer.") }
             size = value
         } else {
-            size = FilesService.maxPageSize
+            size = BucketService.maxPageSize
         }
         let afterVersion = try query["after_version"].map { try Self.uuid(String($0), field: "after_version") }
         let listQuery = ListQuery(
             bucketID: id, prefix: query["prefix"].map(String.init), afterKey: query["after"].map(String.init),
             afterVersion: afterVersion, limit: size, allVersions: query["versions"] != nil)
-        let page = try await service.list(listQuery, by: context.principal)
+        let page = try await service.buckets.list(listQuery, by: context.principal)
         let urls = links.links(for: request)
         var json = BucketJSON(
             bucket: page.bucket, links: urls, contents: page.contents.map { ObjectVersionJSON(version: $0, links: urls) })
@@ -103,12 +91,12 @@ struct FilesController {
         let changes: BucketChanges
         do {
             changes = try JSONDecoder().decode(BucketPatch.self, from: Data(buffer: body)).changes
-        } catch let error as VellumError {
+        } catch let error as any DomainError {
             throw error
         } catch {
-            throw VellumError(400, "The request body must be a JSON object.")
+            throw APIError(.badRequest, "The request body must be a JSON object.")
         }
-        let bucket = try await service.updateBucket(id, changes, by: context.principal)
+        let bucket = try await service.buckets.updateBucket(id, changes, by: context.principal)
         return JSONResponse.make(BucketJSON(bucket: bucket, links: links.links(for: request)))
     }
 
@@ -133,16 +121,16 @@ struct FilesController {
                     do {
                         value = try container.decodeNil(forKey: field) ? nil : try container.decode(Int64.self, forKey: field)
                     } catch {
-                        throw VellumError.badParameter(name, "\(name) must be a non-negative integer or null.")
+                        throw FilesError.badParameter(name, "\(name) must be a non-negative integer or null.")
                     }
                     if name == "quota_size" { changes.quotaSize = .some(value) } else { changes.maxFileSize = .some(value) }
                 case "locked", "public":
                     guard let flag = try? container.decode(Bool.self, forKey: field) else {
-                        throw VellumError.badParameter(name, "\(name) must be true or false.")
+                        throw FilesError.badParameter(name, "\(name) must be true or false.")
                     }
                     if name == "locked" { changes.locked = flag } else { changes.isPublic = flag }
                 default:
-                    throw VellumError.badParameter(
+                    throw FilesError.badParameter(
                         name, "Unknown field '\(name)': quota_size, max_file_size, locked and public can be changed.")
                 }
             }
@@ -153,7 +141,7 @@ struct FilesController {
 
     static func bucketID(_ context: VellumRequestContext) throws -> UUID {
         guard let raw = context.parameters.get("bucket"), let id = UUID(uuidString: raw) else {
-            throw VellumError.bucketNotFound
+            throw FilesError.bucketNotFound
         }
         return id
     }
@@ -162,12 +150,12 @@ struct FilesController {
     static func key(_ request: Request) throws -> String {
         let path = request.uri.path
         let parts = path.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, let key = PercentDecoding.decode(parts[3]) else { throw VellumError.invalidKey }
+        guard parts.count == 4, let key = PercentDecoding.decode(parts[3]) else { throw FilesError.invalidKey }
         return key
     }
 
     static func uuid(_ raw: String, field: String) throws -> UUID {
-        guard let id = UUID(uuidString: raw) else { throw VellumError.validation(field: field, "Not a valid UUID.") }
+        guard let id = UUID(uuidString: raw) else { throw FilesError.validation(field: field, "Not a valid UUID.") }
         return id
     }
 }

@@ -6,15 +6,14 @@ struct FixityController {
     let fixity: FixityService
     let period: Duration
 
-    static let routes: [(HTTPRequest.Method, String)] = [(.get, "/fixity"), (.get, "/fixity/failures")]
-
-    func register(on router: Router<VellumRequestContext>) {
-        router.get("/fixity") { _, context in
+    var routes: RouteCollection<VellumRequestContext> {
+        let routes = RouteCollection(context: VellumRequestContext.self)
+        routes.get("/fixity") { _, context in
             try context.principal.requireAdmin()
             let status = try await fixity.status(period: period)
             return JSONResponse.make(status: .ok) { json in json.fixityStatus(status) }
         }
-        router.get("/fixity/failures") { _, context in
+        routes.get("/fixity/failures") { _, context in
             try context.principal.requireAdmin()
             let failures = try await fixity.failures()
             return JSONResponse.make(status: .ok) { json in
@@ -26,6 +25,7 @@ struct FixityController {
                 }
             }
         }
+        return routes
     }
 }
 

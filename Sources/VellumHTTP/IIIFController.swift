@@ -8,37 +8,43 @@ import VellumCore
 /// redirect. Identifiers are `{bucket}:{key}` or `{bucket}:{version_id}:{key}` (api.md §5); reading one needs the
 /// permission to read the object. Every answer, errors and preflights included, allows any origin (`IIIFCORS`).
 final class IIIFController: Sendable {
-    let files: FilesService
+    let files: FilesServices
     let renderer: IIIFRenderer
     let links: LinkPolicy
     /// Recent answers of `imageSource` to anonymous clients, by identifier.
     let resolved = Mutex<[IIIFIdentifier: (file: FileInstance, source: ImageSource, until: ContinuousClock.Instant)]>([:])
 
-    init(files: FilesService, renderer: IIIFRenderer, links: LinkPolicy) {
+    init(files: FilesServices, renderer: IIIFRenderer, links: LinkPolicy) {
         self.files = files
         self.renderer = renderer
         self.links = links
     }
 
-    static let routes: [(HTTPRequest.Method, String)] = [
-        (.get, "/iiif/{version}/{identifier}"), (.get, "/iiif/{version}/{identifier}/info.json"),
-        (.get, "/iiif/{version}/{identifier}/{region}/{size}/{rotation}/{quality}.{format}"),
-    ]
-
-    func register(on router: Router<VellumRequestContext>) {
-        let group = router.group("iiif")
-        group.get(":version/:identifier") { request, _ in
+    /// The routes, under `/iiif`, with their own middleware: CORS on every answer (errors and preflights
+    /// included), then errors rendered inside it, then authentication.
+    func routes(auth: AuthMiddleware) -> RouteCollection<VellumRequestContext> {
+        let routes = RouteCollection(context: VellumRequestContext.self)
+            .add(middleware: IIIFCORS())
+            .add(middleware: ErrorMiddleware())
+            .add(middleware: auth)
+        routes.get(":version/:identifier") { request, _ in
             let target = try Target(request)
             return Response(status: .seeOther, headers: [.location: target.base(self.links, request) + "/info.json"])
         }
         for method in [HTTPRequest.Method.get, .head] {
-            group.on(":version/:identifier/info.json", method: method) { request, context in
+            routes.on(":version/:identifier/info.json", method: method) { request, context in
                 try await self.info(request, context)
             }
-            group.on(":version/:identifier/:region/:size/:rotation/:file", method: method) { request, context in
+            routes.on(":version/:identifier/:region/:size/:rotation/:file", method: method) { request, context in
                 try await self.image(request, context)
             }
         }
+        // Preflights: answered by `IIIFCORS` before the route. (A URL under /iiif that none of these match is the
+        // router's plain 404: a catch-all beside the captures is refused by Hummingbird's router.)
+        for path in [":version/:identifier", ":version/:identifier/info.json", ":version/:identifier/:region/:size/:rotation/:file"] {
+            routes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
+        }
+        return routes
     }
 
     private func info(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
@@ -133,15 +139,17 @@ final class IIIFController: Sendable {
         if anonymous, let known = resolved.withLock({ $0[target.identifier] }), known.until > now {
             return (known.file, known.source)
         }
-        let version = try await files.object(
+        let version = try await files.objects.object(
             bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
             by: context.principal)
-        guard let file = version.file else { throw VellumError.objectNotFound }
-        guard let path = try await files.localPath(file) else {
-            throw VellumError(501, "IIIF is served for files in local locations only.")
+        guard let file = version.file else { throw FilesError.objectNotFound }
+        guard let path = try await files.administration.localPath(file) else {
+            throw IIIFError(.notImplemented, "IIIF is served for files in local locations only.")
         }
         var source = ImageSource(path: path)
-        if let pyramid = try await files.derivative(.pyramid, of: file) { source.pyramid = try await files.localPath(pyramid) }
+        if let pyramid = try await files.administration.derivative(.pyramid, of: file) {
+            source.pyramid = try await files.administration.localPath(pyramid)
+        }
         if anonymous {
             resolved.withLock { resolved in
                 if resolved.count >= 10_000 { resolved.removeAll() }
@@ -175,7 +183,7 @@ final class IIIFController: Sendable {
             // "", "iiif", version, identifier, ...
             guard segments.count >= 4, let version = IIIFVersion(rawValue: String(segments[2])),
                 let decoded = PercentDecoding.decode(segments[3]), let identifier = IIIFIdentifier(decoded)
-            else { throw VellumError(404, "No image with this identifier.") }
+            else { throw IIIFError(.notFound, "No image with this identifier.") }
             self.version = version
             self.rawIdentifier = segments[3]
             self.identifier = identifier
@@ -194,7 +202,6 @@ struct IIIFCORS<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        guard request.uri.path.hasPrefix("/iiif/") else { return try await next(request, context) }
         var response: Response
         if request.method == .options {
             response = Response(

@@ -5,9 +5,7 @@ import VellumCore
 /// `GET /locations` and `POST /locations` (`{"name", "uri", "default"}`), for administrators only: the storage
 /// locations, and adding one while the daemon runs (as `vellum location add` does).
 struct LocationsController {
-    let service: FilesService
-
-    static let routes: [(HTTPRequest.Method, String)] = [(.get, "/locations"), (.post, "/locations")]
+    let service: FilesServices
 
     private struct NewLocation: Decodable {
         var name: String
@@ -15,9 +13,10 @@ struct LocationsController {
         var `default`: Bool?
     }
 
-    func register(on router: Router<VellumRequestContext>) {
-        router.get("/locations") { _, context in
-            let locations = try await service.locations(by: context.principal)
+    var routes: RouteCollection<VellumRequestContext> {
+        let routes = RouteCollection(context: VellumRequestContext.self)
+        routes.get("/locations") { _, context in
+            let locations = try await service.administration.locations(by: context.principal)
             return JSONResponse.make(status: .ok) { json in
                 json.object { json in
                     json.key("total")
@@ -27,16 +26,17 @@ struct LocationsController {
                 }
             }
         }
-        router.post("/locations") { request, context in
+        routes.post("/locations") { request, context in
             try context.principal.requireAdmin()
             let body = try await request.smallBody()
             guard let new = try? JSONDecoder().decode(NewLocation.self, from: Data(buffer: body)) else {
-                throw VellumError(400, "The request body must be a JSON object with name, uri and optionally default.")
+                throw APIError(.badRequest, "The request body must be a JSON object with name, uri and optionally default.")
             }
-            let location = try await service.addLocation(
+            let location = try await service.administration.addLocation(
                 name: new.name, uri: new.uri, isDefault: new.default ?? false, by: context.principal)
             return JSONResponse.make(status: .created) { json in json.location(location) }
         }
+        return routes
     }
 }
 

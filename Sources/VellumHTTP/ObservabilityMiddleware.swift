@@ -19,7 +19,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
             asyncSequence: ObservedBody(base: request.body, bytesIn: metrics.bytesIn, channel: context.channel))
         var response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
-        let route = Self.routeLabel(request.uri.path)
+        let route = Self.routeLabel(context.endpointPath)
         let method = request.method.rawValue
         metrics.record(method: method, route: route, status: response.status.code, latency: elapsed)
         if request.method != .head {
@@ -42,20 +42,11 @@ struct ObservabilityMiddleware: RouterMiddleware {
         return response
     }
 
-    /// A bounded-cardinality label for a path: the route template it belongs to.
-    static func routeLabel(_ path: String) -> String {
-        let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2 else { return "other" }
-        switch (parts[1], parts.count) {
-        case ("files", 2): return "/files"
-        case ("files", 3) where !parts[2].contains("/"): return "/files/{bucket}"
-        case ("files", _): return "/files/{bucket}/{key}"
-        case ("health", 2): return "/health"
-        case ("metrics", 2): return "/metrics"
-        case ("fixity", 2): return "/fixity"
-        case ("fixity", 3) where parts[2] == "failures": return "/fixity/failures"
-        default: return "other"
-        }
+    /// The route label: the route the router matched, as `docs/openapi.yaml` writes it (`/files/{bucket}/{key}`),
+    /// or `other` for a request no route matched; bounded by the routes.
+    static func routeLabel(_ endpoint: String?) -> String {
+        guard let endpoint, endpoint.hasPrefix("/") else { return "other" }
+        return endpoint.replacingOccurrences(of: "/**", with: "/{key}")
     }
 }
 

@@ -2,7 +2,7 @@ import Hummingbird
 import VellumCore
 
 /// A request body whose transport errors (the client hung up, the body ended before `Content-Length`) surface as
-/// a 400 `VellumError`, so they are reported as the client's fault and not as internal errors.
+/// a 400 `APIError`, so they are reported as the client's fault and not as internal errors.
 struct RequestBodyErrors: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let base: RequestBody
@@ -13,7 +13,7 @@ struct RequestBodyErrors: AsyncSequence, Sendable {
         mutating func next() async throws -> ByteBuffer? {
             do {
                 return try await base.next()
-            } catch let error as VellumError {
+            } catch let error as any DomainError {
                 throw error
             } catch {
                 throw RequestBodyErrors.truncated
@@ -23,7 +23,7 @@ struct RequestBodyErrors: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
 
-    static let truncated = VellumError(400, "The request body ended before it was complete.")
+    static let truncated = APIError(.badRequest, "The request body ended before it was complete.")
 }
 
 extension Request {

@@ -1,16 +1,15 @@
 import Hummingbird
 import VellumCore
 
-/// `/health` and `/metrics`.
+/// `/health` and `/metrics`, without authentication: probes must work whatever credentials a load balancer sends.
 struct SystemController {
-    let service: FilesService
+    let service: FilesServices
     let metrics: VellumMetrics
 
-    static let routes: [(HTTPRequest.Method, String)] = [(.get, "/health"), (.get, "/metrics")]
-
-    func register(on router: Router<VellumRequestContext>) {
-        router.get("/health") { _, _ in
-            let ok = await service.healthy()
+    var routes: RouteCollection<VellumRequestContext> {
+        let routes = RouteCollection(context: VellumRequestContext.self)
+        routes.get("/health") { _, _ in
+            let ok = await service.administration.healthy()
             return JSONResponse.make(status: ok ? .ok : .serviceUnavailable) { json in
                 json.object { json in
                     json.key("status")
@@ -18,10 +17,11 @@ struct SystemController {
                 }
             }
         }
-        router.get("/metrics") { _, _ in
+        routes.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
+        return routes
     }
 }

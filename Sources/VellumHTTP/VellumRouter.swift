@@ -4,7 +4,7 @@ import VellumCore
 
 /// Everything the HTTP layer needs from the rest of the daemon.
 public struct HTTPDependencies: Sendable {
-    public var files: FilesService
+    public var files: FilesServices
     public var tokens: TokenService
     public var links: LinkPolicy
     public var metrics: VellumMetrics
@@ -13,7 +13,7 @@ public struct HTTPDependencies: Sendable {
     public var iiif: IIIFRenderer
 
     public init(
-        files: FilesService, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics, fixity: FixityService,
+        files: FilesServices, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics, fixity: FixityService,
         fixityPeriod: Duration, iiif: IIIFRenderer
     ) {
         self.files = files
@@ -27,25 +27,22 @@ public struct HTTPDependencies: Sendable {
 }
 
 public enum VellumRouter {
-    /// Every (method, path) the router serves, in Hummingbird's path syntax.
-    public static var routes: [(method: String, path: String)] {
-        (FilesController.routes + FixityController.routes + IIIFController.routes + LocationsController.routes
-            + SystemController.routes + DerivativesController.routes).map { ($0.0.rawValue, $0.1) }
-    }
-
-    /// The router with all routes and middleware.
+    /// The router: observability and error rendering around everything; each front-end's routes as a
+    /// `RouteCollection` with its own middleware (authentication on all but `/health` and `/metrics`; IIIF adds
+    /// CORS).
     public static func build(_ deps: HTTPDependencies) -> Router<VellumRequestContext> {
         let router = Router(context: VellumRequestContext.self)
         router.add(middleware: ObservabilityMiddleware(metrics: deps.metrics))
-        router.add(middleware: IIIFCORS())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthMiddleware(tokens: deps.tokens))
-        FilesController(service: deps.files, links: deps.links, metrics: deps.metrics).register(on: router)
-        FixityController(fixity: deps.fixity, period: deps.fixityPeriod).register(on: router)
-        IIIFController(files: deps.files, renderer: deps.iiif, links: deps.links).register(on: router)
-        LocationsController(service: deps.files).register(on: router)
-        DerivativesController(service: deps.files).register(on: router)
-        SystemController(service: deps.files, metrics: deps.metrics).register(on: router)
+        let auth = AuthMiddleware(tokens: deps.tokens)
+        let api = RouteCollection(context: VellumRequestContext.self).add(middleware: auth)
+        api.addRoutes(FilesController(service: deps.files, links: deps.links, metrics: deps.metrics).routes)
+        api.addRoutes(FixityController(fixity: deps.fixity, period: deps.fixityPeriod).routes)
+        api.addRoutes(LocationsController(service: deps.files).routes)
+        api.addRoutes(DerivativesController(service: deps.files).routes)
+        router.addRoutes(api)
+        router.addRoutes(IIIFController(files: deps.files, renderer: deps.iiif, links: deps.links).routes(auth: auth), atPath: "/iiif")
+        router.addRoutes(SystemController(service: deps.files, metrics: deps.metrics).routes)
         return router
     }
 }

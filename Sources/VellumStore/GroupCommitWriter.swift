@@ -35,7 +35,7 @@ actor GroupCommitWriter {
                 Task(executorPreference: executor) { await self.drain() }
             }
         }
-        guard let result = value as? R else { throw VellumError(500, "Internal error: unexpected result type.") }
+        guard let result = value as? R else { throw StorageError(.failure, "Internal error: unexpected result type.") }
         return result
     }
 

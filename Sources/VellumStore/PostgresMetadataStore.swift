@@ -28,7 +28,7 @@ public final class PostgresMetadataStore: MetadataStore {
             }
         } catch {
             await store.shutdown()
-            throw VellumError(503, "The PostgreSQL database could not be opened.", detail: String(reflecting: error))
+            throw StorageError(.unavailable, "The PostgreSQL database could not be opened.", detail: String(reflecting: error))
         }
         return store
     }
@@ -37,7 +37,7 @@ public final class PostgresMetadataStore: MetadataStore {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme),
             let user = parts.user
         else {
-            throw VellumError(400, "Invalid database URL: expected postgres://user:password@host:port/database.")
+            throw ConfigurationError("Invalid database URL: expected postgres://user:password@host:port/database.")
         }
         let query = Dictionary((parts.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { $1 }
         let tls: PostgresClient.Configuration.TLS
@@ -86,7 +86,7 @@ public final class PostgresMetadataStore: MetadataStore {
                 // Back off a little, at random, so that the transactions that collided do not collide again.
                 try await Task.sleep(for: .microseconds(Int.random(in: 0...(500 << min(attempt, 6)))))
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "53100" {
-                throw VellumError.insufficientStorage("database: \(error.serverInfo?[.message] ?? "disk full")")
+                throw StorageError.insufficientStorage("database: \(error.serverInfo?[.message] ?? "disk full")")
             }
         }
     }

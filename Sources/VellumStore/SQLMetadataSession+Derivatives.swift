@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 import VellumCore
 
-extension SQLMetadataSession {
+extension SQLMetadataSession: DerivativeQueries {
     func requestDerivative(_ kind: DerivativeKind, of fileID: UUID, at date: Date) async throws {
         try await db.raw(
             """

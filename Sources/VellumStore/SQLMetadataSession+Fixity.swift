@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 import VellumCore
 
-extension SQLMetadataSession {
+extension SQLMetadataSession: FixityQueries {
     func scheduleUncheckedFiles(now: Date, period: Duration, limit: Int) async throws -> Int {
         let ids = try await db.raw(
             "SELECT id FROM files WHERE next_check_at IS NULL AND NOT deleting LIMIT \(bind: limit)"

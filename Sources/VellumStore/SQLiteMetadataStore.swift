@@ -76,7 +76,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         do {
             return try await work()
         } catch let error as SQLiteError where error.reason == .full {
-            throw VellumError.insufficientStorage("database: \(error.message)")
+            throw StorageError.insufficientStorage("database: \(error.message)")
         }
     }
 

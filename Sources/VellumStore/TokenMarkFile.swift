@@ -29,7 +29,7 @@ struct TokenMarkFile: TokenChanges {
         let aside = path + "." + value
         guard FileManager.default.createFile(atPath: aside, contents: Data(value.utf8)), rename(aside, path) == 0 else {
             unlink(aside)
-            throw VellumError(500, "Could not write \(path), which tells running daemons that tokens changed.")
+            throw StorageError(.failure, "Could not write \(path), which tells running daemons that tokens changed.")
         }
     }
 }

@@ -31,7 +31,7 @@ struct BackendFactory: StorageBackendFactory {
         if location.uri.hasPrefix("s3://") {
             _ = try s3Location(location)
             guard !settings.s3AccessKeyID.isEmpty, !settings.s3SecretAccessKey.isEmpty else {
-                throw VellumError(400, "S3 locations need VELLUM_S3_ACCESS_KEY_ID and VELLUM_S3_SECRET_ACCESS_KEY.")
+                throw ConfigurationError("S3 locations need VELLUM_S3_ACCESS_KEY_ID and VELLUM_S3_SECRET_ACCESS_KEY.")
             }
             guard let s3 = try makeBackend(for: location) as? S3Storage else { return }
             try await s3.checkWritable()
@@ -44,16 +44,16 @@ struct BackendFactory: StorageBackendFactory {
         do {
             return try S3Location(uri: location.uri)
         } catch {
-            throw VellumError(400, "\(error)")
+            throw ConfigurationError("\(error)")
         }
     }
 
     static func localRoot(_ location: Location) throws -> String {
         guard location.uri.hasPrefix("file://") else {
-            throw VellumError(400, "Unsupported location URI '\(location.uri)': expected file:///PATH or s3://BUCKET?...")
+            throw ConfigurationError("Unsupported location URI '\(location.uri)': expected file:///PATH or s3://BUCKET?...")
         }
         let path = String(location.uri.dropFirst("file://".count))
-        guard path.hasPrefix("/") else { throw VellumError(400, "A file:// location needs an absolute path.") }
+        guard path.hasPrefix("/") else { throw ConfigurationError("A file:// location needs an absolute path.") }
         return path
     }
 }

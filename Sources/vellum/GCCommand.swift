@@ -14,10 +14,10 @@ struct GCCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "vellum")
         let runtime = try await Runtime.open(try common.settings(), logger: logger)
-        let files = FilesService(store: runtime.store, storage: runtime.storage, logger: logger)
+        let files = FilesServices(FilesContext(store: runtime.store, storage: runtime.storage, logger: logger))
         let report: ScanReport
         do {
-            report = try await files.scanUnreferenced(delete: delete)
+            report = try await files.administration.scanUnreferenced(delete: delete)
         } catch {
             await runtime.shutdown()
             throw error

@@ -58,7 +58,7 @@ struct LocationCommand: AsyncParsableCommand {
             do {
                 try await runtime.store.write { [name] session in
                     guard try await session.locations().contains(where: { $0.name == name }) else {
-                        throw VellumError(404, "No storage location named '\(name)'.")
+                        throw FilesError(.notFound, "No storage location named '\(name)'.")
                     }
                     try await session.setDefaultLocation(name)
                 }

@@ -34,7 +34,7 @@ struct MigrateCommand: AsyncParsableCommand {
         if let maxRate, maxRate <= 0 { throw ValidationError("--max-rate must be positive.") }
         let logger = Logger(label: "vellum")
         let runtime = try await Runtime.open(try common.settings(), logger: logger)
-        let files = FilesService(store: runtime.store, storage: runtime.storage, logger: logger)
+        let files = FilesServices(FilesContext(store: runtime.store, storage: runtime.storage, logger: logger))
         var request = MigrationRequest(
             from: from, to: to, bucketID: bucketID, maxRate: maxRate.map { $0 * 1e6 }, deleteSource: deleteSource,
             sourceGrace: .milliseconds(Int(sourceGrace * 1000)))
@@ -61,9 +61,9 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         let report: MigrationReport
         do {
-            let totals = try await files.migrationTotals(request)
+            let totals = try await files.administration.migrationTotals(request)
             let bar = ProgressBar(total: totals.bytes, label: "migrating \(totals.files) files")
-            report = try await files.migrate(request) { bar.add($0) }
+            report = try await files.administration.migrate(request) { bar.add($0) }
             bar.finish()
         } catch {
             await runtime.shutdown()

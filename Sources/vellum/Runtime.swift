@@ -42,7 +42,7 @@ struct Runtime {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             return try await PostgresMetadataStore.open(url: url, logger: logger, migrate: migrate)
         }
-        throw VellumError(400, "Unsupported database URL: expected sqlite://PATH or postgres://USER@HOST:PORT/DB.")
+        throw ConfigurationError("Unsupported database URL: expected sqlite://PATH or postgres://USER@HOST:PORT/DB.")
     }
 
     /// On first start, the location `default`: `default_location`, or a directory `default` under the data directory.

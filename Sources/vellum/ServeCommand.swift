@@ -33,13 +33,14 @@ struct ServeCommand: AsyncParsableCommand {
         let magic = MagicDatabase.prepare(in: settings.dataDir)  // first: it changes directory for a moment
         if magic == nil { logger.warning("could not compile Vellum's magic database; sniffing with libmagic's own") }
         let runtime = try await Runtime.open(settings, logger: logger)
-        let files = FilesService(
-            store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic),
-            bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
-            spaceReserve: DiskReserve(directory: settings.dataDir), logger: logger)
+        let files = FilesServices(
+            FilesContext(
+                store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic),
+                bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
+                spaceReserve: DiskReserve(directory: settings.dataDir), logger: logger))
         let tokens = TokenService(store: runtime.store)
         if let secret = settings.bootstrapToken, !secret.isEmpty { try await tokens.ensureBootstrap(secret: secret) }
-        try await files.recover(uploadExpiry: settings.multipartExpires)
+        try await files.administration.recover(uploadExpiry: settings.multipartExpires)
 
         let metrics = VellumMetrics()
         let fixity = FixityService(
@@ -80,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
                 services: [
                     PeriodicService(
                         name: "maintenance", interval: PeriodicService.interval(1 / 4, of: settings.multipartExpires), logger: logger
-                    ) { metrics.purgedFiles.increment(by: Int64(try await files.maintain(uploadExpiry: uploadExpiry).purgedFiles)) },
+                    ) { metrics.purgedFiles.increment(by: Int64(try await files.administration.maintain(uploadExpiry: uploadExpiry).purgedFiles)) },
                     PeriodicService(name: "pyramids", interval: .seconds(1), logger: logger) {
                         _ = try await pyramids.buildPending()
                     },

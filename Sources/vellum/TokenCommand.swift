@@ -15,7 +15,7 @@ struct TokenCommand: AsyncParsableCommand {
             try await body(TokenService(store: runtime.store))
         } catch {
             await runtime.shutdown()
-            if let error = error as? VellumError { throw ValidationError(error.message) }
+            if let error = error as? any DomainError { throw ValidationError(error.message) }
             throw error
         }
         await runtime.shutdown()

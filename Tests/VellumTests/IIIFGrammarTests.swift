@@ -8,14 +8,14 @@ import VellumCore
 @Suite struct IIIFGrammarTests {
     let limits = Limits(maxWidth: 5000, maxHeight: 5000, maxArea: 10_000_000)
 
-    func status(_ body: () throws -> Void) -> Int? {
+    func refusal(_ body: () throws -> Void) -> IIIFError.Reason? {
         do {
             try body()
             return nil
-        } catch let error as VellumError {
-            return error.status
+        } catch let error as IIIFError {
+            return error.reason
         } catch {
-            return -1
+            return .failure
         }
     }
 
@@ -30,7 +30,7 @@ import VellumCore
             try Region("pct:10,20,50,50").resolve(width: 1000, height: 500)
                 == PixelRect(x: 100, y: 100, width: 500, height: 250))
         for bad in ["", "0,0,0,10", "300,0,10,10", "0,200,10,10", "1,2,3", "-1,0,5,5", "a,b,c,d", "pct:0,0,0,5", "pct:.5,0,5,5"] {
-            #expect(status { _ = try Region(Substring(bad)).resolve(width: 300, height: 200) } == 400, "\(bad)")
+            #expect(refusal { _ = try Region(Substring(bad)).resolve(width: 300, height: 200) } == .invalidRequest, "\(bad)")
         }
     }
 
@@ -52,10 +52,10 @@ import VellumCore
         #expect(try size("max", .v3, region: (8000, 8000)) == [3162, 3162])  // scaled down to maxArea
         #expect(try size("^max", .v3) == [4472, 2236])
         for bad in ["2000,", ",600", "pct:101", "!3000,1000", "full", "0,", "pct:0", "1,2,3", "^", "!100,", "w,h", "10000,"] {
-            #expect(status { _ = try size(bad, .v3) } == 400, "\(bad)")
+            #expect(refusal { _ = try size(bad, .v3) } == .invalidRequest, "\(bad)")
         }
-        #expect(status { _ = try size("^200,", .v2) } == 400)
-        #expect(status { _ = try size("6000,", .v2) } == 400)  // over maxWidth
+        #expect(refusal { _ = try size("^200,", .v2) } == .invalidRequest)
+        #expect(refusal { _ = try size("6000,", .v2) } == .invalidRequest)  // over maxWidth
     }
 
     @Test func rotationsQualitiesFormats() throws {
@@ -68,10 +68,10 @@ import VellumCore
         #expect(try Rotation("359.99999999999").canonical == "0")
         #expect(try Rotation("0.00000000005").canonical == "0.0000000001")
         for bad in ["361", "-5", ".5", "5.", "!", "ninety", "1e2", "+5"] {
-            #expect(status { _ = try Rotation(Substring(bad)) } == 400, "\(bad)")
+            #expect(refusal { _ = try Rotation(Substring(bad)) } == .invalidRequest, "\(bad)")
         }
-        #expect(status { _ = try Quality("grey") } == 400)
-        #expect(status { _ = try ImageFormat("bmp") } == 400)
+        #expect(refusal { _ = try Quality("grey") } == .invalidRequest)
+        #expect(refusal { _ = try ImageFormat("bmp") } == .invalidRequest)
         #expect(try ImageFormat("pdf") == .pdf)  // valid IIIF; the renderer answers 501
     }
 
@@ -85,7 +85,7 @@ import VellumCore
         #expect(try v3.plan(width: 1000, height: 500, limits: limits, version: .v3).canonical == "full/max/0/gray.jpg")
         let tile = try ImageRequest(region: "512,0,256,256", size: "128,", rotation: "0", file: "default.jpg", version: .v3)
         #expect(try tile.plan(width: 1000, height: 500, limits: limits, version: .v3).canonical == "512,0,256,256/128,128/0/default.jpg")
-        #expect(status { _ = try ImageRequest(region: "full", size: "max", rotation: "0", file: "default", version: .v3) } == 400)
+        #expect(refusal { _ = try ImageRequest(region: "full", size: "max", rotation: "0", file: "default", version: .v3) } == .invalidRequest)
     }
 
     @Test func identifiers() {

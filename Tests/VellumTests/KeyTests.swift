@@ -15,7 +15,7 @@ import VellumCore
         "/\u{338}x", "a/../\u{301}b", "a/./\u{338}", "\u{301}/..",
     ])
     func rejectsInvalidKeys(_ key: String) {
-        #expect(throws: VellumError.invalidKey) { try ObjectKey.validate(key) }
+        #expect(throws: FilesError.invalidKey) { try ObjectKey.validate(key) }
     }
 
     @Test func basenamesAreCutAtSlashBytes() {

@@ -56,8 +56,8 @@ import VellumCore
         do {
             _ = try await s3.sendRetrying(.GET, key: "k")
             Issue.record("expected an error")
-        } catch let error as VellumError {
-            #expect(error.status == 503)
+        } catch let error as StorageError {
+            #expect(error.reason == .unavailable)
         }
         try await http.shutdown()
     }

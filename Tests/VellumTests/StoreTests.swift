@@ -39,9 +39,9 @@ import VellumStore
                                     id: id, owner: "t\(i)", location: "l", quotaSize: nil, maxFileSize: nil,
                                     created: Date(), updated: Date())
                                 try await session.insertBucket(bucket)
-                                if i % 5 == 0 { throw VellumError(400, "fail \(i)") }
+                                if i % 5 == 0 { throw FilesError(.invalid, "fail \(i)") }
                             }
-                        } catch let error as VellumError {
+                        } catch let error as FilesError {
                             #expect(error.message == "fail \(i)")
                         }
                     }

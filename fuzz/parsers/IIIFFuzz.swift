@@ -5,7 +5,7 @@ import VellumCore
 // Limits, PixelRect, IIIFIdentifier, ImageInfo). Every input is used twice: as text, a first line
 // `v2|v3 WIDTH HEIGHT [MAXSIZE MAXAREA]` (the image and the limits; anything unreadable takes a default) then
 // `{region}/{size}/{rotation}/{quality}.{format}`; and as numbers, from which `structuredRequest` writes a request
-// of the grammar with extreme values (12-digit decimals, 9-digit integers, angles near 0 and 360). Invariants: no parser traps and every refusal is a 400 VellumError; a plan selects pixels inside the image,
+// of the grammar with extreme values (12-digit decimals, 9-digit integers, angles near 0 and 360). Invariants: no parser traps and every refusal is an IIIFError of an invalid request (400); a plan selects pixels inside the image,
 // an output of at least 1×1 within the limits (3.0 without `^`: not larger than the region); its canonical form
 // parses and plans to the same pixels, size and canonical form; identifiers round-trip; info.json's sizes are
 // servable.
@@ -80,12 +80,12 @@ private func structuredRequest(_ input: inout FuzzBytes) -> (String, (version: I
     return ("\(region)/\(size)/\(rotation)/\(quality).\(format)", (version, width, height))
 }
 
-/// Runs `parse`; a refusal must be a 400 VellumError.
+/// Runs `parse`; a refusal must be an IIIFError of an invalid request (400).
 private func refusesWith400<T>(_ what: String, _ parse: () throws -> T) -> T? {
     do {
         return try parse()
     } catch {
-        require((error as? VellumError)?.status == 400, "\(what) threw \(error), not a 400")
+        require((error as? IIIFError)?.reason == .invalidRequest, "\(what) threw \(error), not an invalid request")
         return nil
     }
 }

@@ -32,7 +32,7 @@ private func checkKey(_ raw: String) {
     do {
         key = try ObjectKey.validate(raw)
     } catch {
-        require(error as? VellumError == .invalidKey, "validate(\(show(raw))) threw \(error)")
+        require(error as? FilesError == .invalidKey, "validate(\(show(raw))) threw \(error)")
         require(!allowed, "valid key \(show(raw)) was refused")
         return
     }

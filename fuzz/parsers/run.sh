@@ -14,8 +14,8 @@ BUILD=${FUZZ_BUILD:-/tmp/vellum-fuzz}
 RUNS=${FUZZ_RUNS:-200000}
 TARGETS=${FUZZ_TARGETS:-httpdate byteranges objectkey iiif}
 FLAGS=(-swift-version 6 -parse-as-library -O -sanitize=fuzzer,address -use-ld=lld)
-CORE=("$SRC"/Sources/VellumCore/{VellumError,HTTPDate,ObjectKey}.swift)
-IIIF=(Region Size Rotation Quality ImageFormat ImageRequest IIIFNumber IIIFIdentifier IIIFVersion PixelRect Limits ImageInfo)
+CORE=("$SRC"/Sources/VellumCore/{DomainError,FilesError,HTTPDate,ObjectKey}.swift)
+IIIF=(IIIFError Region Size Rotation Quality ImageFormat ImageRequest IIIFNumber IIIFIdentifier IIIFVersion PixelRect Limits ImageInfo)
 
 sources() {  # the sources a target checks, besides the VellumCore subset it links
   case "$1" in
@@ -28,7 +28,7 @@ sources() {  # the sources a target checks, besides the VellumCore subset it lin
 
 mkdir -p "$BUILD/lib"
 echo "--- building the parser fuzz targets in $BUILD"
-# The real VellumError, HTTPDate and ObjectKey as a small module named VellumCore, so the IIIF sources'
+# The real domain errors, HTTPDate and ObjectKey as a small module named VellumCore, so the IIIF sources'
 # `import VellumCore` resolves to the genuine types without the rest of VellumCore.
 "$SWIFTC" "${FLAGS[@]}" -module-name VellumCore -emit-module -emit-module-path "$BUILD/lib/VellumCore.swiftmodule" \
   -emit-library -static -o "$BUILD/lib/libVellumCore.a" "${CORE[@]}" || exit 1

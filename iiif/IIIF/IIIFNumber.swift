@@ -5,7 +5,7 @@ import VellumCore
 enum IIIFNumber {
     static func integer(_ text: Substring, _ parameter: String) throws -> Int {
         guard !text.isEmpty, text.count <= 9, text.allSatisfy(\.isASCIIDigit), let value = Int(text) else {
-            throw VellumError(400, "Invalid \(parameter): '\(text)' is not a whole number of pixels.")
+            throw IIIFError(.invalidRequest, "Invalid \(parameter): '\(text)' is not a whole number of pixels.")
         }
         return value
     }
@@ -15,7 +15,7 @@ enum IIIFNumber {
         guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 12 && $0.allSatisfy(\.isASCIIDigit) }),
             let value = Double(text)
         else {
-            throw VellumError(400, "Invalid \(parameter): '\(text)' is not a decimal number.")
+            throw IIIFError(.invalidRequest, "Invalid \(parameter): '\(text)' is not a decimal number.")
         }
         return value
     }

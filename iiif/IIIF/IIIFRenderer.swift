@@ -125,7 +125,7 @@ public final class IIIFRenderer: Sendable {
     /// render within the budget (`read`).
     public func render(_ source: ImageSource, _ plan: RenderPlan) async throws -> [UInt8] {
         guard formats.contains(plan.format) else {
-            throw VellumError(501, "Format \(plan.format.rawValue) is not supported by this server.")
+            throw IIIFError(.notImplemented, "Format \(plan.format.rawValue) is not supported by this server.")
         }
         let header = try await header(of: source)
         let read = source.pyramid == nil ? try Self.read(plan, header, budget: settings.renderBytes) : .whole
@@ -144,7 +144,7 @@ public final class IIIFRenderer: Sendable {
                 let header = try Self.open(path, maxPixels: settings.maxPixels)
                 var image = try VImage.make { vellum_vips_open_sequential(path, $0) }
                 guard max(image.width, image.height) > 256 else {
-                    throw VellumError(400, "The image fits in one tile; it needs no pyramid.")
+                    throw IIIFError(.invalidRequest, "The image fits in one tile; it needs no pyramid.")
                 }
                 // libvips 8.14's pyramid writer crashes the process when its input fails part way (a truncated PNG
                 // or JPEG): the image is decoded once before, where a failure is an error like any other. A JPEG at
@@ -163,7 +163,7 @@ public final class IIIFRenderer: Sendable {
             } catch let failure as VImage.Failure {
                 // A shortage (503) is tried again at the next pass; anything else is the image's, and recorded.
                 if failure.isShortage { throw failure.answer(fromPyramid: false) }
-                throw VellumError(400, "The image could not be converted.", detail: failure.description)
+                throw IIIFError(.invalidRequest, "The image could not be converted.", detail: failure.description)
             }
         }
     }
@@ -184,17 +184,16 @@ public final class IIIFRenderer: Sendable {
     private static func open(_ path: String, maxPixels: Int) throws -> VImage {
         guard vellum_vips_loader(path) != nil else {
             vips_error_clear()
-            throw VellumError(404, "The file is not an image this server can read.")
+            throw IIIFError(.notFound, "The file is not an image this server can read.")
         }
         let image: VImage
         do {
             image = try VImage.make { vellum_vips_open(path, $0) }
         } catch let failure as VImage.Failure {
-            throw VellumError(404, "The file is not an image this server can read.", detail: failure.description)
+            throw IIIFError(.notFound, "The file is not an image this server can read.", detail: failure.description)
         }
         guard image.width * image.height <= maxPixels else {
-            throw VellumError(
-                400, "The image has \(image.width)×\(image.height) pixels, more than this server decodes (\(maxPixels)).")
+            throw IIIFError(.invalidRequest, "The image has \(image.width)×\(image.height) pixels, more than this server decodes (\(maxPixels)).")
         }
         return image
     }
@@ -403,7 +402,7 @@ public final class IIIFRenderer: Sendable {
         case .gif: return try image.encode { vellum_vips_gif($0, $1, $2) }
         case .tif: return try image.encode { vellum_vips_tiff($0, $1, $2) }
         case .jp2: return try image.encode { vellum_vips_jp2($0, q, $1, $2) }
-        case .pdf: throw VellumError(501, "Format pdf is not supported by this server.")
+        case .pdf: throw IIIFError(.notImplemented, "Format pdf is not supported by this server.")
         }
     }
 }

@@ -20,7 +20,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     /// renderer (a valid format it cannot write is a 501).
     public init(_ text: Substring) throws {
         guard let format = ImageFormat(rawValue: String(text)) else {
-            throw VellumError(400, "Invalid format '\(text)': expected jpg, png, webp, gif, tif or jp2.")
+            throw IIIFError(.invalidRequest, "Invalid format '\(text)': expected jpg, png, webp, gif, tif or jp2.")
         }
         self = format
     }

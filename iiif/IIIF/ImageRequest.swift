@@ -22,7 +22,7 @@ public struct ImageRequest: Equatable, Sendable {
         self.size = try Size(size, version: version)
         self.rotation = try Rotation(rotation)
         guard let dot = file.lastIndex(of: ".") else {
-            throw VellumError(400, "Invalid '\(file)': expected {quality}.{format}.")
+            throw IIIFError(.invalidRequest, "Invalid '\(file)': expected {quality}.{format}.")
         }
         self.quality = try Quality(file[..<dot])
         self.format = try ImageFormat(file[file.index(after: dot)...])
@@ -35,7 +35,7 @@ public struct ImageRequest: Equatable, Sendable {
         let output = try size.resolve(width: rect.width, height: rect.height, limits: limits, version: version)
         let rotated = rotation.boundingBox(width: output.width, height: output.height)
         guard limits.allow(rotated.width, rotated.height) else {
-            throw VellumError(400, "The rotated image would exceed the limits.")
+            throw IIIFError(.invalidRequest, "The rotated image would exceed the limits.")
         }
         return RenderPlan(
             region: rect, width: output.width, height: output.height, rotation: rotation, quality: quality, format: format,

@@ -6,7 +6,7 @@ public enum Quality: String, Sendable, CaseIterable {
 
     public init(_ text: Substring) throws {
         guard let quality = Quality(rawValue: String(text)) else {
-            throw VellumError(400, "Invalid quality '\(text)': expected default, color, gray or bitonal.")
+            throw IIIFError(.invalidRequest, "Invalid quality '\(text)': expected default, color, gray or bitonal.")
         }
         self = quality
     }

@@ -17,7 +17,7 @@ public enum Region: Equatable, Sendable {
             let isPercent = text.hasPrefix("pct:")
             let values = (isPercent ? text.dropFirst(4) : text).split(separator: ",", omittingEmptySubsequences: false)
             guard values.count == 4 else {
-                throw VellumError(400, "Invalid region '\(text)': expected full, square, x,y,w,h or pct:x,y,w,h.")
+                throw IIIFError(.invalidRequest, "Invalid region '\(text)': expected full, square, x,y,w,h or pct:x,y,w,h.")
             }
             if isPercent {
                 let v = try values.map { try IIIFNumber.decimal($0, "region") }
@@ -48,9 +48,9 @@ public enum Region: Equatable, Sendable {
             let bottom = Int(((y + h) * Double(height) / 100).rounded())
             rect = PixelRect(x: left, y: top, width: right - left, height: bottom - top)
         }
-        guard rect.width > 0, rect.height > 0 else { throw VellumError(400, "The region has no pixels.") }
+        guard rect.width > 0, rect.height > 0 else { throw IIIFError(.invalidRequest, "The region has no pixels.") }
         guard rect.x < width, rect.y < height else {
-            throw VellumError(400, "The region is outside the image (\(width)×\(height)).")
+            throw IIIFError(.invalidRequest, "The region is outside the image (\(width)×\(height)).")
         }
         rect.width = min(rect.width, width - rect.x)
         rect.height = min(rect.height, height - rect.y)

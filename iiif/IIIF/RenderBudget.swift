@@ -37,8 +37,8 @@ extension IIIFRenderer {
         if whole <= budget { return .whole }
         let rotated = plan.rotation.degrees == 0 ? 0 : plan.width * plan.height * header.pixelBytes
         if header.streams, header.streamedBytes(shrink: shrink) + rotated <= budget { return .stream }
-        throw VellumError(
-            413,
+        throw IIIFError(
+            .tooLarge,
             "Rendering this image from its original needs \(whole >> 20) MB of decoded pixels, more than this server's "
                 + "budget of \(budget >> 20) MB per render; it can be rendered once its pyramid is built.")
     }

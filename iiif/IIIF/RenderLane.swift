@@ -19,7 +19,7 @@ final class RenderLane: Sendable {
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         let waiting = pending.wrappingAdd(1, ordering: .relaxed).newValue
         defer { pending.wrappingSubtract(1, ordering: .relaxed) }
-        guard waiting <= limit else { throw VellumError(503, "The image server is busy; retry shortly.") }
+        guard waiting <= limit else { throw IIIFError(.busy, "The image server is busy; retry shortly.") }
         return try await pool.runIfActive(work)
     }
 

@@ -15,7 +15,7 @@ public struct Rotation: Equatable, Sendable {
     public init(_ text: Substring) throws {
         mirror = text.hasPrefix("!")
         let given = try IIIFNumber.decimal(mirror ? text.dropFirst() : text, "rotation")
-        guard given <= 360 else { throw VellumError(400, "Invalid rotation '\(text)': more than 360 degrees.") }
+        guard given <= 360 else { throw IIIFError(.invalidRequest, "Invalid rotation '\(text)': more than 360 degrees.") }
         // To the ten decimals the canonical form has, so that it names exactly the angle rendered.
         degrees = (given * 1e10).rounded() / 1e10
         if degrees == 360 { degrees = 0 }

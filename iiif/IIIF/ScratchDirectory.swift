@@ -25,7 +25,7 @@ struct ScratchDirectory: Sendable {
             guard fd >= 0, flock(fd, LOCK_EX) == 0 else {
                 let reason = String(cString: strerror(errno))
                 if fd >= 0 { close(fd) }
-                throw VellumError(500, "The IIIF temporary directory cannot be locked.", detail: "\(path): \(reason)")
+                throw IIIFError(.failure, "The IIIF temporary directory cannot be locked.", detail: "\(path): \(reason)")
             }
             // Another daemon's sweep may have taken it between its creation and the lock, and removed it.
             var status = stat()

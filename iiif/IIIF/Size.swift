@@ -29,15 +29,15 @@ public struct Size: Equatable, Sendable {
         var rest = text
         upscale = rest.hasPrefix("^")
         if upscale {
-            guard version == .v3 else { throw VellumError(400, "Invalid size '\(text)': ^ is IIIF 3.0 syntax.") }
+            guard version == .v3 else { throw IIIFError(.invalidRequest, "Invalid size '\(text)': ^ is IIIF 3.0 syntax.") }
             rest = rest.dropFirst()
         }
-        func invalid() -> VellumError {
-            VellumError(400, "Invalid size '\(text)': expected max, w,, ,h, pct:n, w,h or !w,h.")
+        func invalid() -> IIIFError {
+            IIIFError(.invalidRequest, "Invalid size '\(text)': expected max, w,, ,h, pct:n, w,h or !w,h.")
         }
         if rest == "full" {
             guard version == .v2, !upscale else {
-                throw VellumError(400, "Invalid size 'full': IIIF 3.0 has no size full; use max.")
+                throw IIIFError(.invalidRequest, "Invalid size 'full': IIIF 3.0 has no size full; use max.")
             }
             kind = .full
         } else if rest == "max" {
@@ -77,7 +77,7 @@ public struct Size: Equatable, Sendable {
             size = (Int((w * Double(target) / h).rounded()), target)
         case .percent(let percent):
             if version == .v3, !upscale, percent > 100 {
-                throw VellumError(400, "Invalid size: pct over 100 enlarges the region; use ^pct.")
+                throw IIIFError(.invalidRequest, "Invalid size: pct over 100 enlarges the region; use ^pct.")
             }
             size = (Int((w * percent / 100).rounded()), Int((h * percent / 100).rounded()))
         case .exact(let targetWidth, let targetHeight):
@@ -88,13 +88,13 @@ public struct Size: Equatable, Sendable {
             let scale = min(Double(boxWidth) / w, Double(boxHeight) / h)
             size = (min(Int((w * scale).rounded()), boxWidth), min(Int((h * scale).rounded()), boxHeight))
         }
-        if size.width < 1 || size.height < 1 { throw VellumError(400, "The requested size has no pixels.") }
+        if size.width < 1 || size.height < 1 { throw IIIFError(.invalidRequest, "The requested size has no pixels.") }
         if version == .v3, !upscale, size.width > width || size.height > height {
-            throw VellumError(400, "The requested size is larger than the region (\(width)×\(height)); use ^ to enlarge.")
+            throw IIIFError(.invalidRequest, "The requested size is larger than the region (\(width)×\(height)); use ^ to enlarge.")
         }
         guard limits.allow(size.width, size.height) else {
-            throw VellumError(
-                400,
+            throw IIIFError(
+                .invalidRequest,
                 "The requested size \(size.width)×\(size.height) exceeds the limits (\(limits.maxWidth)×"
                     + "\(limits.maxHeight), \(limits.maxArea) pixels).")
         }

@@ -82,12 +82,12 @@ final class VImage: @unchecked Sendable {
         /// request is fine but what it names cannot be processed (400 would blame the request, 404 would deny that
         /// the image exists, and its header did read). A pyramid's is the server's: it wrote it from an image that
         /// decoded, so it was damaged since (fixity reports it).
-        func answer(fromPyramid: Bool) -> VellumError {
+        func answer(fromPyramid: Bool) -> IIIFError {
             if isShortage {
-                return VellumError(503, "The image server is short of memory or disk space; retry shortly.", detail: description)
+                return IIIFError(.busy, "The image server is short of memory or disk space; retry shortly.", detail: description)
             }
-            if fromPyramid { return VellumError(500, "The image's pyramid cannot be read.", detail: description) }
-            return VellumError(422, "The image cannot be decoded: it is damaged or truncated.", detail: description)
+            if fromPyramid { return IIIFError(.failure, "The image's pyramid cannot be read.", detail: description) }
+            return IIIFError(.undecodable, "The image cannot be decoded: it is damaged or truncated.", detail: description)
         }
     }
 }

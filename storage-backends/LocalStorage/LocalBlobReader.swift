@@ -47,7 +47,7 @@ final class LocalBlobReader: BlobReader {
     /// seen to end, in this one job (and with no 1 MiB buffer).
     static func open(_ path: String, range: Range<Int64>) throws -> (Int32, ByteBuffer, direct: Bool, ended: Bool) {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0, errno == ENOENT { throw VellumError.blobMissing(path) }
+        if fd < 0, errno == ENOENT { throw StorageError.blobMissing(path) }
         try LocalStorage.check(fd, "open \(path)")
         do {
             var remaining = range.upperBound - range.lowerBound
@@ -78,7 +78,7 @@ final class LocalBlobReader: BlobReader {
         if next == nil { next = try await task?.value }
         guard let buffer = next else { return nil }
         guard buffer.readableBytes > 0 else {
-            if end != Int64.max { throw VellumError(500, "Stored file is shorter than its metadata.") }
+            if end != Int64.max { throw StorageError(.failure, "Stored file is shorter than its metadata.") }
             return nil
         }
         return buffer

@@ -41,7 +41,7 @@ final class LocalBlobWriter: BlobWriter {
         try state.withLock { state in
             switch state {
             case .open(let file): return file
-            case .closed: throw VellumError(500, "Blob writer is closed.")
+            case .closed: throw StorageError(.failure, "Blob writer is closed.")
             case .unopened:
                 let path = storage.tempPath(id)
                 let flags = partOffset == nil ? O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC : O_WRONLY | O_CLOEXEC
@@ -67,7 +67,7 @@ final class LocalBlobWriter: BlobWriter {
     func finish(writing last: [ByteBuffer]) async throws {
         try await storage.threadPool.runIfActive {
             try self.file().append(last)
-            guard let file = self.take() else { throw VellumError(500, "Blob writer is closed.") }
+            guard let file = self.take() else { throw StorageError(.failure, "Blob writer is closed.") }
             try file.flush()
             if self.partOffset == nil {
                 try self.storage.publish(self.id, fd: file.fd)

@@ -27,7 +27,7 @@ public struct LocalStorage: StorageBackend {
         self.threadPool = threadPool
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw VellumError.storage("location root \(root) does not exist")
+            throw StorageError.failure("location root \(root) does not exist")
         }
         if mkdir(root + "/.tmp", 0o750) != 0 && errno != EEXIST { try Self.fail("mkdir \(root)/.tmp") }
     }
@@ -229,10 +229,10 @@ extension LocalStorage {
         let code = errno
         let detail = "\(what): \(String(cString: strerror(code)))"
         switch code {
-        case ENOSPC, EDQUOT: throw VellumError.insufficientStorage(detail)
-        case EFBIG: throw VellumError(413, "The file is larger than this storage location can hold.", detail: detail)
-        case EMFILE, ENFILE: throw VellumError(503, "The server has too many files open; retry shortly.", detail: detail)
-        default: throw VellumError.storage(detail)
+        case ENOSPC, EDQUOT: throw StorageError.insufficientStorage(detail)
+        case EFBIG: throw StorageError(.tooLarge, "The file is larger than this storage location can hold.", detail: detail)
+        case EMFILE, ENFILE: throw StorageError(.tooManyOpenFiles, "The server has too many files open; retry shortly.", detail: detail)
+        default: throw StorageError.failure(detail)
         }
     }
 

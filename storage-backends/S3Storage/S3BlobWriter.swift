@@ -79,7 +79,7 @@ actor S3BlobWriter: BlobWriter {
         while sending.count >= Self.inFlight { try await collectOldest() }
         let number = etags.count + sending.count + 1
         guard number <= 10_000 else {
-            throw VellumError(413, "Files this large (over about 350 GiB) must be sent as multipart uploads.")
+            throw StorageError(.tooLarge, "Files this large (over about 350 GiB) must be sent as multipart uploads.")
         }
         let part = buffer
         buffer = spare.take() ?? ByteBuffer()

@@ -51,8 +51,8 @@ extension S3Client {
     }
 
     /// The error Vellum's clients get when the store does not answer.
-    public func unavailable(_ detail: String) -> VellumError {
-        VellumError(503, "The storage location '\(name ?? location.bucket)' is unavailable; retry later.", detail: detail)
+    public func unavailable(_ detail: String) -> StorageError {
+        StorageError(.unavailable, "The storage location '\(name ?? location.bucket)' is unavailable; retry later.", detail: detail)
     }
 }
 

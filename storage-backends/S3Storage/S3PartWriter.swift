@@ -30,7 +30,7 @@ final class S3PartWriter: BlobWriter {
             let body = try await response.body.collect(upTo: 64 << 10)
             let answer = S3Client.Response(status: Int(response.status.code), headers: response.headers, body: body)
             if answer.errorCode == "NoSuchUpload" {
-                throw VellumError(409, "The upload is being completed or was aborted; it takes no more parts.")
+                throw StorageError(.conflict, "The upload is being completed or was aborted; it takes no more parts.")
             }
             if S3Client.retriedStatuses.contains(UInt(answer.status)) {
                 throw client.unavailable("PUT \(key) part \(number): HTTP \(answer.status)")

@@ -12,7 +12,7 @@ extension S3Storage {
 
     public func partWriter(_ id: UUID, part number: Int, range: Range<Int64>) async throws -> any BlobWriter {
         guard let upload = try await marker(id)?.upload else {
-            throw VellumError.storage("no S3 multipart upload for pending blob \(id.lowercased)")
+            throw StorageError.failure("no S3 multipart upload for pending blob \(id.lowercased)")
         }
         return S3PartWriter(storage: self, id: id, upload: upload, number: number + 1, length: Int64(range.count))
     }
@@ -25,7 +25,7 @@ extension S3Storage {
     public func completeMultipart(_ id: UUID, parts: [UploadPart]) async throws {
         guard let upload = try await marker(id)?.upload else {
             if try await client.sendRetrying(.HEAD, key: Self.blobKey(id)).status == 200 { return }  // done before
-            throw VellumError.storage("no S3 multipart upload for pending blob \(id.lowercased)")
+            throw StorageError.failure("no S3 multipart upload for pending blob \(id.lowercased)")
         }
         try await completeUpload(id, upload, parts: parts.map { ($0.number + 1, "\"\($0.checksums.md5)\"") })
     }
@@ -72,7 +72,7 @@ extension S3Storage {
             return  // completed by an earlier attempt whose answer was lost
         }
         if code == "InvalidPart" {  // a part was sent again meanwhile: its ETag changed
-            throw VellumError(409, "Parts changed while the upload was being completed; complete it again.")
+            throw StorageError(.conflict, "Parts changed while the upload was being completed; complete it again.")
         }
         throw Self.failure("complete \(key)", response)
     }

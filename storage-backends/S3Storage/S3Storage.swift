@@ -63,7 +63,7 @@ public final class S3Storage: StorageBackend {
         switch response.status.code {
         case 200, 206: return S3BlobReader(body: response.body)
         case 416: return S3BlobReader(body: nil)  // a range from the end of the blob on
-        case 404: throw VellumError.blobMissing("s3://\(client.location.bucket)/\(client.location.prefix)\(key)")
+        case 404: throw StorageError.blobMissing("s3://\(client.location.bucket)/\(client.location.prefix)\(key)")
         default:
             let body = try await response.body.collect(upTo: 64 << 10)
             throw Self.failure("GET \(key)", S3Client.Response(status: Int(response.status.code), headers: response.headers, body: body))
@@ -228,7 +228,7 @@ public final class S3Storage: StorageBackend {
     }
 
     /// An unexpected answer as an error: 500 "Storage error" with S3's code and message for the logs.
-    static func failure(_ what: String, _ response: S3Client.Response) -> VellumError {
-        VellumError.storage("\(what): HTTP \(response.status) \(S3XML.describeError(response.body))")
+    static func failure(_ what: String, _ response: S3Client.Response) -> StorageError {
+        StorageError.failure("\(what): HTTP \(response.status) \(S3XML.describeError(response.body))")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-extension FilesService {
+extension FilesAdministration {
     /// Every storage location (administrators only).
     public func locations(by principal: Principal) async throws -> [Location] {
         try principal.requireAdmin()

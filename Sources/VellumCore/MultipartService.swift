@@ -1,6 +1,13 @@
 import Foundation
 import NIOCore
 
+/// Multipart uploads: starting them, their parts, completing and aborting them.
+public struct MultipartService: FilesService {
+    public let context: FilesContext
+
+    public init(context: FilesContext) { self.context = context }
+}
+
 /// What a client asks for when it starts a multipart upload.
 public struct MultipartRequest: Sendable {
     public var bucketID: UUID
@@ -28,26 +35,26 @@ public struct MultipartStatus: Sendable {
     public var parts: [UploadPart]
 }
 
-extension VellumError {
-    public static let invalidPartSize = VellumError(400, "Invalid part size.")
-    public static let invalidFileSize = VellumError(400, "Invalid file size.")
-    public static let invalidPartNumber = VellumError(400, "Invalid part number.")
-    public static let missingParts = VellumError(400, "Not all parts have been uploaded.")
-    public static let uploadCompleted = VellumError(403, "Multipart upload is already completed.")
-    public static let uploadNotFound = VellumError(404, "Multipart upload does not exist.")
+extension FilesError {
+    public static let invalidPartSize = FilesError(.invalid, "Invalid part size.")
+    public static let invalidFileSize = FilesError(.invalid, "Invalid file size.")
+    public static let invalidPartNumber = FilesError(.invalid, "Invalid part number.")
+    public static let missingParts = FilesError(.invalid, "Not all parts have been uploaded.")
+    public static let uploadCompleted = FilesError(.forbidden, "Multipart upload is already completed.")
+    public static let uploadNotFound = FilesError(.notFound, "Multipart upload does not exist.")
 }
 
-extension FilesService {
+extension MultipartService {
     /// Starts a multipart upload: checks the sizes, reserves `size` bytes of the bucket's quota and creates the
     /// pending file the parts are written into. The upload's row commits first: from then on recovery (which runs
     /// in every maintenance pass) knows the pending file as an open upload's.
     public func startMultipart(_ request: MultipartRequest, by principal: Principal) async throws -> MultipartUpload {
         let key = try ObjectKey.validate(request.key)
         guard (MultipartLimits.minPartSize...MultipartLimits.maxPartSize).contains(request.partSize) else {
-            throw VellumError.invalidPartSize
+            throw FilesError.invalidPartSize
         }
         guard request.size >= 1, request.size <= request.partSize * MultipartLimits.maxParts else {
-            throw VellumError.invalidFileSize
+            throw FilesError.invalidFileSize
         }
         let bucket = try await writableBucket(request.bucketID, by: principal)
         try requireSpace()
@@ -77,13 +84,13 @@ extension FilesService {
         by principal: Principal
     ) async throws -> (MultipartUpload, UploadPart) where Body.Element == ByteBuffer {
         let upload = try await openUpload(uploadID, bucketID: bucketID, key: rawKey, by: principal)
-        guard (0...upload.lastPartNumber).contains(number) else { throw VellumError.invalidPartNumber }
+        guard (0...upload.lastPartNumber).contains(number) else { throw FilesError.invalidPartNumber }
         try requireSpace()
         if let length = request.contentLength, length != Int64(upload.range(ofPart: number).count) {
-            throw VellumError.invalidPartSize
+            throw FilesError.invalidPartSize
         }
         guard await progress.claim(uploadID, part: number) else {
-            throw VellumError(409, "Part \(number) of this upload is being uploaded by another request.")
+            throw FilesError(.conflict, "Part \(number) of this upload is being uploaded by another request.")
         }
         do {
             let part = try await writePart(number, of: upload, request: request, body: body)
@@ -105,8 +112,8 @@ extension FilesService {
         let backend = try await storage.backend(for: upload.location)
         let inPlace = backend.readsPendingParts
         try await store.write { session in
-            guard let current = try await session.upload(upload.id) else { throw VellumError.uploadNotFound }
-            guard !current.completed else { throw VellumError.uploadCompleted }
+            guard let current = try await session.upload(upload.id) else { throw FilesError.uploadNotFound }
+            guard !current.completed else { throw FilesError.uploadCompleted }
             if inPlace { try await session.deletePart(uploadID: upload.id, number: number) }
         }
         await progress.invalidate(upload.id, part: number)
@@ -124,7 +131,7 @@ extension FilesService {
             writer = hashing ?? partWriter
         } catch {
             // Expiry or an abort may have removed the upload, and its blob, since it was looked up.
-            if try await store.read({ try await $0.upload(upload.id) }) == nil { throw VellumError.uploadNotFound }
+            if try await store.read({ try await $0.upload(upload.id) }) == nil { throw FilesError.uploadNotFound }
             throw error
         }
         let checksums: Checksums
@@ -132,7 +139,7 @@ extension FilesService {
             var sized = request
             sized.contentLength = expected
             let streamed = try await stream(body, to: writer, request: sized, limit: (expected, .invalidPartSize))
-            guard streamed.size == expected else { throw VellumError.invalidPartSize }
+            guard streamed.size == expected else { throw FilesError.invalidPartSize }
             do {
                 try Self.verify(streamed.checksums, against: request)
             } catch {
@@ -149,8 +156,8 @@ extension FilesService {
         let now = Date()
         let part = UploadPart(uploadID: upload.id, number: number, size: expected, checksums: checksums, created: now, updated: now)
         try await store.write { session in
-            guard let current = try await session.touchUpload(upload.id, updated: now) else { throw VellumError.uploadNotFound }
-            guard !current.completed else { throw VellumError.uploadCompleted }
+            guard let current = try await session.touchUpload(upload.id, updated: now) else { throw FilesError.uploadNotFound }
+            guard !current.completed else { throw FilesError.uploadCompleted }
             try await session.savePart(part)
         }
         if inPlace {
@@ -169,7 +176,7 @@ extension FilesService {
         let key = try ObjectKey.validate(rawKey)
         _ = try await readableBucket(bucketID, by: principal)
         guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key) else {
-            throw VellumError.uploadNotFound
+            throw FilesError.uploadNotFound
         }
         return status
     }
@@ -190,14 +197,14 @@ extension FilesService {
         let bucket = try await readableBucket(bucketID, by: principal)
         try Self.checkOwner(bucket, principal)
         guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key) else {
-            throw VellumError.uploadNotFound
+            throw FilesError.uploadNotFound
         }
         if let versionID = status.upload.versionID {
             return (status.upload, try await completedVersion(bucketID: bucketID, versionID: versionID))
         }
-        guard !bucket.locked else { throw VellumError.bucketLocked }
+        guard !bucket.locked else { throw FilesError.bucketLocked }
         let upload = status.upload
-        guard status.parts.map(\.number) == Array(0..<upload.partCount) else { throw VellumError.missingParts }
+        guard status.parts.map(\.number) == Array(0..<upload.partCount) else { throw FilesError.missingParts }
 
         let backend = try await storage.backend(for: upload.location)
         let checksums: Checksums
@@ -214,7 +221,7 @@ extension FilesService {
             let early = backend.readsPendingParts ? try await hash() : nil
             // Activity: an expiry that chose this upload earlier now leaves it alone (see `discard`).
             guard try await store.write({ try await $0.touchUpload(uploadID, updated: Date()) }) != nil else {
-                throw VellumError.uploadNotFound
+                throw FilesError.uploadNotFound
             }
             try await backend.completeMultipart(upload.fileID, parts: status.parts)
             (checksums, prefix) = if let early { early } else { try await hash() }
@@ -230,19 +237,19 @@ extension FilesService {
         }
         let mimetype = mime.detect(clientType: upload.contentType, key: key, prefix: prefix)
         let result: (MultipartUpload, ObjectVersion) = try await store.write { session in
-            guard var current = try await session.upload(uploadID) else { throw VellumError.uploadNotFound }
+            guard var current = try await session.upload(uploadID) else { throw FilesError.uploadNotFound }
             if let versionID = current.versionID {  // a concurrent completion won
                 guard let version = try await session.version(bucketID: bucketID, versionID: versionID) else {
-                    throw VellumError.versionNotFound
+                    throw FilesError.versionNotFound
                 }
                 return (current, version)
             }
-            guard let live = try await session.bucket(bucketID) else { throw VellumError.bucketNotFound }
-            guard !live.locked else { throw VellumError.bucketLocked }
+            guard let live = try await session.bucket(bucketID) else { throw FilesError.bucketNotFound }
+            guard !live.locked else { throw FilesError.bucketLocked }
             // The parts must still be the ones that were hashed.
             let parts = try await session.parts(uploadID: uploadID)
             guard parts.map(\.number) == Array(0..<upload.partCount), parts == status.parts else {
-                throw VellumError(409, "Parts changed while the upload was being completed; complete it again.")
+                throw FilesError(.conflict, "Parts changed while the upload was being completed; complete it again.")
             }
             let now = Date()
             let file = FileInstance(
@@ -268,30 +275,10 @@ extension FilesService {
         let key = try ObjectKey.validate(rawKey)
         let bucket = try await writableBucket(bucketID, by: principal)
         guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucket.id, key: key) else {
-            throw VellumError.uploadNotFound
+            throw FilesError.uploadNotFound
         }
-        guard !status.upload.completed else { throw VellumError.uploadCompleted }
+        guard !status.upload.completed else { throw FilesError.uploadCompleted }
         try await freeingSpace { try await discard(status.upload) }
-    }
-
-    /// Removes an unfinished upload (abort, or expiry when it has had no activity since `inactiveSince`): metadata
-    /// first, then the bytes.
-    func discard(_ upload: MultipartUpload, inactiveSince: Date? = nil) async throws {
-        let removed: Bool = try await store.write { session in
-            guard let current = try await session.upload(upload.id), !current.completed else { return false }
-            // A completion touches the upload before it publishes the file: an expiry decided earlier yields.
-            if let inactiveSince, current.updated >= inactiveSince { return false }
-            try await session.deleteUpload(upload.id)
-            try await session.addToBucketSize(upload.bucketID, -upload.size, updated: Date())
-            return true
-        }
-        guard removed else { throw VellumError.uploadNotFound }
-        await progress.forget(upload.id)
-        do {
-            try await storage.backend(for: upload.location).delete(upload.fileID)
-        } catch {
-            logger.error("could not delete upload bytes; a maintenance pass will", metadata: ["file": "\(upload.fileID)"])
-        }
     }
 
     // MARK: helpers
@@ -303,9 +290,9 @@ extension FilesService {
         let key = try ObjectKey.validate(rawKey)
         _ = try await writableBucket(bucketID, by: principal)
         guard let status = try await multipartStatusIfPresent(id, bucketID: bucketID, key: key, parts: false) else {
-            throw VellumError.uploadNotFound
+            throw FilesError.uploadNotFound
         }
-        guard !status.upload.completed else { throw VellumError.uploadCompleted }
+        guard !status.upload.completed else { throw FilesError.uploadCompleted }
         return status.upload
     }
 
@@ -322,7 +309,7 @@ extension FilesService {
 
     private func completedVersion(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion {
         guard let version = try await store.read({ try await $0.version(bucketID: bucketID, versionID: versionID) }) else {
-            throw VellumError.versionNotFound
+            throw FilesError.versionNotFound
         }
         return version
     }

@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 import VellumCore
 
-extension SQLMetadataSession {
+extension SQLMetadataSession: UploadQueries {
     func insertUpload(_ u: MultipartUpload) async throws {
         try await db.raw(
             """

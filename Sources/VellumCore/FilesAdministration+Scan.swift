@@ -8,7 +8,7 @@ public struct ScanReport: Sendable {
     public var deleted = 0
 }
 
-extension FilesService {
+extension FilesAdministration {
     /// Walks every location's blobs and finds those no file row refers to and no upload still marks as pending:
     /// what a power loss can leave behind (the daemon's own failure paths clean up after themselves). Safe while the
     /// daemon runs: a blob at its final place always has its temp name or its committed row, and the row commits

@@ -10,7 +10,7 @@ public struct MaintenanceReport: Sendable, Equatable {
     public var releasedReservations = 0
 }
 
-extension FilesService {
+extension FilesAdministration {
     /// One pass of background maintenance, safe to run at any time and after any crash:
     /// - multipart uploads without activity for `uploadExpiry` are aborted (their quota and bytes released), and
     ///   completed ones are forgotten after the same time;
@@ -37,7 +37,7 @@ extension FilesService {
             do {
                 try await discard(upload, inactiveSince: cutoff)
                 report.expiredUploads += 1
-            } catch let error as VellumError where error == .uploadNotFound {
+            } catch let error as FilesError where error == .uploadNotFound {
                 continue  // completed or aborted meanwhile
             }
         }

@@ -1,6 +1,6 @@
 import Foundation
 
-extension FilesService {
+extension FilesAdministration {
     /// Start-up recovery: a maintenance pass (see `maintain`) that also reconciles bucket sizes. Run before
     /// serving.
     public func recover(uploadExpiry: TimeInterval) async throws {

@@ -1,6 +1,6 @@
 import Foundation
 
-extension FilesService {
+extension ObjectService {
     /// Makes a new head version of `request.key` that shares the bytes of another version: nothing is copied, the
     /// file is kept while any version uses it, and the new version counts towards its bucket's quota.
     public func copy(
@@ -9,7 +9,7 @@ extension FilesService {
     ) async throws -> ObjectVersion {
         let key = try ObjectKey.validate(request.key)
         let source = try await object(bucketID: sourceBucket, key: sourceKey, versionID: versionID, by: principal)
-        guard let file = source.file else { throw VellumError.objectNotFound }
+        guard let file = source.file else { throw FilesError.objectNotFound }
         let bucket = try await writableBucket(request.bucketID, by: principal)
         try requireSpace()
         if let limit = bucket.uploadLimit, file.size > limit.bytes { throw limit.error }
@@ -20,7 +20,7 @@ extension FilesService {
         // The source version must still exist when the copy commits, or its file may already be on its way out.
         return try await commit(file, isNew: false, to: bucket, key: key, mimetype: mimetype, request: shared) { session in
             guard try await session.version(bucketID: sourceBucket, versionID: source.versionID) != nil else {
-                throw VellumError.objectNotFound
+                throw FilesError.objectNotFound
             }
         }
     }

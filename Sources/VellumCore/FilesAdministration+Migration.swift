@@ -45,7 +45,7 @@ public struct MigrationReport: Sendable {
     public var failed: [(id: UUID, reason: String)] = []
 }
 
-extension FilesService {
+extension FilesAdministration {
     /// The files and bytes a migration would move now.
     public func migrationTotals(_ request: MigrationRequest) async throws -> (files: Int, bytes: Int64) {
         try await store.read { try await $0.countFiles(in: request.from, bucketID: request.bucketID) }
@@ -72,7 +72,7 @@ extension FilesService {
             lease = try await take()
         }
         guard lease.holder == holder else {
-            throw VellumError(409, "Another migration is running (\(lease.holder), lease until \(lease.until)); one runs at a time.")
+            throw FilesError(.conflict, "Another migration is running (\(lease.holder), lease until \(lease.until)); one runs at a time.")
         }
         // Renewed every 10 s (a failed renewal is tried again); if the lease is found lost, or could not be
         // renewed for a minute, the migration stops before its next batch.
@@ -101,11 +101,11 @@ extension FilesService {
     ) async throws -> MigrationReport {
         let names = try await store.read { try await $0.locations() }.map(\.name)
         for name in [request.from, request.to] where !names.contains(name) {
-            throw VellumError(400, "No storage location named '\(name)'.")
+            throw FilesError(.invalid, "No storage location named '\(name)'.")
         }
         let uris = try await store.read { try await $0.locations() }.filter { [request.from, request.to].contains($0.name) }
         guard request.from != request.to, !Location.overlap(uris[0].uri, uris[1].uri) else {
-            throw VellumError(400, "The source and target locations are the same.")
+            throw FilesError(.invalid, "The source and target locations are the same.")
         }
         let source = try await storage.backend(for: request.from)
         let target = try await storage.backend(for: request.to)
@@ -127,7 +127,7 @@ extension FilesService {
                 }
                 guard let last = batch.last else { break }
                 after = last.id
-                guard stillHeld() else { throw VellumError(409, "The migration lost its lease; run it again.") }
+                guard stillHeld() else { throw FilesError(.conflict, "The migration lost its lease; run it again.") }
                 try await withThrowingTaskGroup(of: (FileInstance, String?).self) { group in
                     var running = 0
                     for file in batch where !failed.contains(file.id) {
@@ -201,7 +201,7 @@ extension FilesService {
                 progress(chunk.readableBytes)
             }
             guard read.size == file.size, read.checksums == file.checksums else {
-                throw VellumError(500, "The source bytes do not match the file's checksums (see `vellum fixity run`).")
+                throw FilesError(.failure, "The source bytes do not match the file's checksums (see `vellum fixity run`).")
             }
             try await writer.finish(writing: [])
         } catch {
@@ -211,7 +211,7 @@ extension FilesService {
         let copy = try await digest(target, file.id) { _ in }
         guard copy.size == file.size, copy.checksums == file.checksums else {
             try await target.delete(file.id)
-            throw VellumError(500, "The copy read back does not match the file's checksums.")
+            throw FilesError(.failure, "The copy read back does not match the file's checksums.")
         }
         guard try await store.write({ try await $0.moveFile(file.id, from: request.from, to: request.to) }) else {
             try await target.delete(file.id)

@@ -1,5 +1,12 @@
 import Foundation
 
+/// Buckets: creating them, listing their objects, their limits and settings, deleting them.
+public struct BucketService: FilesService {
+    public let context: FilesContext
+
+    public init(context: FilesContext) { self.context = context }
+}
+
 /// What a client may set when creating a bucket.
 public struct BucketOptions: Sendable, Equatable, Decodable {
     public var quotaSize: Int64?
@@ -39,7 +46,7 @@ public struct BucketLimits: Sendable, Equatable {
         return new <= current
     }
 
-    static let raiseRefused = VellumError(403, "Only an administrator may raise or remove a bucket's limits.")
+    static let raiseRefused = FilesError(.forbidden, "Only an administrator may raise or remove a bucket's limits.")
 }
 
 /// One page of a bucket listing.
@@ -50,15 +57,15 @@ public struct BucketPage: Sendable {
     public var hasMore: Bool
 }
 
-extension FilesService {
+extension BucketService {
     public static let maxPageSize = 1000
 
     /// Creates a bucket owned by `principal`, in the named or the default location, with the default limits unless
     /// it asks for others (a non-admin only for lower ones).
     public func createBucket(_ options: BucketOptions, by principal: Principal) async throws -> Bucket {
-        guard principal.isAuthenticated else { throw VellumError.unauthenticated }
+        guard principal.isAuthenticated else { throw FilesError.unauthenticated }
         for (field, value) in [("quota_size", options.quotaSize), ("max_file_size", options.maxFileSize)] {
-            if let value, value < 0 { throw VellumError.badParameter(field, "\(field) must be a non-negative integer.") }
+            if let value, value < 0 { throw FilesError.badParameter(field, "\(field) must be a non-negative integer.") }
         }
         let quotaSize = options.quotaSize ?? bucketDefaults.quotaSize
         let maxFileSize = options.maxFileSize ?? bucketDefaults.maxFileSize
@@ -73,11 +80,11 @@ extension FilesService {
             let location: Location?
             if let name = options.location {
                 location = locations.first { $0.name == name }
-                guard location != nil else { throw VellumError.badParameter("location", "Unknown location '\(name)'.") }
+                guard location != nil else { throw FilesError.badParameter("location", "Unknown location '\(name)'.") }
             } else {
                 location = locations.first(where: \.isDefault)
             }
-            guard let location else { throw VellumError(500, "No default storage location is configured.") }
+            guard let location else { throw FilesError(.failure, "No default storage location is configured.") }
             let now = Date()
             let bucket = Bucket(
                 id: UUID(), owner: principal.tokenID, location: location.name, quotaSize: quotaSize,
@@ -90,7 +97,7 @@ extension FilesService {
     /// One page of head versions (or of all versions, delete markers included) of a bucket.
     public func list(_ query: ListQuery, by principal: Principal) async throws -> BucketPage {
         guard (1...Self.maxPageSize).contains(query.limit) else {
-            throw VellumError.badParameter("size", "size must be between 1 and \(Self.maxPageSize).")
+            throw FilesError.badParameter("size", "size must be between 1 and \(Self.maxPageSize).")
         }
         let bucket = try await readableBucket(query.bucketID, by: principal)
         var extended = query
@@ -119,21 +126,21 @@ public struct BucketChanges: Sendable, Equatable {
     }
 }
 
-extension FilesService {
+extension BucketService {
     /// Changes a bucket's settings. The owner may change an unlocked bucket (and lock it) and lower its limits, but
     /// not raise or remove them (403); once it is locked, only an admin may change it or unlock it, so that a
     /// published record's files stay as they are.
     public func updateBucket(_ id: UUID, _ changes: BucketChanges, by principal: Principal) async throws -> Bucket {
         for (field, value) in [("quota_size", changes.quotaSize), ("max_file_size", changes.maxFileSize)] {
             if let value = value ?? nil, value < 0 {
-                throw VellumError.badParameter(field, "\(field) must be a non-negative integer or null.")
+                throw FilesError.badParameter(field, "\(field) must be a non-negative integer or null.")
             }
         }
         let bucket = try await readableBucket(id, by: principal)
         try Self.checkOwner(bucket, principal)
         return try await store.write { session in
-            guard let before = try await session.bucket(id) else { throw VellumError.bucketNotFound }
-            if before.locked && !principal.isAdmin { throw VellumError.bucketLocked }
+            guard let before = try await session.bucket(id) else { throw FilesError.bucketNotFound }
+            if before.locked && !principal.isAdmin { throw FilesError.bucketLocked }
             if !principal.isAdmin,
                 !BucketLimits.mayLower(before.quotaSize, to: changes.quotaSize ?? before.quotaSize)
                     || !BucketLimits.mayLower(before.maxFileSize, to: changes.maxFileSize ?? before.maxFileSize)
@@ -158,10 +165,10 @@ extension FilesService {
         _ = try await writableBucket(id, by: principal)
         try await freeingSpace {
             try await store.write { session in
-                guard let bucket = try await session.bucket(id) else { throw VellumError.bucketNotFound }
-                guard !bucket.locked else { throw VellumError.bucketLocked }
+                guard let bucket = try await session.bucket(id) else { throw FilesError.bucketNotFound }
+                guard !bucket.locked else { throw FilesError.bucketLocked }
                 guard try await !session.bucketHoldsData(id) else {
-                    throw VellumError(409, "Bucket is not empty: delete its object versions and multipart uploads first.")
+                    throw FilesError(.conflict, "Bucket is not empty: delete its object versions and multipart uploads first.")
                 }
                 try await session.deleteBucket(id)
             }
