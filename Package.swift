@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "CMagic", "CMD5Lanes",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

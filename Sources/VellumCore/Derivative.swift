@@ -1,16 +1,14 @@
 import Foundation
 
 /// Files Vellum makes from a stored file and keeps as files of their own: checksummed, verified by fixity, and
-/// deleted with the file they were made from.
-public enum DerivativeKind: String, Sendable {
-    /// A tiled pyramid TIFF for the IIIF image server.
-    case pyramid
+/// deleted with the file they were made from. Each kind has its `DerivativeProducer`; a module adds kinds of its own.
+public struct DerivativeKind: RawRepresentable, Hashable, Sendable {
+    public let rawValue: String
 
-    /// The media types a pyramid is made for (the images libvips reads).
-    public static let pyramidTypes: Set<String> = [
-        "image/jpeg", "image/png", "image/tiff", "image/webp", "image/gif", "image/jp2", "image/heic", "image/heif",
-        "image/avif",
-    ]
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// A tiled pyramid TIFF for the IIIF image server.
+    public static let pyramid = DerivativeKind(rawValue: "pyramid")
 }
 
 /// A derivative that could not be made: for good (`nextAttempt` nil), or for now, to be tried again.

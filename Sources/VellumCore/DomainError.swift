@@ -12,7 +12,23 @@ public protocol DomainError: Error, Sendable, CustomStringConvertible {
 
 extension DomainError {
     public var fieldErrors: [FieldError] { [] }
-    public var description: String { "\(Self.self): \(message)" + (detail.map { " (\($0))" } ?? "") }
+    public var description: String { message + (detail.map { " (\($0))" } ?? "") }
+}
+
+/// The one shape of the domains' errors: a reason of the domain's own (`FilesReason`, `StorageReason`, `IIIFReason`,
+/// each an enum of what can go wrong there), the message, field problems and operator detail.
+public struct Failure<Reason: Sendable & Equatable>: DomainError, Equatable {
+    public var reason: Reason
+    public var message: String
+    public var fieldErrors: [FieldError]
+    public var detail: String?
+
+    public init(_ reason: Reason, _ message: String, fieldErrors: [FieldError] = [], detail: String? = nil) {
+        self.reason = reason
+        self.message = message
+        self.fieldErrors = fieldErrors
+        self.detail = detail
+    }
 }
 
 /// One field-level problem of a request.

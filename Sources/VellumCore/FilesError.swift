@@ -1,37 +1,26 @@
 /// An error of the files domain: buckets, objects, multipart uploads, tokens, locations and their administration.
-public struct FilesError: DomainError, Equatable {
-    public enum Reason: Sendable, Equatable {
-        /// The request is malformed or asks for what the rules refuse (a bad key, an exceeded quota).
-        case invalid
-        /// One field of the request has a value the rules refuse.
-        case invalidField
-        /// No principal, or one the token store does not know.
-        case unauthenticated
-        /// The principal may not do this (or the bucket is locked).
-        case forbidden
-        case notFound
-        /// The state changed underneath, or another actor holds what is asked for.
-        case conflict
-        /// A conditional request's condition does not hold.
-        case preconditionFailed
-        /// Vellum itself is at fault (a configuration gap, a checksum that no longer matches).
-        case failure
-    }
+public typealias FilesError = Failure<FilesReason>
 
-    public var reason: Reason
-    public var message: String
-    public var fieldErrors: [FieldError]
-    public var detail: String?
-
-    public init(_ reason: Reason, _ message: String, fieldErrors: [FieldError] = [], detail: String? = nil) {
-        self.reason = reason
-        self.message = message
-        self.fieldErrors = fieldErrors
-        self.detail = detail
-    }
+/// What can go wrong in that domain.
+public enum FilesReason: Sendable, Equatable {
+    /// The request is malformed or asks for what the rules refuse (a bad key, an exceeded quota).
+    case invalid
+    /// One field of the request has a value the rules refuse.
+    case invalidField
+    /// No principal, or one the token store does not know.
+    case unauthenticated
+    /// The principal may not do this (or the bucket is locked).
+    case forbidden
+    case notFound
+    /// The state changed underneath, or another actor holds what is asked for.
+    case conflict
+    /// A conditional request's condition does not hold.
+    case preconditionFailed
+    /// Vellum itself is at fault (a configuration gap, a checksum that no longer matches).
+    case failure
 }
 
-extension FilesError {
+extension Failure where Reason == FilesReason {
     public static let bucketNotFound = FilesError(.notFound, "Bucket does not exist.")
     public static let objectNotFound = FilesError(.notFound, "Object does not exist.")
     public static let versionNotFound = FilesError(.notFound, "Object version does not exist.")

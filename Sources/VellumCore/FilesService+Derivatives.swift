@@ -1,12 +1,12 @@
 import Foundation
 
 extension FilesService {
-    /// Asks, in the transaction that commits a new version, for the derivatives its file gets: a IIIF pyramid for
-    /// an image.
-    static func requestDerivatives(for version: ObjectVersion, _ session: any MetadataSession) async throws {
-        guard let file = version.file, let type = version.mimetype, DerivativeKind.pyramidTypes.contains(type) else {
-            return
+    /// Asks, in the transaction that commits a new version, for the derivatives its file gets: one of each kind
+    /// whose producer accepts its media type (a IIIF pyramid for an image).
+    func requestDerivatives(for version: ObjectVersion, _ session: any MetadataSession) async throws {
+        guard let file = version.file, let type = version.mimetype else { return }
+        for producer in context.producers where producer.accepts(mimetype: type) {
+            try await session.requestDerivative(producer.kind, of: file.id, at: Date())
         }
-        try await session.requestDerivative(.pyramid, of: file.id, at: Date())
     }
 }

@@ -124,7 +124,7 @@ extension FilesService {
                 ObjectVersion(
                     versionID: UUID(), bucketID: bucket.id, key: key, file: file, mimetype: mimetype, isHead: true,
                     tags: request.tags, created: now, updated: now))
-            if isNew { try await Self.requestDerivatives(for: version, session) }
+            if isNew { try await self.requestDerivatives(for: version, session) }
             return version
         }
     }

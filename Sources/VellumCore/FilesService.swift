@@ -12,17 +12,21 @@ public struct FilesContext: Sendable {
     public let bucketDefaults: BucketLimits
     /// Space kept aside on the database's disk for deletions (see `FilesService+Space`).
     public let spaceReserve: (any SpaceReserve)?
+    /// What is made of stored files, by kind (a IIIF pyramid of each image); asked for as versions commit.
+    public let producers: [any DerivativeProducer]
     let progress = MultipartProgress()
 
     public init(
         store: any MetadataStore, storage: StorageRegistry, mime: MimeDetector = MimeDetector(),
-        bucketDefaults: BucketLimits = BucketLimits(), spaceReserve: (any SpaceReserve)? = nil, logger: Logger
+        bucketDefaults: BucketLimits = BucketLimits(), spaceReserve: (any SpaceReserve)? = nil,
+        producers: [any DerivativeProducer] = [], logger: Logger
     ) {
         self.store = store
         self.storage = storage
         self.mime = mime
         self.bucketDefaults = bucketDefaults
         self.spaceReserve = spaceReserve
+        self.producers = producers
         self.logger = logger
     }
 }

@@ -48,7 +48,16 @@ public struct MigrationStatus: Sendable, Equatable {
 /// The operations a service may run inside `read` or `write`: the queries of every aggregate of the files
 /// domain, each its own protocol (`Queries/`), composed.
 public protocol MetadataSession: Sendable, LocationQueries, TokenQueries, BucketQueries, FileQueries, VersionQueries, UploadQueries,
-    DerivativeQueries, FixityQueries, LeaseQueries
+    DerivativeQueries, FixityQueries, LeaseQueries, WorkerQueries
 {
     func ping() async throws
+}
+
+extension MetadataSession {
+    /// The queries of an attached module (`Q`: a protocol of the module's own), which the session gains from that
+    /// module's store target; a store without them is a configuration error of the composition root.
+    public func queries<Q>(_ type: Q.Type) throws -> Q {
+        guard let queries = self as? Q else { throw StorageError(.failure, "The metadata store has no \(Q.self).") }
+        return queries
+    }
 }

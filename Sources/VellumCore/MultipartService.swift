@@ -259,7 +259,7 @@ extension MultipartService {
                 ObjectVersion(
                     versionID: UUID(), bucketID: bucketID, key: key, file: file, mimetype: mimetype, isHead: true,
                     tags: upload.tags, created: now, updated: now))
-            try await Self.requestDerivatives(for: version, session)
+            try await self.requestDerivatives(for: version, session)
             try await session.completeUpload(uploadID, versionID: version.versionID, updated: now)
             current.versionID = version.versionID
             current.updated = now

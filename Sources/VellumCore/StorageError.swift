@@ -1,34 +1,25 @@
 /// An error of where bytes and metadata are kept: a storage backend, the metadata database, their disks.
-public struct StorageError: DomainError, Equatable {
-    public enum Reason: Sendable, Equatable {
-        /// The storage has no bytes for a file it should hold.
-        case missing
-        /// The disk of a location or of the database is full (or a quota of the file system is reached).
-        case full
-        /// The file is larger than the storage can take in this form.
-        case tooLarge
-        /// The process is short of file descriptors.
-        case tooManyOpenFiles
-        /// The storage cannot be reached now; a retry may succeed.
-        case unavailable
-        /// The stored state changed underneath the operation (an upload completed or aborted meanwhile).
-        case conflict
-        /// Any other failure; `detail` says what failed.
-        case failure
-    }
+public typealias StorageError = Failure<StorageReason>
 
-    public var reason: Reason
-    public var message: String
-    public var detail: String?
-
-    public init(_ reason: Reason, _ message: String, detail: String? = nil) {
-        self.reason = reason
-        self.message = message
-        self.detail = detail
-    }
+/// What can go wrong in that domain.
+public enum StorageReason: Sendable, Equatable {
+    /// The storage has no bytes for a file it should hold.
+    case missing
+    /// The disk of a location or of the database is full (or a quota of the file system is reached).
+    case full
+    /// The file is larger than the storage can take in this form.
+    case tooLarge
+    /// The process is short of file descriptors.
+    case tooManyOpenFiles
+    /// The storage cannot be reached now; a retry may succeed.
+    case unavailable
+    /// The stored state changed underneath the operation (an upload completed or aborted meanwhile).
+    case conflict
+    /// Any other failure; `detail` says what failed.
+    case failure
 }
 
-extension StorageError {
+extension Failure where Reason == StorageReason {
     /// The storage has no bytes for a file it should hold; `detail` says where it looked.
     public static func blobMissing(_ detail: String) -> StorageError {
         StorageError(.missing, "Stored file is missing.", detail: detail)

@@ -11,10 +11,12 @@ public struct HTTPDependencies: Sendable {
     public var fixity: FixityService
     public var fixityPeriod: Duration
     public var iiif: IIIFRenderer
+    /// This daemon's background workers, as they are now (`WorkerRunner.statuses`).
+    public var workers: @Sendable () -> [WorkerStatus]
 
     public init(
         files: FilesServices, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics, fixity: FixityService,
-        fixityPeriod: Duration, iiif: IIIFRenderer
+        fixityPeriod: Duration, iiif: IIIFRenderer, workers: @escaping @Sendable () -> [WorkerStatus]
     ) {
         self.files = files
         self.tokens = tokens
@@ -23,6 +25,7 @@ public struct HTTPDependencies: Sendable {
         self.fixity = fixity
         self.fixityPeriod = fixityPeriod
         self.iiif = iiif
+        self.workers = workers
     }
 }
 
@@ -40,6 +43,7 @@ public enum VellumRouter {
         api.addRoutes(FixityController(fixity: deps.fixity, period: deps.fixityPeriod).routes)
         api.addRoutes(LocationsController(service: deps.files).routes)
         api.addRoutes(DerivativesController(service: deps.files).routes)
+        api.addRoutes(WorkersController(statuses: deps.workers).routes)
         router.addRoutes(api)
         router.addRoutes(IIIFController(files: deps.files, renderer: deps.iiif, links: deps.links).routes(auth: auth), atPath: "/iiif")
         router.addRoutes(SystemController(service: deps.files, metrics: deps.metrics).routes)

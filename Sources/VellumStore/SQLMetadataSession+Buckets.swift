@@ -4,12 +4,12 @@ import VellumCore
 
 /// `buckets` and `upload_reservations`.
 extension SQLMetadataSession: BucketQueries {
-    func bucket(_ id: UUID) async throws -> Bucket? {
+    public func bucket(_ id: UUID) async throws -> Bucket? {
         try await lockBucket(id)
         return try await db.raw("SELECT * FROM buckets WHERE id = \(bind: id.lowercased)").first().map { try Self.bucket(from: $0) }
     }
 
-    func insertBucket(_ b: Bucket) async throws {
+    public func insertBucket(_ b: Bucket) async throws {
         try await db.raw(
             """
             INSERT INTO buckets (id, owner, location, size, quota_size, max_file_size, locked, public, created, updated)
@@ -20,7 +20,7 @@ extension SQLMetadataSession: BucketQueries {
         ).run()
     }
 
-    func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws -> Bucket? {
+    public func addToBucketSize(_ id: UUID, _ delta: Int64, updated: Date) async throws -> Bucket? {
         try await db.raw(
             """
             UPDATE buckets SET size = size + \(bind: delta), updated = \(bind: updated.micros) WHERE id = \(bind: id.lowercased)
@@ -29,7 +29,7 @@ extension SQLMetadataSession: BucketQueries {
         ).first().map { try Self.bucket(from: $0) }
     }
 
-    func addReservation(_ fileID: UUID, bucketID: UUID, bytes: Int64, at date: Date) async throws {
+    public func addReservation(_ fileID: UUID, bucketID: UUID, bytes: Int64, at date: Date) async throws {
         try await db.raw(
             """
             INSERT INTO upload_reservations (file_id, bucket_id, size, created)
@@ -39,7 +39,7 @@ extension SQLMetadataSession: BucketQueries {
         ).run()
     }
 
-    func deleteReservation(_ fileID: UUID) async throws -> (bucketID: UUID, bytes: Int64)? {
+    public func deleteReservation(_ fileID: UUID) async throws -> (bucketID: UUID, bytes: Int64)? {
         guard
             let row = try await db.raw(
                 "DELETE FROM upload_reservations WHERE file_id = \(bind: fileID.lowercased) RETURNING bucket_id, size"
@@ -48,11 +48,11 @@ extension SQLMetadataSession: BucketQueries {
         return (try row.decodeUUID(column: "bucket_id"), try row.decode(column: "size", as: Int64.self))
     }
 
-    func reservedFiles() async throws -> [UUID] {
+    public func reservedFiles() async throws -> [UUID] {
         try await db.raw("SELECT file_id FROM upload_reservations").all().map { try $0.decodeUUID(column: "file_id") }
     }
 
-    func updateBucket(_ b: Bucket) async throws {
+    public func updateBucket(_ b: Bucket) async throws {
         try await db.raw(
             """
             UPDATE buckets SET quota_size = \(bind: b.quotaSize), max_file_size = \(bind: b.maxFileSize),
@@ -62,7 +62,7 @@ extension SQLMetadataSession: BucketQueries {
         ).run()
     }
 
-    func bucketHoldsData(_ id: UUID) async throws -> Bool {
+    public func bucketHoldsData(_ id: UUID) async throws -> Bool {
         let bucket = id.lowercased
         return try await db.raw(
             """
@@ -76,7 +76,7 @@ extension SQLMetadataSession: BucketQueries {
         ).first() != nil
     }
 
-    func deleteBucket(_ id: UUID) async throws {
+    public func deleteBucket(_ id: UUID) async throws {
         let bucket = id.lowercased
         try await db.raw(
             """
@@ -88,7 +88,7 @@ extension SQLMetadataSession: BucketQueries {
         try await db.raw("DELETE FROM buckets WHERE id = \(bind: bucket)").run()
     }
 
-    func reconcileBucketSizes() async throws -> Int {
+    public func reconcileBucketSizes() async throws -> Int {
         try await db.raw(
             """
             UPDATE buckets SET size = \(unsafeRaw: Self.derivedSize) WHERE size <> \(unsafeRaw: Self.derivedSize)
@@ -107,7 +107,7 @@ extension SQLMetadataSession: BucketQueries {
          + COALESCE((SELECT CAST(SUM(r.size) AS BIGINT) FROM upload_reservations r WHERE r.bucket_id = buckets.id), 0))
         """
 
-    func switchBucketLocations(from: String, to: String, bucketID: UUID?) async throws -> Int {
+    public func switchBucketLocations(from: String, to: String, bucketID: UUID?) async throws -> Int {
         let only: SQLQueryString = bucketID.map { " AND id = \(bind: $0.lowercased)" } ?? ""
         return try await db.raw(
             "UPDATE buckets SET location = \(bind: to) WHERE location = \(bind: from)\(only) RETURNING id"

@@ -3,7 +3,7 @@ import SQLKit
 import VellumCore
 
 extension SQLMetadataSession: DerivativeQueries {
-    func requestDerivative(_ kind: DerivativeKind, of fileID: UUID, at date: Date) async throws {
+    public func requestDerivative(_ kind: DerivativeKind, of fileID: UUID, at date: Date) async throws {
         try await db.raw(
             """
             INSERT INTO file_derivatives (file_id, kind, created)
@@ -13,7 +13,7 @@ extension SQLMetadataSession: DerivativeQueries {
         ).run()
     }
 
-    func pendingDerivatives(_ kind: DerivativeKind, due now: Date, limit: Int) async throws -> [FileInstance] {
+    public func pendingDerivatives(_ kind: DerivativeKind, due now: Date, limit: Int) async throws -> [FileInstance] {
         try await db.raw(
             """
             SELECT \(unsafeRaw: Self.fileColumns) FROM file_derivatives d JOIN files f ON f.id = d.file_id
@@ -24,7 +24,7 @@ extension SQLMetadataSession: DerivativeQueries {
         ).all().compactMap(Self.file(from:))
     }
 
-    func saveDerivative(_ kind: DerivativeKind, of fileID: UUID, _ derivative: FileInstance) async throws {
+    public func saveDerivative(_ kind: DerivativeKind, of fileID: UUID, _ derivative: FileInstance) async throws {
         try await insertFile(derivative)
         // Still asked for, and not made meanwhile by another daemon (which would leave this copy unreferenced).
         let asked = try await db.raw(
@@ -46,7 +46,7 @@ extension SQLMetadataSession: DerivativeQueries {
         ).run()
     }
 
-    func failDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String) async throws {
+    public func failDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String) async throws {
         try await db.raw(
             """
             UPDATE file_derivatives SET error = \(bind: error)
@@ -55,7 +55,7 @@ extension SQLMetadataSession: DerivativeQueries {
         ).run()
     }
 
-    func retryDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String, after delay: (Int) -> TimeInterval)
+    public func retryDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String, after delay: (Int) -> TimeInterval)
         async throws
     {
         let attempts =
@@ -74,7 +74,7 @@ extension SQLMetadataSession: DerivativeQueries {
         ).run()
     }
 
-    func failedDerivatives(limit: Int) async throws -> [DerivativeFailure] {
+    public func failedDerivatives(limit: Int) async throws -> [DerivativeFailure] {
         try await db.raw(
             """
             SELECT d.file_id, d.kind, d.error, d.last_error, d.attempts, d.next_attempt,
@@ -89,7 +89,7 @@ extension SQLMetadataSession: DerivativeQueries {
             let passing = try row.decode(column: "last_error", as: String?.self)
             return DerivativeFailure(
                 fileID: try row.decodeUUID(column: "file_id"),
-                kind: DerivativeKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .pyramid,
+                kind: DerivativeKind(rawValue: try row.decode(column: "kind", as: String.self)),
                 bucketID: try row.decode(column: "bucket_id", as: String?.self).flatMap { UUID(uuidString: $0) },
                 key: try row.decode(column: "key", as: String?.self),
                 error: permanent ?? passing ?? "",
@@ -98,7 +98,7 @@ extension SQLMetadataSession: DerivativeQueries {
         }
     }
 
-    func derivative(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance? {
+    public func derivative(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance? {
         try await db.raw(
             """
             SELECT \(unsafeRaw: Self.fileColumns) FROM file_derivatives d JOIN files f ON f.id = d.derivative_id

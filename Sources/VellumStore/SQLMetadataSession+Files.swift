@@ -4,7 +4,7 @@ import VellumCore
 
 /// `files`: their rows, and moving their bytes between locations (`vellum migrate`).
 extension SQLMetadataSession: FileQueries {
-    func insertFile(_ f: FileInstance) async throws {
+    public func insertFile(_ f: FileInstance) async throws {
         try await db.raw(
             """
             INSERT INTO files (id, location, size, md5, sha256, deleting, last_check_at, last_check, created)
@@ -15,11 +15,11 @@ extension SQLMetadataSession: FileQueries {
         ).run()
     }
 
-    func fileExists(_ id: UUID, in location: String) async throws -> Bool {
+    public func fileExists(_ id: UUID, in location: String) async throws -> Bool {
         try await db.raw("SELECT id FROM files WHERE id = \(bind: id.lowercased) AND location = \(bind: location)").first() != nil
     }
 
-    func existingFiles(_ ids: [UUID], in location: String) async throws -> Set<UUID> {
+    public func existingFiles(_ ids: [UUID], in location: String) async throws -> Set<UUID> {
         var found = Set<UUID>()
         for start in stride(from: 0, to: ids.count, by: 500) {
             let slice = ids[start..<min(start + 500, ids.count)]
@@ -31,12 +31,12 @@ extension SQLMetadataSession: FileQueries {
         return found
     }
 
-    func fileReferenceCount(_ id: UUID) async throws -> Int {
+    public func fileReferenceCount(_ id: UUID) async throws -> Int {
         try await db.raw("SELECT COUNT(*) AS n FROM object_versions WHERE file_id = \(bind: id.lowercased)").first()?
             .decode(column: "n", as: Int.self) ?? 0
     }
 
-    func markFileDeleting(_ id: UUID) async throws -> [FileInstance] {
+    public func markFileDeleting(_ id: UUID) async throws -> [FileInstance] {
         let id = id.lowercased
         let derivatives = try await db.raw(
             """
@@ -54,7 +54,7 @@ extension SQLMetadataSession: FileQueries {
         return derivatives
     }
 
-    func claimFilesToPurge(now: Date, leaseUntil: Date, limit: Int) async throws -> [FileInstance] {
+    public func claimFilesToPurge(now: Date, leaseUntil: Date, limit: Int) async throws -> [FileInstance] {
         let files = try await db.raw(
             """
             SELECT \(unsafeRaw: Self.fileColumns) FROM files f
@@ -68,11 +68,11 @@ extension SQLMetadataSession: FileQueries {
         return files
     }
 
-    func deleteFile(_ id: UUID) async throws {
+    public func deleteFile(_ id: UUID) async throws {
         try await db.raw("DELETE FROM files WHERE id = \(bind: id.lowercased)").run()
     }
 
-    func files(in location: String, bucketID: UUID?, after afterID: UUID?, limit: Int) async throws -> [FileInstance] {
+    public func files(in location: String, bucketID: UUID?, after afterID: UUID?, limit: Int) async throws -> [FileInstance] {
         let after: SQLQueryString = afterID.map { " AND f.id > \(bind: $0.lowercased)" } ?? ""
         let rows = try await db.raw(
             """
@@ -83,7 +83,7 @@ extension SQLMetadataSession: FileQueries {
         return try rows.compactMap { try Self.file(from: $0) }
     }
 
-    func countFiles(in location: String, bucketID: UUID?) async throws -> (files: Int, bytes: Int64) {
+    public func countFiles(in location: String, bucketID: UUID?) async throws -> (files: Int, bytes: Int64) {
         let row = try await db.raw(
             """
             SELECT COUNT(*) AS n, COALESCE(CAST(SUM(f.size) AS BIGINT), 0) AS b FROM \(Self.movable(location, bucketID))
@@ -106,7 +106,7 @@ extension SQLMetadataSession: FileQueries {
         return "files f WHERE f.location = \(bind: location) AND NOT f.deleting\(bucket)"
     }
 
-    func moveFile(_ id: UUID, from: String, to: String) async throws -> Bool {
+    public func moveFile(_ id: UUID, from: String, to: String) async throws -> Bool {
         try await db.raw(
             """
             UPDATE files SET location = \(bind: to) WHERE id = \(bind: id.lowercased) AND location = \(bind: from)

@@ -3,7 +3,7 @@ import SQLKit
 import VellumCore
 
 extension SQLMetadataSession: FixityQueries {
-    func scheduleUncheckedFiles(now: Date, period: Duration, limit: Int) async throws -> Int {
+    public func scheduleUncheckedFiles(now: Date, period: Duration, limit: Int) async throws -> Int {
         let ids = try await db.raw(
             "SELECT id FROM files WHERE next_check_at IS NULL AND NOT deleting LIMIT \(bind: limit)"
         ).all().map { try $0.decode(column: "id", as: String.self) }
@@ -16,7 +16,7 @@ extension SQLMetadataSession: FixityQueries {
         return ids.count
     }
 
-    func claimDueFiles(now: Date, leaseUntil: Date, limit: Int) async throws -> [FileInstance] {
+    public func claimDueFiles(now: Date, leaseUntil: Date, limit: Int) async throws -> [FileInstance] {
         let files = try await db.raw(
             """
             SELECT \(unsafeRaw: Self.fileColumns) FROM files f
@@ -31,7 +31,7 @@ extension SQLMetadataSession: FixityQueries {
         return files
     }
 
-    func recordCheck(_ c: FixityCheck, next: Date) async throws {
+    public func recordCheck(_ c: FixityCheck, next: Date) async throws {
         try await db.raw(
             """
             UPDATE files SET last_check_at = \(bind: c.checkedAt.micros), last_check = \(bind: c.outcome == .passed),
@@ -70,7 +70,7 @@ extension SQLMetadataSession: FixityQueries {
         )
     }
 
-    func filesToCheck(bucketID: UUID?, notCheckedSince since: Date, after afterID: UUID?, limit: Int) async throws
+    public func filesToCheck(bucketID: UUID?, notCheckedSince since: Date, after afterID: UUID?, limit: Int) async throws
         -> [FileInstance]
     {
         let (from, order) = Self.unchecked(bucketID, since: since)
@@ -87,7 +87,7 @@ extension SQLMetadataSession: FixityQueries {
         return files
     }
 
-    func countFilesToCheck(bucketID: UUID?, notCheckedSince since: Date) async throws -> (files: Int, bytes: Int64) {
+    public func countFilesToCheck(bucketID: UUID?, notCheckedSince since: Date) async throws -> (files: Int, bytes: Int64) {
         guard
             let row = try await db.raw(
                 """
@@ -99,7 +99,7 @@ extension SQLMetadataSession: FixityQueries {
         return (try row.decode(column: "n", as: Int.self), try row.decode(column: "b", as: Int64.self))
     }
 
-    func failedFileCount(bucketID: UUID?) async throws -> Int {
+    public func failedFileCount(bucketID: UUID?) async throws -> Int {
         let scope: SQLQueryString =
             bucketID.map {
                 " AND EXISTS (SELECT 1 FROM object_versions v WHERE v.file_id = f.id AND v.bucket_id = \(bind: $0.lowercased))"
@@ -109,14 +109,14 @@ extension SQLMetadataSession: FixityQueries {
         ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    func openRun(bucketID: UUID?) async throws -> FixityRun? {
+    public func openRun(bucketID: UUID?) async throws -> FixityRun? {
         let scope: SQLQueryString = bucketID.map { "bucket_id = \(bind: $0.lowercased)" } ?? "bucket_id IS NULL"
         return try await db.raw(
             "SELECT * FROM fixity_runs WHERE finished IS NULL AND \(scope) ORDER BY started DESC LIMIT 1"
         ).first().map(Self.run(from:))
     }
 
-    func insertRun(_ run: FixityRun) async throws {
+    public func insertRun(_ run: FixityRun) async throws {
         try await db.raw(
             """
             INSERT INTO fixity_runs (id, bucket_id, started, finished)
@@ -126,15 +126,15 @@ extension SQLMetadataSession: FixityQueries {
         ).run()
     }
 
-    func finishRun(_ id: UUID, at date: Date) async throws {
+    public func finishRun(_ id: UUID, at date: Date) async throws {
         try await db.raw("UPDATE fixity_runs SET finished = \(bind: date.micros) WHERE id = \(bind: id.lowercased)").run()
     }
 
-    func lastRun() async throws -> FixityRun? {
+    public func lastRun() async throws -> FixityRun? {
         try await db.raw("SELECT * FROM fixity_runs ORDER BY started DESC LIMIT 1").first().map(Self.run(from:))
     }
 
-    func fixityTotals(now: Date, periodStart: Date, recentSince: Date) async throws -> FixityTotals {
+    public func fixityTotals(now: Date, periodStart: Date, recentSince: Date) async throws -> FixityTotals {
         var totals = FixityTotals()
         if let row = try await db.raw(
             """
@@ -170,14 +170,14 @@ extension SQLMetadataSession: FixityQueries {
         return totals
     }
 
-    func earliestScheduledCheck() async throws -> Date? {
+    public func earliestScheduledCheck() async throws -> Date? {
         let micros = try await db.raw(
             "SELECT next_check_at FROM files WHERE next_check_at IS NOT NULL AND NOT deleting ORDER BY next_check_at LIMIT 1"
         ).first()?.decode(column: "next_check_at", as: Int64.self)
         return micros.map(Date.micros)
     }
 
-    func fixityFailures() async throws -> [FixityFailure] {
+    public func fixityFailures() async throws -> [FixityFailure] {
         try await db.raw(
             """
             SELECT v.bucket_id AS v_bucket_id, v.key AS v_key, v.version_id AS v_version_id, c.* FROM files f
@@ -193,7 +193,7 @@ extension SQLMetadataSession: FixityQueries {
         }
     }
 
-    func fixityHistory(since: Date, after: FixityCheck?, limit: Int) async throws -> [FixityCheck] {
+    public func fixityHistory(since: Date, after: FixityCheck?, limit: Int) async throws -> [FixityCheck] {
         let page: SQLQueryString =
             after.map { " AND (checked_at, id) > (\(bind: $0.checkedAt.micros), \(bind: $0.id.lowercased))" } ?? ""
         return try await db.raw(

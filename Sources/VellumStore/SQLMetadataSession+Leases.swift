@@ -4,7 +4,7 @@ import VellumCore
 
 /// `leases`.
 extension SQLMetadataSession: LeaseQueries {
-    func takeLease(_ name: String, holder: String, until: Date, now: Date) async throws -> (holder: String, until: Date) {
+    public func takeLease(_ name: String, holder: String, until: Date, now: Date) async throws -> (holder: String, until: Date) {
         try await db.raw(
             """
             INSERT INTO leases (name, holder, until) VALUES (\(bind: name), \(bind: holder), \(bind: until.micros))
@@ -18,7 +18,7 @@ extension SQLMetadataSession: LeaseQueries {
         return (try row.decode(column: "holder", as: String.self), Date.micros(try row.decode(column: "until", as: Int64.self)))
     }
 
-    func releaseLease(_ name: String, holder: String) async throws {
+    public func releaseLease(_ name: String, holder: String) async throws {
         try await db.raw("DELETE FROM leases WHERE name = \(bind: name) AND holder = \(bind: holder)").run()
     }
 }

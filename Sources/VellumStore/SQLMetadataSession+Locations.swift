@@ -4,7 +4,7 @@ import VellumCore
 
 /// `locations`.
 extension SQLMetadataSession: LocationQueries {
-    func locations() async throws -> [Location] {
+    public func locations() async throws -> [Location] {
         try await db.raw("SELECT name, uri, is_default, created FROM locations ORDER BY name").all().map { row in
             Location(
                 name: try row.decode(column: "name", as: String.self), uri: try row.decode(column: "uri", as: String.self),
@@ -13,7 +13,7 @@ extension SQLMetadataSession: LocationQueries {
         }
     }
 
-    func insertLocation(_ location: Location) async throws {
+    public func insertLocation(_ location: Location) async throws {
         try await db.raw(
             """
             INSERT INTO locations (name, uri, is_default, created)
@@ -22,7 +22,7 @@ extension SQLMetadataSession: LocationQueries {
         ).run()
     }
 
-    func setDefaultLocation(_ name: String) async throws {
+    public func setDefaultLocation(_ name: String) async throws {
         try await db.raw("UPDATE locations SET is_default = (name = \(bind: name))").run()
     }
 }

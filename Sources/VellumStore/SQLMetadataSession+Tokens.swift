@@ -4,7 +4,7 @@ import VellumCore
 
 /// `tokens`.
 extension SQLMetadataSession: TokenQueries {
-    func insertToken(_ token: TokenRecord) async throws {
+    public func insertToken(_ token: TokenRecord) async throws {
         try await db.raw(
             """
             INSERT INTO tokens (id, name, secret_hash, is_admin, created, expires)
@@ -14,21 +14,21 @@ extension SQLMetadataSession: TokenQueries {
         ).run()
     }
 
-    func token(hash: String) async throws -> TokenRecord? {
+    public func token(hash: String) async throws -> TokenRecord? {
         try await db.raw("SELECT * FROM tokens WHERE secret_hash = \(bind: hash)").first().map(Self.token(from:))
     }
 
-    func tokens() async throws -> [TokenRecord] {
+    public func tokens() async throws -> [TokenRecord] {
         try await db.raw("SELECT * FROM tokens ORDER BY created, id").all().map(Self.token(from:))
     }
 
-    func revokeTokens(named name: String, at date: Date) async throws -> Int {
+    public func revokeTokens(named name: String, at date: Date) async throws -> Int {
         try await db.raw(
             "UPDATE tokens SET revoked = \(bind: date.micros) WHERE name = \(bind: name) AND revoked IS NULL RETURNING id"
         ).all().count
     }
 
-    func touchToken(_ id: String, at date: Date) async throws {
+    public func touchToken(_ id: String, at date: Date) async throws {
         try await db.raw("UPDATE tokens SET last_used = \(bind: date.micros) WHERE id = \(bind: id)").run()
     }
 

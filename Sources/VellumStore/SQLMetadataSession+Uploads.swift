@@ -3,7 +3,7 @@ import SQLKit
 import VellumCore
 
 extension SQLMetadataSession: UploadQueries {
-    func insertUpload(_ u: MultipartUpload) async throws {
+    public func insertUpload(_ u: MultipartUpload) async throws {
         try await db.raw(
             """
             INSERT INTO multipart_uploads (id, bucket_id, key, file_id, location, size, part_size, content_type, tags,
@@ -18,23 +18,23 @@ extension SQLMetadataSession: UploadQueries {
 
     /// In a write transaction on PostgreSQL the row is locked (see `rowLock`): two daemons expiring, aborting or
     /// completing one upload take turns, and the second finds it gone or changed.
-    func upload(_ id: UUID) async throws -> MultipartUpload? {
+    public func upload(_ id: UUID) async throws -> MultipartUpload? {
         try await db.raw("SELECT * FROM multipart_uploads WHERE id = \(bind: id.lowercased)\(unsafeRaw: rowLock)").first()
             .map(Self.upload(from:))
     }
 
-    func upload(fileID: UUID) async throws -> MultipartUpload? {
+    public func upload(fileID: UUID) async throws -> MultipartUpload? {
         try await db.raw("SELECT * FROM multipart_uploads WHERE file_id = \(bind: fileID.lowercased)").first()
             .map(Self.upload(from:))
     }
 
-    func uploads(bucketID: UUID) async throws -> [MultipartUpload] {
+    public func uploads(bucketID: UUID) async throws -> [MultipartUpload] {
         try await db.raw(
             "SELECT * FROM multipart_uploads WHERE bucket_id = \(bind: bucketID.lowercased) ORDER BY created, id"
         ).all().map(Self.upload(from:))
     }
 
-    func uploads(inactiveSince date: Date, completed: Bool) async throws -> [MultipartUpload] {
+    public func uploads(inactiveSince date: Date, completed: Bool) async throws -> [MultipartUpload] {
         let completion = completed ? "version_id IS NOT NULL" : "version_id IS NULL"
         return try await db.raw(
             """
@@ -44,13 +44,13 @@ extension SQLMetadataSession: UploadQueries {
         ).all().map(Self.upload(from:))
     }
 
-    func touchUpload(_ id: UUID, updated: Date) async throws -> MultipartUpload? {
+    public func touchUpload(_ id: UUID, updated: Date) async throws -> MultipartUpload? {
         try await db.raw(
             "UPDATE multipart_uploads SET updated = \(bind: updated.micros) WHERE id = \(bind: id.lowercased) RETURNING *"
         ).first().map(Self.upload(from:))
     }
 
-    func completeUpload(_ id: UUID, versionID: UUID, updated: Date) async throws {
+    public func completeUpload(_ id: UUID, versionID: UUID, updated: Date) async throws {
         try await db.raw(
             """
             UPDATE multipart_uploads SET version_id = \(bind: versionID.lowercased), updated = \(bind: updated.micros)
@@ -59,18 +59,18 @@ extension SQLMetadataSession: UploadQueries {
         ).run()
     }
 
-    func deleteUpload(_ id: UUID) async throws {
+    public func deleteUpload(_ id: UUID) async throws {
         try await db.raw("DELETE FROM multipart_parts WHERE upload_id = \(bind: id.lowercased)").run()
         try await db.raw("DELETE FROM multipart_uploads WHERE id = \(bind: id.lowercased)").run()
     }
 
-    func parts(uploadID: UUID) async throws -> [UploadPart] {
+    public func parts(uploadID: UUID) async throws -> [UploadPart] {
         try await db.raw(
             "SELECT * FROM multipart_parts WHERE upload_id = \(bind: uploadID.lowercased) ORDER BY part_number"
         ).all().map(Self.part(from:))
     }
 
-    func part(uploadID: UUID, number: Int) async throws -> UploadPart? {
+    public func part(uploadID: UUID, number: Int) async throws -> UploadPart? {
         try await db.raw(
             """
             SELECT * FROM multipart_parts WHERE upload_id = \(bind: uploadID.lowercased) AND part_number = \(bind: number)
@@ -78,7 +78,7 @@ extension SQLMetadataSession: UploadQueries {
         ).first().map(Self.part(from:))
     }
 
-    func savePart(_ p: UploadPart) async throws {
+    public func savePart(_ p: UploadPart) async throws {
         try await deletePart(uploadID: p.uploadID, number: p.number)
         try await db.raw(
             """
@@ -89,7 +89,7 @@ extension SQLMetadataSession: UploadQueries {
         ).run()
     }
 
-    func deletePart(uploadID: UUID, number: Int) async throws {
+    public func deletePart(uploadID: UUID, number: Int) async throws {
         try await db.raw(
             "DELETE FROM multipart_parts WHERE upload_id = \(bind: uploadID.lowercased) AND part_number = \(bind: number)"
         ).run()

@@ -6,7 +6,7 @@ import VellumCore
 extension SQLMetadataSession: VersionQueries {
     // `is_head = TRUE` is written literally, never bound: SQLite can then use the partial index of heads when it
     // prepares the statement, instead of preparing it a second time once it sees the bound value.
-    func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion? {
+    public func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion? {
         try await lockBucket(bucketID)
         return try await db.raw(
             """
@@ -16,7 +16,7 @@ extension SQLMetadataSession: VersionQueries {
         ).first().map(Self.version(from:))
     }
 
-    func bucketAndHead(bucketID: UUID, key: String) async throws -> (Bucket, ObjectVersion?)? {
+    public func bucketAndHead(bucketID: UUID, key: String) async throws -> (Bucket, ObjectVersion?)? {
         try await lockBucket(bucketID)
         guard
             let row = try await db.raw(
@@ -32,7 +32,7 @@ extension SQLMetadataSession: VersionQueries {
         return (try Self.bucket(from: row, prefix: "b_"), head)
     }
 
-    func version(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion? {
+    public func version(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion? {
         try await lockBucket(bucketID)
         return try await db.raw(
             """
@@ -42,7 +42,7 @@ extension SQLMetadataSession: VersionQueries {
         ).first().map(Self.version(from:))
     }
 
-    func insertHeadVersion(_ version: ObjectVersion) async throws -> ObjectVersion {
+    public func insertHeadVersion(_ version: ObjectVersion) async throws -> ObjectVersion {
         var v = version
         let previous = try await db.raw(
             """
@@ -67,11 +67,11 @@ extension SQLMetadataSession: VersionQueries {
         return v
     }
 
-    func deleteVersion(_ versionID: UUID) async throws {
+    public func deleteVersion(_ versionID: UUID) async throws {
         try await db.raw("DELETE FROM object_versions WHERE version_id = \(bind: versionID.lowercased)").run()
     }
 
-    func promoteNewestVersion(bucketID: UUID, key: String) async throws {
+    public func promoteNewestVersion(bucketID: UUID, key: String) async throws {
         try await db.raw(
             """
             UPDATE object_versions SET is_head = \(bind: true) WHERE version_id = (
@@ -81,7 +81,7 @@ extension SQLMetadataSession: VersionQueries {
         ).run()
     }
 
-    func listVersions(_ q: ListQuery) async throws -> [ObjectVersion] {
+    public func listVersions(_ q: ListQuery) async throws -> [ObjectVersion] {
         var sql = SQLQueryString(Self.selectVersions)
         sql.appendInterpolation(unsafeRaw: " WHERE v.bucket_id = ")
         sql.appendInterpolation(bind: q.bucketID.lowercased)

@@ -3,14 +3,23 @@ import SQLKit
 import VellumCore
 
 /// `MetadataSession` in SQL that SQLite and PostgreSQL both run, one file per aggregate (`SQLMetadataSession+*.swift`).
-/// UUIDs are TEXT, times are microseconds.
-struct SQLMetadataSession: MetadataSession {
-    let db: any SQLDatabase
-    let dialect: StoreDialect
+/// UUIDs are TEXT, times are microseconds. Public so that an attached module's store target can add its own query
+/// protocol to it (`extension SQLMetadataSession: RecordQueries`), run in the same transactions; its services reach
+/// them with `session.queries(RecordQueries.self)`.
+public struct SQLMetadataSession: MetadataSession {
+    /// The transaction's connection.
+    public let db: any SQLDatabase
+    public let dialect: StoreDialect
     /// In a write transaction (see `lockBucket`).
     var writing = false
 
-    func ping() async throws {
+    init(db: any SQLDatabase, dialect: StoreDialect, writing: Bool = false) {
+        self.db = db
+        self.dialect = dialect
+        self.writing = writing
+    }
+
+    public func ping() async throws {
         _ = try await db.raw("SELECT 1 AS one").first()
     }
 

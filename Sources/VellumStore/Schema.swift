@@ -130,10 +130,21 @@ enum Schema {
             "ALTER TABLE file_derivatives ADD COLUMN next_attempt BIGINT",
             "ALTER TABLE file_derivatives ADD COLUMN last_error TEXT",
         ],
+        [
+            // What each background worker of each daemon is doing (`WorkerRunner`), and its checkpoint.
+            """
+            CREATE TABLE workers (name TEXT NOT NULL, holder TEXT NOT NULL, state TEXT NOT NULL,
+                interval_micros BIGINT NOT NULL, passes BIGINT NOT NULL, items BIGINT NOT NULL, last_started BIGINT,
+                last_finished BIGINT, last_error TEXT, checkpoint TEXT, updated BIGINT NOT NULL,
+                PRIMARY KEY (name, holder))
+            """
+        ],
     ]
 
-    /// The media types a IIIF pyramid is made for, as an SQL list.
-    static let imageTypesSQL = "(" + DerivativeKind.pyramidTypes.sorted().map { "'\($0)'" }.joined(separator: ", ") + ")"
+    /// The media types a IIIF pyramid was made for when step 4 shipped, as an SQL list (frozen with the step; the
+    /// producer's own list is `PyramidProducer.imageTypes`).
+    static let imageTypesSQL =
+        "('image/avif', 'image/gif', 'image/heic', 'image/heif', 'image/jp2', 'image/jpeg', 'image/png', 'image/tiff', 'image/webp')"
 
     /// Brings the schema up to date, one transaction per step, each begun with the dialect's locking BEGIN so that
     /// two processes starting at once do not both migrate. Returns the steps applied.

@@ -1,5 +1,5 @@
 /// What differs between SQLite's SQL and PostgreSQL's where Vellum uses it; everything else is written once.
-enum StoreDialect: Sendable {
+public enum StoreDialect: Sendable {
     case sqlite
     case postgres
 

@@ -48,7 +48,7 @@ public struct TestApplication {
             HTTPDependencies(
                 files: files, tokens: tokens, links: LinkPolicy(publicURL: "http://localhost"), metrics: metrics,
                 fixity: FixityService(store: store, storage: storage, logger: logger), fixityPeriod: .seconds(86_400),
-                iiif: renderer))
+                iiif: renderer, workers: { [] }))
         return TestApplication(
             directory: directory, store: store, files: files, tokens: tokens, router: router, admin: admin,
             threadPool: threadPool, renderer: renderer)

@@ -33,11 +33,13 @@ struct ServeCommand: AsyncParsableCommand {
         let magic = MagicDatabase.prepare(in: settings.dataDir)  // first: it changes directory for a moment
         if magic == nil { logger.warning("could not compile Vellum's magic database; sniffing with libmagic's own") }
         let runtime = try await Runtime.open(settings, logger: logger)
+        let renderer = try IIIFRenderer(settings: settings.iiif)
+        let pyramids = PyramidProducer(renderer: renderer)
         let files = FilesServices(
             FilesContext(
                 store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic),
                 bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
-                spaceReserve: DiskReserve(directory: settings.dataDir), logger: logger))
+                spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids], logger: logger))
         let tokens = TokenService(store: runtime.store)
         if let secret = settings.bootstrapToken, !secret.isEmpty { try await tokens.ensureBootstrap(secret: secret) }
         try await files.administration.recover(uploadExpiry: settings.multipartExpires)
@@ -45,17 +47,20 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
-        let uploadExpiry = settings.multipartExpires
-        let fixitySettings = settings.fixity
-        let fixityLimiter = fixitySettings.maxRate.map { RateLimiter(bytesPerSecond: $0) }
-        let renderer = try IIIFRenderer(settings: settings.iiif)
-        let pyramids = PyramidBuilder(files: files, renderer: renderer, logger: logger)
+        let workers = WorkerRunner(
+            workers: [
+                MaintenanceWorker(administration: files.administration, uploadExpiry: settings.multipartExpires) {
+                    metrics.purgedFiles.increment(by: Int64($0))
+                },
+                DerivativeWorker(pyramids, administration: files.administration, logger: logger),
+                FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
+            ], store: runtime.store, logger: logger)
         let router = VellumRouter.build(
             HTTPDependencies(
                 files: files, tokens: tokens,
                 links: LinkPolicy(publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts)),
                 metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
-                iiif: renderer))
+                iiif: renderer, workers: { workers.statuses }))
         let connections = Connections(
             limits: .init(
                 header: .milliseconds(Int64(settings.headerTimeout * 1000)),
@@ -75,22 +80,11 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger)
-        // Shut down in reverse order: the HTTP server first (it drains), then the background passes.
+        // Shut down in reverse order: the HTTP server first (it drains), then the background workers.
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    PeriodicService(
-                        name: "maintenance", interval: PeriodicService.interval(1 / 4, of: settings.multipartExpires), logger: logger
-                    ) { metrics.purgedFiles.increment(by: Int64(try await files.administration.maintain(uploadExpiry: uploadExpiry).purgedFiles)) },
-                    PeriodicService(name: "pyramids", interval: .seconds(1), logger: logger) {
-                        _ = try await pyramids.buildPending()
-                    },
-                    PeriodicService(
-                        name: "fixity pass", interval: PeriodicService.interval(1 / 100, of: settings.fixityPeriod), logger: logger
-                    ) {
-                        _ = try await fixity.checkDue(fixitySettings, limiter: fixityLimiter)
-                        metrics.fixityLag.set(try await fixity.lag().seconds)
-                    },
+                    workers,
                     DrainingServer(server: app, connections: connections, drain: .seconds(settings.drainTimeout), logger: logger),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

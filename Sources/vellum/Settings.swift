@@ -60,151 +60,93 @@ struct Settings: Sendable, Equatable {
     /// The base of `links`, defaulting to the listening address.
     var resolvedPublicURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    /// The keys of the TOML file, which are the environment names without `VELLUM_`, in lowercase.
-    struct File: Decodable {
-        var host: String?
-        var port: Int?
-        var data_dir: String?
-        var database_url: String?
-        var bootstrap_token: String?
-        var public_url: String?
-        var allowed_hosts: [String]?
-        var log_level: String?
-        var default_location: String?
-        var s3_access_key_id: String?
-        var s3_secret_access_key: String?
-        var s3_session_token: String?
-        var default_quota_size: Int64?
-        var default_max_file_size: Int64?
-        var header_timeout: DurationText?
-        var idle_timeout: DurationText?
-        var body_timeout: DurationText?
-        var drain_timeout: DurationText?
-        var max_connections: Int?
-        var multipart_expires: DurationText?
-        var fixity_period: DurationText?
-        var fixity_max_rate: Double?
-        var fixity_workers: Int?
-        var iiif_max_pixels: Int?
-        var iiif_max_size: Int?
-        var iiif_max_area: Int?
-        var iiif_threads: Int?
-        var iiif_queue: Int?
-        var iiif_jpeg_quality: Int?
-        var iiif_cache_mb: Int?
-        var iiif_render_mb: Int?
-    }
+    /// Every setting, once: its key (in the TOML file; in the environment `VELLUM_` and the key in capitals) and
+    /// how its text is read into `Settings` (type and checks), whose properties hold the defaults;
+    /// `docs/configuration.md` documents each key (a test checks). A key the table does not have, in the file, is an
+    /// error that names it; so is a value its reader refuses, in the file or the environment.
+    static let table: [Setting] = [
+        .text("host", \.host),
+        Setting("port") { $0.port = try port($1, name: $2) },
+        .text("data_dir", \.dataDir),
+        .optionalText("database_url", \.databaseURL),
+        .optionalText("bootstrap_token", \.bootstrapToken),
+        .optionalText("public_url", \.publicURL),
+        Setting("allowed_hosts") { settings, text, _ in
+            settings.allowedHosts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        },
+        .text("log_level", \.logLevel),
+        .optionalText("default_location", \.defaultLocation),
+        .text("s3_access_key_id", \.s3AccessKeyID),
+        .text("s3_secret_access_key", \.s3SecretAccessKey),
+        .optionalText("s3_session_token", \.s3SessionToken),
+        Setting("default_quota_size") { $0.defaultQuotaSize = try bytes($1, name: $2) },
+        Setting("default_max_file_size") { $0.defaultMaxFileSize = try bytes($1, name: $2) },
+        .duration("header_timeout", \.headerTimeout),
+        .duration("idle_timeout", \.idleTimeout),
+        .duration("body_timeout", \.bodyTimeout),
+        .duration("drain_timeout", \.drainTimeout),
+        .count("max_connections", \.maxConnections),
+        .duration("multipart_expires", \.multipartExpires),
+        .duration("fixity_period", \.fixityPeriod),
+        Setting("fixity_max_rate") { $0.fixityMaxRate = try rate($1, name: $2) },
+        .count("fixity_workers", \.fixityWorkers),
+        .count("iiif_max_pixels", \.iiifMaxPixels),
+        .count("iiif_max_size", \.iiifMaxSize),
+        .count("iiif_max_area", \.iiifMaxArea),
+        .count("iiif_threads", \.iiifThreads),
+        .count("iiif_queue", \.iiifQueue),
+        .count("iiif_jpeg_quality", \.iiifJPEGQuality),
+        .count("iiif_cache_mb", \.iiifCacheMB, zero: true),
+        .count("iiif_render_mb", \.iiifRenderMB),
+    ]
 
-    /// A duration in the TOML file: a number of seconds or a string such as "4d".
-    struct DurationText: Decodable {
-        let text: String
-        init(from decoder: any Decoder) throws {
-            let value = try decoder.singleValueContainer()
-            if let seconds = try? value.decode(Int.self) {
-                text = String(seconds)
-            } else {
-                text = try value.decode(String.self)
+    /// Applies the TOML file's settings: every key must be one of `table`'s, every value a string, a number or an
+    /// array of strings that its reader accepts.
+    mutating func apply(toml text: String, path: String) throws {
+        let file: TOMLTable
+        do {
+            file = try TOMLTable(string: text)
+        } catch {
+            throw ValidationError("Invalid configuration file \(path): \(error)")
+        }
+        for key in file.keys.sorted() {
+            guard let setting = Self.table.first(where: { $0.key == key }) else {
+                throw ValidationError("Unknown setting '\(key)' in \(path); the settings are: \(Self.table.map(\.key).joined(separator: ", ")).")
             }
-        }
-    }
-
-    mutating func apply(_ file: File) throws {
-        host = file.host ?? host
-        port = file.port ?? port
-        dataDir = file.data_dir ?? dataDir
-        databaseURL = file.database_url ?? databaseURL
-        bootstrapToken = file.bootstrap_token ?? bootstrapToken
-        publicURL = file.public_url ?? publicURL
-        allowedHosts = file.allowed_hosts ?? allowedHosts
-        logLevel = file.log_level ?? logLevel
-        defaultLocation = file.default_location ?? defaultLocation
-        s3AccessKeyID = file.s3_access_key_id ?? s3AccessKeyID
-        s3SecretAccessKey = file.s3_secret_access_key ?? s3SecretAccessKey
-        s3SessionToken = file.s3_session_token ?? s3SessionToken
-        for (key, field, setting) in Self.limits {
-            if let value = file[keyPath: field] { self[keyPath: setting] = try Self.bytes(String(value), name: key) }
-        }
-        for (key, field, setting) in Self.timeouts {
-            if let value = file[keyPath: field] { self[keyPath: setting] = try Self.duration(value.text, name: key) }
-        }
-        if let value = file.max_connections { maxConnections = try Self.count(String(value), name: "max_connections") }
-        if let value = file.multipart_expires { multipartExpires = try Self.duration(value.text, name: "multipart_expires") }
-        if let value = file.fixity_period { fixityPeriod = try Self.duration(value.text, name: "fixity_period") }
-        if let value = file.fixity_max_rate { fixityMaxRate = try Self.rate(String(value), name: "fixity_max_rate") }
-        if let value = file.fixity_workers { fixityWorkers = try Self.count(String(value), name: "fixity_workers") }
-        for (key, field, setting) in Self.iiifCounts {
-            if let value = file[keyPath: field] {
-                self[keyPath: setting] = try Self.count(String(value), name: key, zero: key == "iiif_cache_mb")
+            guard let value = file[key], let text = Self.text(of: value) else {
+                throw ValidationError("The setting '\(key)' in \(path) must be a string, a number or a list of strings.")
             }
+            try setting.read(&self, text, key)
         }
     }
 
-    /// The default bucket limits, by TOML key (the environment name is `VELLUM_` and the key in capitals).
-    static var limits: [(String, KeyPath<File, Int64?>, WritableKeyPath<Settings, Int64?>)] {
-        [
-            ("default_quota_size", \.default_quota_size, \.defaultQuotaSize),
-            ("default_max_file_size", \.default_max_file_size, \.defaultMaxFileSize),
-        ]
+    /// A TOML value as the text an environment variable would hold (a list of strings: comma-separated).
+    static func text(of value: any TOMLValueConvertible) -> String? {
+        if let string = value.string { return string }
+        if let int = value.int { return String(int) }
+        if let double = value.double { return String(double) }
+        if let array = value.array {
+            let strings = array.map(\.string)
+            guard !strings.contains(nil) else { return nil }
+            return strings.compactMap { $0 }.joined(separator: ",")
+        }
+        return nil
     }
 
-    /// The connection timeouts: TOML key, its field in the file, the setting.
-    static var timeouts: [(String, KeyPath<File, DurationText?>, WritableKeyPath<Settings, TimeInterval>)] {
-        [
-            ("header_timeout", \.header_timeout, \.headerTimeout), ("idle_timeout", \.idle_timeout, \.idleTimeout),
-            ("body_timeout", \.body_timeout, \.bodyTimeout), ("drain_timeout", \.drain_timeout, \.drainTimeout),
-        ]
-    }
-
-    /// The IIIF settings, each a whole number (positive, or zero for the cache): TOML key (the environment name is
-    /// `VELLUM_` and the key in capitals), its field in the file, the setting.
-    static var iiifCounts: [(String, KeyPath<File, Int?>, WritableKeyPath<Settings, Int>)] {
-        [
-            ("iiif_max_pixels", \.iiif_max_pixels, \.iiifMaxPixels), ("iiif_max_size", \.iiif_max_size, \.iiifMaxSize),
-            ("iiif_max_area", \.iiif_max_area, \.iiifMaxArea), ("iiif_threads", \.iiif_threads, \.iiifThreads),
-            ("iiif_queue", \.iiif_queue, \.iiifQueue), ("iiif_jpeg_quality", \.iiif_jpeg_quality, \.iiifJPEGQuality),
-            ("iiif_cache_mb", \.iiif_cache_mb, \.iiifCacheMB), ("iiif_render_mb", \.iiif_render_mb, \.iiifRenderMB),
-        ]
-    }
-
+    /// Applies the `VELLUM_*` environment variables of `table`'s settings.
     mutating func apply(environment env: [String: String]) throws {
-        host = env["VELLUM_HOST"] ?? host
-        if let value = env["VELLUM_PORT"] {
-            guard let port = Int(value), (0...65535).contains(port) else {
-                throw ValidationError("VELLUM_PORT must be a port number, not '\(value)'.")
-            }
-            self.port = port
+        for setting in Self.table {
+            let name = "VELLUM_" + setting.key.uppercased()
+            if let text = env[name] { try setting.read(&self, text, name) }
         }
-        dataDir = env["VELLUM_DATA_DIR"] ?? dataDir
-        databaseURL = env["VELLUM_DATABASE_URL"] ?? databaseURL
-        bootstrapToken = env["VELLUM_BOOTSTRAP_TOKEN"] ?? bootstrapToken
-        publicURL = env["VELLUM_PUBLIC_URL"] ?? publicURL
-        if let hosts = env["VELLUM_ALLOWED_HOSTS"] {
-            allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// A port number.
+    static func port(_ text: String, name: String) throws -> Int {
+        guard let port = Int(text.trimmingCharacters(in: .whitespaces)), (0...65535).contains(port) else {
+            throw ValidationError("\(name) must be a port number, not '\(text)'.")
         }
-        logLevel = env["VELLUM_LOG_LEVEL"] ?? logLevel
-        defaultLocation = env["VELLUM_DEFAULT_LOCATION"] ?? defaultLocation
-        s3AccessKeyID = env["VELLUM_S3_ACCESS_KEY_ID"] ?? s3AccessKeyID
-        s3SecretAccessKey = env["VELLUM_S3_SECRET_ACCESS_KEY"] ?? s3SecretAccessKey
-        s3SessionToken = env["VELLUM_S3_SESSION_TOKEN"] ?? s3SessionToken
-        for (key, _, setting) in Self.limits {
-            let name = "VELLUM_" + key.uppercased()
-            if let value = env[name] { self[keyPath: setting] = try Self.bytes(value, name: name) }
-        }
-        for (key, _, setting) in Self.timeouts {
-            let name = "VELLUM_" + key.uppercased()
-            if let value = env[name] { self[keyPath: setting] = try Self.duration(value, name: name) }
-        }
-        if let value = env["VELLUM_MAX_CONNECTIONS"] { maxConnections = try Self.count(value, name: "VELLUM_MAX_CONNECTIONS") }
-        if let value = env["VELLUM_MULTIPART_EXPIRES"] {
-            multipartExpires = try Self.duration(value, name: "VELLUM_MULTIPART_EXPIRES")
-        }
-        if let value = env["VELLUM_FIXITY_PERIOD"] { fixityPeriod = try Self.duration(value, name: "VELLUM_FIXITY_PERIOD") }
-        if let value = env["VELLUM_FIXITY_MAX_RATE"] { fixityMaxRate = try Self.rate(value, name: "VELLUM_FIXITY_MAX_RATE") }
-        if let value = env["VELLUM_FIXITY_WORKERS"] { fixityWorkers = try Self.count(value, name: "VELLUM_FIXITY_WORKERS") }
-        for (key, _, setting) in Self.iiifCounts {
-            let name = "VELLUM_" + key.uppercased()
-            if let value = env[name] { self[keyPath: setting] = try Self.count(value, name: name, zero: key == "iiif_cache_mb") }
-        }
+        return port
     }
 
     /// A positive rate in MB/s.
@@ -268,13 +210,7 @@ struct Settings: Sendable, Equatable {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ValidationError("Cannot read the configuration file \(path).")
             }
-            do {
-                try settings.apply(try TOMLDecoder().decode(File.self, from: text))
-            } catch let error as ValidationError {
-                throw error
-            } catch {
-                throw ValidationError("Invalid configuration file \(path): \(error)")
-            }
+            try settings.apply(toml: text, path: path)
         }
         try settings.apply(environment: environment)
         return settings
@@ -298,5 +234,33 @@ struct CommonOptions: ParsableArguments {
         settings.dataDir = dataDir ?? settings.dataDir
         settings.databaseURL = databaseURL ?? settings.databaseURL
         return settings
+    }
+}
+
+/// One setting of `Settings.table`: its key, and how a text (from the file or the environment, named `name` in
+/// errors) is read into the settings.
+struct Setting: Sendable {
+    let key: String
+    let read: @Sendable (inout Settings, _ text: String, _ name: String) throws -> Void
+
+    init(_ key: String, read: @escaping @Sendable (inout Settings, String, String) throws -> Void) {
+        self.key = key
+        self.read = read
+    }
+
+    static func text(_ key: String, _ field: WritableKeyPath<Settings, String> & Sendable) -> Setting {
+        Setting(key) { settings, text, _ in settings[keyPath: field] = text }
+    }
+
+    static func optionalText(_ key: String, _ field: WritableKeyPath<Settings, String?> & Sendable) -> Setting {
+        Setting(key) { settings, text, _ in settings[keyPath: field] = text }
+    }
+
+    static func duration(_ key: String, _ field: WritableKeyPath<Settings, TimeInterval> & Sendable) -> Setting {
+        Setting(key) { settings, text, name in settings[keyPath: field] = try Settings.duration(text, name: name) }
+    }
+
+    static func count(_ key: String, _ field: WritableKeyPath<Settings, Int> & Sendable, zero: Bool = false) -> Setting {
+        Setting(key) { settings, text, name in settings[keyPath: field] = try Settings.count(text, name: name, zero: zero) }
     }
 }

@@ -55,12 +55,7 @@ struct TokenCommand: AsyncParsableCommand {
                         token.revoked != nil ? "revoked" : token.isValid(at: now) ? "active" : "expired",
                     ]
                 }
-                let header = ["NAME", "ADMIN", "CREATED", "EXPIRES", "LAST USED", "STATE"]
-                let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-                for row in [header] + rows {
-                    let line = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                    print(line.trimmingCharacters(in: .whitespaces))
-                }
+                TextTable.print(["NAME", "ADMIN", "CREATED", "EXPIRES", "LAST USED", "STATE"], rows)
             }
         }
 

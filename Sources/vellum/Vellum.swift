@@ -7,6 +7,6 @@ struct Vellum: AsyncParsableCommand {
         abstract: "Files-first object storage and file-integrity daemon.",
         subcommands: [
             ServeCommand.self, TokenCommand.self, LocationCommand.self, PutCommand.self, GCCommand.self, FixityCommand.self, DBCommand.self,
-            MigrateCommand.self,
+            MigrateCommand.self, WorkerCommand.self,
         ])
 }

@@ -54,7 +54,7 @@ import Testing
         let attempts: [(HTTPMethod, String)] = [
             (.PUT, "/files/\(bucket)/doc"), (.DELETE, "/files/\(bucket)/doc"),
             (.DELETE, "/files/\(bucket)/doc?versionId=\(version)"),
-            (.POST, "/files/\(bucket)/big?uploads&size=\(6 * MiB)&partSize=\(5 * MiB)"), (.DELETE, "/files/\(bucket)"),
+            (.POST, "/files/\(bucket)/big?uploads&size=\(6 * mib)&partSize=\(5 * mib)"), (.DELETE, "/files/\(bucket)"),
         ]
         for (method, path) in attempts {
             let reply = try await server.request(method, path, token: alice, body: method == .PUT ? [1] : nil)
@@ -78,7 +78,7 @@ import Testing
         #expect(try full.json()["status"] as? Int == 409)
         #expect(try await server.request(.DELETE, "/files/\(bucket)/doc?versionId=\(version)").status == 204)
 
-        let upload = try #require(try await server.startUpload(bucket, "up", size: 6 * MiB)["id"] as? String)
+        let upload = try #require(try await server.startUpload(bucket, "up", size: 6 * mib)["id"] as? String)
         #expect(try await server.request(.DELETE, "/files/\(bucket)").status == 409)
         #expect(try await server.request(.DELETE, "/files/\(bucket)/up?uploadId=\(upload)").status == 204)
 

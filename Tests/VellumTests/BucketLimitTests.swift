@@ -96,7 +96,7 @@ import Testing
         // The upload holds its bytes once its blob is made pending (on S3, after a request to the store): wait for
         // the hold, then for maintenance passes to go by it.
         #expect(try await eventually { try await server.sql("SELECT COUNT(*) FROM upload_reservations") == ["1"] })
-        try await Task.sleep(for: .seconds(2.5))
+        try await server.waitForPasses("maintenance")
         let other = try await server.request(.PUT, "/files/\(bucket)/other", body: Fixtures.bytes(500_000))
         #expect(other.status == 400, "\(other.text)")
         try slow.send(Array(body[1000...]))

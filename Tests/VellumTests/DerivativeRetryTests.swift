@@ -37,7 +37,7 @@ import Testing
         let next = try #require(try await server.sql("SELECT next_attempt FROM file_derivatives").first.flatMap(Double.init))
         #expect(next / 1e6 - Date().timeIntervalSince1970 > 20)  // 30 s after the first failure
         // The pyramid pass runs every second: the failed one waits for its turn.
-        try await Task.sleep(for: .seconds(3))
+        try await server.waitForPasses("pyramids")
         #expect(try await failures().first?["attempts"] as? Int == 1)
         #expect(try await server.request(.GET, "/derivatives/failures", token: nil).status == 401)
 

@@ -81,7 +81,7 @@ import Testing
         #expect(history.contains { $0.contains("\"outcome\":\"missing\"") })
     }
 
-    /// Files over 1 MiB are verified several at once, their MD5s side by side in vector lanes: a flipped bit in one
+    /// Files over 1 mib are verified several at once, their MD5s side by side in vector lanes: a flipped bit in one
     /// file's second chunk and a truncation of another are found, the other files (of different lengths) pass.
     @Test func largeFilesAreVerifiedTogether() async throws {
         let server = try await TestServer()
@@ -126,7 +126,7 @@ import Testing
         #expect(metrics.contains("vellum_fixity_checks_total{outcome=\"passed\"}"))
     }
 
-    /// `--max-rate` holds: 30 MiB at 5 MB/s takes at least 5 s.
+    /// `--max-rate` holds: 30 mib at 5 MB/s takes at least 5 s.
     @Test func theThrottleHolds() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()

@@ -40,10 +40,10 @@ import Testing
             #expect(try await server.request(.PUT, "/files/\(bucket)/\(key)", body: Fixtures.bytes(size)).status == 200)
         }
         #expect(try await server.request(.DELETE, "/files/\(bucket)/b").status == 204)
-        let upload = try #require(try await server.startUpload(bucket, "m", size: 7 * MiB)["id"] as? String)
-        #expect(try await server.putPart(bucket, "m", upload, 0, Fixtures.bytes(5 * MiB)).status == 200)
+        let upload = try #require(try await server.startUpload(bucket, "m", size: 7 * mib)["id"] as? String)
+        #expect(try await server.putPart(bucket, "m", upload, 0, Fixtures.bytes(5 * mib)).status == 200)
         let versions = try #require(try await server.request(.GET, "/files/\(bucket)?versions").json()["contents"] as? [[String: Any]])
-        let expected = versions.compactMap { $0["size"] as? Int }.reduce(0, +) + 7 * MiB
+        let expected = versions.compactMap { $0["size"] as? Int }.reduce(0, +) + 7 * mib
         #expect(try await server.bucketSize(bucket) == expected)
         // A restart reconciles from first principles and finds nothing to change.
         try await server.stop()

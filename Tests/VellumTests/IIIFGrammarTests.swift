@@ -8,7 +8,7 @@ import VellumCore
 @Suite struct IIIFGrammarTests {
     let limits = Limits(maxWidth: 5000, maxHeight: 5000, maxArea: 10_000_000)
 
-    func refusal(_ body: () throws -> Void) -> IIIFError.Reason? {
+    func refusal(_ body: () throws -> Void) -> IIIFReason? {
         do {
             try body()
             return nil

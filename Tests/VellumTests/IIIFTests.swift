@@ -175,6 +175,8 @@ import Testing
         let original = server.dataDir + "/default/" + (try await server.blob(size: bytes.count).name)
         let stored = try await blobs(server, count: 2)
         #expect(stored.count == 2)
+        // The pyramid's blob is written before its row commits: wait for the row.
+        #expect(try await eventually { try await server.sql("SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["1"] })
         let pyramid = try #require(stored.map { server.dataDir + "/default/" + $0 }.first { $0 != original })
         let head = try [UInt8](FileHandle(forReadingFrom: URL(fileURLWithPath: pyramid)).readData(ofLength: 4))
         #expect(head == [0x49, 0x49, 0x2A, 0x00] || head == [0x49, 0x49, 0x2B, 0x00])  // a (Big)TIFF
@@ -240,7 +242,7 @@ import Testing
         #expect(info.text.contains("30000×30000"))
         #expect(try await server.request(.GET, base + "/full/max/0/default.jpg").status == 400)
         #expect(try await server.request(.GET, base + "/0,0,256,256/256,/0/default.jpg").status == 400)
-        try await Task.sleep(for: .seconds(2))  // the pyramid pass has looked at it
+        try await server.waitForPasses("pyramids")  // the pyramid pass has looked at it
         #expect(try await server.storedBlobs().count == 1)
         let peak = TestServer.procStatus(try #require(server.pid), "VmHWM:") ?? Int.max
         #expect(peak < 300_000, "peak RSS \(peak) KiB")

@@ -54,7 +54,7 @@ struct LargeFileTests {
         sampler.cancel()
         let peak = await sampler.value
         // Private memory, not VmHWM: the daemon's resident code and libraries (libvips and what it loads, ICU, a
-        // debug build's own 20 MiB of code) are 60-70 MiB of file-backed pages before a byte is sent.
+        // debug build's own 20 mib of code) are 60-70 mib of file-backed pages before a byte is sent.
         #expect(peak > 0 && peak < 100 * 1024, "peak RssAnon \(peak) KiB, VmHWM \(TestServer.procStatus(pid, "VmHWM:") ?? 0) KiB")
     }
 

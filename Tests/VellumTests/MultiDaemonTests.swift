@@ -117,7 +117,7 @@ import Testing
         let bucket = try await a.createBucket()
         var ids: [String] = []
         for i in 0..<8 {
-            ids.append(try #require(try await [a, b][i % 2].startUpload(bucket, "u\(i)", size: 6 * MiB)["id"] as? String))
+            ids.append(try #require(try await [a, b][i % 2].startUpload(bucket, "u\(i)", size: 6 * mib)["id"] as? String))
         }
         for _ in 0..<150 {
             if try await query(a, "SELECT COUNT(*) FROM multipart_uploads") == ["0"] { break }
@@ -185,7 +185,9 @@ import Testing
             if try await query(a, "SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["4"] { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        try await Task.sleep(for: .seconds(2))  // a second build of one of them, if any, has finished
+        // A second build of one of them, if any, has finished: each daemon's pyramid worker has done two more passes.
+        try await a.waitForPasses("pyramids")
+        try await b.waitForPasses("pyramids")
         #expect(try await query(a, "SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["4"])
         #expect(try await query(a, "SELECT COUNT(*) FROM files WHERE NOT deleting") == ["8"])
     }

@@ -14,7 +14,7 @@ import Testing
         let small = server.dataDir + "/small.txt"
         let large = server.dataDir + "/large.bin"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: small))
-        let data = Fixtures.bytes(12 * MiB + 3, seed: 11)
+        let data = Fixtures.bytes(12 * mib + 3, seed: 11)
         try Data(data).write(to: URL(fileURLWithPath: large))
         #expect(try await put(server, small, "\(bucket)/docs/small.txt").contains("uploaded docs/small.txt"))
         #expect(try await server.request(.GET, "/files/\(bucket)/docs/small.txt").text == "hello")
@@ -26,15 +26,15 @@ import Testing
     @Test func resumesAnInterruptedUpload() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
-        let data = Fixtures.bytes(16 * MiB, seed: 12)
+        let data = Fixtures.bytes(16 * mib, seed: 12)
         let file = server.dataDir + "/big.bin"
         try Data(data).write(to: URL(fileURLWithPath: file))
         // An earlier run got part 0 through, part 1 through with damaged bytes, and died.
         let upload = try await server.startUpload(bucket, "big.bin", size: data.count)
         let id = try #require(upload["id"] as? String)
-        let chunks = parts(data, 5 * MiB)
+        let chunks = parts(data, 5 * mib)
         #expect(try await server.putPart(bucket, "big.bin", id, 0, chunks[0]).status == 200)
-        #expect(try await server.putPart(bucket, "big.bin", id, 1, Fixtures.bytes(5 * MiB, seed: 1)).status == 200)
+        #expect(try await server.putPart(bucket, "big.bin", id, 1, Fixtures.bytes(5 * mib, seed: 1)).status == 200)
         _ = try await put(server, file, "\(bucket)/big.bin", ["--part-size", "5", "--multipart-threshold", "5", "--parallel", "2"])
         #expect(try await server.request(.GET, "/files/\(bucket)/big.bin").bytes == data)
         let uploads =

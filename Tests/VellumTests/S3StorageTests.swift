@@ -21,12 +21,12 @@ import Testing
         return (reply.headers.first(name: "etag") ?? "", Array(buffer: reply.body))
     }
 
-    /// A streamed upload larger than one part is a native multipart upload of 8 MiB parts; one that fits in a
+    /// A streamed upload larger than one part is a native multipart upload of 8 mib parts; one that fits in a
     /// part is a single PUT; neither leaves a marker or an unfinished S3 upload.
     @Test func streamedUploadsUseNativeMultipart() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
-        let big = Fixtures.bytes(17 * MiB + 5)
+        let big = Fixtures.bytes(17 * mib + 5)
         let chunks = stride(from: 0, to: big.count, by: 1 << 20).map { Array(big[$0..<min($0 + (1 << 20), big.count)]) }
         #expect(try await server.putChunked("/files/\(bucket)/big", chunks: chunks).status == 200)
         #expect(try await server.request(.PUT, "/files/\(bucket)/small", body: Array("small".utf8)).status == 200)
@@ -50,8 +50,8 @@ import Testing
     @Test func multipartPartsAreNativeParts() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
-        let data = Fixtures.bytes(11 * MiB)
-        let pieces = parts(data, 5 * MiB)
+        let data = Fixtures.bytes(11 * mib)
+        let pieces = parts(data, 5 * mib)
         let upload = try #require(try await server.startUpload(bucket, "mp", size: data.count)["id"] as? String)
         #expect(try await server.putPart(bucket, "mp", upload, 2, pieces[2]).status == 200)
         #expect(try await server.putPart(bucket, "mp", upload, 0, pieces[0]).status == 200)
@@ -61,7 +61,7 @@ import Testing
         let partList = try await s3.send(.GET, key: key, query: [("uploadId", uploadID)])
         let sent = try S3XML(partList.body, record: "Part").records
         #expect(sent.map { $0["PartNumber"] } == ["1", "3"])
-        #expect(sent.map { $0["Size"] } == ["\(5 * MiB)", "\(MiB)"])
+        #expect(sent.map { $0["Size"] } == ["\(5 * mib)", "\(mib)"])
         let md5 = Insecure.MD5.hash(data: pieces[0]).map { String(format: "%02x", $0) }.joined()
         #expect(sent.first?["ETag"] == "\"\(md5)\"")
 
@@ -97,8 +97,8 @@ import Testing
         /// Completes an upload of four parts sent in `order`; answers the GETs of its object moto served.
         func upload(_ key: String, order: [Int]) async throws -> Int {
             let before = try gets()
-            let data = Fixtures.bytes(16 * MiB + 7)
-            let pieces = parts(data, 5 * MiB)
+            let data = Fixtures.bytes(16 * mib + 7)
+            let pieces = parts(data, 5 * mib)
             let upload = try #require(try await server.startUpload(bucket, key, size: data.count)["id"] as? String)
             for number in order { #expect(try await server.putPart(bucket, key, upload, number, pieces[number]).status == 200) }
             #expect(try await server.request(.POST, "/files/\(bucket)/\(key)?uploadId=\(upload)").status == 200)
@@ -120,15 +120,15 @@ import Testing
     @Test func aPartSentAgainCountsUntilReplaced() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
-        let data = Fixtures.bytes(7 * MiB)
-        let pieces = parts(data, 5 * MiB)
+        let data = Fixtures.bytes(7 * mib)
+        let pieces = parts(data, 5 * mib)
         let upload = try #require(try await server.startUpload(bucket, "mp", size: data.count)["id"] as? String)
         for (number, piece) in pieces.enumerated() {
             #expect(try await server.putPart(bucket, "mp", upload, number, piece).status == 200)
         }
         let connection = try RawConnection(port: server.port)
-        try connection.startUpload(path: "/files/\(bucket)/mp?uploadId=\(upload)&partNumber=0", length: 5 * MiB)
-        try connection.send(Fixtures.bytes(MiB))
+        try connection.startUpload(path: "/files/\(bucket)/mp?uploadId=\(upload)&partNumber=0", length: 5 * mib)
+        try connection.send(Fixtures.bytes(mib))
         try await Task.sleep(for: .milliseconds(300))
         shutdown(connection.fd, Int32(SHUT_RDWR))
         try await Task.sleep(for: .milliseconds(300))
@@ -152,7 +152,7 @@ import Testing
         #expect(put.status == 503)
         #expect(try put.json()["status"] as? Int == 503)
         #expect(started.duration(to: .now) < .seconds(15))
-        let chunked = try await server.putChunked("/files/\(bucket)/big", chunks: Array(repeating: Fixtures.bytes(MiB), count: 12))
+        let chunked = try await server.putChunked("/files/\(bucket)/big", chunks: Array(repeating: Fixtures.bytes(mib), count: 12))
         #expect(chunked.status == 503)
         let listing = try await server.request(.GET, "/files/\(bucket)?versions").json()
         #expect((listing["contents"] as? [Any])?.isEmpty == true)

@@ -1,34 +1,27 @@
 import VellumCore
 
 /// An error of the IIIF Image API: a request that does not parse or cannot be met, an image that cannot be read.
-public struct IIIFError: DomainError, Equatable {
-    public enum Reason: Sendable, Equatable {
-        /// The request does not follow the grammar, or asks for no pixels or too many.
-        case invalidRequest
-        /// No image: the identifier names nothing, or a file that is not an image this server reads.
-        case notFound
-        /// The image is too large to render from its original now (its pyramid will serve it).
-        case tooLarge
-        /// The image's bytes cannot be decoded: damaged or truncated.
-        case undecodable
-        /// A feature (a format, a kind of location) this server does not offer.
-        case notImplemented
-        /// The image server is short of capacity; a retry may succeed.
-        case busy
-        /// The server itself failed (a pyramid that cannot be read, a temporary directory that cannot be locked).
-        case failure
-    }
+public typealias IIIFError = Failure<IIIFReason>
 
-    public var reason: Reason
-    public var message: String
-    public var detail: String?
+/// What can go wrong in that domain.
+public enum IIIFReason: Sendable, Equatable {
+    /// The request does not follow the grammar, or asks for no pixels or too many.
+    case invalidRequest
+    /// No image: the identifier names nothing, or a file that is not an image this server reads.
+    case notFound
+    /// The image is too large to render from its original now (its pyramid will serve it).
+    case tooLarge
+    /// The image's bytes cannot be decoded: damaged or truncated.
+    case undecodable
+    /// A feature (a format, a kind of location) this server does not offer.
+    case notImplemented
+    /// The image server is short of capacity; a retry may succeed.
+    case busy
+    /// The server itself failed (a pyramid that cannot be read, a temporary directory that cannot be locked).
+    case failure
+}
 
-    public init(_ reason: Reason, _ message: String, detail: String? = nil) {
-        self.reason = reason
-        self.message = message
-        self.detail = detail
-    }
-
+extension Failure where Reason == IIIFReason {
     /// Whether trying again later cannot help: the image, not the moment, is the problem.
     public var isPermanent: Bool {
         switch reason {

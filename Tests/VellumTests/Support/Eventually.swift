@@ -10,3 +10,21 @@ func eventually(
     }
     return try await condition()
 }
+
+extension TestServer {
+    /// How many units the daemon's worker `name` has finished (`GET /workers`).
+    func workerPasses(_ name: String) async throws -> Int {
+        let workers = try await request(.GET, "/workers").json()["workers"] as? [[String: Any]] ?? []
+        return workers.first { $0["name"] as? String == name }?["passes"] as? Int ?? -1
+    }
+
+    /// Waits until the worker `name` has finished `count` more units than when called: positive evidence that it
+    /// has looked at what the test set up, instead of a fixed sleep.
+    func waitForPasses(_ name: String, _ count: Int = 2, attempts: Int = 600) async throws {
+        let start = try await workerPasses(name)
+        guard start >= 0 else { throw TestError("no worker named \(name)") }
+        guard try await eventually(attempts, every: .milliseconds(50), { try await workerPasses(name) >= start + count }) else {
+            throw TestError("the worker \(name) did not finish \(count) passes")
+        }
+    }
+}

@@ -4,7 +4,7 @@ import Foundation
 /// Deterministic test bytes and their digests.
 enum Fixtures {
     static func bytes(_ count: Int, seed: UInt8 = 7) -> [UInt8] {
-        // Written in place: `map` with a closure costs seconds per hundred MiB in debug builds, on the threads every
+        // Written in place: `map` with a closure costs seconds per hundred mib in debug builds, on the threads every
         // test shares.
         var state = UInt32(seed) &* 2_654_435_761 &+ 1
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
