@@ -96,6 +96,8 @@ import Testing
         #expect(try await server.storedBytes() == 0)
     }
 
+    /// The connection closes after the answer, not when the idle time limit (60 s here) ends it: "well before 60 s"
+    /// is 30 s, as a loaded CI machine answered a `/health` in over 5 s.
     @Test func connectionCloseIsDone() async throws {
         let server = try await TestServer()
         // Refused before its body was asked for: the client is told to close, and the daemon closes.
@@ -107,13 +109,13 @@ import Testing
         let answer = await refused.receiveAll()
         #expect(answer.hasPrefix("HTTP/1.1 401") || answer.hasPrefix("HTTP/1.1 404"), "\(answer)")
         #expect(answer.lowercased().contains("connection: close"))
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Date().timeIntervalSince(started) < 30)
         // The client asks to close.
         let asked = try RawConnection(port: server.port)
         try asked.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         let closing = Date()
         #expect(await asked.receiveAll().hasPrefix("HTTP/1.1 200"))
-        #expect(Date().timeIntervalSince(closing) < 5)
+        #expect(Date().timeIntervalSince(closing) < 30)
         // Pipelined: the second request asks to close; both are answered, then the connection closes.
         let pipelined = try RawConnection(port: server.port)
         try pipelined.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
