@@ -89,8 +89,10 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         let started = Date()
         #expect(try await server.stop(signal: SIGTERM) == 0)
+        // Not before the 2 s deadline, and far from the 600 s the stalled body would hold it without one (a loaded
+        // CI machine took over 6 s to exit).
         let took = Date().timeIntervalSince(started)
-        #expect(took >= 1.5 && took < 6, "\(took) s")
+        #expect(took >= 1.5 && took < 30, "\(took) s")
         try await server.start()
         #expect(try await server.request(.GET, "/files/\(bucket)/stalled").status == 404)
         #expect(try await server.storedBytes() == 0)
