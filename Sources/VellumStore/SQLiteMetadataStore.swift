@@ -4,7 +4,6 @@ import NIOCore
 import NIOPosix
 import SQLKit
 import SQLiteKit
-import ServiceLifecycle
 import Synchronization
 import VellumCore
 
@@ -85,16 +84,9 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await Schema.status(readerLanes[0].connection.sql())
     }
 
-    /// Waits for graceful shutdown or cancellation, then closes the connections `open` made.
-    public func run() async {
-        try? await gracefulShutdown()
-        await close()
-    }
-
-    /// Closes the connections (for a store that was never run).
-    public func close() async {
+    public func shutdown() async {
         for lane in readerLanes + [writerLane] {
-            try? await lane.connection.close().get()  // the future: the async one does nothing in a cancelled task
+            try? await lane.connection.close()
             try? await lane.pool.shutdownGracefully()
         }
     }
