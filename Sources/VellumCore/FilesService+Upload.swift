@@ -99,7 +99,7 @@ extension FilesService {
     }
 
     /// Fails a conditional write before any byte is read, when the head already rules it out.
-    func checkEarly(_ condition: WriteCondition, bucketID: UUID, key: String) async throws {
+    func checkEarly(_ condition: WriteCondition, bucketID: UUID, key: ObjectKey) async throws {
         guard condition != WriteCondition() else { return }
         try condition.check(try await store.read { try await $0.headVersion(bucketID: bucketID, key: key) })
     }
@@ -108,7 +108,7 @@ extension FilesService {
     /// write's condition under the write lock; a failed check rolls it all back. `held` bytes of the bucket's size
     /// were reserved for it while it was written: they become the file's.
     func commit(
-        _ file: FileInstance, isNew: Bool, to bucket: Bucket, key: String, mimetype: String?, request: UploadRequest,
+        _ file: FileInstance, isNew: Bool, to bucket: Bucket, key: ObjectKey, mimetype: String?, request: UploadRequest,
         held: Int64 = 0, alsoCheck: (@Sendable (any MetadataSession) async throws -> Void)? = nil
     ) async throws -> ObjectVersion {
         try await store.write { session in
@@ -122,7 +122,7 @@ extension FilesService {
             let now = Date()
             let version = try await session.insertHeadVersion(
                 ObjectVersion(
-                    versionID: UUID(), bucketID: bucket.id, key: key, file: file, mimetype: mimetype, isHead: true,
+                    versionID: UUID(), bucketID: bucket.id, key: key.value, file: file, mimetype: mimetype, isHead: true,
                     tags: request.tags, created: now, updated: now))
             if isNew { try await self.requestDerivatives(for: version, session) }
             return version

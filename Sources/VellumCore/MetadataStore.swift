@@ -1,7 +1,12 @@
 import Foundation
+import ServiceLifecycle
 
-/// The metadata database. Implementations (SQLite, later PostgreSQL) live in VellumStore; services hold the rules.
-public protocol MetadataStore: Sendable {
+/// The metadata database. Implementations (SQLite, PostgreSQL) live in VellumStore; services hold the rules.
+///
+/// A store is a `Service`: it is usable while its `run()` runs (the daemon's service group runs it first, so that
+/// it stops last; a command runs it around its work with `whileRunning`), and its connections close when `run()`
+/// returns, at graceful shutdown or cancellation.
+public protocol MetadataStore: Service {
     /// Runs `body` against committed state (no locks held).
     func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R
     /// Runs `body` in one write transaction that commits durably before this returns. If `body` throws, none of
@@ -12,8 +17,6 @@ public protocol MetadataStore: Sendable {
     func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R
     /// The schema migration steps the database has applied, and those this build knows.
     func migrationStatus() async throws -> MigrationStatus
-    /// Closes connections.
-    func shutdown() async
     /// Where this store tells every process sharing it that tokens changed, if it can without a query (see
     /// `TokenChanges`); nil: each request reads its token.
     var tokenChanges: (any TokenChanges)? { get }

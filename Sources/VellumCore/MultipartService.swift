@@ -49,7 +49,7 @@ extension MultipartService {
     /// pending file the parts are written into. The upload's row commits first: from then on recovery (which runs
     /// in every maintenance pass) knows the pending file as an open upload's.
     public func startMultipart(_ request: MultipartRequest, by principal: Principal) async throws -> MultipartUpload {
-        let key = try ObjectKey.validate(request.key)
+        let key = try ObjectKey(request.key)
         guard (MultipartLimits.minPartSize...MultipartLimits.maxPartSize).contains(request.partSize) else {
             throw FilesError.invalidPartSize
         }
@@ -61,7 +61,7 @@ extension MultipartService {
         if let limit = bucket.uploadLimit, request.size > limit.bytes { throw limit.error }
         let now = Date()
         let upload = MultipartUpload(
-            id: UUID(), bucketID: bucket.id, key: key, fileID: UUID(), location: bucket.location, size: request.size,
+            id: UUID(), bucketID: bucket.id, key: key.value, fileID: UUID(), location: bucket.location, size: request.size,
             partSize: request.partSize, contentType: request.contentType, tags: request.tags, created: now, updated: now)
         let backend = try await storage.backend(for: bucket.location)
         try await store.write { session in
@@ -173,7 +173,7 @@ extension MultipartService {
     public func multipartStatus(uploadID: UUID, bucketID: UUID, key rawKey: String, by principal: Principal) async throws
         -> MultipartStatus
     {
-        let key = try ObjectKey.validate(rawKey)
+        let key = try ObjectKey(rawKey)
         _ = try await readableBucket(bucketID, by: principal)
         guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key) else {
             throw FilesError.uploadNotFound
@@ -193,7 +193,7 @@ extension MultipartService {
     public func completeMultipart(uploadID: UUID, bucketID: UUID, key rawKey: String, by principal: Principal)
         async throws -> (MultipartUpload, ObjectVersion)
     {
-        let key = try ObjectKey.validate(rawKey)
+        let key = try ObjectKey(rawKey)
         let bucket = try await readableBucket(bucketID, by: principal)
         try Self.checkOwner(bucket, principal)
         guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucketID, key: key) else {
@@ -235,7 +235,7 @@ extension MultipartService {
             }
             throw error
         }
-        let mimetype = mime.detect(clientType: upload.contentType, key: key, prefix: prefix)
+        let mimetype = mime.detect(clientType: upload.contentType, key: key.value, prefix: prefix)
         let result: (MultipartUpload, ObjectVersion) = try await store.write { session in
             guard var current = try await session.upload(uploadID) else { throw FilesError.uploadNotFound }
             if let versionID = current.versionID {  // a concurrent completion won
@@ -257,7 +257,7 @@ extension MultipartService {
             try await session.insertFile(file)
             let version = try await session.insertHeadVersion(
                 ObjectVersion(
-                    versionID: UUID(), bucketID: bucketID, key: key, file: file, mimetype: mimetype, isHead: true,
+                    versionID: UUID(), bucketID: bucketID, key: key.value, file: file, mimetype: mimetype, isHead: true,
                     tags: upload.tags, created: now, updated: now))
             try await self.requestDerivatives(for: version, session)
             try await session.completeUpload(uploadID, versionID: version.versionID, updated: now)
@@ -272,7 +272,7 @@ extension MultipartService {
 
     /// Aborts an upload that has not completed: its reservation is released and its bytes deleted.
     public func abortMultipart(uploadID: UUID, bucketID: UUID, key rawKey: String, by principal: Principal) async throws {
-        let key = try ObjectKey.validate(rawKey)
+        let key = try ObjectKey(rawKey)
         let bucket = try await writableBucket(bucketID, by: principal)
         guard let status = try await multipartStatusIfPresent(uploadID, bucketID: bucket.id, key: key) else {
             throw FilesError.uploadNotFound
@@ -287,7 +287,7 @@ extension MultipartService {
     private func openUpload(_ id: UUID, bucketID: UUID, key rawKey: String, by principal: Principal) async throws
         -> MultipartUpload
     {
-        let key = try ObjectKey.validate(rawKey)
+        let key = try ObjectKey(rawKey)
         _ = try await writableBucket(bucketID, by: principal)
         guard let status = try await multipartStatusIfPresent(id, bucketID: bucketID, key: key, parts: false) else {
             throw FilesError.uploadNotFound
@@ -296,11 +296,11 @@ extension MultipartService {
         return status.upload
     }
 
-    private func multipartStatusIfPresent(_ id: UUID, bucketID: UUID, key: String, parts: Bool = true) async throws
+    private func multipartStatusIfPresent(_ id: UUID, bucketID: UUID, key: ObjectKey, parts: Bool = true) async throws
         -> MultipartStatus?
     {
         try await store.read { session in
-            guard let upload = try await session.upload(id), upload.bucketID == bucketID, upload.key == key else {
+            guard let upload = try await session.upload(id), upload.bucketID == bucketID, upload.key == key.value else {
                 return nil
             }
             return MultipartStatus(upload: upload, parts: parts ? try await session.parts(uploadID: id) : [])

@@ -7,7 +7,7 @@ extension ObjectService {
         bucketID sourceBucket: UUID, key sourceKey: String, versionID: UUID?, to request: UploadRequest,
         by principal: Principal
     ) async throws -> ObjectVersion {
-        let key = try ObjectKey.validate(request.key)
+        let key = try ObjectKey(request.key)
         let source = try await object(bucketID: sourceBucket, key: sourceKey, versionID: versionID, by: principal)
         guard let file = source.file else { throw FilesError.objectNotFound }
         let bucket = try await writableBucket(request.bucketID, by: principal)

@@ -23,7 +23,7 @@ extension ObjectService {
     public func object(bucketID: UUID, key rawKey: String, versionID: UUID?, by principal: Principal) async throws
         -> ObjectVersion
     {
-        let key = try ObjectKey.validate(rawKey)
+        let key = try ObjectKey(rawKey)
         // One read (one trip to a reader's thread; one query for a head); the version counts only if the bucket is
         // readable.
         let version = try await store.read { session -> ObjectVersion? in
@@ -38,7 +38,7 @@ extension ObjectService {
             else { throw FilesError.bucketNotFound }
             return head
         }
-        guard let version, version.key == key, !version.isDeleteMarker else {
+        guard let version, version.key == key.value, !version.isDeleteMarker else {
             throw versionID == nil ? FilesError.objectNotFound : FilesError.versionNotFound
         }
         return version
@@ -46,7 +46,7 @@ extension ObjectService {
 
     /// Soft delete: a delete marker becomes the head; every version and its bytes stay.
     public func deleteObject(bucketID: UUID, key rawKey: String, by principal: Principal) async throws {
-        let key = try ObjectKey.validate(rawKey)
+        let key = try ObjectKey(rawKey)
         _ = try await writableBucket(bucketID, by: principal)
         try await freeingSpace {
             try await store.write { session in
@@ -58,7 +58,7 @@ extension ObjectService {
                 let now = Date()
                 try await session.insertHeadVersion(
                     ObjectVersion(
-                        versionID: UUID(), bucketID: bucketID, key: key, file: nil, mimetype: nil, isHead: true,
+                        versionID: UUID(), bucketID: bucketID, key: key.value, file: nil, mimetype: nil, isHead: true,
                         created: now, updated: now))
             }
         }
@@ -68,14 +68,14 @@ extension ObjectService {
     public func deleteVersion(bucketID: UUID, key rawKey: String, versionID: UUID, by principal: Principal)
         async throws
     {
-        let key = try ObjectKey.validate(rawKey)
+        let key = try ObjectKey(rawKey)
         _ = try await writableBucket(bucketID, by: principal)
         let orphans: [FileInstance] = try await freeingSpace {
             try await store.write { session in
                 guard let bucket = try await session.bucket(bucketID) else { throw FilesError.bucketNotFound }
                 guard !bucket.locked else { throw FilesError.bucketLocked }
                 guard let version = try await session.version(bucketID: bucketID, versionID: versionID),
-                    version.key == key
+                    version.key == key.value
                 else { throw FilesError.versionNotFound }
                 try await session.deleteVersion(versionID)
                 if version.isHead { try await session.promoteNewestVersion(bucketID: bucketID, key: key) }
@@ -93,7 +93,7 @@ extension ObjectService {
     public func upload<Body: AsyncSequence>(
         _ request: UploadRequest, body: Body, by principal: Principal
     ) async throws -> ObjectVersion where Body.Element == ByteBuffer {
-        let key = try ObjectKey.validate(request.key)
+        let key = try ObjectKey(request.key)
         let bucket = try await writableBucket(request.bucketID, by: principal)
         try requireSpace()
         let limit = bucket.uploadLimit
@@ -120,7 +120,7 @@ extension ObjectService {
             let streamed = try await stream(body, to: writer, request: request, limit: limit, grow: grow)
             try Self.verify(streamed.checksums, against: request)
             try await writer.finish(writing: streamed.unwritten)
-            let mimetype = mime.detect(clientType: request.contentType, key: key, prefix: streamed.prefix)
+            let mimetype = mime.detect(clientType: request.contentType, key: key.value, prefix: streamed.prefix)
             let file = FileInstance(
                 id: fileID, location: bucket.location, size: streamed.size, checksums: streamed.checksums, created: Date())
             let version = try await commit(

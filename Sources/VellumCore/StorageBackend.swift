@@ -48,12 +48,16 @@ public protocol StorageBackend: Sendable {
     /// A short-lived URL that serves a settled blob directly with the given `Content-Type` and
     /// `Content-Disposition`, when downloads should be redirected there; nil to stream through Vellum.
     func downloadURL(_ id: UUID, contentType: String, disposition: String) -> String?
+    /// Renews what tells the other processes sharing the location that this one is alive and may be writing (S3:
+    /// its run's heartbeat, see `S3Runs`); the `storage` worker calls it every 30 s. Nothing by default.
+    func keepAlive() async throws
 }
 
 extension StorageBackend {
     public func localPath(_ id: UUID) -> String? { nil }
     public func downloadURL(_ id: UUID, contentType: String, disposition: String) -> String? { nil }
     public var readsPendingParts: Bool { true }
+    public func keepAlive() async throws {}
 }
 
 /// Receives the bytes of one pending blob.

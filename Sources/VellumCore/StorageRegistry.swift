@@ -23,6 +23,9 @@ public actor StorageRegistry {
         return backend
     }
 
+    /// The backends made so far (those this process has used).
+    public func opened() -> [any StorageBackend] { Array(backends.values) }
+
     /// Adds a location after checking that it can be written, optionally making it the default for new buckets.
     public func add(_ location: Location) async throws {
         try Location.validate(name: location.name)

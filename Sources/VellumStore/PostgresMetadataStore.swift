@@ -9,28 +9,32 @@ import VellumCore
 /// a unique index; sizes: `size = size + delta`). A transaction that loses a race anyway (a unique violation, a
 /// serialization failure, a deadlock) is rolled back and run again, up to `attempts` times: writes only touch the
 /// database, so running one again is safe, and the second run sees the winner's commit.
+///
+/// Its connection pool (a `PostgresClient`) works while the store's `run()` runs, in the caller's service group.
 public final class PostgresMetadataStore: MetadataStore {
     private let client: PostgresClient
-    private let running: Task<Void, Never>
     static let attempts = 12
 
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`, `?sslmode=disable|prefer|
-    /// require`, default prefer) and migrates it unless told not to.
+    /// require`, default prefer) and migrates it unless told not to, on a client of its own that is closed before
+    /// this returns: the store's own pool runs later, in `run()`.
     public static func open(url: String, logger: Logger, connections: Int = 8, migrate: Bool = true) async throws
         -> PostgresMetadataStore
     {
-        let store = PostgresMetadataStore(
-            client: PostgresClient(
-                configuration: try configuration(url: url, connections: connections), backgroundLogger: logger))
+        let configuration = try configuration(url: url, connections: connections)
+        let opening = PostgresClient(configuration: configuration, backgroundLogger: logger)
         do {
-            try await store.client.withConnection { connection in
-                try await migrate ? Schema.migrate(connection.sql(), dialect: .postgres) : []
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await opening.run() }
+                defer { group.cancelAll() }
+                try await opening.withConnection { connection in
+                    try await migrate ? Schema.migrate(connection.sql(), dialect: .postgres) : []
+                }
             }
         } catch {
-            await store.shutdown()
             throw StorageError(.unavailable, "The PostgreSQL database could not be opened.", detail: String(reflecting: error))
         }
-        return store
+        return PostgresMetadataStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger))
     }
 
     static func configuration(url: String, connections: Int) throws -> PostgresClient.Configuration {
@@ -54,10 +58,10 @@ public final class PostgresMetadataStore: MetadataStore {
         return configuration
     }
 
-    private init(client: PostgresClient) {
-        self.client = client
-        running = Task.immediate { await client.run() }  // started before the first lease (else PostgresNIO warns)
-    }
+    private init(client: PostgresClient) { self.client = client }
+
+    /// Runs the connection pool until graceful shutdown or cancellation.
+    public func run() async { await client.run() }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
         try await client.withConnection { connection in
@@ -99,10 +103,5 @@ public final class PostgresMetadataStore: MetadataStore {
 
     public func migrationStatus() async throws -> MigrationStatus {
         try await client.withConnection { try await Schema.status($0.sql()) }
-    }
-
-    public func shutdown() async {
-        running.cancel()
-        _ = await running.value
     }
 }

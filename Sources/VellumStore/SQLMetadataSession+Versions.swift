@@ -6,23 +6,23 @@ import VellumCore
 extension SQLMetadataSession: VersionQueries {
     // `is_head = TRUE` is written literally, never bound: SQLite can then use the partial index of heads when it
     // prepares the statement, instead of preparing it a second time once it sees the bound value.
-    public func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion? {
+    public func headVersion(bucketID: UUID, key: ObjectKey) async throws -> ObjectVersion? {
         try await lockBucket(bucketID)
         return try await db.raw(
             """
             \(unsafeRaw: Self.selectVersions)
-            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.key = \(bind: key) AND v.is_head = TRUE
+            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.key = \(bind: key.value) AND v.is_head = TRUE
             """
         ).first().map(Self.version(from:))
     }
 
-    public func bucketAndHead(bucketID: UUID, key: String) async throws -> (Bucket, ObjectVersion?)? {
+    public func bucketAndHead(bucketID: UUID, key: ObjectKey) async throws -> (Bucket, ObjectVersion?)? {
         try await lockBucket(bucketID)
         guard
             let row = try await db.raw(
                 """
                 SELECT \(unsafeRaw: Self.bucketColumns), \(unsafeRaw: Self.versionColumns) FROM buckets b
-                LEFT JOIN object_versions v ON v.bucket_id = b.id AND v.key = \(bind: key) AND v.is_head = TRUE
+                LEFT JOIN object_versions v ON v.bucket_id = b.id AND v.key = \(bind: key.value) AND v.is_head = TRUE
                 LEFT JOIN files f ON f.id = v.file_id
                 WHERE b.id = \(bind: bucketID.lowercased)
                 """
@@ -71,11 +71,11 @@ extension SQLMetadataSession: VersionQueries {
         try await db.raw("DELETE FROM object_versions WHERE version_id = \(bind: versionID.lowercased)").run()
     }
 
-    public func promoteNewestVersion(bucketID: UUID, key: String) async throws {
+    public func promoteNewestVersion(bucketID: UUID, key: ObjectKey) async throws {
         try await db.raw(
             """
             UPDATE object_versions SET is_head = \(bind: true) WHERE version_id = (
-                SELECT version_id FROM object_versions WHERE bucket_id = \(bind: bucketID.lowercased) AND key = \(bind: key)
+                SELECT version_id FROM object_versions WHERE bucket_id = \(bind: bucketID.lowercased) AND key = \(bind: key.value)
                 ORDER BY created DESC, version_id DESC LIMIT 1)
             """
         ).run()

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import SQLKit
 import SQLiteKit
+import ServiceLifecycle
 import Synchronization
 import VellumCore
 
@@ -84,9 +85,16 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await Schema.status(readerLanes[0].connection.sql())
     }
 
-    public func shutdown() async {
+    /// Waits for graceful shutdown or cancellation, then closes the connections `open` made.
+    public func run() async {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes the connections (for a store that was never run).
+    public func close() async {
         for lane in readerLanes + [writerLane] {
-            try? await lane.connection.close()
+            try? await lane.connection.close().get()  // the future: the async one does nothing in a cancelled task
             try? await lane.pool.shutdownGracefully()
         }
     }

@@ -13,7 +13,7 @@ import VellumStore
 /// socket, no daemon to start); `shutdown()` removes everything.
 public struct TestApplication {
     public let directory: String
-    public let store: any MetadataStore
+    public let store: SQLiteMetadataStore
     public let files: FilesServices
     public let tokens: TokenService
     public let router: Router<VellumRequestContext>
@@ -57,7 +57,7 @@ public struct TestApplication {
     /// Closes the database and the threads, and removes the directory.
     public func shutdown() async {
         try? await renderer.shutdown()
-        await store.shutdown()
+        await store.close()
         try? await threadPool.shutdownGracefully()
         try? FileManager.default.removeItem(atPath: directory)
     }

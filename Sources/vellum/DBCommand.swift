@@ -38,13 +38,6 @@ struct DBCommand: AsyncParsableCommand {
     static func status(_ settings: Settings, migrate: Bool) async throws -> MigrationStatus {
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
         let store = try await Runtime.openStore(settings.resolvedDatabaseURL, logger: Logger(label: "vellum"), migrate: migrate)
-        do {
-            let status = try await store.migrationStatus()
-            await store.shutdown()
-            return status
-        } catch {
-            await store.shutdown()
-            throw error
-        }
+        return try await store.whileRunning { try await store.migrationStatus() }
     }
 }

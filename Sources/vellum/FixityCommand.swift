@@ -14,14 +14,8 @@ struct FixityCommand: AsyncParsableCommand {
     static func with<R>(_ common: CommonOptions, _ body: (FixityService, Settings) async throws -> R) async throws -> R {
         let settings = try common.settings()
         let logger = Logger(label: "vellum")
-        let runtime = try await Runtime.open(settings, logger: logger)
-        do {
-            let result = try await body(FixityService(store: runtime.store, storage: runtime.storage, logger: logger), settings)
-            await runtime.shutdown()
-            return result
-        } catch {
-            await runtime.shutdown()
-            throw error
+        return try await Runtime.with(settings, logger: logger) { runtime in
+            try await body(FixityService(store: runtime.store, storage: runtime.storage, logger: logger), settings)
         }
     }
 

@@ -13,16 +13,10 @@ struct GCCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "vellum")
-        let runtime = try await Runtime.open(try common.settings(), logger: logger)
-        let files = FilesServices(FilesContext(store: runtime.store, storage: runtime.storage, logger: logger))
-        let report: ScanReport
-        do {
-            report = try await files.administration.scanUnreferenced(delete: delete)
-        } catch {
-            await runtime.shutdown()
-            throw error
+        let report = try await Runtime.with(try common.settings(), logger: logger) { [delete] runtime in
+            let files = FilesServices(FilesContext(store: runtime.store, storage: runtime.storage, logger: logger))
+            return try await files.administration.scanUnreferenced(delete: delete)
         }
-        await runtime.shutdown()
         for blob in report.unreferenced { print("\(blob.location)\t\(blob.id.lowercased)\t\(blob.size)") }
         let bytes = report.unreferenced.reduce(Int64(0)) { $0 + $1.size }
         print(

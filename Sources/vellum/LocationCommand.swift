@@ -19,14 +19,13 @@ struct LocationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try Location.validate(name: name)
-            let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
-            do {
-                try await runtime.storage.add(Location(name: name, uri: uri, isDefault: isDefault, created: Date()))
-            } catch {
-                await runtime.shutdown()
-                throw ValidationError("\(error)")
+            try await Runtime.with(try common.settings(), logger: Logger(label: "vellum")) { runtime in
+                do {
+                    try await runtime.storage.add(Location(name: name, uri: uri, isDefault: isDefault, created: Date()))
+                } catch {
+                    throw ValidationError("\(error)")
+                }
             }
-            await runtime.shutdown()
             print("added location \(name) \(uri)\(isDefault ? " (default)" : "")")
         }
     }
@@ -37,9 +36,9 @@ struct LocationCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
-            let locations = try await runtime.store.read { try await $0.locations() }
-            await runtime.shutdown()
+            let locations = try await Runtime.with(try common.settings(), logger: Logger(label: "vellum")) { runtime in
+                try await runtime.store.read { try await $0.locations() }
+            }
             for location in locations {
                 print("\(location.name)\t\(location.uri)\(location.isDefault ? "\tdefault" : "")")
             }
@@ -54,19 +53,18 @@ struct LocationCommand: AsyncParsableCommand {
         @Argument(help: "The location's name.") var name: String
 
         func run() async throws {
-            let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
-            do {
-                try await runtime.store.write { [name] session in
-                    guard try await session.locations().contains(where: { $0.name == name }) else {
-                        throw FilesError(.notFound, "No storage location named '\(name)'.")
+            try await Runtime.with(try common.settings(), logger: Logger(label: "vellum")) { runtime in
+                do {
+                    try await runtime.store.write { [name] session in
+                        guard try await session.locations().contains(where: { $0.name == name }) else {
+                            throw FilesError(.notFound, "No storage location named '\(name)'.")
+                        }
+                        try await session.setDefaultLocation(name)
                     }
-                    try await session.setDefaultLocation(name)
+                } catch {
+                    throw ValidationError("\(error)")
                 }
-            } catch {
-                await runtime.shutdown()
-                throw ValidationError("\(error)")
             }
-            await runtime.shutdown()
             print("default location \(name)")
         }
     }

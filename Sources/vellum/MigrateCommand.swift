@@ -33,14 +33,13 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         if let maxRate, maxRate <= 0 { throw ValidationError("--max-rate must be positive.") }
         let logger = Logger(label: "vellum")
-        let runtime = try await Runtime.open(try common.settings(), logger: logger)
-        let files = FilesServices(FilesContext(store: runtime.store, storage: runtime.storage, logger: logger))
+        let settings = try common.settings()
         var request = MigrationRequest(
             from: from, to: to, bucketID: bucketID, maxRate: maxRate.map { $0 * 1e6 }, deleteSource: deleteSource,
             sourceGrace: .milliseconds(Int(sourceGrace * 1000)))
         // The lease's holder names this process's lock file in the data directory, held while it runs, so that a
         // run killed on this machine (or another sharing the data directory) does not block the next.
-        let runs = URL(fileURLWithPath: runtime.settings.dataDir).appendingPathComponent("migrations").path
+        let runs = URL(fileURLWithPath: settings.dataDir).appendingPathComponent("migrations").path
         try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
         let me = UUID().uuidString.lowercased()
         let lock = open("\(runs)/\(me).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
@@ -59,17 +58,18 @@ struct MigrateCommand: AsyncParsableCommand {
             unlink("\(runs)/\(id).lock")
             return true
         }
-        let report: MigrationReport
-        do {
-            let totals = try await files.administration.migrationTotals(request)
-            let bar = ProgressBar(total: totals.bytes, label: "migrating \(totals.files) files")
-            report = try await files.administration.migrate(request) { bar.add($0) }
-            bar.finish()
-        } catch {
-            await runtime.shutdown()
-            throw error
+        let report = try await Runtime.with(settings, logger: logger) { [request] runtime in
+            let files = FilesServices(FilesContext(store: runtime.store, storage: runtime.storage, logger: logger))
+            // The storage worker keeps this process's S3 runs alive while it writes, as a daemon's does.
+            let workers = WorkerRunner(workers: [StorageWorker(storage: runtime.storage)], store: runtime.store, logger: logger)
+            return try await workers.whileRunning {
+                let totals = try await files.administration.migrationTotals(request)
+                let bar = ProgressBar(total: totals.bytes, label: "migrating \(totals.files) files")
+                let report = try await files.administration.migrate(request) { bar.add($0) }
+                bar.finish()
+                return report
+            }
         }
-        await runtime.shutdown()
         for failure in report.failed { print("failed\t\(failure.id.lowercased)\t\(failure.reason)") }
         print(
             "moved \(report.files) files (\(report.bytes) bytes) from \(from) to \(to); \(report.buckets) buckets now "

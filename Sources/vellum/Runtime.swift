@@ -15,7 +15,18 @@ struct Runtime {
     let threadPool: NIOThreadPool
     let logger: Logger
 
-    /// Opens the database (migrating it) and makes sure a default location exists.
+    /// Opens the runtime, runs `body` while its store runs (after making sure a default location exists), and
+    /// closes everything, whether `body` throws or not.
+    static func with<R>(_ settings: Settings, logger: Logger, _ body: (Runtime) async throws -> R) async throws -> R {
+        let runtime = try await open(settings, logger: logger)
+        defer { runtime.threadPool.shutdownGracefully { _ in } }
+        return try await runtime.store.whileRunning {
+            try await runtime.ensureDefaultLocation()
+            return try await body(runtime)
+        }
+    }
+
+    /// Opens the database (migrating it). Its store works once it runs: see `with` and `ServeCommand`.
     static func open(_ settings: Settings, logger: Logger) async throws -> Runtime {
         // Blocks of 4 MiB and more (S3 part buffers, large image regions) are mapped and unmapped each time:
         // glibc's default raises this threshold as such blocks are freed, after which they come from per-thread
@@ -27,10 +38,8 @@ struct Runtime {
         let store = try await openStore(settings.resolvedDatabaseURL, logger: logger)
         let factory = BackendFactory(threadPool: threadPool, settings: settings)
         let storage = StorageRegistry(store: store, factory: factory)
-        let runtime = Runtime(
+        return Runtime(
             settings: settings, store: store, storage: storage, factory: factory, threadPool: threadPool, logger: logger)
-        try await runtime.ensureDefaultLocation()
-        return runtime
     }
 
     /// The store `url` names: `sqlite://PATH` or `postgres://...` (`postgresql://` too).
@@ -60,10 +69,5 @@ struct Runtime {
                 try await session.insertLocation(location)
             }
         }
-    }
-
-    func shutdown() async {
-        await store.shutdown()
-        try? await threadPool.shutdownGracefully()
     }
 }

@@ -41,9 +41,6 @@ struct ServeCommand: AsyncParsableCommand {
                 bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
                 spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids], logger: logger))
         let tokens = TokenService(store: runtime.store)
-        if let secret = settings.bootstrapToken, !secret.isEmpty { try await tokens.ensureBootstrap(secret: secret) }
-        try await files.administration.recover(uploadExpiry: settings.multipartExpires)
-
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
@@ -54,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
                 },
                 DerivativeWorker(pyramids, administration: files.administration, logger: logger),
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
+                StorageWorker(storage: runtime.storage),
             ], store: runtime.store, logger: logger)
         let router = VellumRouter.build(
             HTTPDependencies(
@@ -80,22 +78,28 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger)
-        // Shut down in reverse order: the HTTP server first (it drains), then the background workers.
+        let server = DrainingServer(server: app, connections: connections, drain: .seconds(settings.drainTimeout), logger: logger)
+
+        // The store runs first and so stops last; once it runs, start-up work, then the workers and the HTTP server
+        // join the group. Shut down in reverse order: the HTTP server (it drains), the workers, the store.
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    workers,
-                    DrainingServer(server: app, connections: connections, drain: .seconds(settings.drainTimeout), logger: logger),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            await runtime.shutdown()
-            throw error
+            configuration: .init(services: [runtime.store], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        defer { runtime.threadPool.shutdownGracefully { _ in } }
+        try await withThrowingTaskGroup(of: Void.self) { running in
+            running.addTask { try await group.run() }
+            do {
+                try await runtime.ensureDefaultLocation()
+                if let secret = settings.bootstrapToken, !secret.isEmpty { try await tokens.ensureBootstrap(secret: secret) }
+                try await files.administration.recover(uploadExpiry: settings.multipartExpires)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.addServiceUnlessShutdown(workers)
+            await group.addServiceUnlessShutdown(server)
+            try await running.waitForAll()
         }
         try? await renderer.shutdown()
-        await runtime.shutdown()
         logger.notice("stopped")
     }
 }

@@ -10,15 +10,13 @@ struct TokenCommand: AsyncParsableCommand {
 
     /// Runs `body` with a token service on the configured database.
     static func withTokens(_ common: CommonOptions, _ body: (TokenService) async throws -> Void) async throws {
-        let runtime = try await Runtime.open(try common.settings(), logger: Logger(label: "vellum"))
-        do {
-            try await body(TokenService(store: runtime.store))
-        } catch {
-            await runtime.shutdown()
-            if let error = error as? any DomainError { throw ValidationError(error.message) }
-            throw error
+        try await Runtime.with(try common.settings(), logger: Logger(label: "vellum")) { runtime in
+            do {
+                try await body(TokenService(store: runtime.store))
+            } catch let error as any DomainError {
+                throw ValidationError(error.message)
+            }
         }
-        await runtime.shutdown()
     }
 
     struct Create: AsyncParsableCommand {

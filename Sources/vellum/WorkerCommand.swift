@@ -18,14 +18,7 @@ struct WorkerCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let store = try await Runtime.openStore(settings.resolvedDatabaseURL, logger: Logger(label: "vellum"))
-            let statuses: [WorkerStatus]
-            do {
-                statuses = try await store.read { try await $0.workerStatuses() }
-            } catch {
-                await store.shutdown()
-                throw error
-            }
-            await store.shutdown()
+            let statuses = try await store.whileRunning { try await store.read { try await $0.workerStatuses() } }
             let rows = statuses.map { worker in
                 [
                     worker.name, worker.holder, worker.state.rawValue, "\(worker.passes)", "\(worker.items)",

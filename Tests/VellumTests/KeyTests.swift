@@ -5,7 +5,7 @@ import VellumCore
 @Suite struct KeyTests {
     @Test(arguments: ["a", "dir/sub/file.txt", "ünïcødé 文件.txt", "a..b", ".hidden", String(repeating: "x", count: 1024)])
     func acceptsValidKeys(_ key: String) throws {
-        #expect(try ObjectKey.validate(key) == key.precomposedStringWithCanonicalMapping)
+        #expect(try ObjectKey(key).value == key.precomposedStringWithCanonicalMapping)
     }
 
     @Test(arguments: [
@@ -15,7 +15,7 @@ import VellumCore
         "/\u{338}x", "a/../\u{301}b", "a/./\u{338}", "\u{301}/..",
     ])
     func rejectsInvalidKeys(_ key: String) {
-        #expect(throws: FilesError.invalidKey) { try ObjectKey.validate(key) }
+        #expect(throws: FilesError.invalidKey) { try ObjectKey(key).value }
     }
 
     @Test func basenamesAreCutAtSlashBytes() {
@@ -26,7 +26,7 @@ import VellumCore
     }
 
     @Test func normalisesToNFC() throws {
-        #expect(try ObjectKey.validate("e\u{301}") == "\u{E9}")
+        #expect(try ObjectKey("e\u{301}").value == "\u{E9}")
     }
 
     @Test func invalidKeysOverHTTP() async throws {

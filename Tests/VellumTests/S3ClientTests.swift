@@ -48,6 +48,33 @@ import VellumCore
         try await http.shutdown()
     }
 
+    /// A run's heartbeat (`runs/<run>`) is stored before its first blob and renewed by `keepAlive` (what the
+    /// `storage` worker does every 30 s); before any write, `keepAlive` stores nothing.
+    @Test func keepAliveRenewsTheRunsHeartbeat() async throws {
+        let endpoint = try #require(ProcessInfo.processInfo.environment["VELLUM_TEST_S3"])
+        let location = try S3Location(uri: "s3://vt-\(UUID().uuidString.lowercased())?endpoint=\(endpoint)&region=us-east-1")
+        let http = S3Client.makeHTTPClient()
+        let s3 = S3Client(location: location, credentials: Self.credentials, http: http)
+        do {
+            #expect(try await s3.send(.PUT, key: "").status == 200)
+            let storage = S3Storage(name: "t", location: location, credentials: Self.credentials, http: http, runsDirectory: nil)
+            let heartbeat = S3Runs.key(storage.runs.id)
+            let modified = { try await s3.send(.HEAD, key: heartbeat).headers.first(name: "last-modified").flatMap(HTTPDate.parse) }
+            try await storage.keepAlive()
+            #expect(try await s3.send(.HEAD, key: heartbeat).status == 404)
+            try await storage.create(UUID()).finish(writing: [ByteBuffer(string: "x")])
+            let first = try #require(try await modified())
+            try await Task.sleep(for: .milliseconds(1100))  // Last-Modified counts seconds
+            try await storage.keepAlive()
+            let second = try #require(try await modified())
+            #expect(second > first)
+        } catch {
+            try await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+
     /// A store nobody answers for is a 503 after a few tries, not a 500.
     @Test func anUnreachableStoreIsA503() async throws {
         let location = try S3Location(uri: "s3://nowhere?endpoint=http://127.0.0.1:1")

@@ -16,13 +16,7 @@ import VellumStore
         } else {
             store = try await SQLiteMetadataStore.open(path: dir + "/test.sqlite", logger: Logger(label: "test"))
         }
-        do {
-            try await body(store)
-        } catch {
-            await store.shutdown()
-            throw error
-        }
-        await store.shutdown()
+        try await store.whileRunning { try await body(store) }
     }
 
     /// Concurrent writes (sharing commits on SQLite), and one that fails rolls back alone.
@@ -72,7 +66,7 @@ import VellumStore
                             created: now, updated: now))
                 }
             }
-            let head = try await store.read { try await $0.headVersion(bucketID: bucketID, key: "k") }
+            let head = try await store.read { try await $0.headVersion(bucketID: bucketID, key: try ObjectKey("k")) }
             #expect(head?.isHead == true)
         }
     }
@@ -97,27 +91,29 @@ import VellumStore
         let url = try await TestServer.newPostgresDatabase().url
         let first = try await PostgresMetadataStore.open(url: url, logger: Logger(label: "test"))
         let second = try await PostgresMetadataStore.open(url: url, logger: Logger(label: "test"))
-        try await first.write { session in
-            try await session.insertLocation(Location(name: "l", uri: "file:///x", isDefault: true, created: Date()))
-            for _ in 0..<10 {
-                try await session.insertFile(
-                    FileInstance(id: UUID(), location: "l", size: 1, checksums: Checksums(md5: "m", sha256: "s"), created: Date()))
+        try await first.whileRunning {
+            try await second.whileRunning {
+                try await first.write { session in
+                    try await session.insertLocation(Location(name: "l", uri: "file:///x", isDefault: true, created: Date()))
+                    for _ in 0..<10 {
+                        try await session.insertFile(
+                            FileInstance(id: UUID(), location: "l", size: 1, checksums: Checksums(md5: "m", sha256: "s"), created: Date()))
+                    }
+                    _ = try await session.scheduleUncheckedFiles(now: Date(timeIntervalSince1970: 0), period: .microseconds(1), limit: 10)
+                }
+                let lease = Date().addingTimeInterval(60)
+                // The first claim holds its transaction open while the second claims.
+                async let held = first.write { session in
+                    let files = try await session.claimDueFiles(now: Date(), leaseUntil: lease, limit: 6)
+                    try await Task.sleep(for: .seconds(1))
+                    return files.map(\.id)
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                let other = try await second.write { try await $0.claimDueFiles(now: Date(), leaseUntil: lease, limit: 10) }.map(\.id)
+                let claimed = try await held
+                #expect(claimed.count == 6 && other.count == 4)
+                #expect(Set(claimed).isDisjoint(with: other))
             }
-            _ = try await session.scheduleUncheckedFiles(now: Date(timeIntervalSince1970: 0), period: .microseconds(1), limit: 10)
         }
-        let lease = Date().addingTimeInterval(60)
-        // The first claim holds its transaction open while the second claims.
-        async let held = first.write { session in
-            let files = try await session.claimDueFiles(now: Date(), leaseUntil: lease, limit: 6)
-            try await Task.sleep(for: .seconds(1))
-            return files.map(\.id)
-        }
-        try await Task.sleep(for: .milliseconds(300))
-        let other = try await second.write { try await $0.claimDueFiles(now: Date(), leaseUntil: lease, limit: 10) }.map(\.id)
-        let claimed = try await held
-        #expect(claimed.count == 6 && other.count == 4)
-        #expect(Set(claimed).isDisjoint(with: other))
-        await first.shutdown()
-        await second.shutdown()
     }
 }

@@ -30,7 +30,7 @@ private func checkKey(_ raw: String) {
     let allowed = contractAllows(nfc)
     let key: String
     do {
-        key = try ObjectKey.validate(raw)
+        key = try ObjectKey(raw).value
     } catch {
         require(error as? FilesError == .invalidKey, "validate(\(show(raw))) threw \(error)")
         require(!allowed, "valid key \(show(raw)) was refused")
@@ -38,7 +38,7 @@ private func checkKey(_ raw: String) {
     }
     require(allowed, "key \(show(raw)) (NFC bytes \(nfc.count)) breaks the key rules of api.md §3 but was accepted")
     require(Array(key.utf8) == nfc, "validate(\(show(raw))) returned \(show(key)), not the key's NFC form")
-    let again = try? ObjectKey.validate(key)
+    let again = try? ObjectKey(key).value
     require(again.map { Array($0.utf8) } == nfc, "validate is not idempotent on \(show(key)): \(again.map(show) ?? "refused")")
     let name = ObjectKey.basename(key)
     require(!name.isEmpty && !name.utf8.contains(UInt8(ascii: "/")), "basename of \(show(key)) is \(show(name))")

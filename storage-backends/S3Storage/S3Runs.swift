@@ -10,14 +10,13 @@ import VellumCore
 /// The processes writing to an S3 location ("runs"), so that one can tell whose pending blobs are abandoned.
 ///
 /// Each process that writes gets a random run id. Before its first pending marker it stores a heartbeat object
-/// `runs/<id>` and renews it every 30 s; on this machine it also holds an `flock` on `<directory>/<id>.lock` for as
+/// `runs/<id>`, which the process's `storage` worker renews every 30 s (`S3Storage.keepAlive`); on this machine it also holds an `flock` on `<directory>/<id>.lock` for as
 /// long as it lives. Another process deems a run dead when its lock file is there and free (it crashed on this
 /// machine: known at once), or else when its heartbeat is missing or older than two minutes by the store's clock.
 final class S3Runs: Sendable {
     let id = UUID().uuidString.lowercased()
     /// Where this machine's runs keep their lock files (nil: liveness by heartbeat only).
     let directory: String?
-    static let heartbeat: Duration = .seconds(30)
     static let deadAfter: TimeInterval = 120
     private let started = Mutex<Task<Void, any Error>?>(nil)
     private let locked = Mutex(false)
@@ -26,19 +25,13 @@ final class S3Runs: Sendable {
 
     static func key(_ run: String) -> String { "runs/\(run)" }
 
-    /// Makes this run known (once): its lock file, its first heartbeat, and the task that renews it.
+    /// Makes this run known (once): its lock file and its first heartbeat.
     func start(_ client: S3Client) async throws {
         let first = started.withLock { task -> Task<Void, any Error> in
             if let task { return task }
             let made = Task { [id] in
                 try self.lock()
                 try await Self.beat(client, id)
-                Task.detached {
-                    while true {
-                        try await Task.sleep(for: Self.heartbeat)
-                        try? await Self.beat(client, id)
-                    }
-                }
             }
             task = made
             return made
@@ -49,6 +42,12 @@ final class S3Runs: Sendable {
             started.withLock { $0 = nil }  // try again next time
             throw error
         }
+    }
+
+    /// Renews the heartbeat of a run that has started (nothing before its first write).
+    func renew(_ client: S3Client) async throws {
+        guard let task = started.withLock({ $0 }), (try? await task.value) != nil else { return }
+        try await Self.beat(client, id)
     }
 
     /// Takes this run's lock file (once); the descriptor stays open, and the lock held, until the process ends.

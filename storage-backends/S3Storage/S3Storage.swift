@@ -124,6 +124,8 @@ public final class S3Storage: StorageBackend {
 
     /// A HEAD of the bucket, each attempt answered within 5 s; a success is trusted for a second (`/health` may be
     /// polled often).
+    public func keepAlive() async throws { try await runs.renew(client) }
+
     public func checkHealth() async throws {
         try await headBucket()
     }

@@ -2,10 +2,10 @@ import Foundation
 
 /// Object versions (`object_versions`): heads, history and listings.
 public protocol VersionQueries {
-    func headVersion(bucketID: UUID, key: String) async throws -> ObjectVersion?
+    func headVersion(bucketID: UUID, key: ObjectKey) async throws -> ObjectVersion?
 
     /// The bucket and the head version of `key` in it (nil if none), in one query; nil if there is no bucket.
-    func bucketAndHead(bucketID: UUID, key: String) async throws -> (Bucket, ObjectVersion?)?
+    func bucketAndHead(bucketID: UUID, key: ObjectKey) async throws -> (Bucket, ObjectVersion?)?
 
     func version(bucketID: UUID, versionID: UUID) async throws -> ObjectVersion?
 
@@ -17,7 +17,7 @@ public protocol VersionQueries {
     func deleteVersion(_ versionID: UUID) async throws
 
     /// Makes the newest remaining version of a key its head (after the head was removed).
-    func promoteNewestVersion(bucketID: UUID, key: String) async throws
+    func promoteNewestVersion(bucketID: UUID, key: ObjectKey) async throws
 
     /// Head versions with content (or every version, delete markers included), ordered by key, newest first.
     func listVersions(_ query: ListQuery) async throws -> [ObjectVersion]
