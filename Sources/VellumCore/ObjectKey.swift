@@ -29,10 +29,7 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { value }
 
-    /// The last path segment (after the last `/` byte), used as a download file name.
-    public var basename: String { Self.basename(value) }
-
-    /// The last path segment of a stored key.
+    /// The last path segment of a stored key (after its last `/` byte), used as a download file name.
     public static func basename(_ key: String) -> String {
         key.utf8.split(separator: slash).last.map { String(decoding: $0, as: UTF8.self) } ?? key
     }
