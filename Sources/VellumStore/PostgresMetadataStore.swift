@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresKit
+import Synchronization
 import VellumCore
 
 /// The shared metadata store: PostgreSQL, for several daemons at once. Each write is one READ COMMITTED transaction
@@ -22,11 +23,11 @@ public final class PostgresMetadataStore: MetadataStore {
         -> PostgresMetadataStore
     {
         let configuration = try configuration(url: url, connections: connections)
-        let opening = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        var migrating = configuration
+        migrating.options.maximumConnections = 1
+        let opening = PostgresMetadataStore(client: PostgresClient(configuration: migrating, backgroundLogger: logger))
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await opening.run() }
-                defer { group.cancelAll() }
+            try await opening.whileRunning {
                 try await opening.withConnection { connection in
                     try await migrate ? Schema.migrate(connection.sql(), dialect: .postgres) : []
                 }
@@ -55,16 +56,30 @@ public final class PostgresMetadataStore: MetadataStore {
             host: parts.host ?? "127.0.0.1", port: parts.port ?? 5432, username: user.removingPercentEncoding ?? user,
             password: parts.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
         configuration.options.maximumConnections = max(connections, 2)
+        // pg_stat_activity tells which process holds a connection.
+        configuration.options.additionalStartupParameters = [("application_name", "vellum \(ProcessInfo.processInfo.processIdentifier)")]
         return configuration
     }
 
     private init(client: PostgresClient) { self.client = client }
 
     /// Runs the connection pool until graceful shutdown or cancellation.
-    public func run() async { await client.run() }
+    public func run() async {
+        running.open()
+        await client.run()
+    }
+
+    /// Waits until `run()` has started the pool: work that begins together with it (the daemon's start-up, a
+    /// command's body) would lease before it, which works but makes PostgresNIO warn.
+    private let running = Latch()
+
+    private func withConnection<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        await running.wait()
+        return try await client.withConnection(body)
+    }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await body(SQLMetadataSession(db: connection.sql(), dialect: .postgres))
         }
     }
@@ -73,7 +88,7 @@ public final class PostgresMetadataStore: MetadataStore {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await withConnection { connection in
                     let db = connection.sql()
                     try await db.raw("BEGIN").run()
                     do {
@@ -102,6 +117,32 @@ public final class PostgresMetadataStore: MetadataStore {
     }
 
     public func migrationStatus() async throws -> MigrationStatus {
-        try await client.withConnection { try await Schema.status($0.sql()) }
+        try await withConnection { try await Schema.status($0.sql()) }
+    }
+}
+
+/// A gate that opens once and stays open; waiting costs nothing once it is open.
+private final class Latch: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        for waiter in state.withLock({ state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }) {
+            waiter.resume()
+        }
+    }
+
+    func wait() async {
+        if state.withLock({ $0.open }) { return }
+        await withCheckedContinuation { waiter in
+            let open = state.withLock { state in
+                if !state.open { state.waiters.append(waiter) }
+                return state.open
+            }
+            if open { waiter.resume() }
+        }
     }
 }

@@ -44,17 +44,23 @@ public final class WorkerRunner: Service, Sendable {
     public var statuses: [WorkerStatus] { live.withLock { Array($0.values) }.sorted { $0.name < $1.name } }
 
     public func run() async throws {
+        // One transaction for all of them at start (not one each, at once): record them, and find the checkpoint
+        // each worker last saved, whichever process it was in.
+        let starting = statuses
+        let checkpoints: [String: String] =
+            (try? await store.write { session -> [String: String] in
+                let saved = try await session.workerStatuses().filter { $0.checkpoint != nil }
+                for status in starting { try await session.saveWorkerStatus(status) }
+                return Dictionary(saved.map { ($0.name, $0) }) { $0.updated >= $1.updated ? $0 : $1 }.compactMapValues(\.checkpoint)
+            }) ?? [:]
         await withTaskGroup(of: Void.self) { group in
-            for worker in workers { group.addTask { await self.loop(worker) } }
+            for worker in workers { group.addTask { await self.loop(worker, from: checkpoints[worker.name]) } }
         }
     }
 
-    private func loop(_ worker: any BackgroundWorker) async {
-        await save(worker.name)
+    private func loop(_ worker: any BackgroundWorker, from start: String?) async {
         await cancelWhenGracefulShutdown {
-            var checkpoint = try? await self.store.read { session in
-                try await session.workerStatuses().filter { $0.name == worker.name }.max { $0.updated < $1.updated }?.checkpoint
-            }
+            var checkpoint = start
             var saved = ContinuousClock.now
             while !Task.isCancelled {
                 do {
