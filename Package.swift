@@ -32,10 +32,12 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CVips", path: "iiif/CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CPixels", path: "iiif/CPixels", linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("jpeg")]),
+        // The IIIF Image API's grammar (requests, info.json, limits): pure, it imports no Vellum target.
+        .target(name: "IIIFGrammar", path: "iiif/IIIFGrammar"),
         .target(
             name: "IIIF",
             dependencies: [
-                "CPixels", "CVips", "VellumCore",
+                "CPixels", "CVips", "IIIFGrammar", "VellumCore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ], path: "iiif/IIIF"),
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "VellumHTTP",
             dependencies: [
-                "IIIF", "VellumCore",
+                "IIIF", "IIIFGrammar", "VellumCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "vellum",
             dependencies: [
-                "CMagic", "CMalloc", "IIIF", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage", "S3Storage",
+                "CMagic", "CMalloc", "IIIF", "IIIFGrammar", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage", "S3Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -109,11 +111,12 @@ let package = Package(
         .target(
             name: "VellumTesting",
             dependencies: [
-                "IIIF", "LocalStorage", "VellumCore", "VellumHTTP", "VellumStore",
+                "IIIF", "IIIFGrammar", "LocalStorage", "VellumCore", "VellumHTTP", "VellumStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        .testTarget(name: "IIIFGrammarTests", dependencies: ["IIIFGrammar"]),
         .testTarget(
             name: "VellumHTTPTests",
             dependencies: [
@@ -125,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "VellumTests",
             dependencies: [
-                "CMD5Lanes", "CVips", "IIIF", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
+                "CMD5Lanes", "CVips", "IIIF", "IIIFGrammar", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

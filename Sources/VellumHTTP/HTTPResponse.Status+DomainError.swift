@@ -1,5 +1,6 @@
 import HTTPTypes
 import IIIF
+import IIIFGrammar
 import VellumCore
 
 extension HTTPResponse.Status {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import IIIF
+import IIIFGrammar
 import Synchronization
 import VellumCore
 

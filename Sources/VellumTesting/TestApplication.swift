@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import IIIF
+import IIIFGrammar
 import LocalStorage
 import Logging
 import NIOPosix

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IIIF
+import IIIFGrammar
 import TOMLKit
 import VellumCore
 

@@ -1,5 +1,6 @@
 import CVips
 import Foundation
+import IIIFGrammar
 import Testing
 
 @testable import IIIF

@@ -1,7 +1,6 @@
 import Foundation
-import VellumCore
 
-// The IIIF request grammar (iiif/IIIF: Region, Size, Rotation, Quality, ImageFormat, ImageRequest, IIIFNumber,
+// The IIIF request grammar (iiif/IIIFGrammar: Region, Size, Rotation, Quality, ImageFormat, ImageRequest, IIIFNumber,
 // Limits, PixelRect, IIIFIdentifier, ImageInfo). Every input is used twice: as text, a first line
 // `v2|v3 WIDTH HEIGHT [MAXSIZE MAXAREA]` (the image and the limits; anything unreadable takes a default) then
 // `{region}/{size}/{rotation}/{quality}.{format}`; and as numbers, from which `structuredRequest` writes a request

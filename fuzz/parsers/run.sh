@@ -22,14 +22,14 @@ sources() {  # the sources a target checks, besides the VellumCore subset it lin
     httpdate) echo fuzz/parsers/HTTPDateFuzz.swift ;;
     byteranges) echo fuzz/parsers/ByteRangesFuzz.swift "$SRC/Sources/VellumHTTP/ByteRanges.swift" ;;
     objectkey) echo fuzz/parsers/ObjectKeyFuzz.swift ;;
-    iiif) echo fuzz/parsers/IIIFFuzz.swift; printf "$SRC/iiif/IIIF/%s.swift\n" "${IIIF[@]}" ;;
+    iiif) echo fuzz/parsers/IIIFFuzz.swift; printf "$SRC/iiif/IIIFGrammar/%s.swift\n" "${IIIF[@]}" ;;
   esac
 }
 
 mkdir -p "$BUILD/lib"
 echo "--- building the parser fuzz targets in $BUILD"
-# The real domain errors, HTTPDate and ObjectKey as a small module named VellumCore, so the IIIF sources'
-# `import VellumCore` resolves to the genuine types without the rest of VellumCore.
+# The real domain errors, HTTPDate and ObjectKey as a small module named VellumCore (the IIIF grammar needs none of it:
+# it imports no Vellum target), with the genuine types and without the rest of VellumCore.
 "$SWIFTC" "${FLAGS[@]}" -module-name VellumCore -emit-module -emit-module-path "$BUILD/lib/VellumCore.swiftmodule" \
   -emit-library -static -o "$BUILD/lib/libVellumCore.a" "${CORE[@]}" || exit 1
 for t in $TARGETS; do

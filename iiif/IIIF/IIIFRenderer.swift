@@ -1,6 +1,7 @@
 import CPixels
 import CVips
 import Foundation
+import IIIFGrammar
 import NIOPosix
 import Synchronization
 import VellumCore

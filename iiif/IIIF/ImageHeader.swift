@@ -1,4 +1,5 @@
 import CVips
+import IIIFGrammar
 
 /// What a render of an image costs, from its header alone: read once per image and kept (stored files never
 /// change), so a request is put on its lane (`IIIFRenderer.cost`) and given its way of reading

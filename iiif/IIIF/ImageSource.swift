@@ -1,3 +1,5 @@
+import IIIFGrammar
+
 /// Where an image's bytes are on this machine: the stored file, and its pyramid once one was built.
 public struct ImageSource: Sendable {
     public var path: String

@@ -1,4 +1,5 @@
 import CVips
+import IIIFGrammar
 import Synchronization
 
 /// Pyramid pages kept open between requests (libvips images are immutable and shared between threads): a tile

@@ -1,4 +1,5 @@
 import Foundation
+import IIIFGrammar
 import VellumCore
 
 /// The IIIF pyramid of every stored image (the images libvips reads), built by `IIIFRenderer.buildPyramid` and

@@ -1,3 +1,4 @@
+import IIIFGrammar
 import VellumCore
 
 /// How a render from an original reads it.

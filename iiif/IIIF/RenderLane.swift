@@ -1,3 +1,4 @@
+import IIIFGrammar
 import NIOPosix
 import Synchronization
 import VellumCore

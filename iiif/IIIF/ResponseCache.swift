@@ -1,3 +1,4 @@
+import IIIFGrammar
 import Synchronization
 
 /// Encoded IIIF responses by key (a file id and the canonical request), at most `capacity` bytes in all: the

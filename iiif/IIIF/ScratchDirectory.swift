@@ -1,4 +1,5 @@
 import Foundation
+import IIIFGrammar
 import VellumCore
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import CVips
 import Foundation
+import IIIFGrammar
 import VellumCore
 
 /// One libvips image: immutable, shareable between threads, released with this object. Operations return new

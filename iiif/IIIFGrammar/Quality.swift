@@ -1,5 +1,3 @@
-import VellumCore
-
 /// The quality parameter.
 public enum Quality: String, Sendable, CaseIterable {
     case `default`, color, gray, bitonal

@@ -1,5 +1,3 @@
-import VellumCore
-
 /// The number syntax of IIIF parameters: pixel values are non-negative integers; percentages and angles are
 /// non-negative decimals made of digits and at most one `.` with a digit on each side. Anything else is a 400.
 enum IIIFNumber {

@@ -1,5 +1,3 @@
-import VellumCore
-
 /// The region parameter: which part of the image, before scaling.
 public enum Region: Equatable, Sendable {
     case full

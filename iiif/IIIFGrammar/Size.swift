@@ -1,5 +1,3 @@
-import VellumCore
-
 /// The size parameter: the scale of the extracted region.
 public struct Size: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {

@@ -1,8 +1,7 @@
 import Foundation
 import Testing
-import VellumCore
 
-@testable import IIIF
+@testable import IIIFGrammar
 
 /// The IIIF request grammar, resolution against an image, and canonical forms (spec sections 4 and 4.7).
 @Suite struct IIIFGrammarTests {

@@ -1,5 +1,4 @@
 import Foundation
-import VellumCore
 
 /// The rotation parameter: an optional mirroring (`!`, about the vertical axis, applied first), then a clockwise
 /// rotation by 0 to 360 degrees.
@@ -22,7 +21,7 @@ public struct Rotation: Equatable, Sendable {
     }
 
     /// A multiple of 90 degrees: rotated without resampling.
-    var isRightAngle: Bool { degrees.truncatingRemainder(dividingBy: 90) == 0 }
+    public var isRightAngle: Bool { degrees.truncatingRemainder(dividingBy: 90) == 0 }
 
     /// `!` if mirrored, then the angle without trailing zeros.
     var canonical: String {

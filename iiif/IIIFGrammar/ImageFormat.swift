@@ -1,5 +1,3 @@
-import VellumCore
-
 /// The format parameter: the output encoding.
 public enum ImageFormat: String, Sendable, CaseIterable {
     case jpg, png, webp, gif, tif, jp2, pdf

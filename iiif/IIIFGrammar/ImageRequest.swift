@@ -1,5 +1,3 @@
-import VellumCore
-
 /// An image request's parameters: `{region}/{size}/{rotation}/{quality}.{format}`, parsed in that order (the
 /// first invalid one is the 400's message).
 public struct ImageRequest: Equatable, Sendable {
@@ -80,5 +78,5 @@ public struct RenderPlan: Equatable, Sendable {
     public var canonical: String
 
     /// The output's size relative to the region's (the smaller of the two axes').
-    var scale: Double { min(Double(width) / Double(region.width), Double(height) / Double(region.height)) }
+    public var scale: Double { min(Double(width) / Double(region.width), Double(height) / Double(region.height)) }
 }
