@@ -101,7 +101,7 @@ extension FilesAdministration {
     ) async throws -> MigrationReport {
         let names = try await store.read { try await $0.locations() }.map(\.name)
         for name in [request.from, request.to] where !names.contains(name) {
-            throw FilesError(.invalid, "No storage location named '\(name)'.")
+            throw FilesError(.notFound, "No storage location named '\(name)'.")
         }
         let uris = try await store.read { try await $0.locations() }.filter { [request.from, request.to].contains($0.name) }
         guard request.from != request.to, !Location.overlap(uris[0].uri, uris[1].uri) else {

@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Address to listen on (VELLUM_HOST, default 127.0.0.1).") var host: String?
-    @Option(help: "Port to listen on (VELLUM_PORT, default 5000).") var port: Int?
+    @Option(help: "Port to listen on (VELLUM_PORT, default 5000).", transform: { try Settings.port($0, name: "--port") })
+    var port: Int?
     @Option(help: "Base URL used in links (VELLUM_PUBLIC_URL).") var publicURL: String?
 
     func run() async throws {

@@ -11,11 +11,7 @@ struct TokenCommand: AsyncParsableCommand {
     /// Runs `body` with a token service on the configured database.
     static func withTokens(_ common: CommonOptions, _ body: (TokenService) async throws -> Void) async throws {
         try await Runtime.with(try common.settings(), logger: Logger(label: "vellum")) { runtime in
-            do {
-                try await body(TokenService(store: runtime.store))
-            } catch let error as any DomainError {
-                throw ValidationError(error.message)
-            }
+            try await body(TokenService(store: runtime.store))
         }
     }
 

@@ -80,6 +80,32 @@ import Testing
         #expect(good.status == 0, "\(good.errors)")
     }
 
+    /// A domain error ends a command with its message and an exit status of its reason (`sysexits.h`'s numbers);
+    /// a malformed option is a usage error (64) before anything runs.
+    @Test func errorsExitWithTheirReason() async throws {
+        let dir = try TestServer.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var environment = ["VELLUM_DATA_DIR": dir]
+        if TestServer.postgres != nil { environment["VELLUM_DATABASE_URL"] = try await TestServer.newPostgresDatabase().url }
+        func vellum(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> (status: Int32, errors: String) {
+            let run = try await TestServer.execute(
+                try TestServer.binary(), arguments, environment: environment.merging(extra) { $1 }, directory: dir)
+            return (run.status, run.errors)
+        }
+        let missing = try await vellum(["token", "revoke", "nosuch"])
+        #expect(missing.status == 66 && missing.errors.contains("Error: No token called 'nosuch' is in use."), "\(missing)")
+        #expect(try await vellum(["token", "create", "--name", "a"]).status == 0)
+        let taken = try await vellum(["token", "create", "--name", "a"])
+        #expect(taken.status == 65 && taken.errors.contains("A token called 'a' exists"), "\(taken)")
+        #expect(!taken.errors.contains("Usage:"))
+        let nowhere = try await vellum(["migrate", "--from", "default", "--to", "nosuch"])
+        #expect(nowhere.status == 66 && nowhere.errors.contains("No storage location named 'nosuch'."), "\(nowhere)")
+        let database = try await vellum(["location", "list"], ["VELLUM_DATABASE_URL": "mysql://db.example/vellum"])
+        #expect(database.status == 78 && database.errors.contains("Unsupported database URL"), "\(database)")
+        let port = try await vellum(["serve", "--port", "70000"])
+        #expect(port.status == 64 && port.errors.contains("--port must be a port number, not '70000'"), "\(port)")
+    }
+
     /// `vellum db status` lists pending migration steps (exit status 1) until `vellum db migrate` applies them, on
     /// whichever database the suite runs against.
     @Test func databaseMigrateAndStatus() async throws {
