@@ -15,8 +15,9 @@ public protocol MetadataStore: Service {
     /// serialization failure, a deadlock or a unique violation. It must therefore have no effect but through its
     /// session: no bytes written, no state changed outside the database.
     func write<R: Sendable>(_ body: @escaping @Sendable (any MetadataSession) async throws -> R) async throws -> R
-    /// The schema migration steps the database has applied, and those this build knows.
-    func migrationStatus() async throws -> MigrationStatus
+    /// The schema steps the database has applied, and those this build knows: the files core's first, then each
+    /// module's the store was opened with.
+    func migrationStatus() async throws -> [MigrationStatus]
     /// Where this store tells every process sharing it that tokens changed, if it can without a query (see
     /// `TokenChanges`); nil: each request reads its token.
     var tokenChanges: (any TokenChanges)? { get }
@@ -35,12 +36,14 @@ public protocol TokenChanges: Sendable {
     func change() throws
 }
 
-/// Which schema migration steps (numbered from 1) a database has applied.
+/// Which schema steps (numbered from 1) of a module (`files`: the core's) a database has applied.
 public struct MigrationStatus: Sendable, Equatable {
+    public var module: String
     public var applied: [Int]
     public var known: Int
 
-    public init(applied: [Int], known: Int) {
+    public init(module: String = "files", applied: [Int], known: Int) {
+        self.module = module
         self.applied = applied
         self.known = known
     }

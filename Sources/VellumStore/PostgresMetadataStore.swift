@@ -14,28 +14,29 @@ import VellumCore
 /// Its connection pool (a `PostgresClient`) works while the store's `run()` runs, in the caller's service group.
 public final class PostgresMetadataStore: MetadataStore {
     private let client: PostgresClient
+    private let modules: [SchemaModule]
     static let attempts = 12
 
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`, `?sslmode=disable|prefer|
     /// require`, default prefer) and migrates it unless told not to, on a client of its own that is closed before
     /// this returns: the store's own pool runs later, in `run()`.
-    public static func open(url: String, logger: Logger, connections: Int = 8, migrate: Bool = true) async throws
-        -> PostgresMetadataStore
-    {
+    public static func open(
+        url: String, logger: Logger, connections: Int = 8, migrate: Bool = true, modules: [SchemaModule] = []
+    ) async throws -> PostgresMetadataStore {
         let configuration = try configuration(url: url, connections: connections)
         var migrating = configuration
         migrating.options.maximumConnections = 1
-        let opening = PostgresMetadataStore(client: PostgresClient(configuration: migrating, backgroundLogger: logger))
+        let opening = PostgresMetadataStore(client: PostgresClient(configuration: migrating, backgroundLogger: logger), modules: modules)
         do {
             try await opening.whileRunning {
                 try await opening.withConnection { connection in
-                    try await migrate ? Schema.migrate(connection.sql(), dialect: .postgres) : []
+                    if migrate { try await Schema.migrate(connection.sql(), dialect: .postgres, modules: modules) }
                 }
             }
         } catch {
             throw StorageError(.unavailable, "The PostgreSQL database could not be opened.", detail: String(reflecting: error))
         }
-        return PostgresMetadataStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger))
+        return PostgresMetadataStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), modules: modules)
     }
 
     static func configuration(url: String, connections: Int) throws -> PostgresClient.Configuration {
@@ -61,7 +62,10 @@ public final class PostgresMetadataStore: MetadataStore {
         return configuration
     }
 
-    private init(client: PostgresClient) { self.client = client }
+    private init(client: PostgresClient, modules: [SchemaModule]) {
+        self.client = client
+        self.modules = modules
+    }
 
     /// Runs the connection pool until graceful shutdown or cancellation.
     public func run() async {
@@ -116,8 +120,8 @@ public final class PostgresMetadataStore: MetadataStore {
         ["23505", "40001", "40P01"].contains(error.serverInfo?[.sqlState])
     }
 
-    public func migrationStatus() async throws -> MigrationStatus {
-        try await withConnection { try await Schema.status($0.sql()) }
+    public func migrationStatus() async throws -> [MigrationStatus] {
+        try await withConnection { [modules] in try await Schema.status($0.sql(), modules: modules) }
     }
 }
 

@@ -23,11 +23,12 @@ public final class SQLiteMetadataStore: MetadataStore {
     private let writer: GroupCommitWriter
     private let nextReader = Atomic<Int>(0)
     public let tokenChanges: (any TokenChanges)?
+    private let modules: [SchemaModule]
 
     /// Opens (creating if needed) the database at `path` and migrates it unless told not to.
-    public static func open(path: String, logger: Logger, readers: Int = 2, migrate: Bool = true) async throws
-        -> SQLiteMetadataStore
-    {
+    public static func open(
+        path: String, logger: Logger, readers: Int = 2, migrate: Bool = true, modules: [SchemaModule] = []
+    ) async throws -> SQLiteMetadataStore {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
         // Every connection gets a thread of its own, on which its statements run, and the code between them too
         // (see `ThreadPoolExecutor`): a dedicated, warm thread makes each statement several times cheaper than
@@ -45,14 +46,16 @@ public final class SQLiteMetadataStore: MetadataStore {
             return Lane(connection: connection, pool: pool, executor: ThreadPoolExecutor(pool))
         }
         let writerLane = try await lane()
-        if migrate { try await Schema.migrate(writerLane.connection.sql(), dialect: .sqlite) }
+        if migrate { try await Schema.migrate(writerLane.connection.sql(), dialect: .sqlite, modules: modules) }
         var readerLanes: [Lane] = []
         for _ in 0..<max(readers, 1) { readerLanes.append(try await lane()) }
-        return SQLiteMetadataStore(writer: writerLane, readers: readerLanes, tokenChanges: TokenMarkFile(databasePath: path))
+        return SQLiteMetadataStore(
+            writer: writerLane, readers: readerLanes, tokenChanges: TokenMarkFile(databasePath: path), modules: modules)
     }
 
-    private init(writer: Lane, readers: [Lane], tokenChanges: (any TokenChanges)?) {
+    private init(writer: Lane, readers: [Lane], tokenChanges: (any TokenChanges)?, modules: [SchemaModule]) {
         self.tokenChanges = tokenChanges
+        self.modules = modules
         self.writerLane = writer
         self.readerLanes = readers
         self.writer = GroupCommitWriter(db: writer.connection.sql(), begin: "BEGIN IMMEDIATE", executor: writer.executor)
@@ -81,8 +84,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func migrationStatus() async throws -> MigrationStatus {
-        try await Schema.status(readerLanes[0].connection.sql())
+    public func migrationStatus() async throws -> [MigrationStatus] {
+        try await Schema.status(readerLanes[0].connection.sql(), modules: modules)
     }
 
     /// Waits for graceful shutdown or cancellation, then closes the connections `open` made.

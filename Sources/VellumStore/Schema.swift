@@ -1,25 +1,48 @@
 import SQLKit
 import VellumCore
 
-/// Versioned schema migrations, in SQL that SQLite and PostgreSQL both accept unless marked for one of them.
-/// Append; never edit a shipped step.
-enum Schema {
-    /// One statement of a step: for both databases (a plain string), or for PostgreSQL only.
-    enum Statement: ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
-        case both(String)
-        case postgres(String)
+/// One statement of a schema step: for both databases (a plain string), or for PostgreSQL only.
+public enum SchemaStatement: Sendable, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
+    case both(String)
+    case postgres(String)
 
-        init(stringLiteral value: String) { self = .both(value) }
+    public init(stringLiteral value: String) { self = .both(value) }
 
-        func sql(for dialect: StoreDialect) -> String? {
-            switch (self, dialect) {
-            case (.both(let sql), _), (.postgres(let sql), .postgres): sql
-            case (.postgres, .sqlite): nil
-            }
+    func sql(for dialect: StoreDialect) -> String? {
+        switch (self, dialect) {
+        case (.both(let sql), _), (.postgres(let sql), .postgres): sql
+        case (.postgres, .sqlite): nil
         }
     }
+}
 
-    static let migrations: [[Statement]] = [
+/// A module's tables: its name and its schema steps (numbered from 1), each a list of statements in SQL that
+/// SQLite and PostgreSQL both accept unless marked for PostgreSQL. A module appends steps; it never edits a shipped
+/// one. The files core's are `files`; an attached module declares its own and the composition root passes it to
+/// the store's `open`, which applies the files steps first, then each module's in the order given.
+public struct SchemaModule: Sendable {
+    public let name: String
+    public let steps: [[SchemaStatement]]
+    /// The files core's steps are kept in `schema_migrations`, as before modules had steps of their own.
+    let isCore: Bool
+
+    public init(name: String, steps: [[SchemaStatement]]) {
+        precondition(name != "files", "'files' is the core's schema")
+        self.init(name: name, steps: steps, isCore: false)
+    }
+
+    private init(name: String, steps: [[SchemaStatement]], isCore: Bool) {
+        self.name = name
+        self.steps = steps
+        self.isCore = isCore
+    }
+
+    static let files = SchemaModule(name: "files", steps: Schema.migrations, isCore: true)
+}
+
+/// The files core's schema steps, and the migration of every module's. Append; never edit a shipped step.
+enum Schema {
+    static let migrations: [[SchemaStatement]] = [
         [
             """
             CREATE TABLE locations (name TEXT PRIMARY KEY, uri TEXT NOT NULL, is_default BOOLEAN NOT NULL,
@@ -146,37 +169,54 @@ enum Schema {
     static let imageTypesSQL =
         "('image/avif', 'image/gif', 'image/heic', 'image/heif', 'image/jp2', 'image/jpeg', 'image/png', 'image/tiff', 'image/webp')"
 
-    /// Brings the schema up to date, one transaction per step, each begun with the dialect's locking BEGIN so that
-    /// two processes starting at once do not both migrate. Returns the steps applied.
-    @discardableResult
-    static func migrate(_ db: any SQLDatabase, dialect: StoreDialect) async throws -> [Int] {
-        var applied: [Int] = []
-        for (index, statements) in migrations.enumerated() {
-            for statement in dialect.lockedBegin { try await db.raw(SQLQueryString(statement)).run() }
-            do {
-                try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
-                let done =
-                    try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: index + 1)")
-                    .first() != nil
-                if !done {
-                    for case let sql? in statements.map({ $0.sql(for: dialect) }) { try await db.raw(SQLQueryString(sql)).run() }
-                    try await db.raw("INSERT INTO schema_migrations (version) VALUES (\(bind: index + 1))").run()
-                    applied.append(index + 1)
+    /// Brings the schema of the files core and of `modules` up to date, one transaction per step, each begun with
+    /// the dialect's locking BEGIN so that two processes starting at once do not both migrate. The files core's
+    /// applied steps are kept in `schema_migrations` (as before modules had steps), the others' in
+    /// `module_migrations`.
+    static func migrate(_ db: any SQLDatabase, dialect: StoreDialect, modules: [SchemaModule] = []) async throws {
+        for module in [SchemaModule.files] + modules {
+            for (index, statements) in module.steps.enumerated() {
+                for statement in dialect.lockedBegin { try await db.raw(SQLQueryString(statement)).run() }
+                do {
+                    if try await !applied(module, db).contains(index + 1) {
+                        for case let sql? in statements.map({ $0.sql(for: dialect) }) { try await db.raw(SQLQueryString(sql)).run() }
+                        if module.isCore {
+                            try await db.raw("INSERT INTO schema_migrations (version) VALUES (\(bind: index + 1))").run()
+                        } else {
+                            try await db.raw("INSERT INTO module_migrations (module, version) VALUES (\(bind: module.name), \(bind: index + 1))")
+                                .run()
+                        }
+                    }
+                    try await db.raw("COMMIT").run()
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
                 }
-                try await db.raw("COMMIT").run()
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
             }
         }
-        return applied
     }
 
-    /// The steps a database has applied, and how many exist.
-    static func status(_ db: any SQLDatabase) async throws -> MigrationStatus {
-        try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
-        let applied = try await db.raw("SELECT version FROM schema_migrations ORDER BY version").all()
-            .map { try $0.decode(column: "version", as: Int.self) }
-        return MigrationStatus(applied: applied, known: migrations.count)
+    /// The steps of `module` a database has applied.
+    private static func applied(_ module: SchemaModule, _ db: any SQLDatabase) async throws -> [Int] {
+        let rows: [SQLRow]
+        if module.isCore {
+            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").run()
+            rows = try await db.raw("SELECT version FROM schema_migrations ORDER BY version").all()
+        } else {
+            try await db.raw(
+                "CREATE TABLE IF NOT EXISTS module_migrations (module TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (module, version))"
+            ).run()
+            rows = try await db.raw("SELECT version FROM module_migrations WHERE module = \(bind: module.name) ORDER BY version").all()
+        }
+        return try rows.map { try $0.decode(column: "version", as: Int.self) }
+    }
+
+    /// The steps a database has applied and those this build knows, for the files core and each of `modules`.
+    static func status(_ db: any SQLDatabase, modules: [SchemaModule] = []) async throws -> [MigrationStatus] {
+        var statuses: [MigrationStatus] = []
+        for module in [SchemaModule.files] + modules {
+            statuses.append(MigrationStatus(module: module.name, applied: try await applied(module, db), known: module.steps.count))
+        }
+        return statuses
     }
 }

@@ -15,8 +15,9 @@ struct DBCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let status = try await DBCommand.status(try common.settings(), migrate: true)
-            print("schema at version \(status.applied.max() ?? 0) of \(status.known)")
+            for status in try await DBCommand.status(try common.settings(), migrate: true) {
+                print("\(status.label)schema at version \(status.applied.max() ?? 0) of \(status.known)")
+            }
         }
     }
 
@@ -26,18 +27,25 @@ struct DBCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let status = try await DBCommand.status(try common.settings(), migrate: false)
-            let applied = status.applied.map(String.init).joined(separator: " ")
-            let pending = status.pending.map(String.init).joined(separator: " ")
-            print("applied: \(applied.isEmpty ? "none" : applied)")
-            print("pending: \(pending.isEmpty ? "none" : pending)")
-            if !status.pending.isEmpty { throw ExitCode(1) }
+            let statuses = try await DBCommand.status(try common.settings(), migrate: false)
+            for status in statuses {
+                let applied = status.applied.map(String.init).joined(separator: " ")
+                let pending = status.pending.map(String.init).joined(separator: " ")
+                print("\(status.label)applied: \(applied.isEmpty ? "none" : applied)")
+                print("\(status.label)pending: \(pending.isEmpty ? "none" : pending)")
+            }
+            if statuses.contains(where: { !$0.pending.isEmpty }) { throw ExitCode(1) }
         }
     }
 
-    static func status(_ settings: Settings, migrate: Bool) async throws -> MigrationStatus {
+    static func status(_ settings: Settings, migrate: Bool) async throws -> [MigrationStatus] {
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
         let store = try await Runtime.openStore(settings.resolvedDatabaseURL, logger: Logger(label: "vellum"), migrate: migrate)
         return try await store.whileRunning { try await store.migrationStatus() }
     }
+}
+
+extension MigrationStatus {
+    /// How `vellum db` prefixes a module's lines: nothing for the files core (whose lines came first), `records: `.
+    fileprivate var label: String { module == "files" ? "" : "\(module): " }
 }

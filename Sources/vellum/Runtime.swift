@@ -42,14 +42,18 @@ struct Runtime {
             settings: settings, store: store, storage: storage, factory: factory, threadPool: threadPool, logger: logger)
     }
 
+    /// The schema steps of the attached modules, beside the files core's: a module's store target declares a
+    /// `SchemaModule`, and it is registered here.
+    static let schemas: [SchemaModule] = []
+
     /// The store `url` names: `sqlite://PATH` or `postgres://...` (`postgresql://` too).
     static func openStore(_ url: String, logger: Logger, migrate: Bool = true) async throws -> any MetadataStore {
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
-            return try await SQLiteMetadataStore.open(path: path, logger: logger, migrate: migrate)
+            return try await SQLiteMetadataStore.open(path: path, logger: logger, migrate: migrate, modules: schemas)
         }
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return try await PostgresMetadataStore.open(url: url, logger: logger, migrate: migrate)
+            return try await PostgresMetadataStore.open(url: url, logger: logger, migrate: migrate, modules: schemas)
         }
         throw ConfigurationError("Unsupported database URL: expected sqlite://PATH or postgres://USER@HOST:PORT/DB.")
     }

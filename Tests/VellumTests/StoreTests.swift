@@ -19,6 +19,45 @@ import VellumStore
         try await store.whileRunning { try await body(store) }
     }
 
+    /// An attached module's schema steps are applied after the files core's, once each, and kept apart from them;
+    /// a build with a new step applies only that one; the store's status lists every module's.
+    @Test func modulesMigrateStepsOfTheirOwn() async throws {
+        let dir = try TestServer.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let url = TestServer.postgres != nil ? try await TestServer.newPostgresDatabase().url : nil
+        func open(_ modules: [SchemaModule]) async throws -> any MetadataStore {
+            if let url { return try await PostgresMetadataStore.open(url: url, logger: Logger(label: "test"), modules: modules) }
+            return try await SQLiteMetadataStore.open(path: dir + "/test.sqlite", logger: Logger(label: "test"), modules: modules)
+        }
+        let first: [[SchemaStatement]] = [
+            ["CREATE TABLE example_things (id TEXT PRIMARY KEY)"],
+            ["ALTER TABLE example_things ADD COLUMN note TEXT", .postgres("CREATE INDEX example_things_note ON example_things (note)")],
+        ]
+        let store = try await open([SchemaModule(name: "example", steps: first)])
+        let statuses = try await store.whileRunning {
+            try await store.write { session in
+                try await (session as! SQLMetadataSession).db.raw("INSERT INTO example_things (id, note) VALUES ('a', 'n')").run()
+            }
+            return try await store.migrationStatus()
+        }
+        #expect(statuses.map(\.module) == ["files", "example"])
+        #expect(statuses[0].pending.isEmpty && statuses[0].known > 5)
+        #expect(statuses[1] == MigrationStatus(module: "example", applied: [1, 2], known: 2))
+
+        // A step that is not idempotent shows it ran once: the row is still there after the new step.
+        let later = try await open([SchemaModule(name: "example", steps: first + [["ALTER TABLE example_things ADD COLUMN kind TEXT"]])])
+        let after = try await later.whileRunning {
+            let count = try await later.read { session in
+                try await (session as! SQLMetadataSession).db.raw("SELECT COUNT(*) AS n FROM example_things WHERE kind IS NULL").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(count == 1)
+            return try await later.migrationStatus()
+        }
+        #expect(after[1] == MigrationStatus(module: "example", applied: [1, 2, 3], known: 3))
+        #expect(after[0] == statuses[0])
+    }
+
     /// Concurrent writes (sharing commits on SQLite), and one that fails rolls back alone.
     @Test func groupCommitIsolatesFailures() async throws {
         try await withStore { store in
