@@ -78,7 +78,7 @@ struct FixityCommand: AsyncParsableCommand {
             if let date = ISO8601DateFormatter().date(from: since) {
                 start = date
             } else {
-                start = Date(timeIntervalSinceNow: -(try Settings.duration(since, name: "--since")))
+                start = Date(timeIntervalSinceNow: -(try SettingValue.duration(since, name: "--since")))
             }
             try await FixityCommand.with(common) { fixity, _ in
                 try await fixity.history(since: start) { check in print(Self.line(check)) }

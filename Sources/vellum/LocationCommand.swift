@@ -20,11 +20,7 @@ struct LocationCommand: AsyncParsableCommand {
         func run() async throws {
             try Location.validate(name: name)
             try await Runtime.with(try common.settings(), logger: Logger(label: "vellum")) { runtime in
-                do {
-                    try await runtime.storage.add(Location(name: name, uri: uri, isDefault: isDefault, created: Date()))
-                } catch {
-                    throw ValidationError("\(error)")
-                }
+                try await runtime.storage.add(Location(name: name, uri: uri, isDefault: isDefault, created: Date()))
             }
             print("added location \(name) \(uri)\(isDefault ? " (default)" : "")")
         }
@@ -54,15 +50,11 @@ struct LocationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Runtime.with(try common.settings(), logger: Logger(label: "vellum")) { runtime in
-                do {
-                    try await runtime.store.write { [name] session in
-                        guard try await session.locations().contains(where: { $0.name == name }) else {
-                            throw FilesError(.notFound, "No storage location named '\(name)'.")
-                        }
-                        try await session.setDefaultLocation(name)
+                try await runtime.store.write { [name] session in
+                    guard try await session.locations().contains(where: { $0.name == name }) else {
+                        throw FilesError(.notFound, "No storage location named '\(name)'.")
                     }
-                } catch {
-                    throw ValidationError("\(error)")
+                    try await session.setDefaultLocation(name)
                 }
             }
             print("default location \(name)")

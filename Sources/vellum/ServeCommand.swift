@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Address to listen on (VELLUM_HOST, default 127.0.0.1).") var host: String?
-    @Option(help: "Port to listen on (VELLUM_PORT, default 5000).", transform: { try Settings.port($0, name: "--port") })
+    @Option(help: "Port to listen on (VELLUM_PORT, default 5000).", transform: { try SettingValue.port($0, name: "--port") })
     var port: Int?
     @Option(help: "Base URL used in links (VELLUM_PUBLIC_URL).") var publicURL: String?
 
@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.publicURL = publicURL ?? settings.publicURL
         let logger = LogSetup.bootstrapped(level: settings.logLevel)
         if let secret = settings.bootstrapToken, !secret.isEmpty, secret.count < TokenService.minimumBootstrapLength {
-            throw ValidationError(
+            throw ConfigurationError(
                 "VELLUM_BOOTSTRAP_TOKEN must be at least \(TokenService.minimumBootstrapLength) characters long: it becomes an admin token.")
         }
 
@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
         let magic = MagicDatabase.prepare(in: settings.dataDir)  // first: it changes directory for a moment
         if magic == nil { logger.warning("could not compile Vellum's magic database; sniffing with libmagic's own") }
         let runtime = try await Runtime.open(settings, logger: logger)
-        let renderer = try IIIFRenderer(settings: settings.iiif)
+        let renderer = try IIIFRenderer(settings: settings[IIIFSettings.self].renderer(dataDir: settings.dataDir))
         let pyramids = PyramidProducer(renderer: renderer)
         let files = FilesServices(
             FilesContext(

@@ -6,7 +6,7 @@ import TOMLKit
 import VellumCore
 
 /// The daemon's configuration: built-in defaults < TOML file < `VELLUM_*` environment < command-line flags.
-struct Settings: Sendable, Equatable {
+struct Settings: Sendable {
     var host = "127.0.0.1"
     var port = 5000
     var dataDir = "./var"
@@ -42,32 +42,33 @@ struct Settings: Sendable, Equatable {
     var fixityMaxRate: Double?
     /// Files the fixity scheduler verifies at once.
     var fixityWorkers = ProcessInfo.processInfo.activeProcessorCount
-    /// IIIF: images with more pixels than this (from the header) are not decoded.
-    var iiifMaxPixels = 100_000_000
-    /// IIIF: the largest output width and height, and area.
-    var iiifMaxSize = 10000
-    var iiifMaxArea = 25_000_000
-    /// IIIF: images rendered at once, and requests that may wait for them before 503s.
-    var iiifThreads = ProcessInfo.processInfo.activeProcessorCount
-    var iiifQueue = 64
-    var iiifJPEGQuality = 90
-    /// IIIF: MB of encoded responses kept in memory.
-    var iiifCacheMB = 256
-    /// IIIF: MB of decoded pixels one render from an original may hold.
-    var iiifRenderMB = 128
+    /// The attached modules' settings, each a `SettingsGroup` registered in `groups`, by type.
+    private var values: [ObjectIdentifier: any SettingsGroup] = [:]
 
     /// The database URL, defaulting to the SQLite file in the data directory.
     var resolvedDatabaseURL: String { databaseURL ?? "sqlite://\(dataDir)/vellum.sqlite" }
     /// The base of `links`, defaulting to the listening address.
     var resolvedPublicURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    /// Every setting, once: its key (in the TOML file; in the environment `VELLUM_` and the key in capitals) and
-    /// how its text is read into `Settings` (type and checks), whose properties hold the defaults;
-    /// `docs/configuration.md` documents each key (a test checks). A key the table does not have, in the file, is an
-    /// error that names it; so is a value its reader refuses, in the file or the environment.
-    static let table: [Setting] = [
+    /// The modules whose settings are read beside the core's: register a module's `SettingsGroup` here.
+    static let groups: [any SettingsGroup.Type] = [IIIFSettings.self]
+
+    /// A module's settings.
+    subscript<Group: SettingsGroup>(_ group: Group.Type) -> Group {
+        get { values[ObjectIdentifier(group)] as? Group ?? Group() }
+        set { values[ObjectIdentifier(group)] = newValue }
+    }
+
+    /// Every setting, once: the core's, then each group's. Each key (in the TOML file; in the environment `VELLUM_`
+    /// and the key in capitals) comes with how its text is read (type and checks); the defaults are the properties
+    /// of `Settings` and of each group; `docs/configuration.md` documents each key (a test checks). A key the table
+    /// does not have, in the file, is an error that names it; so is a value its reader refuses, in the file or the
+    /// environment.
+    static let table: [Setting<Settings>] = core + groups.flatMap { $0.settingsTable }
+
+    static let core: [Setting<Settings>] = [
         .text("host", \.host),
-        Setting("port") { $0.port = try port($1, name: $2) },
+        Setting("port") { $0.port = try SettingValue.port($1, name: $2) },
         .text("data_dir", \.dataDir),
         .optionalText("database_url", \.databaseURL),
         .optionalText("bootstrap_token", \.bootstrapToken),
@@ -80,8 +81,8 @@ struct Settings: Sendable, Equatable {
         .text("s3_access_key_id", \.s3AccessKeyID),
         .text("s3_secret_access_key", \.s3SecretAccessKey),
         .optionalText("s3_session_token", \.s3SessionToken),
-        Setting("default_quota_size") { $0.defaultQuotaSize = try bytes($1, name: $2) },
-        Setting("default_max_file_size") { $0.defaultMaxFileSize = try bytes($1, name: $2) },
+        Setting("default_quota_size") { $0.defaultQuotaSize = try SettingValue.bytes($1, name: $2) },
+        Setting("default_max_file_size") { $0.defaultMaxFileSize = try SettingValue.bytes($1, name: $2) },
         .duration("header_timeout", \.headerTimeout),
         .duration("idle_timeout", \.idleTimeout),
         .duration("body_timeout", \.bodyTimeout),
@@ -89,16 +90,8 @@ struct Settings: Sendable, Equatable {
         .count("max_connections", \.maxConnections),
         .duration("multipart_expires", \.multipartExpires),
         .duration("fixity_period", \.fixityPeriod),
-        Setting("fixity_max_rate") { $0.fixityMaxRate = try rate($1, name: $2) },
+        Setting("fixity_max_rate") { $0.fixityMaxRate = try SettingValue.rate($1, name: $2) },
         .count("fixity_workers", \.fixityWorkers),
-        .count("iiif_max_pixels", \.iiifMaxPixels),
-        .count("iiif_max_size", \.iiifMaxSize),
-        .count("iiif_max_area", \.iiifMaxArea),
-        .count("iiif_threads", \.iiifThreads),
-        .count("iiif_queue", \.iiifQueue),
-        .count("iiif_jpeg_quality", \.iiifJPEGQuality),
-        .count("iiif_cache_mb", \.iiifCacheMB, zero: true),
-        .count("iiif_render_mb", \.iiifRenderMB),
     ]
 
     /// Applies the TOML file's settings: every key must be one of `table`'s, every value a string, a number or an
@@ -108,14 +101,14 @@ struct Settings: Sendable, Equatable {
         do {
             file = try TOMLTable(string: text)
         } catch {
-            throw ValidationError("Invalid configuration file \(path): \(error)")
+            throw ConfigurationError("Invalid configuration file \(path): \(error)")
         }
         for key in file.keys.sorted() {
             guard let setting = Self.table.first(where: { $0.key == key }) else {
-                throw ValidationError("Unknown setting '\(key)' in \(path); the settings are: \(Self.table.map(\.key).joined(separator: ", ")).")
+                throw ConfigurationError("Unknown setting '\(key)' in \(path); the settings are: \(Self.table.map(\.key).joined(separator: ", ")).")
             }
             guard let value = file[key], let text = Self.text(of: value) else {
-                throw ValidationError("The setting '\(key)' in \(path) must be a string, a number or a list of strings.")
+                throw ConfigurationError("The setting '\(key)' in \(path) must be a string, a number or a list of strings.")
             }
             try setting.read(&self, text, key)
         }
@@ -142,63 +135,9 @@ struct Settings: Sendable, Equatable {
         }
     }
 
-    /// A port number.
-    static func port(_ text: String, name: String) throws -> Int {
-        guard let port = Int(text.trimmingCharacters(in: .whitespaces)), (0...65535).contains(port) else {
-            throw ValidationError("\(name) must be a port number, not '\(text)'.")
-        }
-        return port
-    }
-
-    /// A positive rate in MB/s.
-    static func rate(_ text: String, name: String) throws -> Double {
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else {
-            throw ValidationError("\(name) must be a positive number of MB/s, not '\(text)'.")
-        }
-        return value
-    }
-
-    /// A number of bytes; empty for none.
-    static func bytes(_ text: String, name: String) throws -> Int64? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { return nil }
-        guard let value = Int64(trimmed), value >= 0 else {
-            throw ValidationError("\(name) must be a number of bytes, not '\(text)'.")
-        }
-        return value
-    }
-
-    /// A positive whole number (or zero, when `zero` allows it).
-    static func count(_ text: String, name: String, zero: Bool = false) throws -> Int {
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 || (zero && value == 0) else {
-            throw ValidationError("\(name) must be a \(zero ? "non-negative" : "positive") whole number, not '\(text)'.")
-        }
-        return value
-    }
-
     /// The fixity scheduler's settings.
     var fixity: FixitySettings {
         FixitySettings(period: .seconds(fixityPeriod), maxRate: fixityMaxRate.map { $0 * 1e6 }, workers: fixityWorkers)
-    }
-
-    /// The IIIF renderer's settings.
-    var iiif: IIIFRenderer.Settings {
-        IIIFRenderer.Settings(
-            maxPixels: iiifMaxPixels, limits: Limits(maxWidth: iiifMaxSize, maxHeight: iiifMaxSize, maxArea: iiifMaxArea),
-            jpegQuality: min(iiifJPEGQuality, 100), threads: iiifThreads, queue: iiifQueue, cacheBytes: iiifCacheMB << 20,
-            renderBytes: iiifRenderMB << 20, temporaryDirectory: dataDir + "/tmp/iiif")
-    }
-
-    /// A positive duration: seconds (`3600`) or a number with a unit (`90s`, `30m`, `12h`, `4d`).
-    static func duration(_ text: String, name: String) throws -> TimeInterval {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let unit = trimmed.last.flatMap { units[$0] }
-        let number = Double(unit == nil ? trimmed : String(trimmed.dropLast()))
-        guard let number, number > 0, number.isFinite else {
-            throw ValidationError("\(name) must be a duration such as 3600, 90s, 30m, 12h or 4d, not '\(text)'.")
-        }
-        return number * (unit ?? 1)
     }
 
     /// Loads the layers below the flags: defaults, the TOML file (`path`, else `./vellum.toml` if present), env.
@@ -209,7 +148,7 @@ struct Settings: Sendable, Equatable {
         let path = configPath ?? (FileManager.default.fileExists(atPath: "vellum.toml") ? "vellum.toml" : nil)
         if let path {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("Cannot read the configuration file \(path).")
+                throw ConfigurationError("Cannot read the configuration file \(path).")
             }
             try settings.apply(toml: text, path: path)
         }
@@ -238,30 +177,11 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// One setting of `Settings.table`: its key, and how a text (from the file or the environment, named `name` in
-/// errors) is read into the settings.
-struct Setting: Sendable {
-    let key: String
-    let read: @Sendable (inout Settings, _ text: String, _ name: String) throws -> Void
-
-    init(_ key: String, read: @escaping @Sendable (inout Settings, String, String) throws -> Void) {
-        self.key = key
-        self.read = read
-    }
-
-    static func text(_ key: String, _ field: WritableKeyPath<Settings, String> & Sendable) -> Setting {
-        Setting(key) { settings, text, _ in settings[keyPath: field] = text }
-    }
-
-    static func optionalText(_ key: String, _ field: WritableKeyPath<Settings, String?> & Sendable) -> Setting {
-        Setting(key) { settings, text, _ in settings[keyPath: field] = text }
-    }
-
-    static func duration(_ key: String, _ field: WritableKeyPath<Settings, TimeInterval> & Sendable) -> Setting {
-        Setting(key) { settings, text, name in settings[keyPath: field] = try Settings.duration(text, name: name) }
-    }
-
-    static func count(_ key: String, _ field: WritableKeyPath<Settings, Int> & Sendable, zero: Bool = false) -> Setting {
-        Setting(key) { settings, text, name in settings[keyPath: field] = try Settings.count(text, name: name, zero: zero) }
+extension SettingsGroup {
+    /// The group's settings, read into its value inside the daemon's `Settings`.
+    static var settingsTable: [Setting<Settings>] {
+        table.map { setting in
+            Setting<Settings>(setting.key) { settings, text, name in try setting.read(&settings[Self.self], text, name) }
+        }
     }
 }

@@ -24,7 +24,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "Stop working after this long: 3600, 90s, 30m, 12h, 90d (default: never).") var expires: String?
 
         func run() async throws {
-            let lifetime = try expires.map { try Settings.duration($0, name: "--expires") }
+            let lifetime = try expires.map { try SettingValue.duration($0, name: "--expires") }
             try await TokenCommand.withTokens(common) { tokens in
                 let (_, secret) = try await tokens.create(
                     name: name, isAdmin: admin, expires: lifetime.map { Date(timeIntervalSinceNow: $0) })
