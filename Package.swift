@@ -76,10 +76,20 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // What every HTTP front-end shares: the request context, authentication, the JSON error body and the
+        // mapping of domain errors to statuses, JSON writing.
+        .target(
+            name: "VellumHTTPSupport",
+            dependencies: [
+                "VellumCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .target(
             name: "VellumHTTP",
             dependencies: [
-                "IIIF", "IIIFGrammar", "VellumCore",
+                "IIIF", "IIIFGrammar", "VellumCore", "VellumHTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -111,7 +121,7 @@ let package = Package(
         .target(
             name: "VellumTesting",
             dependencies: [
-                "IIIF", "IIIFGrammar", "LocalStorage", "VellumCore", "VellumHTTP", "VellumStore",
+                "IIIF", "IIIFGrammar", "LocalStorage", "VellumCore", "VellumHTTP", "VellumHTTPSupport", "VellumStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import VellumCore
+import VellumHTTPSupport
 
 /// The Invenio Bucket shape, with `contents` (and `links.next`) when it is a listing.
 struct BucketJSON: JSONWritable {

@@ -1,5 +1,6 @@
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 /// `GET /derivatives/failures` (admin): derivatives (IIIF pyramids) that failed for good, or that wait to be tried
 /// again after a failure that may pass.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import VellumCore
+import VellumHTTPSupport
 
 /// Builds the response to GET or HEAD of a stored version: conditionals, ranges, safe headers, streamed body.
 struct DownloadResponse {

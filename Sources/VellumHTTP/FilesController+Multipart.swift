@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 /// The Invenio-compatible multipart routes: `?uploads` starts, `?uploadId` with `partNumber` sends a part,
 /// `?uploadId` alone lists (GET), completes (POST) or aborts (DELETE).

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 extension FilesController {
     func putObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {

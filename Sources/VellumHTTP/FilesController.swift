@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 /// The Invenio-compatible files REST API (`/files...`). Parses, calls `FilesService`, encodes; nothing more.
 struct FilesController {

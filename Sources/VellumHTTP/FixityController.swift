@@ -1,5 +1,6 @@
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 /// `GET /fixity` (the audit state) and `GET /fixity/failures`, for administrators only.
 struct FixityController {

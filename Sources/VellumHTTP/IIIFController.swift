@@ -4,6 +4,7 @@ import IIIF
 import IIIFGrammar
 import Synchronization
 import VellumCore
+import VellumHTTPSupport
 
 /// The IIIF Image API 2.1 (`/iiif/v2`) and 3.0 (`/iiif/v3`) over stored images: info.json, images, and the base URI's
 /// redirect. Identifiers are `{bucket}:{key}` or `{bucket}:{version_id}:{key}` (api.md §5); reading one needs the

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 /// `GET /locations` and `POST /locations` (`{"name", "uri", "default"}`), for administrators only: the storage
 /// locations, and adding one while the daemon runs (as `vellum location add` does).

@@ -1,5 +1,6 @@
 import Foundation
 import VellumCore
+import VellumHTTPSupport
 
 /// The Invenio MultipartObject shape; `parts` when listing them, `links.object_version` once completed.
 struct MultipartJSON: JSONWritable {

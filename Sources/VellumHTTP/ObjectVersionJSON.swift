@@ -1,5 +1,6 @@
 import Foundation
 import VellumCore
+import VellumHTTPSupport
 
 /// The Invenio ObjectVersion shape, plus `checksums` with both digests.
 struct ObjectVersionJSON: JSONWritable {

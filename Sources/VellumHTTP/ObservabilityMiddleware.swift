@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Prometheus
+import VellumHTTPSupport
 
 /// One structured log line and the request metrics for every request; counts body bytes in and out; lets the client
 /// send a body it announced with `Expect: 100-continue` once a handler reads it.

@@ -1,5 +1,6 @@
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 /// `/health` and `/metrics`, without authentication: probes must work whatever credentials a load balancer sends.
 struct SystemController {

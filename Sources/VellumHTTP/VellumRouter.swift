@@ -1,6 +1,7 @@
 import Hummingbird
 import IIIF
 import VellumCore
+import VellumHTTPSupport
 
 /// Everything the HTTP layer needs from the rest of the daemon.
 public struct HTTPDependencies: Sendable {

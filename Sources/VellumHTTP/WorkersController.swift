@@ -1,5 +1,6 @@
 import Hummingbird
 import VellumCore
+import VellumHTTPSupport
 
 /// `GET /workers` (admin): this daemon's background workers, what each is doing and has done since it started.
 struct WorkersController {

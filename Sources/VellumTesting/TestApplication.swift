@@ -7,6 +7,7 @@ import Logging
 import NIOPosix
 import VellumCore
 import VellumHTTP
+import VellumHTTPSupport
 import VellumStore
 
 /// The whole files daemon in this process, on real parts that need no server of their own: SQLite in a temporary

@@ -3,14 +3,16 @@ import VellumCore
 
 /// A request body whose transport errors (the client hung up, the body ended before `Content-Length`) surface as
 /// a 400 `APIError`, so they are reported as the client's fault and not as internal errors.
-struct RequestBodyErrors: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let base: RequestBody
+public struct RequestBodyErrors: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    public let base: RequestBody
 
-    struct AsyncIterator: AsyncIteratorProtocol {
+    public init(base: RequestBody) { self.base = base }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
 
-        mutating func next() async throws -> ByteBuffer? {
+        public mutating func next() async throws -> ByteBuffer? {
             do {
                 return try await base.next()
             } catch let error as any DomainError {
@@ -21,14 +23,14 @@ struct RequestBodyErrors: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
 
-    static let truncated = APIError(.badRequest, "The request body ended before it was complete.")
+    public static let truncated = APIError(.badRequest, "The request body ended before it was complete.")
 }
 
 extension Request {
     /// A small body (JSON) read whole: more than 64 KiB is 413, one that ends early (or whose framing is broken) 400.
-    func smallBody() async throws -> ByteBuffer {
+    public func smallBody() async throws -> ByteBuffer {
         do {
             return try await body.collect(upTo: 64 * 1024)
         } catch let error as any HTTPResponseError {

@@ -1,13 +1,13 @@
 import HTTPTypes
-import IIIF
-import IIIFGrammar
 import VellumCore
 
 extension HTTPResponse.Status {
-    /// The files API's one mapping from the domain's errors to HTTP statuses; their messages are sent as they are.
-    init(for error: any DomainError) {
+    /// The HTTP API's one mapping from the domain's errors to HTTP statuses (a module's own errors say theirs, as
+    /// `HTTPMappedError`s); their messages are sent as they are.
+    public init(for error: any DomainError) {
         switch error {
         case let error as APIError: self = error.status
+        case let error as any HTTPMappedError: self = error.status
         case let error as FilesError:
             switch error.reason {
             case .invalid: self = .badRequest
@@ -27,18 +27,14 @@ extension HTTPResponse.Status {
             case .tooManyOpenFiles, .unavailable: self = .serviceUnavailable
             case .conflict: self = .conflict
             }
-        case let error as IIIFError:
-            switch error.reason {
-            case .invalidRequest: self = .badRequest
-            case .notFound: self = .notFound
-            case .tooLarge: self = .contentTooLarge
-            case .undecodable: self = .unprocessableContent
-            case .notImplemented: self = .notImplemented
-            case .busy: self = .serviceUnavailable
-            case .failure: self = .internalServerError
-            }
         case is ConfigurationError: self = .badRequest
         default: self = .internalServerError
         }
     }
+}
+
+/// A domain error whose status its module's front-end decides: the module conforms its error type in its HTTP target,
+/// so that this mapping need not know it (`IIIFError` in `VellumHTTP` is one).
+public protocol HTTPMappedError: DomainError {
+    var status: HTTPResponse.Status { get }
 }

@@ -2,12 +2,12 @@ import Foundation
 import Hummingbird
 
 /// JSON response bodies, all written with `JSONWriter`.
-enum JSONResponse {
-    static func make(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+public enum JSONResponse {
+    public static func make(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         make(status: status, headers: headers) { value.write(to: &$0) }
     }
 
-    static func make(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], _ write: (inout JSONWriter) -> Void)
+    public static func make(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], _ write: (inout JSONWriter) -> Void)
         -> Response
     {
         var json = JSONWriter()
@@ -19,9 +19,9 @@ enum JSONResponse {
 }
 
 /// ISO-8601 UTC timestamps with microseconds and `+00:00`, as Invenio prints them.
-enum Timestamp {
+public enum Timestamp {
     /// Writes the timestamp's characters (without quotes) straight into `buffer`: listings write thousands.
-    static func write(_ date: Date, to buffer: inout ByteBuffer) {
+    public static func write(_ date: Date, to buffer: inout ByteBuffer) {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = time_t(micros / 1_000_000)
         var parts = tm()

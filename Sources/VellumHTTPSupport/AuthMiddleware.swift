@@ -3,10 +3,12 @@ import VellumCore
 
 /// Resolves `Authorization: Bearer <token>` to the request's principal; an unknown token is a 401. Added to the
 /// route collections that need it (see `VellumRouter`).
-struct AuthMiddleware: RouterMiddleware {
-    let tokens: TokenService
+public struct AuthMiddleware: RouterMiddleware {
+    public let tokens: TokenService
 
-    func handle(
+    public init(tokens: TokenService) { self.tokens = tokens }
+
+    public func handle(
         _ request: Request, context: VellumRequestContext,
         next: (Request, VellumRequestContext) async throws -> Response
     ) async throws -> Response {

@@ -3,15 +3,15 @@ import NIOCore
 
 /// A minimal streaming JSON writer for the API's fixed shapes. Listings of 1,000 objects are the hot path, and
 /// `JSONEncoder` (which builds a tree of dictionaries first) spends most of a listing's time there.
-struct JSONWriter {
-    var buffer: ByteBuffer
+public struct JSONWriter {
+    public var buffer: ByteBuffer
     private var needsComma = false
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         buffer.writeInteger(UInt8(ascii: "{"))
         needsComma = false
@@ -20,7 +20,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func array<S: Sequence>(_ elements: S, _ body: (inout JSONWriter, S.Element) -> Void) {
+    public mutating func array<S: Sequence>(_ elements: S, _ body: (inout JSONWriter, S.Element) -> Void) {
         separate()
         buffer.writeInteger(UInt8(ascii: "["))
         needsComma = false
@@ -30,11 +30,11 @@ struct JSONWriter {
     }
 
     /// An array whose elements `body` writes.
-    mutating func array(_ body: (inout JSONWriter) -> Void) {
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
         array(CollectionOfOne(())) { json, _ in body(&json) }
     }
 
-    mutating func key(_ name: StaticString) {
+    public mutating func key(_ name: StaticString) {
         separate()
         buffer.writeInteger(UInt8(ascii: "\""))
         buffer.writeStaticString(name)
@@ -42,13 +42,13 @@ struct JSONWriter {
         needsComma = false
     }
 
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         string(name)
         buffer.writeInteger(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func string(_ value: String?) {
+    public mutating func string(_ value: String?) {
         separate()
         guard var value else { return null() }
         buffer.writeInteger(UInt8(ascii: "\""))
@@ -82,7 +82,7 @@ struct JSONWriter {
     }
 
     /// An ISO-8601 timestamp string (or null).
-    mutating func timestamp(_ date: Date?) {
+    public mutating func timestamp(_ date: Date?) {
         separate()
         guard let date else { return null() }
         buffer.writeInteger(UInt8(ascii: "\""))
@@ -91,7 +91,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func int<I: BinaryInteger>(_ value: I?) {
+    public mutating func int<I: BinaryInteger>(_ value: I?) {
         separate()
         guard let value else { return null() }
         buffer.writeString(String(value))
@@ -99,20 +99,20 @@ struct JSONWriter {
     }
 
     /// A finite number with at most three decimals.
-    mutating func double(_ value: Double) {
+    public mutating func double(_ value: Double) {
         separate()
         buffer.writeString(value.isFinite ? String((value * 1000).rounded() / 1000) : "0")
         needsComma = true
     }
 
-    mutating func bool(_ value: Bool?) {
+    public mutating func bool(_ value: Bool?) {
         separate()
         guard let value else { return null() }
         buffer.writeStaticString(value ? "true" : "false")
         needsComma = true
     }
 
-    mutating func null() {
+    public mutating func null() {
         separate()
         buffer.writeStaticString("null")
         needsComma = true
@@ -127,6 +127,6 @@ struct JSONWriter {
 }
 
 /// A value that writes itself as JSON.
-protocol JSONWritable {
+public protocol JSONWritable {
     func write(to json: inout JSONWriter)
 }

@@ -3,8 +3,10 @@ import Hummingbird
 import VellumCore
 
 /// Renders every error as `{"status": N, "message": "..."}` with the right status code.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         do {
@@ -28,7 +30,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func defaultMessage(_ status: HTTPResponse.Status) -> String {
+    public static func defaultMessage(_ status: HTTPResponse.Status) -> String {
         switch status.code {
         case 404: "The requested URL was not found on the server."
         case 405: "The method is not allowed for the requested URL."
@@ -37,7 +39,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The JSON error response: `{"status": N, "message": "..."[, "errors": [{"field", "message"}]]}`.
-    static func response(_ status: HTTPResponse.Status, _ message: String, fieldErrors: [FieldError] = []) -> Response {
+    public static func response(_ status: HTTPResponse.Status, _ message: String, fieldErrors: [FieldError] = []) -> Response {
         JSONResponse.make(status: status) { json in
             json.object { json in
                 json.key("status")
