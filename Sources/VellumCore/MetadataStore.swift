@@ -54,7 +54,7 @@ public struct MigrationStatus: Sendable, Equatable {
 /// The operations a service may run inside `read` or `write`: the queries of every aggregate of the files
 /// domain, each its own protocol (`Queries/`), composed.
 public protocol MetadataSession: Sendable, LocationQueries, TokenQueries, BucketQueries, FileQueries, VersionQueries, UploadQueries,
-    DerivativeQueries, FixityQueries, LeaseQueries, WorkerQueries
+    DerivativeQueries, FixityQueries, LeaseQueries, WorkerQueries, JobQueries
 {
     func ping() async throws
 }

@@ -162,6 +162,16 @@ enum Schema {
                 PRIMARY KEY (name, holder))
             """
         ],
+        [
+            // Leased jobs (`JobQueries`): one row per kind and subject, due, claimed by a holder until a time.
+            """
+            CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, payload TEXT,
+                state TEXT NOT NULL, due BIGINT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0,
+                version BIGINT NOT NULL DEFAULT 1, holder TEXT, lease_until BIGINT, last_error TEXT,
+                created BIGINT NOT NULL, UNIQUE (kind, subject))
+            """,
+            "CREATE INDEX jobs_due ON jobs (kind, due) WHERE state = 'due'",
+        ],
     ]
 
     /// The media types a IIIF pyramid was made for when step 4 shipped, as an SQL list (frozen with the step; the

@@ -21,6 +21,14 @@ public enum StoreDialect: Sendable {
         }
     }
 
+    /// Appended to a SELECT that claims rows of one table (jobs) in a write transaction, as `claimFiles`.
+    var claimRows: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
     /// Whether a write transaction locks a bucket's row before it reads the bucket: PostgreSQL's writers run side by
     /// side, and this makes those of one bucket run one after the other (SQLite's single writer does that already).
     var locksBuckets: Bool { self == .postgres }
