@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import IIIF
-import IIIFGrammar
 import TOMLKit
 import VellumCore
 
