@@ -42,7 +42,10 @@ public struct MigrationStatus: Sendable, Equatable {
     public var applied: [Int]
     public var known: Int
 
-    public init(module: String = "files", applied: [Int], known: Int) {
+    /// The files core's module name.
+    public static let core = "files"
+
+    public init(module: String = MigrationStatus.core, applied: [Int], known: Int) {
         self.module = module
         self.applied = applied
         self.known = known

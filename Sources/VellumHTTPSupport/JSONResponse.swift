@@ -3,10 +3,12 @@ import Hummingbird
 
 /// JSON response bodies, all written with `JSONWriter`.
 public enum JSONResponse {
+    @inlinable
     public static func make(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         make(status: status, headers: headers) { value.write(to: &$0) }
     }
 
+    @inlinable
     public static func make(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], _ write: (inout JSONWriter) -> Void)
         -> Response
     {
@@ -21,6 +23,7 @@ public enum JSONResponse {
 /// ISO-8601 UTC timestamps with microseconds and `+00:00`, as Invenio prints them.
 public enum Timestamp {
     /// Writes the timestamp's characters (without quotes) straight into `buffer`: listings write thousands.
+    @inlinable
     public static func write(_ date: Date, to buffer: inout ByteBuffer) {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = time_t(micros / 1_000_000)

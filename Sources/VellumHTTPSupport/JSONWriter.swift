@@ -2,15 +2,19 @@ import Foundation
 import NIOCore
 
 /// A minimal streaming JSON writer for the API's fixed shapes. Listings of 1,000 objects are the hot path, and
-/// `JSONEncoder` (which builds a tree of dictionaries first) spends most of a listing's time there.
+/// `JSONEncoder` (which builds a tree of dictionaries first) spends most of a listing's time there. Inlinable: its
+/// callers are in other modules (the front-ends), and a call per key and value would cost listings what the writer
+/// saves.
 public struct JSONWriter {
     public var buffer: ByteBuffer
-    private var needsComma = false
+    @usableFromInline var needsComma = false
 
+    @inlinable
     public init(capacity: Int = 1024) {
         buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
+    @inlinable
     public mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         buffer.writeInteger(UInt8(ascii: "{"))
@@ -20,6 +24,7 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    @inlinable
     public mutating func array<S: Sequence>(_ elements: S, _ body: (inout JSONWriter, S.Element) -> Void) {
         separate()
         buffer.writeInteger(UInt8(ascii: "["))
@@ -30,10 +35,12 @@ public struct JSONWriter {
     }
 
     /// An array whose elements `body` writes.
+    @inlinable
     public mutating func array(_ body: (inout JSONWriter) -> Void) {
         array(CollectionOfOne(())) { json, _ in body(&json) }
     }
 
+    @inlinable
     public mutating func key(_ name: StaticString) {
         separate()
         buffer.writeInteger(UInt8(ascii: "\""))
@@ -42,12 +49,14 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    @inlinable
     public mutating func key(_ name: String) {
         string(name)
         buffer.writeInteger(UInt8(ascii: ":"))
         needsComma = false
     }
 
+    @inlinable
     public mutating func string(_ value: String?) {
         separate()
         guard var value else { return null() }
@@ -66,7 +75,8 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    private mutating func writeEscape(_ byte: UInt8) {
+    @usableFromInline
+    mutating func writeEscape(_ byte: UInt8) {
         switch byte {
         case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
         case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
@@ -82,6 +92,7 @@ public struct JSONWriter {
     }
 
     /// An ISO-8601 timestamp string (or null).
+    @inlinable
     public mutating func timestamp(_ date: Date?) {
         separate()
         guard let date else { return null() }
@@ -91,6 +102,7 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    @inlinable
     public mutating func int<I: BinaryInteger>(_ value: I?) {
         separate()
         guard let value else { return null() }
@@ -99,12 +111,14 @@ public struct JSONWriter {
     }
 
     /// A finite number with at most three decimals.
+    @inlinable
     public mutating func double(_ value: Double) {
         separate()
         buffer.writeString(value.isFinite ? String((value * 1000).rounded() / 1000) : "0")
         needsComma = true
     }
 
+    @inlinable
     public mutating func bool(_ value: Bool?) {
         separate()
         guard let value else { return null() }
@@ -112,13 +126,15 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    @inlinable
     public mutating func null() {
         separate()
         buffer.writeStaticString("null")
         needsComma = true
     }
 
-    private mutating func separate() {
+    @inlinable
+    mutating func separate() {
         if needsComma {
             buffer.writeInteger(UInt8(ascii: ","))
             needsComma = false

@@ -18,23 +18,17 @@ extension SQLMetadataSession: JobQueries {
     }
 
     public func claimJobs(_ kind: String, holder: String, now: Date, leaseUntil: Date, limit: Int) async throws -> [Job] {
-        let ids = try await db.raw(
-            """
-            SELECT id FROM jobs
-            WHERE kind = \(bind: kind) AND state = 'due' AND due <= \(bind: now.micros)
-                AND (lease_until IS NULL OR lease_until < \(bind: now.micros))
-            ORDER BY due LIMIT \(bind: limit)\(unsafeRaw: dialect.claimRows)
-            """
-        ).all().map { try $0.decode(column: "id", as: String.self) }
-        guard !ids.isEmpty else { return [] }
-        let list = SQLList(ids.map { SQLBind($0) })
         try await db.raw(
             """
             UPDATE jobs SET holder = \(bind: holder), lease_until = \(bind: leaseUntil.micros), attempts = attempts + 1
-            WHERE id IN (\(list))
+            WHERE id IN (
+                SELECT id FROM jobs
+                WHERE kind = \(bind: kind) AND state = 'due' AND due <= \(bind: now.micros)
+                    AND (lease_until IS NULL OR lease_until < \(bind: now.micros))
+                ORDER BY due LIMIT \(bind: limit)\(unsafeRaw: dialect.claimRows))
+            RETURNING *
             """
-        ).run()
-        return try await db.raw("SELECT * FROM jobs WHERE id IN (\(list)) ORDER BY due").all().map(Self.job)
+        ).all().map(Self.job).sorted { $0.due < $1.due }
     }
 
     public func completeJob(_ job: Job) async throws {
@@ -71,13 +65,12 @@ extension SQLMetadataSession: JobQueries {
     }
 
     public func retryFailedJobs(_ kind: String, now: Date) async throws -> Int {
-        let failed =
-            try await db.raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = \(bind: kind) AND state = 'failed'").first()?
-            .decode(column: "n", as: Int.self) ?? 0
         try await db.raw(
-            "UPDATE jobs SET state = 'due', due = \(bind: now.micros), attempts = 0 WHERE kind = \(bind: kind) AND state = 'failed'"
-        ).run()
-        return failed
+            """
+            UPDATE jobs SET state = 'due', due = \(bind: now.micros), attempts = 0
+            WHERE kind = \(bind: kind) AND state = 'failed' RETURNING id
+            """
+        ).all().count
     }
 
     static func job(_ row: any SQLRow) throws -> Job {

@@ -27,7 +27,7 @@ public struct SchemaModule: Sendable {
     let isCore: Bool
 
     public init(name: String, steps: [[SchemaStatement]]) {
-        precondition(name != "files", "'files' is the core's schema")
+        precondition(name != MigrationStatus.core, "'\(MigrationStatus.core)' is the core's schema")
         self.init(name: name, steps: steps, isCore: false)
     }
 
@@ -37,7 +37,7 @@ public struct SchemaModule: Sendable {
         self.isCore = isCore
     }
 
-    static let files = SchemaModule(name: "files", steps: Schema.migrations, isCore: true)
+    static let files = SchemaModule(name: MigrationStatus.core, steps: Schema.migrations, isCore: true)
 }
 
 /// The files core's schema steps, and the migration of every module's. Append; never edit a shipped step.

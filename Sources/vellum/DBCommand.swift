@@ -47,5 +47,5 @@ struct DBCommand: AsyncParsableCommand {
 
 extension MigrationStatus {
     /// How `vellum db` prefixes a module's lines: nothing for the files core (whose lines came first), `records: `.
-    fileprivate var label: String { module == "files" ? "" : "\(module): " }
+    fileprivate var label: String { module == MigrationStatus.core ? "" : "\(module): " }
 }
