@@ -9,9 +9,12 @@ public struct DerivativeKind: RawRepresentable, Hashable, Sendable {
 
     /// A tiled pyramid TIFF for the IIIF image server.
     public static let pyramid = DerivativeKind(rawValue: "pyramid")
+
+    /// The kind of the jobs (`JobQueries`) that make derivatives of this kind; a job's subject is the file's id.
+    public var jobKind: String { "derivative:\(rawValue)" }
 }
 
-/// A derivative that could not be made: for good (`nextAttempt` nil), or for now, to be tried again.
+/// A derivative that could not be made: for good (`nextAttempt` nil), or for now, to be tried again (its job's state).
 public struct DerivativeFailure: Sendable, Equatable {
     public var fileID: UUID
     public var kind: DerivativeKind

@@ -2,31 +2,13 @@ import Foundation
 import NIOCore
 
 extension FilesAdministration {
-    /// Files whose derivative of `kind` is asked for, not made yet and due, oldest request first.
-    public func pendingDerivatives(_ kind: DerivativeKind, limit: Int) async throws -> [FileInstance] {
-        try await store.read { try await $0.pendingDerivatives(kind, due: Date(), limit: limit) }
+    /// The file a derivative is asked for, while it is: not made yet, and the file not deleted.
+    public func derivativeSource(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance? {
+        try await store.read { try await $0.derivativeSource(kind, of: fileID) }
     }
 
     public func derivative(_ kind: DerivativeKind, of file: FileInstance) async throws -> FileInstance? {
         try await store.read { try await $0.derivative(kind, of: file.id) }
-    }
-
-    /// Records that `file` can never have its derivative (not an image, too large): it is not tried again.
-    public func failDerivative(_ kind: DerivativeKind, of file: FileInstance, error: String) async throws {
-        try await store.write { try await $0.failDerivative(kind, of: file.id, error: error) }
-    }
-
-    /// Records a failure that may pass (a full disk, a location out of reach): the derivative is tried again after
-    /// a pause that doubles with each failure, from 30 seconds to a day.
-    public func retryDerivative(_ kind: DerivativeKind, of file: FileInstance, error: String) async throws {
-        try await store.write {
-            try await $0.retryDerivative(kind, of: file.id, error: error, after: Self.derivativeRetryDelay)
-        }
-    }
-
-    /// The pause before attempt `attempts + 1`.
-    static func derivativeRetryDelay(_ attempts: Int) -> TimeInterval {
-        min(30 * pow(2, Double(min(max(attempts - 1, 0), 20))), 86_400)
     }
 
     /// Derivatives that failed for good or wait to be tried again (admin).

@@ -172,6 +172,23 @@ enum Schema {
             """,
             "CREATE INDEX jobs_due ON jobs (kind, due) WHERE state = 'due'",
         ],
+        [
+            // Derivatives asked for are jobs (`DerivativeKind.jobKind`, subject the file's id), which carry their
+            // claims, retries and failures: those asked for and not made yet move there (the only kind so far is
+            // `pyramid`, so the file's id is a unique job id), and `file_derivatives` keeps requests and results.
+            """
+            INSERT INTO jobs (id, kind, subject, state, due, attempts, last_error, created)
+            SELECT file_id, 'derivative:pyramid', file_id, CASE WHEN error IS NULL THEN 'due' ELSE 'failed' END,
+                COALESCE(next_attempt, created), attempts, COALESCE(error, last_error), created
+            FROM file_derivatives WHERE kind = 'pyramid' AND derivative_id IS NULL
+            """,
+            "CREATE INDEX jobs_subject ON jobs (subject)",
+            "DROP INDEX file_derivatives_pending",
+            "ALTER TABLE file_derivatives DROP COLUMN error",
+            "ALTER TABLE file_derivatives DROP COLUMN attempts",
+            "ALTER TABLE file_derivatives DROP COLUMN next_attempt",
+            "ALTER TABLE file_derivatives DROP COLUMN last_error",
+        ],
     ]
 
     /// The media types a IIIF pyramid was made for when step 4 shipped, as an SQL list (frozen with the step; the

@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
                 MaintenanceWorker(administration: files.administration, uploadExpiry: settings.multipartExpires) {
                     metrics.purgedFiles.increment(by: Int64($0))
                 },
-                DerivativeWorker(pyramids, administration: files.administration, logger: logger),
+                JobWorker(DerivativeJobs(pyramids, administration: files.administration), store: runtime.store, logger: logger),
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
             ], store: runtime.store, logger: logger)

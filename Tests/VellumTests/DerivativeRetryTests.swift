@@ -20,6 +20,11 @@ import Testing
         FileManager.default.createFile(atPath: tmp, contents: nil)
         let requested = Date()
         try await server.sql("INSERT INTO file_derivatives (file_id, kind, created) VALUES ('\(file)', 'pyramid', 0)")
+        try await server.sql(
+            """
+            INSERT INTO jobs (id, kind, subject, state, due, created)
+            VALUES ('\(UUID().uuidString.lowercased())', 'derivative:pyramid', '\(file)', 'due', 0, 0)
+            """)
 
         func failures() async throws -> [[String: Any]] {
             try await server.request(.GET, "/derivatives/failures").json()["failures"] as? [[String: Any]] ?? []
@@ -35,7 +40,7 @@ import Testing
         #expect(failure["kind"] as? String == "pyramid" && failure["retrying"] as? Bool == true)
         #expect(failure["attempts"] as? Int == 1)
         #expect(failure["next_attempt"] is String)
-        let next = try #require(try await server.sql("SELECT next_attempt FROM file_derivatives").first.flatMap(Double.init))
+        let next = try #require(try await server.sql("SELECT due FROM jobs").first.flatMap(Double.init))
         #expect(next / 1e6 - requested.timeIntervalSince1970 >= 29.9)  // 30 s after the first failure
         // The pyramid pass runs every second: the failed one waits for its turn.
         try await server.waitForPasses("pyramids")
@@ -45,7 +50,7 @@ import Testing
         // Repaired and due: made, and no longer listed.
         try FileManager.default.removeItem(atPath: tmp)
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
-        try await server.sql("UPDATE file_derivatives SET next_attempt = 0")
+        try await server.sql("UPDATE jobs SET due = 0")
         try await eventually(100, every: .milliseconds(100)) { try await failures().isEmpty }
         #expect(try await failures().isEmpty)
         #expect(try await server.sql("SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["1"])

@@ -111,4 +111,36 @@ extension StoreTests {
             #expect(left.map(\.subject) == ["bad"] && left.first?.state == .failed)
         }
     }
+
+    /// A derivative asked for is a job: asked for once, claimed, listed while it fails, gone with its file.
+    @Test func derivativesAreJobs() async throws {
+        try await withStore { store in
+            let file = FileInstance(id: UUID(), location: "l", size: 1, checksums: Checksums(md5: "m", sha256: "s"), created: Date())
+            let kind = DerivativeKind.pyramid
+            let asked = try await store.write { session in
+                try await session.insertLocation(Location(name: "l", uri: "file:///x", isDefault: true, created: Date()))
+                try await session.insertFile(file)
+                return [
+                    try await session.requestDerivative(kind, of: file.id, at: Date()),
+                    try await session.requestDerivative(kind, of: file.id, at: Date()),
+                ]
+            }
+            #expect(asked == [true, false])
+            try await store.write { try await $0.enqueueJob(kind.jobKind, subject: file.id.lowercased, payload: nil, due: Date(), now: Date()) }
+            #expect(try await store.read { try await $0.derivativeSource(kind, of: file.id) }?.id == file.id)
+            let now = Date()
+            let job = try #require(
+                try await store.write { try await $0.claimJobs(kind.jobKind, holder: "h", now: now, leaseUntil: now + 60, limit: 1) }.first)
+            try await store.write { try await $0.retryJob(job, error: "disk full", due: now + 30) }
+            let failures = try await store.read { try await $0.failedDerivatives(limit: 10) }
+            #expect(failures.map(\.fileID) == [file.id] && failures.first?.kind == kind && failures.first?.error == "disk full")
+            #expect(failures.first?.attempts == 1 && failures.first?.nextAttempt.map { abs($0.timeIntervalSince(now + 30)) < 0.001 } == true)
+
+            // Its file deleted: no longer asked for, nor listed, nor a job.
+            _ = try await store.write { try await $0.markFileDeleting(file.id) }
+            #expect(try await store.read { try await $0.derivativeSource(kind, of: file.id) } == nil)
+            #expect(try await store.read { try await $0.failedDerivatives(limit: 10) }.isEmpty)
+            #expect(try await store.read { try await $0.failedJobs(nil, limit: 10) }.isEmpty)
+        }
+    }
 }

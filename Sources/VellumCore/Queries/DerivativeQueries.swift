@@ -1,26 +1,20 @@
 import Foundation
 
-/// Derivatives of files (`derivatives`, see `DerivativeKind`): asked for, made, failed.
+/// Derivatives of files (`file_derivatives`, see `DerivativeKind`): asked for, then made. Each request is also a job
+/// (`JobQueries`, of kind `DerivativeKind.jobKind`): its claim, retries and failures are the jobs table's.
 public protocol DerivativeQueries {
-    /// Asks for a derivative of a file (nothing if it was asked for already).
-    func requestDerivative(_ kind: DerivativeKind, of fileID: UUID, at date: Date) async throws
+    /// Asks for a derivative of a file; true if it was not asked for before (the caller then enqueues its job in the
+    /// same transaction).
+    func requestDerivative(_ kind: DerivativeKind, of fileID: UUID, at date: Date) async throws -> Bool
 
-    /// Up to `limit` files whose derivative is asked for, neither made nor failed for good, and due (not waiting to
-    /// be tried again after `now`), oldest request first.
-    func pendingDerivatives(_ kind: DerivativeKind, due now: Date, limit: Int) async throws -> [FileInstance]
+    /// The file a derivative is asked for, if it is still asked for: neither made yet nor its file deleted.
+    func derivativeSource(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance?
 
     /// Records `derivative` (a new file) as made from `fileID`; if that file is gone meanwhile, the derivative is
     /// marked for deletion instead.
     func saveDerivative(_ kind: DerivativeKind, of fileID: UUID, _ derivative: FileInstance) async throws
 
-    /// Records that a derivative cannot be made (it is not asked for again).
-    func failDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String) async throws
-
-    /// Records a failed attempt that may succeed later: the next is due `delay(attempts so far)` from now.
-    func retryDerivative(_ kind: DerivativeKind, of fileID: UUID, error: String, after delay: (Int) -> TimeInterval)
-        async throws
-
-    /// Derivatives that failed for good or are waiting to be tried again, by file.
+    /// Derivatives whose job failed for good or waits to be tried again after a failure, by file.
     func failedDerivatives(limit: Int) async throws -> [DerivativeFailure]
 
     func derivative(_ kind: DerivativeKind, of fileID: UUID) async throws -> FileInstance?

@@ -3,8 +3,12 @@ import Logging
 
 /// What does the jobs of one kind (`JobQueries`): a module's outbox handler (register a DOI, index a record, …).
 public protocol JobHandler: Sendable {
-    /// The jobs' kind, and the worker's name in `GET /workers`.
+    /// The jobs' kind.
     var kind: String { get }
+    /// Its worker's name in `GET /workers` (the kind, unless it says otherwise).
+    var name: String { get }
+    /// How many jobs one claim takes (16, unless it says otherwise): each waits for those before it.
+    var batch: Int { get }
     /// Does one job. Throwing `JobFailure.permanent` fails it for good; any other error tries it again later,
     /// less and less often (`delay`).
     func handle(_ job: Job) async throws
@@ -15,6 +19,8 @@ public protocol JobHandler: Sendable {
 }
 
 extension JobHandler {
+    public var name: String { kind }
+    public var batch: Int { 16 }
     public var lease: Duration { .seconds(300) }
     /// 10 s, doubling, at most a day.
     public func delay(afterAttempts attempts: Int) -> Duration { .seconds(min(10 * (1 << min(attempts - 1, 20)), 86_400)) }
@@ -23,7 +29,12 @@ extension JobHandler {
 /// A failure that trying again cannot cure.
 public struct JobFailure: Error, Sendable {
     public let message: String
-    public static func permanent(_ message: String) -> JobFailure { JobFailure(message: message) }
+    /// How loud the log line is (a warning, unless the failure is an expected outcome: an image too small for a
+    /// pyramid, say).
+    public let level: Logger.Level
+    public static func permanent(_ message: String, level: Logger.Level = .warning) -> JobFailure {
+        JobFailure(message: message, level: level)
+    }
 }
 
 /// Claims the due jobs of one handler's kind, a batch at a time, and does them one after the other: each is
@@ -47,7 +58,7 @@ public struct JobWorker: BackgroundWorker {
         self.logger = logger
     }
 
-    public var name: String { handler.kind }
+    public var name: String { handler.name }
 
     public func work(from checkpoint: String?) async throws -> WorkReport {
         var done = 0
@@ -55,7 +66,7 @@ public struct JobWorker: BackgroundWorker {
             let now = Date()
             let jobs = try await store.write { [handler, holder] in
                 try await $0.claimJobs(
-                    handler.kind, holder: holder, now: now, leaseUntil: now.addingTimeInterval(handler.lease.seconds), limit: 16)
+                    handler.kind, holder: holder, now: now, leaseUntil: now.addingTimeInterval(handler.lease.seconds), limit: handler.batch)
             }
             if jobs.isEmpty { return WorkReport(items: done) }
             for job in jobs {
@@ -64,8 +75,9 @@ public struct JobWorker: BackgroundWorker {
                     try await store.write { try await $0.completeJob(job) }
                     done += 1
                 } catch let failure as JobFailure {
-                    logger.warning(
-                        "job failed for good", metadata: ["kind": "\(job.kind)", "subject": "\(job.subject)", "error": "\(failure.message)"])
+                    logger.log(
+                        level: failure.level, "job failed for good",
+                        metadata: ["kind": "\(job.kind)", "subject": "\(job.subject)", "error": "\(failure.message)"])
                     try await store.write { try await $0.failJob(job, error: failure.message) }
                 } catch is CancellationError {
                     throw CancellationError()  // shutting down: the lease lapses and the job runs again
