@@ -75,12 +75,14 @@ public final class S3Storage: StorageBackend {
         forget(id)
     }
 
+    /// A settled blob (the usual case) has no marker: one GET finds that, and only the blob is deleted.
     public func delete(_ id: UUID) async throws {
-        if let upload = try await marker(id)?.upload {
+        let marker = try await marker(id)
+        if let upload = marker?.upload {
             try await abortUpload(id, upload)
         }
         try await delete(key: Self.blobKey(id))
-        try await delete(key: Self.markerKey(id))
+        if marker != nil { try await delete(key: Self.markerKey(id)) }
         forget(id)
     }
 
