@@ -103,11 +103,26 @@ phase_files() {
   return $status
 }
 
-trap '[ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null' EXIT
+parsers_pid=
+trap '[ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null; [ -n "$parsers_pid" ] && kill "$parsers_pid" 2>/dev/null' EXIT
+# The parsers phase (libFuzzer: one process, one core, no daemon) runs beside the others, whose daemon and client
+# leave much of this machine's second core idle; its output follows theirs.
+if [[ " $PHASES " == *" parsers "* ]]; then
+  echo "=== fuzz: parsers, beside the other phases ($((SECONDS - started)) s)"
+  phase_parsers > "$WORK/parsers.log" 2>&1 &
+  parsers_pid=$!
+fi
 for phase in $PHASES; do
+  [ "$phase" = parsers ] && continue
   echo "=== fuzz: $phase ($((SECONDS - started)) s)"
   "phase_$phase" || failed+=("$phase")
 done
+if [ -n "$parsers_pid" ]; then
+  wait "$parsers_pid" || failed+=(parsers)
+  parsers_pid=
+  echo "=== fuzz: parsers, finished at $((SECONDS - started)) s"
+  cat "$WORK/parsers.log"
+fi
 echo "=== fuzz: $(( $(wc -w <<< "$PHASES") - ${#failed[@]} )) phases passed, ${#failed[@]} failed${failed:+ (${failed[*]})}, in $((SECONDS - started)) s; work directory $WORK"
 if [ ${#failed[@]} -eq 0 ] && [ -z "${FUZZ_WORK:-}" ]; then rm -rf "$WORK"; fi
 [ ${#failed[@]} -eq 0 ]

@@ -6,21 +6,29 @@ import Testing
     import Glibc
 #endif
 
-/// `vellum migrate` between the location `default` and a location of the other kind (a bucket on the test S3
-/// server when `default` is a directory, a directory when it is a bucket), while clients read and upload.
+/// `vellum migrate` between the location `default` and a location of the other kind (a bucket on an S3 server when
+/// `default` is a directory, a directory when it is a bucket, as the pass has it), while clients read and upload.
+/// Each test has an S3 server of its own (moto, without authentication): these tests send ten thousand requests to
+/// it, and the shared one (which checks every signature, for every other S3 test) is one Python process.
 @Suite(.enabled(if: TestServer.s3Endpoint != nil)) struct MigrationTests {
-    /// A server whose `default` location is in one kind of storage, with a location `other` in the other kind.
-    func serverWithTwoKinds() async throws -> TestServer {
-        let server = try await TestServer(environment: [
-            "VELLUM_S3_ACCESS_KEY_ID": TestServer.s3Credentials.accessKeyID,
-            "VELLUM_S3_SECRET_ACCESS_KEY": TestServer.s3Credentials.secretAccessKey,
-        ])
-        let other =
-            server.s3 == nil
-            ? try await TestServer.newS3Bucket(endpoint: try #require(TestServer.s3Endpoint))
-            : "file://\(server.dataDir)/other"
-        _ = try await server.cli(["location", "add", "other", other])
-        return server
+    /// A server whose `default` location is in one kind of storage, with a location `other` in the other kind; and
+    /// the S3 server's process, for the caller to kill.
+    func serverWithTwoKinds() async throws -> (TestServer, Process) {
+        let moto = try await TestServer.privateMoto()
+        do {
+            let bucket = try await TestServer.newS3Bucket(endpoint: moto.endpoint)
+            var environment = [
+                "VELLUM_S3_ACCESS_KEY_ID": TestServer.s3Credentials.accessKeyID,
+                "VELLUM_S3_SECRET_ACCESS_KEY": TestServer.s3Credentials.secretAccessKey,
+            ]
+            if TestServer.onS3 { environment["VELLUM_DEFAULT_LOCATION"] = bucket }
+            let server = try await TestServer(environment: environment)
+            _ = try await server.cli(["location", "add", "other", server.s3 == nil ? bucket : "file://\(server.dataDir)/other"])
+            return (server, moto.process)
+        } catch {
+            kill(moto.process.processIdentifier, SIGKILL)
+            throw error
+        }
     }
 
     /// Uploads `count` small files of distinct contents, 16 at a time; returns key → bytes.
@@ -64,7 +72,8 @@ import Testing
     /// 1,000 files go to the other kind of storage and back while three clients read and one uploads: every file
     /// (the new ones too) ends readable, in the target, verified by fixity, with no bytes left behind.
     @Test func thereAndBackUnderLoad() async throws {
-        let server = try await serverWithTwoKinds()
+        let (server, moto) = try await serverWithTwoKinds()
+        defer { kill(moto.processIdentifier, SIGKILL) }  // moto may not end on SIGTERM while serving
         let bucket = try await server.createBucket()
         var files = try await upload(1000, to: bucket, on: server)
 
@@ -94,7 +103,8 @@ import Testing
     /// A migration killed half-way leaves every file readable where it is; run again, it finishes the rest. While
     /// one runs, another is refused (one at a time); the killed one does not block the next.
     @Test func aKilledMigrationResumes() async throws {
-        let server = try await serverWithTwoKinds()
+        let (server, moto) = try await serverWithTwoKinds()
+        defer { kill(moto.processIdentifier, SIGKILL) }  // moto may not end on SIGTERM while serving
         let bucket = try await server.createBucket()
         let files = try await upload(400, to: bucket, on: server)
         let process = try server.startCLI(["migrate", "--from", "default", "--to", "other", "--max-rate", "0.05"])
