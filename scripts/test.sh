@@ -4,7 +4,7 @@
 # removes (scripts/postgres.sh), then again on PostgreSQL with every daemon's files in a bucket of an
 # S3-compatible server (moto, scripts/moto.sh, also started here and serving the S3 tests of every pass). Tests
 # start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres s3") picks the passes. Then the
-# fuzz harness, bounded (fuzz/run.sh, about 5 minutes; VELLUM_TEST_FUZZ=0 skips it).
+# fuzz harness, bounded (fuzz/run.sh, about 3 minutes; VELLUM_TEST_FUZZ=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

@@ -85,7 +85,8 @@ public struct JobWorker: BackgroundWorker {
                     let due = Date().addingTimeInterval(handler.delay(afterAttempts: job.attempts).seconds)
                     let message = (error as? any DomainError)?.message ?? "\(error)"
                     logger.warning("job failed; will retry", metadata: ["kind": "\(job.kind)", "subject": "\(job.subject)", "error": "\(message)"])
-                    try await store.write { try await $0.retryJob(job, error: message, due: due) }
+                    // Kept whole, operator detail included (`GET /derivatives/failures`, `failedJobs`).
+                    try await store.write { try await $0.retryJob(job, error: "\(error)", due: due) }
                 }
             }
         }
