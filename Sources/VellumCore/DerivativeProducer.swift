@@ -1,6 +1,6 @@
 /// Makes one kind of derivative of the stored files it accepts (a IIIF pyramid of an image; next, previews and
 /// extracted text). Registered in the composition root (`FilesContext.producers`): the files services then ask for
-/// its derivative as each accepted version commits, and its `DerivativeWorker` makes them.
+/// its derivative as each accepted version commits, and a `JobWorker` running its `DerivativeJobs` makes them.
 public protocol DerivativeProducer: Sendable {
     var kind: DerivativeKind { get }
     /// Its worker's name (`GET /workers`).
