@@ -10,8 +10,10 @@ public struct DerivativeKind: RawRepresentable, Hashable, Sendable {
     /// A tiled pyramid TIFF for the IIIF image server.
     public static let pyramid = DerivativeKind(rawValue: "pyramid")
 
-    /// The kind of the jobs (`JobQueries`) that make derivatives of this kind; a job's subject is the file's id.
-    public var jobKind: String { "derivative:\(rawValue)" }
+    /// The kind of the jobs (`JobQueries`) that make derivatives of this kind (`jobPrefix` and the kind); a job's
+    /// subject is the file's id.
+    public var jobKind: String { Self.jobPrefix + rawValue }
+    public static let jobPrefix = "derivative:"
 }
 
 /// A derivative that could not be made: for good (`nextAttempt` nil), or for now, to be tried again (its job's state).

@@ -51,7 +51,7 @@ extension SQLMetadataSession: DerivativeQueries {
             SELECT d.file_id, d.kind, j.state, j.last_error, j.attempts, j.due,
                 (SELECT v.bucket_id FROM object_versions v WHERE v.file_id = d.file_id ORDER BY v.created LIMIT 1) AS bucket_id,
                 (SELECT v.key FROM object_versions v WHERE v.file_id = d.file_id ORDER BY v.created LIMIT 1) AS key
-            FROM jobs j JOIN file_derivatives d ON j.subject = d.file_id AND j.kind = 'derivative:' || d.kind
+            FROM jobs j JOIN file_derivatives d ON j.subject = d.file_id AND j.kind = \(bind: DerivativeKind.jobPrefix) || d.kind
             WHERE j.last_error IS NOT NULL AND d.derivative_id IS NULL
             ORDER BY d.file_id, d.kind LIMIT \(bind: limit)
             """

@@ -52,7 +52,7 @@ extension SQLMetadataSession: FileQueries {
         ).run()
         try await db.raw("DELETE FROM file_derivatives WHERE file_id = \(bind: id)").run()
         // Its derivatives' jobs (`DerivativeKind.jobKind`; a claim under way then completes nothing).
-        try await db.raw("DELETE FROM jobs WHERE subject = \(bind: id) AND kind LIKE 'derivative:%'").run()
+        try await db.raw("DELETE FROM jobs WHERE subject = \(bind: id) AND kind LIKE \(bind: DerivativeKind.jobPrefix + "%")").run()
         return derivatives
     }
 
