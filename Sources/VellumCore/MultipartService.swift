@@ -130,9 +130,7 @@ extension MultipartService {
             hashing = continuation.map { HashingWriter(partWriter, continuing: $0) }
             writer = hashing ?? partWriter
         } catch {
-            // Expiry or an abort may have removed the upload, and its blob, since it was looked up.
-            if try await store.read({ try await $0.upload(upload.id) }) == nil { throw FilesError.uploadNotFound }
-            throw error
+            throw try await explained(error, upload)
         }
         let checksums: Checksums
         do {
@@ -151,7 +149,7 @@ extension MultipartService {
             checksums = streamed.checksums
         } catch {
             await writer.abort()
-            throw error
+            throw try await explained(error, upload)
         }
         let now = Date()
         let part = UploadPart(uploadID: upload.id, number: number, size: expected, checksums: checksums, created: now, updated: now)
@@ -167,6 +165,13 @@ extension MultipartService {
             await progress.extend(upload.id, from: continuation, to: md5, sha256)
         }
         return part
+    }
+
+    /// A storage failure while a part is written may be the upload's own end: expiry or an abort may have removed
+    /// it, and its blob, since it was looked up. The client is then told that, not that storage failed.
+    private func explained(_ error: any Error, _ upload: MultipartUpload) async throws -> any Error {
+        guard error is StorageError, try await store.read({ try await $0.upload(upload.id) }) == nil else { return error }
+        return FilesError.uploadNotFound
     }
 
     /// The upload and its parts.

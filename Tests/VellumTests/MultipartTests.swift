@@ -206,6 +206,24 @@ func parts(_ data: [UInt8], _ partSize: Int) -> [[UInt8]] {
         _ = try await server.startUpload(bucket, "b", size: 15 * mib)
     }
 
+    @Test func aPartCutOffByAnAbortIsAnsweredNotFound() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let id = try #require(try await server.startUpload(bucket, "a", size: 6 * mib)["id"] as? String)
+        let part = Fixtures.bytes(mib)
+        let connection = try RawConnection(port: server.port)
+        try connection.sendPut("/files/\(bucket)/a?uploadId=\(id)&partNumber=1", length: part.count)
+        try connection.send(Array(part[..<(part.count / 2)]))
+        try await Task.sleep(for: .milliseconds(300))  // most often the part is being stored when the abort comes
+        #expect(try await server.request(.DELETE, "/files/\(bucket)/a?uploadId=\(id)").status == 204)
+        try connection.send(Array(part[(part.count / 2)...]))
+        let answer = await connection.receive(until: "\r\n\r\n")
+        #expect(answer.hasPrefix("HTTP/1.1 404"), "\(answer)")
+        #expect(try await server.bucketSize(bucket) == 0)
+        #expect(try await server.pendingBlobs().isEmpty)
+        #expect(try await server.storedBlobs().isEmpty)
+    }
+
     @Test func abandonedUploadsExpireAndReleaseEverything() async throws {
         let server = try await TestServer(environment: ["VELLUM_MULTIPART_EXPIRES": "4s"])
         let bucket = try await server.createBucket()

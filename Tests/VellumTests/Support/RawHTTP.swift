@@ -21,7 +21,8 @@ final class RawConnection: @unchecked Sendable {  // used by one test at a time
             }
         }
         guard result == 0 else { throw TestError("connect failed") }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        // Long enough for the slowest answer of a loaded S3 pass (the quota test's uploads took over 30 s there once).
+        var timeout = timeval(tv_sec: 120, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
