@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import Synchronization
 
 /// What to move where (`vellum migrate`).
 public struct MigrationRequest: Sendable {
@@ -57,120 +56,49 @@ extension FilesAdministration {
     /// file deleted meanwhile is not switched, and its copy is removed). Passes repeat until one moves nothing, so
     /// files committed into `from` meanwhile (uploads begun before the switch) move too. The database is the
     /// state: killed at any point, a new run resumes, and recovery removes a copy left unswitched. One migration
-    /// runs at a time (a lease in the database, renewed every 30 s; a killed run's lapses after two minutes).
-    public func migrate(_ request: MigrationRequest, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws
-        -> MigrationReport
-    {
-        let holder = request.holder
-        let take: @Sendable () async throws -> (holder: String, until: Date) = { [store] in
-            try await store.write { try await $0.takeLease("migration", holder: holder, until: .now + 120, now: .now) }
-        }
-        var lease = try await take()
-        if lease.holder != holder, request.holderIsGone(lease.holder) {
-            let gone = lease.holder
-            try await store.write { try await $0.releaseLease("migration", holder: gone) }
-            lease = try await take()
-        }
-        guard lease.holder == holder else {
-            throw FilesError(.conflict, "Another migration is running (\(lease.holder), lease until \(lease.until)); one runs at a time.")
-        }
-        // Renewed every 10 s (a failed renewal is tried again); if the lease is found lost, or could not be
-        // renewed for a minute, the migration stops before its next batch.
-        let held = Mutex(ContinuousClock.now)
-        let renewal = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(10))
-                if let lease = try? await take(), lease.holder == holder { held.withLock { $0 = .now } }
-            }
-        }
-        let stillHeld: @Sendable () -> Bool = { held.withLock { $0 }.duration(to: .now) < .seconds(60) }
-        let result: Result<MigrationReport, any Error>
-        do {
-            result = .success(try await migrateFiles(request, stillHeld: stillHeld, progress: progress))
-        } catch {
-            result = .failure(error)
-        }
-        renewal.cancel()
-        await renewal.value
-        try? await store.write { try await $0.releaseLease("migration", holder: holder) }
-        return try result.get()
-    }
-
-    private func migrateFiles(
-        _ request: MigrationRequest, stillHeld: @Sendable () -> Bool, progress: @escaping @Sendable (Int) -> Void
+    /// runs at a time (the lease `migration`). The run is workers (`MigrationWorker`, and the `LeaseWorker` that
+    /// renews its lease) under a `WorkerRunner` of its own, beside `alongside` (the process's other workers).
+    public func migrate(
+        _ request: MigrationRequest, alongside others: [any BackgroundWorker] = [],
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> MigrationReport {
-        let names = try await store.read { try await $0.locations() }.map(\.name)
-        for name in [request.from, request.to] where !names.contains(name) {
-            throw FilesError(.notFound, "No storage location named '\(name)'.")
+        let locations = try await store.read { try await $0.locations() }
+        let uris = try [request.from, request.to].map { name in
+            guard let location = locations.first(where: { $0.name == name }) else {
+                throw FilesError(.notFound, "No storage location named '\(name)'.")
+            }
+            return location.uri
         }
-        let uris = try await store.read { try await $0.locations() }.filter { [request.from, request.to].contains($0.name) }
-        guard request.from != request.to, !Location.overlap(uris[0].uri, uris[1].uri) else {
+        guard request.from != request.to, !Location.overlap(uris[0], uris[1]) else {
             throw FilesError(.invalid, "The source and target locations are the same.")
         }
         let source = try await storage.backend(for: request.from)
         let target = try await storage.backend(for: request.to)
         try await target.checkHealth()
-        var report = MigrationReport()
-        report.buckets = try await store.write {
-            try await $0.switchBucketLocations(from: request.from, to: request.to, bucketID: request.bucketID)
+        let lease = LeaseWorker("migration", holder: request.holder, store: store)
+        let current = try await lease.acquire(takingOverFrom: request.holderIsGone)
+        guard current.holder == request.holder else {
+            throw FilesError(
+                .conflict, "Another migration is running (\(current.holder), lease until \(current.until)); one runs at a time.")
         }
-        let limiter = request.maxRate.map { RateLimiter(bytesPerSecond: $0) }
-        var failed = Set<UUID>()
-        var deletions: [(id: UUID, due: ContinuousClock.Instant)] = []
-        var moved: Int
-        repeat {
-            moved = 0
-            var after: UUID?
-            while true {
-                let batch = try await store.read { [after] in
-                    try await $0.files(in: request.from, bucketID: request.bucketID, after: after, limit: 64)
-                }
-                guard let last = batch.last else { break }
-                after = last.id
-                guard stillHeld() else { throw FilesError(.conflict, "The migration lost its lease; run it again.") }
-                try await withThrowingTaskGroup(of: (FileInstance, String?).self) { group in
-                    var running = 0
-                    for file in batch where !failed.contains(file.id) {
-                        if running == request.workers, let (done, failure) = try await group.next() {
-                            record(done, failure)
-                            running -= 1
-                        }
-                        group.addTask {
-                            do {
-                                let switched = try await self.copy(file, request, source, target, limiter, progress)
-                                return (file, switched ? nil : "")
-                            } catch {
-                                return (file, "\(error)")
-                            }
-                        }
-                        running += 1
-                    }
-                    while let (done, failure) = try await group.next() { record(done, failure) }
-                }
-                try await deleteDue(&deletions, request, source, &report, wait: false)
+        let result: Result<MigrationReport, any Error>
+        do {
+            let buckets = try await store.write {
+                try await $0.switchBucketLocations(from: request.from, to: request.to, bucketID: request.bucketID)
             }
-        } while moved > 0
-        try await deleteDue(&deletions, request, source, &report, wait: true)
-        return report
-
-        func record(_ file: FileInstance, _ failure: String?) {
-            switch failure {
-            case nil:
-                moved += 1
-                report.files += 1
-                report.bytes += file.size
-                if request.deleteSource { deletions.append((file.id, .now + request.sourceGrace)) }
-            case ""?: break  // deleted meanwhile
-            case let reason?:
-                failed.insert(file.id)
-                report.failed.append((file.id, reason))
-                logger.error("could not migrate file", metadata: ["file": "\(file.id.lowercased)", "error": "\(reason)"])
-            }
+            let migration = MigrationWorker(
+                self, request, lease: lease, source: source, target: target, buckets: buckets, progress: progress)
+            let runner = WorkerRunner(workers: others + [migration, lease], store: store, logger: logger)
+            result = .success(try await runner.whileRunning { try await migration.report() })
+        } catch {
+            result = .failure(error)
         }
+        await lease.release()
+        return try result.get()
     }
 
     /// Copies one file's bytes, checks the copy, and switches the file; false when it was deleted meanwhile.
-    private func copy(
+    func migrateFile(
         _ file: FileInstance, _ request: MigrationRequest, _ source: any StorageBackend, _ target: any StorageBackend,
         _ limiter: RateLimiter?, _ progress: @escaping @Sendable (Int) -> Void
     ) async throws -> Bool {
@@ -239,29 +167,6 @@ extension FilesAdministration {
         } catch {
             await reader.close()
             throw error
-        }
-    }
-
-    /// Deletes the source bytes whose grace has passed (all of them, waiting as needed, with `wait`), `workers`
-    /// at a time.
-    private func deleteDue(
-        _ deletions: inout [(id: UUID, due: ContinuousClock.Instant)], _ request: MigrationRequest,
-        _ source: any StorageBackend, _ report: inout MigrationReport, wait: Bool
-    ) async throws {
-        if wait, let last = deletions.last, last.due > .now { try await Task.sleep(until: last.due) }
-        let due = deletions.prefix { $0.due <= .now }.map(\.id)
-        deletions.removeFirst(due.count)
-        // Unless a run moving files back has made them the file's bytes again.
-        let kept = try await store.read { try await $0.existingFiles(due, in: request.from) }
-        report.deleted += try await withThrowingTaskGroup(of: Void.self) { group in
-            var deleted = 0
-            for id in due where !kept.contains(id) {
-                if deleted >= request.workers { try await group.next() }
-                group.addTask { try await source.delete(id) }
-                deleted += 1
-            }
-            try await group.waitForAll()
-            return deleted
         }
     }
 }

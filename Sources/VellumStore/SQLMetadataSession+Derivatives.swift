@@ -34,7 +34,7 @@ extension SQLMetadataSession: DerivativeQueries {
             """
         ).first()
         guard asked != nil else {
-            try await markFileDeleting(derivative.id)
+            _ = try await markFileDeleting(derivative.id)
             return
         }
         try await db.raw(

@@ -60,15 +60,14 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         let report = try await Runtime.with(settings, logger: logger) { [request] runtime in
             let files = FilesServices(FilesContext(store: runtime.store, storage: runtime.storage, logger: logger))
+            let totals = try await files.administration.migrationTotals(request)
+            let bar = ProgressBar(total: totals.bytes, label: "migrating \(totals.files) files")
             // The storage worker keeps this process's S3 runs alive while it writes, as a daemon's does.
-            let workers = WorkerRunner(workers: [StorageWorker(storage: runtime.storage)], store: runtime.store, logger: logger)
-            return try await workers.whileRunning {
-                let totals = try await files.administration.migrationTotals(request)
-                let bar = ProgressBar(total: totals.bytes, label: "migrating \(totals.files) files")
-                let report = try await files.administration.migrate(request) { bar.add($0) }
-                bar.finish()
-                return report
+            let report = try await files.administration.migrate(request, alongside: [StorageWorker(storage: runtime.storage)]) {
+                bar.add($0)
             }
+            bar.finish()
+            return report
         }
         for failure in report.failed { print("failed\t\(failure.id.lowercased)\t\(failure.reason)") }
         print(

@@ -125,6 +125,14 @@ import Testing
         let rerun = try await server.cliStatus(["migrate", "--from", "default", "--to", "other"])
         #expect(rerun.status == 0, "\(rerun.output)")
         #expect(rerun.output.contains("moved \(files.count - moved) files"), "\(rerun.output)")
+        // The run was workers of its process, recorded as a daemon's are: the migration (an item per file moved)
+        // and the lease it held, both stopped at its end.
+        let rows = try await server.cli(["worker", "list"]).split(separator: "\n").map {
+            $0.split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let stopped = rows.filter { $0.count > 4 && $0[2] == "stopped" }
+        #expect(stopped.filter { $0[0] == "migration" }.map { $0[4] } == ["\(files.count - moved)"], "\(rows)")
+        #expect(stopped.filter { $0[0] == "lease:migration" }.count == 1, "\(rows)")
         #expect(try await filesIn("default", server) == 0)
         try await expectReadable(files, in: bucket, on: server)
         #expect(try await server.cliStatus(["fixity", "run"]).status == 0)

@@ -103,7 +103,9 @@ public final class WorkerRunner: Service, Sendable {
             }
         }
         update(worker.name) { $0.state = .stopped }
-        await save(worker.name)
+        // In a task of its own: a command stops its runner by cancelling it (`whileRunning`), and PostgreSQL's
+        // client refuses a cancelled task's queries.
+        await Task { await self.save(worker.name) }.value
     }
 
     /// Changes a worker's live status; returns it as it was.
