@@ -47,7 +47,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
     /// or `other` for a request no route matched; bounded by the routes.
     static func routeLabel(_ endpoint: String?) -> String {
         guard let endpoint, endpoint.hasPrefix("/") else { return "other" }
-        return endpoint.replacingOccurrences(of: "/**", with: "/{key}")
+        return endpoint.hasSuffix("/**") ? endpoint.dropLast(3) + "/{key}" : endpoint  // Foundation's replacing costs a PUT 1 %
     }
 }
 
