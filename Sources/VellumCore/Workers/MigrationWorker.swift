@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 
 /// One run of a migration (`FilesAdministration.migrate`) as a worker: each unit copies one batch of the current
@@ -94,8 +95,7 @@ final class MigrationWorker: BackgroundWorker {
                 }
                 group.addTask {
                     do {
-                        let switched = try await self.administration.migrateFile(
-                            file, self.request, self.source, self.target, self.limiter, self.progress)
+                        let switched = try await self.copy(file)
                         return (file, switched ? nil : "")
                     } catch {
                         return (file, "\(error)")
@@ -141,6 +141,73 @@ final class MigrationWorker: BackgroundWorker {
             }
             try await group.waitForAll()
             return deleted
+        }
+    }
+
+    /// Copies one file's bytes, checks the copy, and switches the file; false when it was deleted meanwhile.
+    private func copy(_ file: FileInstance) async throws -> Bool {
+        do {
+            return try await copyOnce(file)
+        } catch {
+            // The switch may have committed although its answer was lost: then the copy is the file's bytes.
+            if try await administration.store.read({ [request] in try await $0.fileExists(file.id, in: request.to) }) {
+                await administration.settle(file.id, on: target)
+                return true
+            }
+            // Perhaps a copy an interrupted run left in the target (not the file's bytes: the file says they are in
+            // the source) is in the way: remove it and try once more.
+            try await target.delete(file.id)
+            return try await copyOnce(file)
+        }
+    }
+
+    private func copyOnce(_ file: FileInstance) async throws -> Bool {
+        let writer = try await target.create(file.id)
+        do {
+            let read = try await digest(source, file.id) { chunk in
+                await limiter?.take(chunk.readableBytes)
+                try await writer.write([chunk])
+                progress(chunk.readableBytes)
+            }
+            guard read.size == file.size, read.checksums == file.checksums else {
+                throw FilesError(.failure, "The source bytes do not match the file's checksums (see `vellum fixity run`).")
+            }
+            try await writer.finish(writing: [])
+        } catch {
+            await writer.abort()
+            throw error
+        }
+        let copy = try await digest(target, file.id) { _ in }
+        guard copy.size == file.size, copy.checksums == file.checksums else {
+            try await target.delete(file.id)
+            throw FilesError(.failure, "The copy read back does not match the file's checksums.")
+        }
+        guard try await administration.store.write({ [request] in try await $0.moveFile(file.id, from: request.from, to: request.to) }) else {
+            try await target.delete(file.id)
+            return false
+        }
+        await administration.settle(file.id, on: target)
+        return true
+    }
+
+    /// The size and checksums of a blob, read through, each chunk handed to `each` on the way.
+    private func digest(_ backend: any StorageBackend, _ id: UUID, _ each: (ByteBuffer) async throws -> Void) async throws
+        -> (size: Int64, checksums: Checksums)
+    {
+        let reader = try await backend.open(id, range: nil)
+        do {
+            var hasher = StreamHasher()
+            var size: Int64 = 0
+            while let chunk = try await reader.next() {
+                size += Int64(chunk.readableBytes)
+                await hasher.update([chunk])
+                try await each(chunk)
+            }
+            await reader.close()
+            return (size, await hasher.finalize())
+        } catch {
+            await reader.close()
+            throw error
         }
     }
 }
