@@ -10,7 +10,8 @@
 #     so both serve the same pyramid TIFF), for iipsrv with its cache and without (CONFIGS="iipsrv iipsrv-nocache",
 #     same scenarios), then ratios: Vellum with cache / iipsrv with cache, Vellum without / iipsrv without.
 # Prints `name: value unit` lines (also in $OUT/results.txt). Env: DUR (20), CONCS ("4 16"), PEER (1), SCENARIOS
-# ("info tile mix thumb"), VELLUM_CONFIGS ("cache nocache").
+# ("info tile mix thumb"), VELLUM_CONFIGS ("cache nocache"), VELLUM_BIN_B (a second daemon measured turn about with
+# the first, figures in $OUT/raw-b.txt: benchmarks/compare.sh uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -31,44 +32,62 @@ IMAGE="$PEER_HOME/data/test.jpg"
 
 source benchmarks/lib.sh
 build_release
+declare -A BINS=([a]="$BIN") RAWS=([a]=raw.txt)
+SIDES=a
+if [ -n "${VELLUM_BIN_B:-}" ]; then BINS[b]=$VELLUM_BIN_B; RAWS[b]=raw-b.txt; SIDES="a b"; : > "$OUT/raw-b.txt"; fi
 
-blob_count() { find "$DATA/default" -type f -not -path '*/.tmp/*' | wc -l; }
+blob_count() { find "$1/default" -type f -not -path '*/.tmp/*' | wc -l; }
 
 scenario_path() {
   case "$1" in
-    info) echo "$PREFIX/info.json" ;;
-    tile) echo "$PREFIX/2048,2048,256,256/256,/0/default.jpg" ;;
-    thumb) echo "$PREFIX/full/!512,512/0/default.jpg" ;;
-    mix) echo "@$OUT/tiles.txt" ;;
+    info) echo "$2/info.json" ;;
+    tile) echo "$2/2048,2048,256,256/256,/0/default.jpg" ;;
+    thumb) echo "$2/full/!512,512/0/default.jpg" ;;
+    mix) echo "@$OUT/tiles-$3.txt" ;;
   esac
 }
 
-# One configuration of the daemon: `cache` (default) or `nocache`.
+# One configuration of the daemon: `cache` (default) or `nocache`. With VELLUM_BIN_B, a daemon of that binary runs
+# beside the first, and every measurement is taken of both turn about (the first side first, then the other), so that
+# both see the machine alike: its figures go to raw-b.txt.
 bench_vellum() {
-  local cfg=$1 s c p url urls json
+  local cfg=$1 side order s c p url urls json n=0
+  local -A base prefix pid
   if [ "$cfg" = nocache ]; then export VELLUM_IIIF_CACHE_MB=0; else unset VELLUM_IIIF_CACHE_MB; fi
-  start_server
-  local bucket; bucket=$(mkbucket)
-  curl -sf -o /dev/null -X PATCH -H "Authorization: Bearer $TOKEN" -d '{"public": true}' "$BASE/files/$bucket"
-  curl -sf -o /dev/null -X PUT -T "$IMAGE" -H "Authorization: Bearer $TOKEN" "$BASE/files/$bucket/test.jpg"
-  for _ in $(seq 1 600); do [ "$(blob_count)" -ge 2 ] && break; sleep 0.1; done
-  [ "$(blob_count)" -ge 2 ] || { echo "no pyramid after 60 s" >&2; exit 1; }
-  find "$DATA/default" -type f -not -path '*/.tmp/*' -not -size "$(stat -c %s "$IMAGE")c" -exec cp {} "$OUT/pyramid.tif" \;
-  PREFIX="/iiif/v2/$bucket:test.jpg"
-  curl -sf "$BASE$PREFIX/info.json" > "$OUT/info.json"
-  python3 "$PEER_HOME/tools/gen_tiles.py" "$OUT/info.json" "$PREFIX" 500 42 > "$OUT/tiles.txt" 2>/dev/null
+  for side in $SIDES; do
+    BIN=${BINS[$side]}; start_server
+    local bucket; bucket=$(mkbucket)
+    curl -sf -o /dev/null -X PATCH -H "Authorization: Bearer $TOKEN" -d '{"public": true}' "$BASE/files/$bucket"
+    curl -sf -o /dev/null -X PUT -T "$IMAGE" -H "Authorization: Bearer $TOKEN" "$BASE/files/$bucket/test.jpg"
+    for _ in $(seq 1 600); do [ "$(blob_count "$DATA")" -ge 2 ] && break; sleep 0.1; done
+    [ "$(blob_count "$DATA")" -ge 2 ] || { echo "no pyramid after 60 s" >&2; exit 1; }
+    find "$DATA/default" -type f -not -path '*/.tmp/*' -not -size "$(stat -c %s "$IMAGE")c" -exec cp {} "$OUT/pyramid.tif" \;
+    base[$side]=$BASE; prefix[$side]="/iiif/v2/$bucket:test.jpg"; pid[$side]=$SERVER_PID
+    curl -sf "$BASE${prefix[$side]}/info.json" > "$OUT/info.json"
+    python3 "$PEER_HOME/tools/gen_tiles.py" "$OUT/info.json" "${prefix[$side]}" 500 42 > "$OUT/tiles-$side.txt" 2>/dev/null
+  done
   for s in $SCENARIOS; do
-    p=$(scenario_path "$s")
-    if [[ $p == @* ]]; then urls=${p#@}; url="$BASE/"; else urls=""; url="$BASE$p"; fi
     for c in $CONCS; do
-      json=$(URLS_FILE="$urls" wrk -t1 -c"$c" -d"${DUR}s" --timeout 60s --latency -s "$PEER_HOME/tools/bench.lua" "$url" \
-        | sed -n 's/^JSON //p')
-      echo "{\"config\":\"vellum-$cfg\",\"scenario\":\"$s\",\"conc\":$c,\"wrk\":$json}" >> "$OUT/results.jsonl"
-      emit "vellum_${cfg}_${s}_c${c}_rps" "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d["rps"],1) if d["err_status"]==0 else 0)')" req/s
-      emit "vellum_${cfg}_${s}_c${c}_p99" "$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p99_ms"])')" ms
+      order=$SIDES
+      if [ $((n++ % 2)) = 1 ]; then order=$(echo "$SIDES" | rev); fi  # turn about: a b, then b a
+      for side in $order; do
+        p=$(scenario_path "$s" "${prefix[$side]}" "$side")
+        if [[ $p == @* ]]; then urls=${p#@}; url="${base[$side]}/"; else urls=""; url="${base[$side]}$p"; fi
+        json=$(URLS_FILE="$urls" wrk -t1 -c"$c" -d"${DUR}s" --timeout 60s --latency -s "$PEER_HOME/tools/bench.lua" "$url" \
+          | sed -n 's/^JSON //p')
+        RAW=${RAWS[$side]}
+        if [ "$side" = a ]; then
+          echo "{\"config\":\"vellum-$cfg\",\"scenario\":\"$s\",\"conc\":$c,\"wrk\":$json}" >> "$OUT/results.jsonl"
+        fi
+        emit "vellum_${cfg}_${s}_c${c}_rps" "$(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d["rps"],1) if d["err_status"]==0 else 0)')" req/s
+        emit "vellum_${cfg}_${s}_c${c}_p99" "$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p99_ms"])')" ms
+      done
     done
   done
-  emit "vellum_${cfg}_peak_rss" "$(awk '/^VmHWM/{printf "%.1f", $2/1024}' "/proc/$SERVER_PID/status")" MiB
+  for side in $SIDES; do
+    RAW=${RAWS[$side]} emit "vellum_${cfg}_peak_rss" "$(awk '/^VmHWM/{printf "%.1f", $2/1024}' "/proc/${pid[$side]}/status")" MiB
+  done
+  unset RAW
   stop_server
   unset VELLUM_IIIF_CACHE_MB
 }

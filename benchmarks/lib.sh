@@ -1,5 +1,6 @@
 # Shared by the benchmark scripts (sourced): the release build, inputs, arithmetic, result lines, and one release
-# daemon on a free port. Expects OUT (results folder); sets BIN and BENCH, BASE, TOKEN and SERVER_PID.
+# daemon on a free port (or several at once). Expects OUT (results folder); sets BIN and BENCH, BASE, TOKEN and
+# SERVER_PID.
 
 # Builds the daemon and vellum-bench in release mode and names them BIN and BENCH; with VELLUM_BIN (and
 # VELLUM_BENCH_BIN) set, uses those instead (benchmarks/compare.sh runs another revision's binaries).
@@ -32,16 +33,20 @@ big_input() {
 }
 
 calc() { python3 -c "print(f'{($1):.${2:-2}f}')"; }
-emit() { echo "$1: $2 $3" | tee -a "$OUT/raw.txt"; }
+# A result line, in $OUT/raw.txt (or $OUT/$RAW).
+emit() { echo "$1: $2 $3" | tee -a "$OUT/${RAW:-raw.txt}"; }
 now() { date +%s.%N; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 SERVER_PID=""
+SERVER_PIDS=()
+# Stops every daemon start_server started.
 stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
+  done
+  SERVER_PIDS=(); SERVER_PID=""
 }
 trap 'stop_server; rm -rf "$OUT/runs"' EXIT
 
@@ -53,10 +58,10 @@ trap 'stop_server; rm -rf "$OUT/runs"' EXIT
 start_server() {
   mkdir -p "$OUT/runs"; chattr +T "$OUT/runs" 2>/dev/null || true
   DATA=$(mktemp -d "$OUT/runs/data.XXXXXX")
-  local port; port=$(free_port); BASE="http://127.0.0.1:$port"; TOKEN="bench-token-$RANDOM$RANDOM$RANDOM"
+  local port; port=$(free_port); BASE="http://127.0.0.1:$port"; TOKEN="bench-token-$RANDOM$RANDOM$RANDOM-$$"
   VELLUM_DATA_DIR="$DATA" VELLUM_PORT="$port" VELLUM_BOOTSTRAP_TOKEN="$TOKEN" VELLUM_LOG_LEVEL=warning \
     "$BIN" serve 2>>"$OUT/server.log" &
-  SERVER_PID=$!
+  SERVER_PID=$!; SERVER_PIDS+=("$SERVER_PID")
   for _ in $(seq 1 200); do
     curl -sf "$BASE/health" >/dev/null 2>&1 && return 0
     sleep 0.05
