@@ -231,7 +231,7 @@ public final class S3Storage: StorageBackend {
         }
     }
 
-    /// An unexpected answer as an error: 500 "Storage error" with S3's code and message for the logs.
+    /// An unexpected answer as a storage failure, with S3's status, code and message for the logs.
     static func failure(_ what: String, _ response: S3Client.Response) -> StorageError {
         StorageError.failure("\(what): HTTP \(response.status) \(S3XML.describeError(response.body))")
     }
