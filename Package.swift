@@ -31,6 +31,12 @@ let package = Package(
         .target(name: "CMD5Lanes"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CVips", path: "iiif/CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .systemLibrary(
+            name: "CCmarkGFM", path: "previewers/CCmarkGFM", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CArchive", path: "previewers/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // One previewer per kind of file, each rendering a page from the file's bytes: pure, it imports no Vellum target.
+        .target(name: "Previewers", dependencies: ["CArchive", "CCmarkGFM"], path: "previewers/Previewers"),
         .target(name: "CPixels", path: "iiif/CPixels", linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("jpeg")]),
         // The IIIF Image API's grammar (requests, info.json, limits): pure, it imports no Vellum target.
         .target(name: "IIIFGrammar", path: "iiif/IIIFGrammar"),
@@ -127,6 +133,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "IIIFGrammarTests", dependencies: ["IIIFGrammar"]),
+        .testTarget(name: "PreviewersTests", dependencies: ["Previewers"]),
         .testTarget(
             name: "VellumHTTPTests",
             dependencies: [

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 # Lint first: the style is .swift-format's, and a change that does not follow it fails here, in seconds.
-swift format lint --strict --recursive --parallel Package.swift Sources iiif storage-backends Tests benchmarks/VellumBench fuzz
+swift format lint --strict --recursive --parallel Package.swift Sources iiif previewers storage-backends Tests benchmarks/VellumBench fuzz
 # The official IIIF validator (PyPI iiif-validator), in a virtual environment kept between runs.
 VALIDATOR_ENV="${VELLUM_IIIF_VALIDATOR_ENV:-/tmp/vellum-iiif-validator}"
 if [ ! -x "$VALIDATOR_ENV/bin/iiif-validate.py" ]; then
