@@ -37,6 +37,17 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "previewers/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // One previewer per kind of file, each rendering a page from the file's bytes: pure, it imports no Vellum target.
         .target(name: "Previewers", dependencies: ["CArchive", "CCmarkGFM"], path: "previewers/Previewers"),
+        // Preview pages, tickets and assets over HTTP.
+        .target(
+            name: "PreviewHTTP",
+            dependencies: [
+                "Previewers", "VellumCore", "VellumHTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ], path: "previewers/PreviewHTTP"),
         .target(name: "CPixels", path: "iiif/CPixels", linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("jpeg")]),
         // The IIIF Image API's grammar (requests, info.json, limits): pure, it imports no Vellum target.
         .target(name: "IIIFGrammar", path: "iiif/IIIFGrammar"),
@@ -106,7 +117,8 @@ let package = Package(
         .executableTarget(
             name: "vellum",
             dependencies: [
-                "CMagic", "CMalloc", "IIIF", "IIIFGrammar", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage", "S3Storage",
+                "CMagic", "CMalloc", "IIIF", "IIIFGrammar", "PreviewHTTP", "VellumCore", "VellumStore", "VellumHTTP", "VellumHTTPSupport",
+                "LocalStorage", "S3Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -127,7 +139,7 @@ let package = Package(
         .target(
             name: "VellumTesting",
             dependencies: [
-                "IIIF", "IIIFGrammar", "LocalStorage", "VellumCore", "VellumHTTP", "VellumHTTPSupport", "VellumStore",
+                "IIIF", "IIIFGrammar", "LocalStorage", "PreviewHTTP", "VellumCore", "VellumHTTP", "VellumHTTPSupport", "VellumStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -137,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "VellumHTTPTests",
             dependencies: [
-                "VellumCore", "VellumHTTP", "VellumTesting",
+                "PreviewHTTP", "VellumCore", "VellumHTTP", "VellumTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -145,7 +157,8 @@ let package = Package(
         .testTarget(
             name: "VellumTests",
             dependencies: [
-                "CMD5Lanes", "CVips", "IIIF", "IIIFGrammar", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP", "LocalStorage",
+                "CMD5Lanes", "CVips", "IIIF", "IIIFGrammar", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP", "VellumHTTPSupport",
+                "LocalStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

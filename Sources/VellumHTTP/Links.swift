@@ -1,28 +1,37 @@
 import Foundation
 import Hummingbird
+import VellumCore
+import VellumHTTPSupport
 
 /// Builds absolute URLs for `links`. The base is the configured public URL; a request's `Host` is used only
 /// when it is listed in the allowed hosts, so links can never be pointed elsewhere by a client.
 public struct LinkPolicy: Sendable {
     public var publicURL: String
     public var allowedHosts: Set<String>
+    /// Links the attached modules add to every version's `links` (a preview page, say), by name.
+    public var versionLinks: [VersionLink]
 
-    public init(publicURL: String, allowedHosts: Set<String> = []) {
+    /// A module's link for a version: its name in `links` and its URL, given the request's base URL.
+    public typealias VersionLink = @Sendable (_ version: ObjectVersion, _ base: String) -> (name: String, url: String)?
+
+    public init(publicURL: String, allowedHosts: Set<String> = [], versionLinks: [VersionLink] = []) {
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.allowedHosts = allowedHosts
+        self.versionLinks = versionLinks
     }
 
     func links(for request: Request) -> Links {
         if let host = request.head.authority, allowedHosts.contains(host) {
-            return Links(base: "http://\(host)")
+            return Links(base: "http://\(host)", versionLinks: versionLinks)
         }
-        return Links(base: publicURL)
+        return Links(base: publicURL, versionLinks: versionLinks)
     }
 }
 
 /// URLs of one request's resources.
 struct Links {
     let base: String
+    var versionLinks: [LinkPolicy.VersionLink] = []
 
     func bucket(_ id: UUID) -> String { "\(base)/files/\(id.lowercased)" }
 
@@ -52,9 +61,4 @@ struct Links {
     static func encodeQuery(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? value
     }
-}
-
-extension CharacterSet {
-    /// A–Z, a–z, 0–9: the base of every percent-encoding set used here.
-    static let asciiAlphanumerics = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 }

@@ -54,6 +54,13 @@ struct ObjectVersionJSON: JSONWritable {
                     json.key("uploads")
                     json.string(object + "?uploads")
                 }
+                if !v.isDeleteMarker && v.file != nil {
+                    for make in links.versionLinks {
+                        guard let (name, url) = make(v, links.base) else { continue }
+                        json.key(name)
+                        json.string(url)
+                    }
+                }
             }
         }
     }

@@ -14,6 +14,10 @@ public struct HTTPDependencies: Sendable {
     public var iiif: IIIFRenderer
     /// This daemon's background workers, as they are now (`WorkerRunner.statuses`).
     public var workers: @Sendable () -> [WorkerStatus]
+    /// The attached modules' routes, each under its path (`/preview`), and middleware of theirs that must see every
+    /// request first (after observability and error rendering).
+    public var modules: [(path: String, routes: @Sendable () -> RouteCollection<VellumRequestContext>)] = []
+    public var middleware: [any MiddlewareProtocol<Request, Response, VellumRequestContext>] = []
 
     public init(
         files: FilesServices, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics, fixity: FixityService,
@@ -38,6 +42,7 @@ public enum VellumRouter {
         let router = Router(context: VellumRequestContext.self)
         router.add(middleware: ObservabilityMiddleware(metrics: deps.metrics))
         router.add(middleware: ErrorMiddleware())
+        for middleware in deps.middleware { router.add(middleware: middleware) }
         let auth = AuthMiddleware(tokens: deps.tokens)
         let api = RouteCollection(context: VellumRequestContext.self).add(middleware: auth)
         api.addRoutes(FilesController(service: deps.files, links: deps.links, metrics: deps.metrics).routes)
@@ -48,6 +53,7 @@ public enum VellumRouter {
         router.addRoutes(api)
         router.addRoutes(IIIFController(files: deps.files, renderer: deps.iiif, links: deps.links).routes(auth: auth), atPath: "/iiif")
         router.addRoutes(SystemController(service: deps.files, metrics: deps.metrics).routes)
+        for module in deps.modules { router.addRoutes(module.routes(), atPath: RouterPath(module.path)) }
         return router
     }
 }

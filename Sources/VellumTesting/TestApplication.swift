@@ -5,6 +5,7 @@ import IIIFGrammar
 import LocalStorage
 import Logging
 import NIOPosix
+import PreviewHTTP
 import VellumCore
 import VellumHTTP
 import VellumHTTPSupport
@@ -24,7 +25,9 @@ public struct TestApplication {
     let threadPool: NIOThreadPool
     let renderer: IIIFRenderer
 
-    public static func make(bucketDefaults: BucketLimits = BucketLimits()) async throws -> TestApplication {
+    public static func make(bucketDefaults: BucketLimits = BucketLimits(), previewSettings: PreviewSettings = PreviewSettings())
+        async throws -> TestApplication
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vellum-test-\(UUID().lowercased)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "vellum-test")
@@ -46,11 +49,17 @@ public struct TestApplication {
                 maxPixels: 100_000_000, limits: Limits(maxWidth: 10_000, maxHeight: 10_000, maxArea: 100_000_000), threads: 1,
                 queue: 8))
         let metrics = VellumMetrics()
-        let router = VellumRouter.build(
-            HTTPDependencies(
-                files: files, tokens: tokens, links: LinkPolicy(publicURL: "http://localhost"), metrics: metrics,
-                fixity: FixityService(store: store, storage: storage, logger: logger), fixityPeriod: .seconds(86_400),
-                iiif: renderer, workers: { [] }))
+        let previews = PreviewController(files: files, settings: previewSettings, dataDir: directory)
+        var http = HTTPDependencies(
+            files: files, tokens: tokens,
+            links: LinkPolicy(
+                publicURL: "http://localhost",
+                versionLinks: [{ ("preview", previews.link(bucketID: $0.bucketID, key: $0.key, versionID: $0.versionID, base: $1)) }]),
+            metrics: metrics, fixity: FixityService(store: store, storage: storage, logger: logger), fixityPeriod: .seconds(86_400),
+            iiif: renderer, workers: { [] })
+        http.middleware = [PreviewOriginGuard(url: previewSettings.url)]
+        http.modules = [("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) })]
+        let router = VellumRouter.build(http)
         return TestApplication(
             directory: directory, store: store, files: files, tokens: tokens, router: router, admin: admin,
             threadPool: threadPool, renderer: renderer)

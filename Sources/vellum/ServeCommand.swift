@@ -5,9 +5,11 @@ import HummingbirdCore
 import IIIF
 import LocalStorage
 import Logging
+import PreviewHTTP
 import ServiceLifecycle
 import VellumCore
 import VellumHTTP
+import VellumHTTPSupport
 
 /// `vellum serve`: run the daemon until SIGTERM or SIGINT, then drain in-flight requests and exit 0.
 struct ServeCommand: AsyncParsableCommand {
@@ -54,12 +56,17 @@ struct ServeCommand: AsyncParsableCommand {
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
             ], store: runtime.store, logger: logger)
-        let router = VellumRouter.build(
-            HTTPDependencies(
-                files: files, tokens: tokens,
-                links: LinkPolicy(publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts)),
-                metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
-                iiif: renderer, workers: { workers.statuses }))
+        let previews = PreviewController(files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir)
+        var http = HTTPDependencies(
+            files: files, tokens: tokens,
+            links: LinkPolicy(
+                publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts),
+                versionLinks: [{ ("preview", previews.link(bucketID: $0.bucketID, key: $0.key, versionID: $0.versionID, base: $1)) }]),
+            metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
+            iiif: renderer, workers: { workers.statuses })
+        http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]
+        http.modules = [("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) })]
+        let router = VellumRouter.build(http)
         let connections = Connections(
             limits: .init(
                 header: .milliseconds(Int64(settings.headerTimeout * 1000)),

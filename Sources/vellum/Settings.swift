@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IIIF
+import PreviewHTTP
 import TOMLKit
 import VellumCore
 
@@ -50,7 +51,7 @@ struct Settings: Sendable {
     var resolvedPublicURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// The modules whose settings are read beside the core's: register a module's `SettingsGroup` here.
-    static let groups: [any SettingsGroup.Type] = [IIIFSettings.self]
+    static let groups: [any SettingsGroup.Type] = [IIIFSettings.self, PreviewSettings.self]
 
     /// A module's settings.
     subscript<Group: SettingsGroup>(_ group: Group.Type) -> Group {

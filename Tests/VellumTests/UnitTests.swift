@@ -3,6 +3,7 @@ import Testing
 import VellumCore
 
 @testable import VellumHTTP
+@testable import VellumHTTPSupport
 
 @Suite struct RangeParsingTests {
     @Test func parsesRanges() {

@@ -1,8 +1,8 @@
 import CArchive
 import Foundation
 
-/// The listing of a ZIP, tar (plain, gzip, bzip2, xz, zstd), 7-Zip or other archive libarchive reads: names, sizes,
-/// dates and compression, the first 1,000 entries with the totals. Nothing is ever extracted: entries' data are
+/// The listing of a ZIP, tar (plain, gzip, bzip2, xz, zstd), 7-Zip or other archive libarchive reads: names, sizes
+/// and dates of the first 1,000 entries, with the totals and the archive's compression ratio. Nothing is ever extracted: entries' data are
 /// skipped. Names that would escape a folder when extracted (`..` segments, absolute paths), duplicates, and links
 /// are flagged; so is an archive whose content is more than 100 times its size (a decompression bomb).
 public struct ArchivePreviewer: Previewer {
@@ -23,7 +23,6 @@ public struct ArchivePreviewer: Previewer {
     struct Entry {
         var name: String
         var size: Int64?
-        var packed: Int64?
         var modified: Int?
         var kind: String
         var link: String?
@@ -49,8 +48,6 @@ public struct ArchivePreviewer: Previewer {
             for flag in entry.flags { rows += " <span class=\"flag\">\(HTML.escape(flag))</span>" }
             rows += "</td><td class=\"kind\">\(entry.kind)</td>"
             rows += "<td class=\"size\" data-bytes=\"\(entry.size ?? -1)\">\(entry.size.map(HTML.size) ?? "")</td>"
-            let ratio = entry.size.flatMap { size in entry.packed.flatMap { $0 > 0 && size > 0 ? Self.percent(size: $0, of: size) : nil } }
-            rows += "<td class=\"ratio\">\(ratio ?? "")</td>"
             rows += "<td class=\"date\">\(entry.modified.map(Self.date) ?? "")</td></tr>\n"
         }
         let content = entries.reduce(Int64(0)) { $0 + ($1.size ?? 0) }
@@ -69,7 +66,7 @@ public struct ArchivePreviewer: Previewer {
         }
         for warning in warnings { body += "<p class=\"warning\">\(HTML.escape(warning))</p>\n" }
         body += "<div class=\"table\"><table class=\"archive\"><thead><tr><th>Name</th><th>Kind</th><th>Size</th>"
-        body += "<th>Packed</th><th>Modified (UTC)</th></tr></thead>\n<tbody>\n\(rows)</tbody></table></div>"
+        body += "<th>Modified (UTC)</th></tr></thead>\n<tbody>\n\(rows)</tbody></table></div>"
         return PreviewPage(body: body)
     }
 
@@ -83,7 +80,6 @@ public struct ArchivePreviewer: Previewer {
             throw PreviewFailure("The file is not an archive this server can read\(reason(archive)).")
         }
         var entries: [Entry] = []
-        var positions: [Int64] = []
         var header: OpaquePointer?
         while true {
             let status = archive_read_next_header(archive, &header)
@@ -93,17 +89,9 @@ public struct ArchivePreviewer: Previewer {
                 throw PreviewFailure("The archive is damaged after \(entries.count) entries\(reason(archive)).")
             }
             if entries.count % 1024 == 0 { try limits.check() }
-            positions.append(archive_read_header_position(archive))
             entries.append(entry(header))
         }
         let format = archive_format_name(archive).map { String(cString: $0) } ?? "Archive"
-        // For ZIP, the distance to the next entry's header is the entry's packed size (and its header's few bytes).
-        if format.uppercased().hasPrefix("ZIP") {
-            let order = positions.indices.sorted { positions[$0] < positions[$1] }
-            for (rank, index) in order.enumerated() where rank + 1 < order.count && entries[index].kind == "file" {
-                entries[index].packed = positions[order[rank + 1]] - positions[index]
-            }
-        }
         return (entries, entries.count, format)
     }
 
@@ -133,7 +121,7 @@ public struct ArchivePreviewer: Previewer {
             if link!.hasPrefix("/") || link!.split(separator: "/").contains("..") { flags.append("link outside") }
         }
         return Entry(
-            name: name, size: archive_entry_size_is_set(header) != 0 ? archive_entry_size(header) : nil, packed: nil,
+            name: name, size: archive_entry_size_is_set(header) != 0 ? archive_entry_size(header) : nil,
             modified: archive_entry_mtime_is_set(header) != 0 ? Int(archive_entry_mtime(header)) : nil, kind: kind, link: link,
             flags: flags)
     }

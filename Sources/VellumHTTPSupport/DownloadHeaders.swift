@@ -5,7 +5,7 @@ import VellumCore
 
 /// Invenio's safe-serving rules: a sanitised `Content-Type`, `Content-Disposition`, and headers that keep stored
 /// HTML, SVG or scripts from ever running in a browser.
-enum DownloadHeaders {
+public enum DownloadHeaders {
     static let kept: Set<String> = [
         "audio/mpeg", "audio/ogg", "audio/wav", "audio/webm", "image/gif", "image/jpeg", "image/png", "image/tiff",
         "text/plain",
@@ -16,7 +16,7 @@ enum DownloadHeaders {
     ]
 
     /// The type a download is served with.
-    static func sanitisedType(_ mimetype: String?, key: String) -> String {
+    public static func sanitisedType(_ mimetype: String?, key: String) -> String {
         let bare =
             mimetype.map { type in
                 type.utf8.contains { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: " ") }
@@ -87,11 +87,16 @@ extension HTTPField.Name {
     static let xPermittedCrossDomainPolicies = Self("X-Permitted-Cross-Domain-Policies")!
     static let xFrameOptions = Self("X-Frame-Options")!
     static let xXSSProtection = Self("X-XSS-Protection")!
-    static let reprDigest = Self("Repr-Digest")!
-    static let digest = Self("Digest")!
-    static let contentMD5 = Self("Content-MD5")!
-    static let fileTags = Self("X-Invenio-File-Tags")!
-    static let copySource = Self("X-Vellum-Copy-Source")!
-    static let link = Self("Link")!
-    static let vellumCache = Self("X-Vellum-Cache")!
+    public static let reprDigest = Self("Repr-Digest")!
+    public static let digest = Self("Digest")!
+    public static let contentMD5 = Self("Content-MD5")!
+    public static let fileTags = Self("X-Invenio-File-Tags")!
+    public static let copySource = Self("X-Vellum-Copy-Source")!
+    public static let link = Self("Link")!
+    public static let vellumCache = Self("X-Vellum-Cache")!
+}
+
+extension CharacterSet {
+    /// A–Z, a–z, 0–9: the base of every percent-encoding set used here.
+    public static let asciiAlphanumerics = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 }

@@ -2,17 +2,31 @@ import Foundation
 import Hummingbird
 import NIOCore
 import VellumCore
-import VellumHTTPSupport
 
 /// Builds the response to GET or HEAD of a stored version: conditionals, ranges, safe headers, streamed body.
-struct DownloadResponse {
+public struct DownloadResponse {
     let service: FilesServices
     let version: ObjectVersion
     let file: FileInstance
     let request: Request
     let forceDownload: Bool
+    /// Whether a store that serves its bytes itself (S3) may be redirected to; a preview page, which loads nothing
+    /// from other hosts, is always served the bytes.
+    let mayRedirect: Bool
 
-    func make() async throws -> Response {
+    public init(
+        service: FilesServices, version: ObjectVersion, file: FileInstance, request: Request, forceDownload: Bool,
+        mayRedirect: Bool = true
+    ) {
+        self.service = service
+        self.version = version
+        self.file = file
+        self.request = request
+        self.forceDownload = forceDownload
+        self.mayRedirect = mayRedirect
+    }
+
+    public func make() async throws -> Response {
         var headers = DownloadHeaders.common(version, file: file, forceDownload: forceDownload)
         let etag = file.checksums.etag
         switch Preconditions.evaluate(request.headers, etag: etag, lastModified: version.created, isGetOrHead: true) {
@@ -23,7 +37,7 @@ struct DownloadResponse {
             return Response(status: .notModified, headers: headers)
         case .proceed: break
         }
-        if request.method == .get, let type = headers[.contentType], let disposition = headers[.contentDisposition],
+        if mayRedirect, request.method == .get, let type = headers[.contentType], let disposition = headers[.contentDisposition],
             let url = try await service.objects.downloadURL(file, contentType: type, disposition: disposition)
         {
             // The store serves the bytes (and any Range) itself, with the same sanitised type and disposition.
