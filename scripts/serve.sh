@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+scripts/preview-assets.sh "${VELLUM_PREVIEW_ASSETS:-${VELLUM_DATA_DIR:-var}/preview-assets}"  # pinned, hash-checked
 swift build -c release --product vellum
 exec .build/release/vellum serve "$@"

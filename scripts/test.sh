@@ -4,7 +4,9 @@
 # removes (scripts/postgres.sh), then again on PostgreSQL with every daemon's files in a bucket of an
 # S3-compatible server (moto, scripts/moto.sh, also started here and serving the S3 tests of every pass). Tests
 # start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres s3") picks the passes. Then the
-# fuzz harness, bounded (fuzz/run.sh, about 3 minutes; VELLUM_TEST_FUZZ=0 skips it).
+# preview pages in a real headless Chromium (scripts/browser-tests.sh, under a minute once installed;
+# VELLUM_TEST_BROWSER=0 skips it), and the fuzz harness, bounded (fuzz/run.sh, about 3 minutes; VELLUM_TEST_FUZZ=0
+# skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -43,6 +45,10 @@ for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
       pg_stop ;;
   esac
 done
+if [ "${VELLUM_TEST_BROWSER:-1}" != 0 ]; then
+  echo "=== preview pages in headless Chromium ==="
+  scripts/browser-tests.sh
+fi
 if [ "${VELLUM_TEST_FUZZ:-1}" != 0 ]; then
   echo "=== the fuzz harness ==="
   fuzz/run.sh

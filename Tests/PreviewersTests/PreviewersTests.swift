@@ -168,7 +168,7 @@ func preview(_ key: String, _ text: String, mimetype: String? = nil) throws -> (
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0x4E, 0x20, 0, 0, 0x01, 0x2C]
         let page = try preview("scan.png", png, mimetype: "image/png").page
         #expect(page.body.contains("data-info=\"/preview/t/iiif/info.json\""))
-        #expect(page.scripts.contains("openseadragon/openseadragon.min.js"))
+        #expect(page.scripts.contains("openseadragon/openseadragon.js"))
         let small = try preview("small.png", Array(png[0..<18]) + [0x01, 0x00, 0, 0, 0x01, 0x2C], mimetype: "image/png").page
         #expect(small.body.contains("<img src=\"/preview/t/raw\""))
         #expect(small.scripts.isEmpty)

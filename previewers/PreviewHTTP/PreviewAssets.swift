@@ -63,7 +63,9 @@ struct PreviewAssets: Sendable {
         .table th { background: #f6f8fa; position: sticky; top: 0; }
         .table td { white-space: pre-wrap; }
         td.formula { color: #9a6700; }
-        td.size, td.ratio { text-align: right; white-space: nowrap; }
+        td.size, td.date { text-align: right; white-space: nowrap; }
+        .table th { text-align: left; }
+        td.name { overflow-wrap: anywhere; }
         tr.flagged td.name { color: var(--flag); }
         .flag { font-size: 80%; border: 1px solid var(--flag); border-radius: 3px; padding: 0 .3em; }
         .json ul { list-style: none; margin: 0; padding-left: 1.5em; }

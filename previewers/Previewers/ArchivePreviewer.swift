@@ -53,7 +53,7 @@ public struct ArchivePreviewer: Previewer {
         let content = entries.reduce(Int64(0)) { $0 + ($1.size ?? 0) }
         var body = "<p class=\"about\" data-entries=\"\(total)\">\(HTML.escape(format)): \(total) entr\(total == 1 ? "y" : "ies"), "
         body += "\(HTML.size(content)) unpacked from \(HTML.size(file.size))"
-        if content > 0 && file.size > 0 { body += " (packed to \(Self.percent(size: file.size, of: content)))" }
+        if content > file.size && file.size > 0 { body += " (packed to \(Self.percent(size: file.size, of: content)))" }
         body += ".\(total > Self.shownEntries ? " The first \(Self.shownEntries) are listed." : "")</p>\n"
         var warnings: [String] = []
         if dangerous > 0 {

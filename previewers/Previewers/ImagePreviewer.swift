@@ -28,7 +28,7 @@ public struct ImagePreviewer: Previewer {
             "<div id=\"deepzoom\" class=\"deepzoom\" data-info=\"\(HTML.escape(file.links.iiif))/info.json\" "
             + "data-images=\"\(HTML.escape(file.links.assets))/openseadragon/images/\"></div>"
             + "<p class=\"caption\">\(caption)shown in tiles from the image service.</p>"
-        return PreviewPage(body: body, scripts: ["openseadragon/openseadragon.min.js", "vellum/deepzoom.js"])
+        return PreviewPage(body: body, scripts: ["openseadragon/openseadragon.js", "vellum/deepzoom.js"])
     }
 }
 

@@ -1,0 +1,226 @@
+"""Preview pages as a person sees them in Chromium: real files from Debian and PyPI packages, a hostile corpus that
+must never run, call out or show a local file, and damaged files that get their page within 10 s."""
+import glob
+import io
+import json
+import os
+import re
+import time
+import zipfile
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from conftest import CORPUS, SHOTS
+
+ROOT = os.path.join(CORPUS, "root")
+NBCONVERT = os.path.join(CORPUS, "nbconvert-7.17.2")
+ASSETS = os.environ.get("VELLUM_PREVIEW_ASSETS", os.path.join(CORPUS, "assets"))
+MARK = "EXEC" + "UTED"  # what a payload that ran writes; its source never holds the word whole
+
+
+def show(browser, daemon, bucket, key, data, content_type="application/octet-stream", shot=None):
+    """Stores a file, opens its `links.preview` (the ticket alone: no token, as an iframe would) and returns the
+    time the page took."""
+    link = daemon.put(bucket, key, data, content_type)["links"]["preview"]
+    browser.get_log("browser")  # drop earlier entries
+    start = time.monotonic()
+    browser.get(link)
+    elapsed = time.monotonic() - start
+    if shot:
+        browser.save_screenshot(os.path.join(SHOTS, shot + ".png"))
+    return elapsed
+
+
+def text(element):
+    return element.get_attribute("textContent")
+
+
+@pytest.fixture(scope="module")
+def bucket(daemon):
+    return daemon.bucket()
+
+
+# --- Real files ------------------------------------------------------------------------------------------------
+
+def spectrum():
+    folder = os.path.join(ROOT, "usr/share/nodejs/csv-spectrum")
+    return sorted(glob.glob(os.path.join(folder, "csvs/*.csv")))
+
+
+@pytest.mark.parametrize("path", spectrum(), ids=os.path.basename)
+def test_csv_spectrum_cells(browser, daemon, bucket, path):
+    name = os.path.basename(path)
+    expected = json.load(open(path.replace("/csvs/", "/json/").replace(".csv", ".json")))
+    show(browser, daemon, bucket, "spectrum/" + name, path, "text/csv", shot="csv" if name == "quotes_and_newlines.csv" else None)
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-kind") == "csv"
+    header = [text(th) for th in browser.find_elements(By.CSS_SELECTOR, "table.csv thead th")]
+    rows = [[text(td) for td in tr.find_elements(By.TAG_NAME, "td")] for tr in browser.find_elements(By.CSS_SELECTOR, "table.csv > tr, table.csv tbody tr")]
+    seen = [dict(zip(header, row)) for row in rows]
+    # csv-spectrum's JSON gives line ends inside fields as the file has them; an HTML page shows CR LF as a line
+    # break like LF (the parser turns it into LF), so that is what a person sees.
+    assert seen == [{k: v.replace("\r\n", "\n") for k, v in row.items()} for row in expected]
+
+
+def test_wheel_listing(browser, daemon, bucket):
+    wheel = glob.glob(os.path.join(ROOT, "usr/share/python-wheels/pip-*.whl"))[0]
+    names = zipfile.ZipFile(wheel).namelist()
+    show(browser, daemon, bucket, os.path.basename(wheel), wheel, shot="archive")
+    about = browser.find_element(By.CSS_SELECTOR, "p.about")
+    assert about.get_attribute("data-entries") == str(len(names))
+    shown = [browser.execute_script("return arguments[0].firstChild.textContent", td)
+             for td in browser.find_elements(By.CSS_SELECTOR, "table.archive td.name")]
+    assert shown == names[:1000]
+
+
+def test_notebook_text(browser, daemon, bucket):
+    path = os.path.join(NBCONVERT, "tests/exporters/files/notebook2.ipynb")
+    notebook = json.load(open(path))
+    show(browser, daemon, bucket, "notebook2.ipynb", path, shot="notebook")
+    page = " ".join(text(browser.find_element(By.TAG_NAME, "main")).split())
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and source.strip():
+            assert " ".join(source.split()) in page
+    assert browser.find_elements(By.CSS_SELECTOR, ".cell.markdown h1, .cell.markdown h2")
+    # The code was highlighted: Prism ran, under the page's policy.
+    assert browser.find_elements(By.CSS_SELECTOR, ".cell.code code .token")
+
+
+def test_markdown_readme(browser, daemon, bucket):
+    path = os.path.join(ROOT, "usr/share/doc/node-prismjs/README.md")
+    show(browser, daemon, bucket, "README.md", path, "text/markdown", shot="markdown")
+    first = next(line for line in open(path) if line.startswith("#")).lstrip("#").strip()
+    first = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", first)  # a link's text is what shows
+    assert text(browser.find_element(By.CSS_SELECTOR, "article.markdown h1, article.markdown h2")).strip() == first
+    assert browser.find_elements(By.CSS_SELECTOR, "article.markdown a")
+
+
+def test_code_is_numbered_and_highlighted(browser, daemon, bucket):
+    path = os.path.join(NBCONVERT, "nbconvert/exporters/html.py")
+    show(browser, daemon, bucket, "html.py", path, shot="code")
+    listing = browser.find_element(By.CSS_SELECTOR, ".listing")
+    assert int(listing.get_attribute("data-lines")) == len(open(path).read().splitlines())
+    assert len(browser.find_elements(By.CSS_SELECTOR, "code.language-python .token.keyword")) > 10
+    assert text(browser.find_element(By.CSS_SELECTOR, "pre.code")) == open(path).read()
+
+
+def test_image_inline(browser, daemon, bucket):
+    path = os.path.join(ASSETS, "openseadragon/images/home_rest.png")
+    show(browser, daemon, bucket, "home.png", path, "image/png", shot="image")
+    image = browser.find_element(By.CSS_SELECTOR, "figure.image img")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
+
+
+def test_json_tree(browser, daemon, bucket):
+    path = os.path.join(NBCONVERT, "tests/exporters/files/notebook2.ipynb")
+    show(browser, daemon, bucket, "notebook2.json", path, "application/json", shot="json")
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-kind") == "json"
+    assert '"nbformat"' in text(browser.find_element(By.CSS_SELECTOR, ".json"))
+
+
+# --- Hostile files ---------------------------------------------------------------------------------------------
+
+def payload(port):
+    return (f"<script>console.log('EXEC'+'UTED');document.documentElement.dataset.x='EXEC'+'UTED';"
+            f"fetch('http://127.0.0.1:{port}/fetch')</script>"
+            f"<img src=\"http://127.0.0.1:{port}/img\" onerror=\"console.log('EXEC'+'UTED')\">"
+            f"<iframe src=\"http://127.0.0.1:{port}/frame\"></iframe>")
+
+
+def hostile(port):
+    p = payload(port)
+    notebook = {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {"title": p},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": p + f"\n\n[x](javascript:console.log('EXEC'+'UTED'))"},
+            {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "x",
+             "outputs": [{"output_type": "display_data", "metadata": {},
+                          "data": {"text/html": p, "application/javascript": "console.log('EXEC'+'UTED')",
+                                   "image/svg+xml": f"<svg xmlns='http://www.w3.org/2000/svg'><script>console.log('EXEC'+'UTED')</script></svg>"}}]},
+        ]}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("../../etc/evil", "x")
+        z.writestr("/absolute", "x")
+        z.writestr(p, "x")
+        z.writestr("same", "1")
+        z.writestr("same", "2")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros", b"\0" * (50 << 20))
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'>"
+           f"<script>console.log('EXEC'+'UTED')</script><foreignObject width='100' height='100'>"
+           f"<body xmlns='http://www.w3.org/1999/xhtml'>{p}</body></foreignObject>"
+           f"<image xlink:href='http://127.0.0.1:{port}/svgimage'/></svg>")
+    xml = ("<?xml version='1.0'?><!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>"
+           f"<!ENTITY e SYSTEM 'http://127.0.0.1:{port}/xxe'>"
+           "<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>"
+           "<!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>]><r>&x;&e;&d;</r>")
+    return [
+        ("evil.html", p, "text/html"),
+        ("evil.svg", svg, "image/svg+xml"),
+        ("evil.md", p + f"\n\n[click](javascript:console.log('EXEC'+'UTED'))\n\n![i](http://127.0.0.1:{port}/mdimg)\n", "text/markdown"),
+        ("evil.ipynb", json.dumps(notebook), "application/json"),
+        ("inject.ipynb", open(os.path.join(NBCONVERT, "tests/exporters/files/notebook_inject.ipynb")).read(), "application/json"),
+        ("evil.json", json.dumps({p: p}), "application/json"),
+        ("evil.csv", f"a,b\n{json.dumps(p)},=HYPERLINK(\"http://127.0.0.1:{port}/csv\")\n", "text/csv"),
+        ("evil.zip", archive.getvalue(), "application/zip"),
+        ("bomb.zip", bomb.getvalue(), "application/zip"),
+        ("evil.xml", xml, "application/xml"),
+        ("a<img src=x onerror=console.log(1)>.txt", p, "text/plain"),
+    ]
+
+
+def assert_inert(browser, canary, where):
+    time.sleep(0.5)
+    logs = " ".join(entry["message"] for entry in browser.get_log("browser"))
+    assert MARK not in logs, f"{where}: script ran ({logs})"
+    assert MARK not in browser.execute_script("return document.documentElement.outerHTML"), f"{where}: script ran"
+    assert canary.hits == [], f"{where}: called out to {canary.hits}"
+    assert "root:x:0:0" not in browser.execute_script("return document.documentElement.textContent"), f"{where}: local file shown"
+
+
+def test_the_detectors_fire_on_an_unsafe_control_page(browser, canary):
+    canary.control_page = payload(canary.port).encode()
+    browser.get_log("browser")
+    browser.get(f"http://127.0.0.1:{canary.port}/control")
+    time.sleep(1)
+    logs = " ".join(entry["message"] for entry in browser.get_log("browser"))
+    assert MARK in logs
+    assert browser.execute_script("return document.documentElement.dataset.x") == MARK
+    assert "/fetch" in canary.hits and "/img" in canary.hits
+    canary.hits.clear()
+
+
+def test_hostile_files_never_run(browser, daemon, canary, bucket):
+    canary.hits.clear()
+    for key, content, content_type in hostile(canary.port):
+        data = content.encode() if isinstance(content, str) else content
+        elapsed = show(browser, daemon, bucket, "hostile/" + key, data, content_type,
+                       shot="hostile-" + key.split(".")[-1] if key.startswith("evil") else None)
+        assert elapsed < 10, key
+        assert_inert(browser, canary, key)
+    # What the page shows of them: flags, not effects.
+    show(browser, daemon, bucket, "hostile/evil2.zip", hostile(canary.port)[7][1], "application/zip")
+    warnings = " ".join(text(p) for p in browser.find_elements(By.CSS_SELECTOR, "p.warning"))
+    assert "outside the folder" in warnings and "repeat" in warnings
+    show(browser, daemon, bucket, "hostile/bomb2.zip", hostile(canary.port)[8][1], "application/zip")
+    assert "decompression bomb" in " ".join(text(p) for p in browser.find_elements(By.CSS_SELECTOR, "p.warning"))
+
+
+# --- Damaged files ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key,data", [
+    ("truncated.ipynb", b'{"cells": [{"cell_type": "code", "source": "x'),
+    ("invalid.json", b'{"a": [1, 2, }'),
+    ("corrupt.zip", b"PK\x03\x04" + b"\xff" * 4000),
+    ("corrupt.tar.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 100),
+    ("deep.json", b"[" * 100000),
+])
+def test_damaged_files_say_why_within_ten_seconds(browser, daemon, bucket, key, data):
+    elapsed = show(browser, daemon, bucket, "damaged/" + key, data, shot="damaged" if key == "invalid.json" else None)
+    assert elapsed < 10
+    assert "cannot be previewed" in text(browser.find_element(By.TAG_NAME, "h1"))
+    assert text(browser.find_element(By.CSS_SELECTOR, "p.reason")).strip()
+    assert daemon.healthy()

