@@ -131,8 +131,8 @@ func preview(_ key: String, _ text: String, mimetype: String? = nil) throws -> (
         for n in 1...5000 { text += "\(n),\(n * n)\n" }
         let body = try preview("squares.csv", text).page.body
         #expect(body.contains("1000 rows shown"))
-        #expect(body.contains("<td>999</td>"))
-        #expect(!body.contains("<td>1000</td>"))
+        #expect(body.contains("<td>1000</td>"))
+        #expect(!body.contains("<td>1001</td>"))
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-// ByteRanges (Sources/VellumHTTP/ByteRanges.swift). Input: `SIZE\nHEADER`, the representation's size in decimal
+// ByteRanges (Sources/VellumHTTPSupport/ByteRanges.swift). Input: `SIZE\nHEADER`, the representation's size in decimal
 // (default 1000; a negative one counts as its magnitude) and the `Range` header. Invariants: never traps; every
 // range served is non-empty and inside the representation, ascending, none overlapping or adjacent (api.md
 // coalesces them); at most 100; and for ASCII headers the result is exactly what api.md §3 describes

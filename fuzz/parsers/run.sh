@@ -20,7 +20,7 @@ IIIF=(IIIFError Region Size Rotation Quality ImageFormat ImageRequest IIIFNumber
 sources() {  # the sources a target checks, besides the VellumCore subset it links
   case "$1" in
     httpdate) echo fuzz/parsers/HTTPDateFuzz.swift ;;
-    byteranges) echo fuzz/parsers/ByteRangesFuzz.swift "$SRC/Sources/VellumHTTP/ByteRanges.swift" ;;
+    byteranges) echo fuzz/parsers/ByteRangesFuzz.swift "$SRC/Sources/VellumHTTPSupport/ByteRanges.swift" ;;
     objectkey) echo fuzz/parsers/ObjectKeyFuzz.swift ;;
     iiif) echo fuzz/parsers/IIIFFuzz.swift; printf "$SRC/iiif/IIIFGrammar/%s.swift\n" "${IIIF[@]}" ;;
   esac

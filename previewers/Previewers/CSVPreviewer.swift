@@ -7,7 +7,7 @@ public struct CSVPreviewer: Previewer {
     public let mediaTypes: Set<String> = ["text/csv", "text/tab-separated-values", "application/csv"]
     public let extensions: Set<String> = ["csv", "tsv", "tab", "psv"]
 
-    /// Rows shown, the header included.
+    /// Rows shown below the header.
     public static let shownRows = 1000
     /// The most read to find them.
     static let readBytes: Int64 = 16 << 20
@@ -20,15 +20,17 @@ public struct CSVPreviewer: Previewer {
         let (text, charset) = FileBytes.text(bytes, complete: file.size <= bytes.count)
         let truncated = file.size > bytes.count
         let delimiter = CSVDialect.delimiter(of: text, preferTab: ["tsv", "tab"].contains(file.pathExtension))
-        var rows = try CSVDialect.rows(text, delimiter: delimiter, limit: Self.shownRows + 1, limits: limits)
-        let more = rows.count > Self.shownRows || truncated
-        if rows.count > Self.shownRows { rows.removeLast(rows.count - Self.shownRows) }
+        // The header, the rows shown, and one more that says there are more.
+        var rows = try CSVDialect.rows(text, delimiter: delimiter, limit: Self.shownRows + 2, limits: limits)
+        let more = rows.count > Self.shownRows + 1 || truncated
+        if rows.count > Self.shownRows + 1 { rows.removeLast(rows.count - Self.shownRows - 1) }
         // The last row of a cut prefix may itself be cut.
-        if truncated && rows.count > 1 && rows.count < Self.shownRows { rows.removeLast() }
+        if truncated && rows.count > 1 && rows.count <= Self.shownRows { rows.removeLast() }
+        let shown = max(rows.count - 1, 0)
         let columns = rows.map(\.count).max() ?? 0
         let name = delimiter == "\t" ? "tab" : String(delimiter)
         var body = "<p class=\"about\" data-delimiter=\"\(HTML.escape(name))\" data-charset=\"\(charset)\">"
-        body += "\(rows.count) row\(rows.count == 1 ? "" : "s")\(more ? " shown (the first of the file)" : ""), "
+        body += "\(shown) row\(shown == 1 ? "" : "s")\(more ? " shown (the first of the file)" : "") below the header, "
         body += "\(columns) column\(columns == 1 ? "" : "s"); delimiter \(delimiter == "\t" ? "tab" : "“\(HTML.escape(name))”"), \(charset).</p>\n"
         body += "<div class=\"table\"><table class=\"csv\">\n"
         for (n, row) in rows.enumerated() {
