@@ -35,8 +35,9 @@ let package = Package(
             name: "CCmarkGFM", path: "previewers/CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CArchive", path: "previewers/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CXML2", path: "previewers/CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // One previewer per kind of file, each rendering a page from the file's bytes: pure, it imports no Vellum target.
-        .target(name: "Previewers", dependencies: ["CArchive", "CCmarkGFM"], path: "previewers/Previewers"),
+        .target(name: "Previewers", dependencies: ["CArchive", "CCmarkGFM", "CXML2"], path: "previewers/Previewers"),
         // Preview pages, tickets and assets over HTTP.
         .target(
             name: "PreviewHTTP",

@@ -174,3 +174,44 @@ func preview(_ key: String, _ text: String, mimetype: String? = nil) throws -> (
         #expect(small.scripts.isEmpty)
     }
 }
+
+@Suite struct XML {
+    @Test func prettyPrintedAndEscaped() throws {
+        let source =
+            #"<?xml version="1.0"?><r xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title lang="en">A &amp; B</dc:title><!-- note --><x a="&lt;script&gt;"/><![CDATA[<b>raw</b>]]></r>"#
+        let (kind, page) = try preview("record.xml", source, mimetype: "application/xml")
+        #expect(kind == "xml")
+        #expect(page.body.contains("xmlns:dc"))
+        #expect(page.body.contains("dc:title"))
+        #expect(page.body.contains("A &amp; B"))
+        #expect(page.body.contains("&amp;lt;script&amp;gt;") || page.body.contains("&lt;script&gt;"))
+        #expect(!page.body.contains("<script"))
+        #expect(!page.body.contains("<b>"))
+        #expect(page.scripts.isEmpty)
+    }
+
+    @Test func entitiesAreNeverExpandedOrLoaded() throws {
+        let source = """
+            <?xml version="1.0"?>
+            <!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY a "aaaaaaaaaa">
+            <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+            <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+            <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">]>
+            <r>&x;&g;</r>
+            """
+        let start = ContinuousClock.now
+        do {
+            let body = try preview("laughs.xml", source, mimetype: "application/xml").page.body
+            #expect(!body.contains("root:x:0:0"))
+            #expect(body.contains("&amp;x;"))
+            #expect(!body.contains("aaaaaaaaaaaaaaaaaaaa"))
+        } catch let failure as PreviewFailure {
+            #expect(failure.reason.hasPrefix("The file is not well-formed XML"))
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func malformedXMLSaysWhere() throws {
+        #expect(throws: PreviewFailure.self) { try preview("bad.xml", "<a><b></a>", mimetype: "application/xml") }
+    }
+}

@@ -80,6 +80,9 @@ struct PreviewAssets: Sendable {
         .cell pre.error, .cell pre.stderr { background: #fff0f0; }
         .cell img.figure { max-width: 100%; }
         .inert { color: var(--muted); font-style: italic; }
+        pre.xml { white-space: pre-wrap; overflow-wrap: anywhere; }
+        pre.xml .t { color: #116329; } pre.xml .a { color: #0550ae; } pre.xml .v { color: #0a3069; }
+        pre.xml .c { color: var(--muted); } pre.xml .e { color: #953800; }
         figure.image img { max-width: 100%; height: auto; }
         .deepzoom { width: 100%; height: 80vh; background: #111; }
         .player { max-width: 100%; }

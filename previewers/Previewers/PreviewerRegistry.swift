@@ -7,7 +7,7 @@ public struct PreviewerRegistry: Sendable {
 
     /// Every kind Vellum ships.
     public static let standard = PreviewerRegistry([
-        MarkdownPreviewer(), NotebookPreviewer(), JSONPreviewer(), CSVPreviewer(), ArchivePreviewer(),
+        MarkdownPreviewer(), NotebookPreviewer(), JSONPreviewer(), XMLPreviewer(), CSVPreviewer(), ArchivePreviewer(),
         ImagePreviewer(), MediaPreviewer(), TextPreviewer(),
     ])
 
