@@ -156,6 +156,17 @@ import VellumTesting
         }
     }
 
+    @Test func pathsNoRouteMatchesGetThePreviewHeadersToo() async throws {
+        try await withClient { client, _, bucket in
+            for (uri, method) in [("/preview/\(bucket)/a.txt", HTTPRequest.Method.post), ("/preview/", .get), ("/preview/_t/x", .get)] {
+                try await client.execute(uri: uri, method: method) { response in
+                    #expect(response.status == .notFound || response.status == .methodNotAllowed, "\(method) \(uri)")
+                    expectSafeHeaders(response)
+                }
+            }
+        }
+    }
+
     @Test func filesWithoutAPreviewerGetA415Page() async throws {
         try await withClient { client, admin, bucket in
             _ = try await put(client, admin, bucket, "blob.bin", "\u{0}\u{1}\u{2}binary")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import VellumHTTPSupport
 
 /// The headers of every response under `/preview/` (api.md §6), errors included: a `Content-Security-Policy` that
 /// sandboxes the document without `allow-same-origin` (a page's own, set by its handler, or else one that allows
@@ -29,8 +30,10 @@ struct PreviewHeaders<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// On the preview origin (`VELLUM_PREVIEW_URL`), only `/preview/` is served: the files API, IIIF and the rest answer
-/// 404 there, so that nothing of the API's origin is ever reachable from a preview's.
+/// In front of every route: on the preview origin (`VELLUM_PREVIEW_URL`), only `/preview/` is served (the files API,
+/// IIIF and the rest answer 404 there, so that nothing of the API's origin is ever reachable from a preview's); and
+/// every answer under `/preview/`, also the router's own 404 and 405 for paths no route matches, gets the preview
+/// headers.
 public struct PreviewOriginGuard<Context: RequestContext>: RouterMiddleware {
     let host: String?
 
@@ -44,10 +47,15 @@ public struct PreviewOriginGuard<Context: RequestContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        if let host, request.head.authority == host, !request.uri.path.hasPrefix("/preview/") {
+        let path = request.uri.path
+        let preview = path.hasPrefix("/preview/") || path == "/preview"
+        if let host, request.head.authority == host, !preview {
             throw HTTPError(.notFound, message: "Not found.")
         }
-        return try await next(request, context)
+        guard preview else { return try await next(request, context) }
+        return try await PreviewHeaders().handle(request, context: context) { request, context in
+            try await ErrorMiddleware().handle(request, context: context, next: next)
+        }
     }
 }
 
