@@ -20,8 +20,9 @@ fi
 CORPUS="${VELLUM_BROWSER_CORPUS:-/tmp/vellum-browser-corpus}"
 if [ ! -f "$CORPUS/.ready-v1" ]; then
   rm -rf "$CORPUS"; mkdir -p "$CORPUS/pkg"
-  (cd "$CORPUS/pkg" && apt-get download -q node-csv-spectrum=1.0.0-3 python3-pip-whl=23.0.1+dfsg-1 \
-    node-prismjs=1.29.0+dfsg+~1.26.0-1 >/dev/null 2>&1 \
+  debs=(node-csv-spectrum=1.0.0-3 python3-pip-whl=23.0.1+dfsg-1 node-prismjs=1.29.0+dfsg+~1.26.0-1)
+  (cd "$CORPUS/pkg" && { apt-get download -q "${debs[@]}" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && apt-get download -q "${debs[@]}" >/dev/null; }; } \
     && pip download -q --no-deps --no-binary :all: nbconvert==7.17.2 -d . >/dev/null)
   (cd "$CORPUS/pkg" && sha256sum -c --quiet) <<'SUMS'
 0274ae57c2f34814cfb2a97b92d2df4471985c266605c3cc50246617833b9e0a  node-csv-spectrum_1.0.0-3_all.deb

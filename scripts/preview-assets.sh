@@ -14,7 +14,8 @@ OSD_SDIST=openslide_python-1.4.7.tar.gz
 OSD_SHA256=730fed798de683b00c8ef4d956f3d429cc02f2c449eb0d58944e1769ba7983cc
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-(cd "$WORK" && apt-get download -q "node-prismjs=1.29.0+dfsg+~1.26.0-1" >/dev/null 2>&1 \
+fetch_deb() { apt-get download -q "$@" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get download -q "$@" >/dev/null; }; }
+(cd "$WORK" && fetch_deb "node-prismjs=1.29.0+dfsg+~1.26.0-1" \
   && pip download -q --no-deps --no-binary :all: "openslide-python==1.4.7" -d . >/dev/null)
 echo "$PRISM_SHA256  $WORK/$PRISM_DEB" | sha256sum -c --quiet
 echo "$OSD_SHA256  $WORK/$OSD_SDIST" | sha256sum -c --quiet
