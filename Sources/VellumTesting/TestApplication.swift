@@ -49,7 +49,7 @@ public struct TestApplication {
                 maxPixels: 100_000_000, limits: Limits(maxWidth: 10_000, maxHeight: 10_000, maxArea: 100_000_000), threads: 1,
                 queue: 8))
         let metrics = VellumMetrics()
-        let previews = PreviewController(files: files, settings: previewSettings, dataDir: directory)
+        let previews = PreviewController(files: files, settings: previewSettings, dataDir: directory, apiURL: "http://localhost")
         var http = HTTPDependencies(
             files: files, tokens: tokens,
             links: LinkPolicy(

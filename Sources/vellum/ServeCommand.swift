@@ -56,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
             ], store: runtime.store, logger: logger)
-        let previews = PreviewController(files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir)
+        let previews = PreviewController(
+            files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir, apiURL: settings.resolvedPublicURL)
         var http = HTTPDependencies(
             files: files, tokens: tokens,
             links: LinkPolicy(

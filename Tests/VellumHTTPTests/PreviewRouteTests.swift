@@ -177,6 +177,7 @@ import VellumTesting
                 let html = String(buffer: response.body)
                 #expect(html.contains("This file cannot be previewed"))
                 #expect(html.contains("SHA-256"))
+                #expect(html.contains("href=\"http://localhost/files/\(bucket)/blob.bin?versionId="))
             }
         }
     }

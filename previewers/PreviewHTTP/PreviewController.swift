@@ -22,8 +22,14 @@ public final class PreviewController: Sendable {
     /// How long making a page may take.
     static let timeLimit: Duration = .seconds(10)
 
-    public init(files: FilesServices, registry: PreviewerRegistry = .standard, settings: PreviewSettings, dataDir: String) {
+    /// The API's public URL, for the pages' download links.
+    let apiURL: String
+
+    public init(
+        files: FilesServices, registry: PreviewerRegistry = .standard, settings: PreviewSettings, dataDir: String, apiURL: String
+    ) {
         self.files = files
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.registry = registry
         self.settings = settings
         self.signer = PreviewTicket.Signer(secret: settings.secret)
@@ -104,7 +110,7 @@ public final class PreviewController: Sendable {
         let path = version.key.addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? version.key
         let links = PreviewLinks(
             raw: "/preview/_t/\(token)/raw/\(path)", assets: "/preview/_assets", iiif: "/preview/_t/\(token)/iiif",
-            download: nil)
+            download: "\(apiURL)/files/\(bucketID.lowercased)/\(path)?versionId=\(version.versionID.lowercased)&download")
         var preview = PreviewFile(path: "", key: version.key, size: file.size, mimetype: version.mimetype, links: links)
         let checksums = [("MD5", file.checksums.md5), ("SHA-256", file.checksums.sha256)]
         guard let previewer = registry.previewer(for: preview) else {
