@@ -114,7 +114,8 @@ public struct TokenService: Sendable {
 }
 
 extension Array where Element == UInt8 {
-    var base64URL: String {
+    /// Unpadded base64url (RFC 4648 §5).
+    public var base64URL: String {
         Data(self).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")

@@ -55,12 +55,11 @@ public final class PreviewController: Sendable {
         return set
     }()
 
-    /// The routes, under `/preview`, with their own middleware: the preview headers on every answer, errors
-    /// rendered inside them, then authentication (a Bearer token, for pages asked for without a ticket).
+    /// The routes, under `/preview`; the page route with authentication (a Bearer token, for pages asked for
+    /// without a ticket). The preview headers and error rendering of every answer under `/preview/` are
+    /// `PreviewOriginGuard`'s, in front of the whole router (so that paths no route matches have them too).
     public func routes(auth: AuthMiddleware) -> RouteCollection<VellumRequestContext> {
         let routes = RouteCollection(context: VellumRequestContext.self)
-            .add(middleware: PreviewHeaders())
-            .add(middleware: ErrorMiddleware())
         routes.get("_assets/**") { _, context in
             guard let response = self.assets.response(context.parameters.getCatchAll().joined(separator: "/")[...]) else {
                 throw APIError(.notFound, "No such asset.")

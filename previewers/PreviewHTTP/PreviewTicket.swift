@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VellumCore
 
 /// A signed, expiring grant to preview one stored version: its bucket, its version id and its expiry, with an
 /// HMAC-SHA256 of them (cut to 128 bits), as unpadded base64url. It grants the preview page and the resources the
@@ -27,8 +28,7 @@ public struct PreviewTicket: Sendable, Equatable {
         public func token(_ ticket: PreviewTicket) -> String {
             var bytes = Self.payload(ticket)
             bytes += HMAC<SHA256>.authenticationCode(for: bytes, using: key).prefix(16)
-            return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            return bytes.base64URL
         }
 
         /// The ticket of `token` if its signature holds and it has not expired at `now`; nil otherwise.

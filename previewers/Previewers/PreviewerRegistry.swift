@@ -37,16 +37,7 @@ public struct PreviewerRegistry: Sendable {
     /// `text/plain; charset=utf-8` → `text/plain`.
     static func bare(_ mimetype: String?) -> String? {
         guard let mimetype else { return nil }
-        let bare = mimetype.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? ""
+        let bare = mimetype.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingSpacesAndNewlines.lowercased() } ?? ""
         return bare.isEmpty ? nil : bare
-    }
-}
-
-extension Substring {
-    var trimmingSpaces: Substring {
-        var s = self
-        while let first = s.first, first == " " || first == "\t" { s.removeFirst() }
-        while let last = s.last, last == " " || last == "\t" { s.removeLast() }
-        return s
     }
 }
