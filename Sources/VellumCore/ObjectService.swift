@@ -44,6 +44,19 @@ extension ObjectService {
         return version
     }
 
+    /// A version by its id alone, whatever its key (a preview ticket names the version, not the key); delete
+    /// markers are not found.
+    public func version(bucketID: UUID, versionID: UUID, by principal: Principal) async throws -> ObjectVersion {
+        let version = try await store.read { session -> ObjectVersion? in
+            guard let bucket = try await session.bucket(bucketID), Self.canRead(bucket, principal) else {
+                throw FilesError.bucketNotFound
+            }
+            return try await session.version(bucketID: bucketID, versionID: versionID)
+        }
+        guard let version, !version.isDeleteMarker else { throw FilesError.versionNotFound }
+        return version
+    }
+
     /// Soft delete: a delete marker becomes the head; every version and its bytes stay.
     public func deleteObject(bucketID: UUID, key rawKey: String, by principal: Principal) async throws {
         let key = try ObjectKey(rawKey)

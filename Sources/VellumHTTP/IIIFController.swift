@@ -10,15 +10,11 @@ import VellumHTTPSupport
 /// redirect. Identifiers are `{bucket}:{key}` or `{bucket}:{version_id}:{key}` (api.md §5); reading one needs the
 /// permission to read the object. Every answer, errors and preflights included, allows any origin (`IIIFCORS`).
 final class IIIFController: Sendable {
-    let files: FilesServices
-    let renderer: IIIFRenderer
+    let images: IIIFImages
     let links: LinkPolicy
-    /// Recent answers of `imageSource` to anonymous clients, by identifier.
-    let resolved = Mutex<[IIIFIdentifier: (file: FileInstance, source: ImageSource, until: ContinuousClock.Instant)]>([:])
 
-    init(files: FilesServices, renderer: IIIFRenderer, links: LinkPolicy) {
-        self.files = files
-        self.renderer = renderer
+    init(images: IIIFImages, links: LinkPolicy) {
+        self.images = images
         self.links = links
     }
 
@@ -30,15 +26,18 @@ final class IIIFController: Sendable {
             .add(middleware: ErrorMiddleware())
             .add(middleware: auth)
         routes.get(":version/:identifier") { request, _ in
-            let target = try Target(request)
-            return Response(status: .seeOther, headers: [.location: target.base(self.links, request) + "/info.json"])
+            let target = try self.target(request)
+            return Response(status: .seeOther, headers: [.location: target.base + "/info.json"])
         }
         for method in [HTTPRequest.Method.get, .head] {
             routes.on(":version/:identifier/info.json", method: method) { request, context in
-                try await self.info(request, context)
+                try await self.images.info(request, self.target(request), principal: context.principal)
             }
             routes.on(":version/:identifier/:region/:size/:rotation/:file", method: method) { request, context in
-                try await self.image(request, context)
+                let p = context.parameters
+                return try await self.images.image(
+                    request, self.target(request), principal: context.principal,
+                    path: [p.get("region"), p.get("size"), p.get("rotation"), p.get("file")].map { Substring($0 ?? "") })
             }
         }
         // Preflights: answered by `IIIFCORS` before the route. (A URL under /iiif that none of these match is the
@@ -49,152 +48,19 @@ final class IIIFController: Sendable {
         return routes
     }
 
-    private func info(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
-        let target = try Target(request)
-        let (file, source) = try await imageSource(target, context)
-        let size = try await renderer.size(of: source)
-        let info = ImageInfo(width: size.width, height: size.height, limits: renderer.settings.limits)
-        let formats = renderer.formats
-        var json = JSONWriter()
-        json.iiifInfo(info, id: target.base(links, request), version: target.version, formats: formats)
-        let body = Array(json.buffer.readableBytesView)
-        return respond(
-            request, target: target, bytes: body, etag: "\(file.id.lowercased)-\(Self.hash(body))",
-            headers: [
-                .contentType: Self.infoType(target.version, accept: request.headers[.accept]),
-                .link: "<\(target.version.profileURI)>;rel=\"profile\"",
-            ])
-    }
-
-    private func image(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
-        let target = try Target(request)
-        let p = context.parameters
-        let image = try ImageRequest(
-            region: Substring(p.get("region") ?? ""), size: Substring(p.get("size") ?? ""),
-            rotation: Substring(p.get("rotation") ?? ""), file: Substring(p.get("file") ?? ""),
-            version: target.version)
-        let (file, source) = try await imageSource(target, context)
-        let size = try await renderer.size(of: source)
-        let plan = try image.plan(
-            width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
-        // Rendered from the pyramid or from the original: close, but not the same bytes.
-        let key = "\(file.id.lowercased)/\(source.pyramid == nil ? "o" : "p")/\(plan.canonical)"
-        let etag = "\(file.id.lowercased)-\(Self.hash(Array("\(key) q\(renderer.settings.jpegQuality)".utf8)))"
-        var headers: HTTPFields = [
-            .contentType: plan.format.mediaType,
-            .link: "<\(target.version.profileURI)>;rel=\"profile\", <\(target.base(links, request))/\(plan.canonical)>;rel=\"canonical\"",
-        ]
-        if Self.notModified(request, etag) {  // before rendering anything
-            return respond(request, target: target, bytes: [], etag: etag, headers: headers)
-        }
-        let bytes: [UInt8]
-        if let cached = renderer.cache.get(key) {
-            bytes = cached
-            headers[.vellumCache] = "hit"
-        } else {
-            bytes = try await renderer.render(source, plan)
-            renderer.cache.put(key, bytes)
-            headers[.vellumCache] = "miss"
-        }
-        return respond(request, target: target, bytes: bytes, etag: etag, headers: headers)
-    }
-
-    /// The answer with its validators: 304 when `If-None-Match` names its entity tag; no body for HEAD. A URL
-    /// naming a version is cached for a year (the version never changes), one naming the head for a minute;
-    /// answers to authenticated requests only by the client itself.
-    private func respond(
-        _ request: Request, target: Target, bytes: [UInt8], etag: String, headers: HTTPFields
-    ) -> Response {
-        var headers = headers
-        headers[.eTag] = "\"\(etag)\""
-        let age = target.identifier.versionID == nil ? "max-age=60" : "max-age=31536000, immutable"
-        headers[.cacheControl] = (request.headers[.authorization] == nil ? "public, " : "private, ") + age
-        if Self.notModified(request, etag) {
-            headers[.contentType] = nil
-            return Response(status: .notModified, headers: headers)
-        }
-        headers[.contentLength] = String(bytes.count)
-        if request.method == .head { return Response(status: .ok, headers: headers) }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
-    static func notModified(_ request: Request, _ etag: String) -> Bool {
-        WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true)
-    }
-
-    /// FNV-1a, 64 bits, in hex: entity tags of derived bytes.
-    static func hash(_ bytes: [UInt8]) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(h, radix: 16)
-    }
-
-    /// The file the image `target` names and where its bytes (and its pyramid's, once built) are, if the client
-    /// may read it. For anonymous clients the answer is kept for a second: a viewer asks for hundreds of tiles of
-    /// one image, and answers for a head are cacheable for a minute anyway (`respond`), so a new version or a
-    /// bucket made private is seen within the same minute either way.
-    private func imageSource(_ target: Target, _ context: VellumRequestContext) async throws
-        -> (FileInstance, ImageSource)
-    {
-        let anonymous = context.principal == .anonymous
-        let now = ContinuousClock.now
-        if anonymous, let known = resolved.withLock({ $0[target.identifier] }), known.until > now {
-            return (known.file, known.source)
-        }
-        let version = try await files.objects.object(
-            bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
-            by: context.principal)
-        guard let file = version.file else { throw FilesError.objectNotFound }
-        guard let path = try await files.administration.localPath(file) else {
-            throw IIIFError(.notImplemented, "IIIF is served for files in local locations only.")
-        }
-        var source = ImageSource(path: path)
-        if let pyramid = try await files.administration.derivative(.pyramid, of: file) {
-            source.pyramid = try await files.administration.localPath(pyramid)
-        }
-        if anonymous {
-            resolved.withLock { resolved in
-                if resolved.count >= 10_000 { resolved.removeAll() }
-                resolved[target.identifier] = (file, source, now + .seconds(1))
-            }
-        }
-        return (file, source)
-    }
-
-    /// 2.1: `application/json` unless JSON-LD is asked for; 3.0: JSON-LD with the context as profile, unless only
-    /// plain JSON is asked for.
-    static func infoType(_ version: IIIFVersion, accept: String?) -> String {
-        let accept = accept ?? ""
-        switch version {
-        case .v2: return accept.contains("application/ld+json") ? version.jsonLDType : "application/json"
-        case .v3:
-            let plain = accept.contains("application/json") && !accept.contains("application/ld+json")
-            return plain ? "application/json" : version.jsonLDType
-        }
-    }
-
     /// The version and identifier of a IIIF URL, from the raw path (the identifier is percent-decoded once, so an
-    /// encoded `/` in a key stays part of the identifier).
-    struct Target {
-        let version: IIIFVersion
-        let rawIdentifier: Substring
-        let identifier: IIIFIdentifier
-
-        init(_ request: Request) throws {
-            let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
-            // "", "iiif", version, identifier, ...
-            guard segments.count >= 4, let version = IIIFVersion(rawValue: String(segments[2])),
-                let decoded = PercentDecoding.decode(segments[3]), let identifier = IIIFIdentifier(decoded)
-            else { throw IIIFError(.notFound, "No image with this identifier.") }
-            self.version = version
-            self.rawIdentifier = segments[3]
-            self.identifier = identifier
-        }
-
-        /// The image's base URI, as the client named it.
-        func base(_ links: LinkPolicy, _ request: Request) -> String {
-            links.links(for: request).base + "/iiif/\(version.rawValue)/\(rawIdentifier)"
-        }
+    /// encoded `/` in a key stays part of the identifier); its base URI as the client named it. Answers to
+    /// requests without credentials may be kept by shared caches.
+    func target(_ request: Request) throws -> IIIFImages.Target {
+        let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+        // "", "iiif", version, identifier, ...
+        guard segments.count >= 4, let version = IIIFVersion(rawValue: String(segments[2])),
+            let decoded = PercentDecoding.decode(segments[3]), let identifier = IIIFIdentifier(decoded)
+        else { throw IIIFError(.notFound, "No image with this identifier.") }
+        return IIIFImages.Target(
+            version: version, identifier: identifier,
+            base: links.links(for: request).base + "/iiif/\(version.rawValue)/\(segments[3])",
+            shared: request.headers[.authorization] == nil)
     }
 }
 

@@ -11,7 +11,7 @@ public struct HTTPDependencies: Sendable {
     public var metrics: VellumMetrics
     public var fixity: FixityService
     public var fixityPeriod: Duration
-    public var iiif: IIIFRenderer
+    public var iiif: IIIFImages
     /// This daemon's background workers, as they are now (`WorkerRunner.statuses`).
     public var workers: @Sendable () -> [WorkerStatus]
     /// The attached modules' routes, each under its path (`/preview`), and middleware of theirs that must see every
@@ -21,7 +21,7 @@ public struct HTTPDependencies: Sendable {
 
     public init(
         files: FilesServices, tokens: TokenService, links: LinkPolicy, metrics: VellumMetrics, fixity: FixityService,
-        fixityPeriod: Duration, iiif: IIIFRenderer, workers: @escaping @Sendable () -> [WorkerStatus]
+        fixityPeriod: Duration, iiif: IIIFImages, workers: @escaping @Sendable () -> [WorkerStatus]
     ) {
         self.files = files
         self.tokens = tokens
@@ -51,7 +51,7 @@ public enum VellumRouter {
         api.addRoutes(DerivativesController(service: deps.files).routes)
         api.addRoutes(WorkersController(statuses: deps.workers).routes)
         router.addRoutes(api)
-        router.addRoutes(IIIFController(files: deps.files, renderer: deps.iiif, links: deps.links).routes(auth: auth), atPath: "/iiif")
+        router.addRoutes(IIIFController(images: deps.iiif, links: deps.links).routes(auth: auth), atPath: "/iiif")
         router.addRoutes(SystemController(service: deps.files, metrics: deps.metrics).routes)
         for module in deps.modules { router.addRoutes(module.routes(), atPath: RouterPath(module.path)) }
         return router

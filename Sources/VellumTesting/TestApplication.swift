@@ -49,14 +49,17 @@ public struct TestApplication {
                 maxPixels: 100_000_000, limits: Limits(maxWidth: 10_000, maxHeight: 10_000, maxArea: 100_000_000), threads: 1,
                 queue: 8))
         let metrics = VellumMetrics()
-        let previews = PreviewController(files: files, settings: previewSettings, dataDir: directory, apiURL: "http://localhost")
+        let images = IIIFImages(files: files, renderer: renderer)
+        let previews = PreviewController(
+            files: files, settings: previewSettings, dataDir: directory, apiURL: "http://localhost",
+            images: { try await images.serve($0, bucketID: $1.bucketID, key: $1.key, versionID: $1.versionID, path: $2, base: $3, principal: $4) })
         var http = HTTPDependencies(
             files: files, tokens: tokens,
             links: LinkPolicy(
                 publicURL: "http://localhost",
                 versionLinks: [{ ("preview", previews.link(bucketID: $0.bucketID, key: $0.key, versionID: $0.versionID, base: $1)) }]),
             metrics: metrics, fixity: FixityService(store: store, storage: storage, logger: logger), fixityPeriod: .seconds(86_400),
-            iiif: renderer, workers: { [] })
+            iiif: images, workers: { [] })
         http.middleware = [PreviewOriginGuard(url: previewSettings.url)]
         http.modules = [("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) })]
         let router = VellumRouter.build(http)

@@ -56,15 +56,17 @@ struct ServeCommand: AsyncParsableCommand {
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
             ], store: runtime.store, logger: logger)
+        let images = IIIFImages(files: files, renderer: renderer)
         let previews = PreviewController(
-            files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir, apiURL: settings.resolvedPublicURL)
+            files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir, apiURL: settings.resolvedPublicURL,
+            images: { try await images.serve($0, bucketID: $1.bucketID, key: $1.key, versionID: $1.versionID, path: $2, base: $3, principal: $4) })
         var http = HTTPDependencies(
             files: files, tokens: tokens,
             links: LinkPolicy(
                 publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts),
                 versionLinks: [{ ("preview", previews.link(bucketID: $0.bucketID, key: $0.key, versionID: $0.versionID, base: $1)) }]),
             metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
-            iiif: renderer, workers: { workers.statuses })
+            iiif: images, workers: { workers.statuses })
         http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]
         http.modules = [("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) })]
         let router = VellumRouter.build(http)

@@ -33,9 +33,16 @@ import VellumTesting
         _ client: any TestClientProtocol, _ admin: HTTPFields, _ bucket: String, _ key: String, _ text: String,
         type: String = "application/octet-stream"
     ) async throws -> [String: String] {
+        try await put(client, admin, bucket, key, Array(text.utf8), type: type)
+    }
+
+    func put(
+        _ client: any TestClientProtocol, _ admin: HTTPFields, _ bucket: String, _ key: String, _ bytes: [UInt8],
+        type: String = "application/octet-stream"
+    ) async throws -> [String: String] {
         var headers = admin
         headers[.contentType] = type
-        return try await client.execute(uri: "/files/\(bucket)/\(key)", method: .put, headers: headers, body: ByteBuffer(string: text)) {
+        return try await client.execute(uri: "/files/\(bucket)/\(key)", method: .put, headers: headers, body: ByteBuffer(bytes: bytes)) {
             response in
             #expect(response.status == .ok)
             let json = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
@@ -221,5 +228,115 @@ import VellumTesting
                 #expect(response.status == .ok)
             }
         }
+    }
+
+    @Test func pdfPagesAreImagesDrawnOnTheServer() async throws {
+        try await withClient { client, admin, bucket in
+            let page = try #require(try await put(client, admin, bucket, "paper.pdf", Self.pdf(pages: 3))["preview"])
+            let ticket = String(page.split(separator: "ticket=").last!)
+            try await client.execute(uri: local(page), method: .get) { response in
+                #expect(response.status == .ok)
+                expectSafeHeaders(response)  // no script at all
+                let html = String(buffer: response.body)
+                #expect(html.contains("3 pages"))
+                #expect(html.contains("src=\"/preview/_t/\(ticket)/pdf/3\" loading=\"lazy\" width=\"1400\" height=\"700\""))
+                #expect(!html.contains("/pdf/4\""))
+            }
+            try await client.execute(uri: "/preview/_t/\(ticket)/pdf/2", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "image/png")
+                #expect(Array(response.body.readableBytesView.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+                expectSafeHeaders(response)
+            }
+            for (uri, status) in [
+                ("/preview/_t/\(ticket)/pdf/4", HTTPResponse.Status.notFound), ("/preview/_t/\(ticket)/pdf/0", .notFound),
+                ("/preview/_t/\(ticket)/pdf/x", .notFound), ("/preview/_t/\(ticket.dropLast(4))AAAA/pdf/1", .forbidden),
+            ] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == status, "\(uri)")
+                    #expect(String(buffer: response.body).contains("\"status\":\(status.code)"))
+                }
+            }
+            // A damaged PDF: its page says why; its page images answer 422.
+            let broken = try #require(try await put(client, admin, bucket, "broken.pdf", "%PDF-1.4\n1 0 obj << /Type")["preview"])
+            try await client.execute(uri: local(broken), method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("The file is not a PDF this server can read."))
+            }
+            let brokenTicket = String(broken.split(separator: "ticket=").last!)
+            try await client.execute(uri: "/preview/_t/\(brokenTicket)/pdf/1", method: .get) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+        }
+    }
+
+    @Test func deepZoomTilesComeFromTheImageServiceUnderTheTicket() async throws {
+        try await withClient { client, admin, bucket in
+            let page = try #require(try await put(client, admin, bucket, "scans/a.tif", Self.tiff(width: 3, height: 2))["preview"])
+            let ticket = String(page.split(separator: "ticket=").last!)
+            let base = "/preview/_t/\(ticket)/iiif"
+            try await client.execute(uri: local(page), method: .get) { response in
+                expectSafeHeaders(response, scripts: true)
+                #expect(String(buffer: response.body).contains("data-info=\"\(base)/info.json\""))
+            }
+            try await client.execute(uri: base + "/info.json", method: .get) { response in
+                #expect(response.status == .ok)
+                expectSafeHeaders(response)
+                #expect(response.headers[.cacheControl]?.hasPrefix("private") == true)
+                let info = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(info["id"] as? String == base)
+                #expect(info["width"] as? Int == 3)
+                #expect(info["height"] as? Int == 2)
+            }
+            try await client.execute(uri: base + "/full/max/0/default.png", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "image/png")
+            }
+            for (uri, status) in [
+                (base + "/full/max/0", HTTPResponse.Status.notFound), (base + "/full/nonsense/0/default.png", .badRequest),
+                ("/preview/_t/\(ticket.dropLast(4))AAAA/iiif/info.json", .forbidden),
+            ] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == status, "\(uri)")
+                    expectSafeHeaders(response)
+                }
+            }
+        }
+    }
+
+    /// A PDF of `pages` blank pages of 200 × 100 points.
+    static func pdf(pages: Int) -> String {
+        let kids = (0..<pages).map { "\($0 + 3) 0 R" }.joined(separator: " ")
+        let objects =
+            ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [\(kids)] /Count \(pages) >>"]
+            + Array(repeating: "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>", count: pages)
+        var pdf = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (index, object) in objects.enumerated() {
+            offsets.append(pdf.utf8.count)
+            pdf += "\(index + 1) 0 obj\n\(object)\nendobj\n"
+        }
+        let xref = pdf.utf8.count
+        pdf += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { pdf += String(repeating: "0", count: 10 - String(offset).count) + "\(offset) 00000 n \n" }
+        return pdf + "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+    }
+
+    /// An uncompressed 8-bit grey TIFF.
+    static func tiff(width: Int, height: Int) -> [UInt8] {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16) }
+        let entries: [(tag: Int, type: Int, value: Int)] = [
+            (256, 3, width), (257, 3, height), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 0), (277, 3, 1), (278, 3, height),
+            (279, 4, width * height),
+        ]
+        let pixelsAt = 8 + 2 + entries.count * 12 + 4
+        var bytes: [UInt8] = [0x49, 0x49, 0x2A, 0x00] + le32(8) + le16(entries.count)
+        for entry in entries {
+            let value = entry.tag == 273 ? pixelsAt : entry.value
+            bytes += le16(entry.tag) + le16(entry.type) + le32(1) + (entry.type == 3 ? le16(value) + [0, 0] : le32(value))
+        }
+        bytes += le32(0)
+        return bytes + (0..<(width * height)).map { UInt8($0 * 40 % 256) }
     }
 }

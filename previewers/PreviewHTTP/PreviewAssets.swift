@@ -85,6 +85,10 @@ struct PreviewAssets: Sendable {
         pre.xml .c { color: var(--muted); } pre.xml .e { color: #953800; }
         figure.image img { max-width: 100%; height: auto; }
         .deepzoom { width: 100%; height: 80vh; background: #111; }
+        .pdf { list-style: none; margin: 0; padding: 0; }
+        .pdf-page { margin: 0 auto 1.5em; max-width: 1000px; text-align: center; }
+        .pdf-page img { max-width: 100%; height: auto; background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, .3); }
+        .pdf-page .number { display: block; color: var(--muted); font-size: .85em; }
         .player { max-width: 100%; }
         .cannot dl { display: grid; grid-template-columns: max-content 1fr; gap: .25em 1em; }
         .cannot dt { color: var(--muted); }

@@ -6,9 +6,17 @@ import Previewers
 import VellumCore
 import VellumHTTPSupport
 
-/// Preview pages (api.md §6): `GET /preview/{bucket}/{key}?versionId=V[&ticket=T]`, the file's bytes for the page
-/// (`/preview/_t/{ticket}/raw`, with Range), and the assets (`/preview/_assets/…`). A page is allowed by a ticket
-/// for its version or by the permission to read the object; what the page loads is allowed by the ticket only.
+/// The IIIF image service of a version's file, for the deep-zoom viewer: `path` is `info.json` or
+/// `{region}/{size}/{rotation}/{file}`, `base` the image's `id` (the daemon wires `IIIFImages.serve`).
+public typealias PreviewImageService = @Sendable (
+    _ request: Request, _ version: ObjectVersion, _ path: Substring, _ base: String, _ principal: Principal
+) async throws -> Response
+
+/// Preview pages (api.md §6): `GET /preview/{bucket}/{key}?versionId=V[&ticket=T]`, and what a page loads under its
+/// ticket: the file's bytes (`/preview/_t/{ticket}/raw/{key}`, with Range), a PDF's page images
+/// (`/preview/_t/{ticket}/pdf/{n}`), an image's tiles (`/preview/_t/{ticket}/iiif/…`); and the assets
+/// (`/preview/_assets/…`). A page is allowed by a ticket for its version or by the permission to read the object;
+/// what the page loads is allowed by the ticket only.
 public final class PreviewController: Sendable {
     let files: FilesServices
     let registry: PreviewerRegistry
@@ -24,11 +32,16 @@ public final class PreviewController: Sendable {
 
     /// The API's public URL, for the pages' download links.
     let apiURL: String
+    let images: PreviewImageService?
+    /// PDF page images lately drawn.
+    let pages = ResponseCache(capacity: 64 << 20)
 
     public init(
-        files: FilesServices, registry: PreviewerRegistry = .standard, settings: PreviewSettings, dataDir: String, apiURL: String
+        files: FilesServices, registry: PreviewerRegistry = .standard, settings: PreviewSettings, dataDir: String, apiURL: String,
+        images: PreviewImageService? = nil
     ) {
         self.files = files
+        self.images = images
         self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.registry = registry
         self.settings = settings
@@ -68,6 +81,15 @@ public final class PreviewController: Sendable {
         }
         for method in [HTTPRequest.Method.get, .head] {
             routes.on("_t/:ticket/raw/**", method: method) { request, context in try await self.raw(request, context) }
+            routes.on("_t/:ticket/pdf/:page", method: method) { request, context in try await self.pdfPage(request, context) }
+            routes.on("_t/:ticket/iiif/**", method: method) { request, context in
+                let version = try await self.ticketVersion(context)
+                guard let images = self.images else { throw APIError(.notFound, "No image service.") }
+                let token = context.parameters.get("ticket") ?? ""
+                return try await images(
+                    request, version, context.parameters.getCatchAll().joined(separator: "/")[...], "/preview/_t/\(token)/iiif",
+                    Self.ticketHolder)
+            }
         }
         routes.group().add(middleware: auth).get(":bucket/**") { request, context in try await self.page(request, context) }
         return routes
@@ -76,6 +98,14 @@ public final class PreviewController: Sendable {
     /// The version a ticket grants, if it is valid.
     func granted(_ token: Substring?) -> PreviewTicket? {
         token.flatMap { signer.ticket($0) }
+    }
+
+    /// The version the route's ticket grants.
+    func ticketVersion(_ context: VellumRequestContext) async throws -> ObjectVersion {
+        guard let ticket = granted(context.parameters.get("ticket").map { $0[...] }) else {
+            throw APIError(.forbidden, "The preview ticket is not valid.")
+        }
+        return try await files.objects.version(bucketID: ticket.bucketID, versionID: ticket.versionID, by: Self.ticketHolder)
     }
 
     func page(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
@@ -109,7 +139,7 @@ public final class PreviewController: Sendable {
         let path = version.key.addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? version.key
         let links = PreviewLinks(
             raw: "/preview/_t/\(token)/raw/\(path)", assets: "/preview/_assets", iiif: "/preview/_t/\(token)/iiif",
-            download: "\(apiURL)/files/\(bucketID.lowercased)/\(path)?versionId=\(version.versionID.lowercased)&download")
+            pages: "/preview/_t/\(token)/pdf", download: "\(apiURL)/files/\(bucketID.lowercased)/\(path)?versionId=\(version.versionID.lowercased)&download")
         var preview = PreviewFile(path: "", key: version.key, size: file.size, mimetype: version.mimetype, links: links)
         let checksums = [("MD5", file.checksums.md5), ("SHA-256", file.checksums.sha256)]
         guard let previewer = registry.previewer(for: preview) else {
@@ -117,7 +147,7 @@ public final class PreviewController: Sendable {
         }
         let limits = PreviewLimits(maxBytes: Int64(settings.maxMB) << 20, deadline: .now + Self.timeLimit)
         do {
-            let (path, temporary) = try await localCopy(file, limit: limits.maxBytes, whole: previewer.name == "archive")
+            let (path, temporary) = try await localCopy(file, limit: limits.maxBytes, whole: Self.wholeFile.contains(previewer.name))
             defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
             preview.path = path
             let input = preview
@@ -128,12 +158,16 @@ public final class PreviewController: Sendable {
         }
     }
 
+    /// The kinds read from the whole file only (an archive's directory and a PDF's cross-reference table are at
+    /// its end).
+    static let wholeFile: Set = ["archive", "pdf"]
+
     /// A local file with the bytes: the stored file itself in a local location, else a copy of its first `limit`
-    /// bytes in the scratch folder (`temporary`). An archive is listed from the whole file only.
+    /// bytes in the scratch folder (`temporary`). A kind of `wholeFile` is read from the whole file only.
     func localCopy(_ file: FileInstance, limit: Int64, whole: Bool) async throws -> (path: String, temporary: Bool) {
         if let path = try await files.administration.localPath(file) { return (path, false) }
         if whole && file.size > limit {
-            throw PreviewFailure("The archive is larger than \(limit >> 20) MB, the most this server copies from remote storage for a preview.")
+            throw PreviewFailure("The file is larger than \(limit >> 20) MB, the most this server copies from remote storage for a preview.")
         }
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let path = scratch + "/" + UUID().lowercased
@@ -155,17 +189,41 @@ public final class PreviewController: Sendable {
 
     /// The bytes of the version a ticket grants, for the page's images, players and viewers.
     func raw(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
-        guard let ticket = granted(context.parameters.get("ticket").map { $0[...] }) else {
-            throw APIError(.forbidden, "The preview ticket is not valid.")
-        }
-        let version = try await files.objects.object(
-            bucketID: ticket.bucketID, key: try Self.key(request, after: 5), versionID: ticket.versionID, by: Self.ticketHolder)
-        guard let file = version.file else { throw FilesError.objectNotFound }
+        let version = try await ticketVersion(context)
+        guard let file = version.file, version.key == (try Self.key(request, after: 5)) else { throw FilesError.objectNotFound }
         var response = try await DownloadResponse(
             service: files, version: version, file: file, request: request, forceDownload: false, mayRedirect: false
         ).make()
         response.headers[.accessControlAllowOrigin] = "*"
         return response
+    }
+
+    /// Page `n` of the PDF a ticket grants, as a PNG image drawn by poppler (kept a while in `pages`).
+    func pdfPage(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let version = try await ticketVersion(context)
+        guard let file = version.file, let number = context.parameters.get("page").flatMap({ Int($0) }),
+            (1...PDFPreviewer.maxPages).contains(number)
+        else { throw APIError(.notFound, "No such page.") }
+        let key = "\(file.id.lowercased)/\(number)"
+        var png = pages.get(key)
+        if png == nil {
+            do {
+                let (path, temporary) = try await localCopy(file, limit: Int64(settings.maxMB) << 20, whole: true)
+                defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
+                let drawn = try await NIOThreadPool.singleton.runIfActive {
+                    try PDFDocument.page(path, number: number, deadline: .now + Self.timeLimit)
+                }
+                pages.put(key, drawn)
+                png = drawn
+            } catch let failure as PreviewFailure {
+                throw APIError(failure == .noSuchPage ? .notFound : .unprocessableContent, failure.reason)
+            }
+        }
+        let body = ByteBuffer(bytes: png ?? [])
+        return Response(
+            status: .ok,
+            headers: [.contentType: "image/png", .cacheControl: "private, max-age=600", .contentLength: String(body.readableBytes)],
+            body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: body))
     }
 
     static func html(_ html: String, status: HTTPResponse.Status, scripts: Bool) -> Response {

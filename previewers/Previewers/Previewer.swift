@@ -52,13 +52,16 @@ public struct PreviewLinks: Sendable {
     public var assets: String
     /// The IIIF Image API 3 base URI of the file (its `info.json` is `{iiif}/info.json`).
     public var iiif: String
+    /// The page images of a PDF: `{pages}/{n}` is page n (from 1), as PNG.
+    public var pages: String
     /// The file's download URL on the API origin, shown as a link (`target=_blank`), never loaded by the page.
     public var download: String?
 
-    public init(raw: String, assets: String, iiif: String, download: String? = nil) {
+    public init(raw: String, assets: String, iiif: String, pages: String = "", download: String? = nil) {
         self.raw = raw
         self.assets = assets
         self.iiif = iiif
+        self.pages = pages
         self.download = download
     }
 }
@@ -103,4 +106,7 @@ public struct PreviewFailure: Error, Sendable, Equatable {
     public var reason: String
 
     public init(_ reason: String) { self.reason = reason }
+
+    /// A page of a PDF that it does not have.
+    public static let noSuchPage = PreviewFailure("The PDF has no such page.")
 }

@@ -8,7 +8,7 @@ public struct PreviewerRegistry: Sendable {
     /// Every kind Vellum ships.
     public static let standard = PreviewerRegistry([
         MarkdownPreviewer(), NotebookPreviewer(), JSONPreviewer(), XMLPreviewer(), CSVPreviewer(), ArchivePreviewer(),
-        ImagePreviewer(), MediaPreviewer(), TextPreviewer(),
+        PDFPreviewer(), ImagePreviewer(), MediaPreviewer(), TextPreviewer(),
     ])
 
     public func previewer(for file: PreviewFile) -> (any Previewer)? {

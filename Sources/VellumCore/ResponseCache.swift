@@ -1,7 +1,6 @@
-import IIIFGrammar
 import Synchronization
 
-/// Encoded IIIF responses by key (a file id and the canonical request), at most `capacity` bytes in all: the
+/// Derived bytes by key (a file id and what was derived: a IIIF request, a preview's page image), at most `capacity` bytes in all: the
 /// least recently used go first. Stored versions never change, so an entry is never stale; one whose file is
 /// deleted just ages out.
 public final class ResponseCache: Sendable {

@@ -1,0 +1,162 @@
+import Foundation
+import Hummingbird
+import IIIF
+import IIIFGrammar
+import Synchronization
+import VellumCore
+import VellumHTTPSupport
+
+/// The IIIF image service over stored files: the `info.json` and the images of one identifier, read as a principal.
+/// Served under `/iiif` (`IIIFController`), and to the preview pages' deep-zoom viewer under a ticket
+/// (`serve`, wired to `PreviewController` by the daemon).
+public final class IIIFImages: Sendable {
+    let files: FilesServices
+    let renderer: IIIFRenderer
+    /// Recent answers of `imageSource` to anonymous clients, by identifier.
+    let resolved = Mutex<[IIIFIdentifier: (file: FileInstance, source: ImageSource, until: ContinuousClock.Instant)]>([:])
+
+    public init(files: FilesServices, renderer: IIIFRenderer) {
+        self.files = files
+        self.renderer = renderer
+    }
+
+    /// What a request names: the API version, the image, the image's base URI (its `id`), and whether shared
+    /// caches may keep the answer.
+    public struct Target: Sendable {
+        var version: IIIFVersion
+        var identifier: IIIFIdentifier
+        var base: String
+        var shared: Bool
+    }
+
+    /// A IIIF Image API 3 request for one version's file, `path` being `info.json` or
+    /// `{region}/{size}/{rotation}/{file}` and `base` the image's `id`; private to the client (the preview pages'
+    /// URLs hold a ticket).
+    public func serve(_ request: Request, bucketID: UUID, key: String, versionID: UUID, path: Substring, base: String, principal: Principal)
+        async throws -> Response
+    {
+        let target = Target(
+            version: .v3, identifier: IIIFIdentifier(bucketID: bucketID, versionID: versionID, key: key), base: base, shared: false)
+        if path == "info.json" { return try await info(request, target, principal: principal) }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { throw IIIFError(.notFound, "No such image request.") }
+        return try await image(request, target, principal: principal, path: parts)
+    }
+
+    func info(_ request: Request, _ target: Target, principal: Principal) async throws -> Response {
+        let (file, source) = try await imageSource(target, principal)
+        let size = try await renderer.size(of: source)
+        let info = ImageInfo(width: size.width, height: size.height, limits: renderer.settings.limits)
+        let formats = renderer.formats
+        var json = JSONWriter()
+        json.iiifInfo(info, id: target.base, version: target.version, formats: formats)
+        let body = Array(json.buffer.readableBytesView)
+        return respond(
+            request, target: target, bytes: body, etag: "\(file.id.lowercased)-\(Self.hash(body))",
+            headers: [
+                .contentType: Self.infoType(target.version, accept: request.headers[.accept]),
+                .link: "<\(target.version.profileURI)>;rel=\"profile\"",
+            ])
+    }
+
+    /// `path`: region, size, rotation, and quality with format.
+    func image(_ request: Request, _ target: Target, principal: Principal, path: [Substring]) async throws -> Response {
+        let image = try ImageRequest(region: path[0], size: path[1], rotation: path[2], file: path[3], version: target.version)
+        let (file, source) = try await imageSource(target, principal)
+        let size = try await renderer.size(of: source)
+        let plan = try image.plan(
+            width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
+        // Rendered from the pyramid or from the original: close, but not the same bytes.
+        let key = "\(file.id.lowercased)/\(source.pyramid == nil ? "o" : "p")/\(plan.canonical)"
+        let etag = "\(file.id.lowercased)-\(Self.hash(Array("\(key) q\(renderer.settings.jpegQuality)".utf8)))"
+        var headers: HTTPFields = [
+            .contentType: plan.format.mediaType,
+            .link: "<\(target.version.profileURI)>;rel=\"profile\", <\(target.base)/\(plan.canonical)>;rel=\"canonical\"",
+        ]
+        if Self.notModified(request, etag) {  // before rendering anything
+            return respond(request, target: target, bytes: [], etag: etag, headers: headers)
+        }
+        let bytes: [UInt8]
+        if let cached = renderer.cache.get(key) {
+            bytes = cached
+            headers[.vellumCache] = "hit"
+        } else {
+            bytes = try await renderer.render(source, plan)
+            renderer.cache.put(key, bytes)
+            headers[.vellumCache] = "miss"
+        }
+        return respond(request, target: target, bytes: bytes, etag: etag, headers: headers)
+    }
+
+    /// The answer with its validators: 304 when `If-None-Match` names its entity tag; no body for HEAD. A URL
+    /// naming a version is cached for a year (the version never changes), one naming the head for a minute;
+    /// answers to authenticated requests only by the client itself.
+    private func respond(
+        _ request: Request, target: Target, bytes: [UInt8], etag: String, headers: HTTPFields
+    ) -> Response {
+        var headers = headers
+        headers[.eTag] = "\"\(etag)\""
+        let age = target.identifier.versionID == nil ? "max-age=60" : "max-age=31536000, immutable"
+        headers[.cacheControl] = (target.shared ? "public, " : "private, ") + age
+        if Self.notModified(request, etag) {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentLength] = String(bytes.count)
+        if request.method == .head { return Response(status: .ok, headers: headers) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func notModified(_ request: Request, _ etag: String) -> Bool {
+        WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true)
+    }
+
+    /// FNV-1a, 64 bits, in hex: entity tags of derived bytes.
+    static func hash(_ bytes: [UInt8]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
+    /// The file the image `target` names and where its bytes (and its pyramid's, once built) are, if the client
+    /// may read it. For anonymous clients the answer is kept for a second: a viewer asks for hundreds of tiles of
+    /// one image, and answers for a head are cacheable for a minute anyway (`respond`), so a new version or a
+    /// bucket made private is seen within the same minute either way.
+    private func imageSource(_ target: Target, _ principal: Principal) async throws -> (FileInstance, ImageSource) {
+        let anonymous = principal == .anonymous
+        let now = ContinuousClock.now
+        if anonymous, let known = resolved.withLock({ $0[target.identifier] }), known.until > now {
+            return (known.file, known.source)
+        }
+        let version = try await files.objects.object(
+            bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
+            by: principal)
+        guard let file = version.file else { throw FilesError.objectNotFound }
+        guard let path = try await files.administration.localPath(file) else {
+            throw IIIFError(.notImplemented, "IIIF is served for files in local locations only.")
+        }
+        var source = ImageSource(path: path)
+        if let pyramid = try await files.administration.derivative(.pyramid, of: file) {
+            source.pyramid = try await files.administration.localPath(pyramid)
+        }
+        if anonymous {
+            resolved.withLock { resolved in
+                if resolved.count >= 10_000 { resolved.removeAll() }
+                resolved[target.identifier] = (file, source, now + .seconds(1))
+            }
+        }
+        return (file, source)
+    }
+
+    /// 2.1: `application/json` unless JSON-LD is asked for; 3.0: JSON-LD with the context as profile, unless only
+    /// plain JSON is asked for.
+    static func infoType(_ version: IIIFVersion, accept: String?) -> String {
+        let accept = accept ?? ""
+        switch version {
+        case .v2: return accept.contains("application/ld+json") ? version.jsonLDType : "application/json"
+        case .v3:
+            let plain = accept.contains("application/json") && !accept.contains("application/ld+json")
+            return plain ? "application/json" : version.jsonLDType
+        }
+    }
+}
