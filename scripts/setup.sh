@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Vellum builds and tests with (idempotent; run as root on Debian).
 set -euo pipefail
-PACKAGES=(libmagic-dev libvips-dev libtiff-dev libjpeg-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libarchive-dev libxml2-dev
+PACKAGES=(libmagic-dev libvips-dev libtiff-dev libjpeg-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libarchive-dev libxml2-dev poppler-utils
   postgresql curl openssl python3 python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

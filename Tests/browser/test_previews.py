@@ -5,8 +5,11 @@ import io
 import json
 import os
 import re
+import struct
 import time
+import wave
 import zipfile
+import zlib
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -15,6 +18,7 @@ from conftest import CORPUS, SHOTS
 
 ROOT = os.path.join(CORPUS, "root")
 NBCONVERT = os.path.join(CORPUS, "nbconvert-7.17.2")
+PYPDF = os.path.join(CORPUS, "pypdf-7.1.1")
 ASSETS = os.environ.get("VELLUM_PREVIEW_ASSETS", os.path.join(CORPUS, "assets"))
 MARK = "EXEC" + "UTED"  # what a payload that ran writes; its source never holds the word whole
 
@@ -119,6 +123,165 @@ def test_json_tree(browser, daemon, bucket):
     assert '"nbformat"' in text(browser.find_element(By.CSS_SELECTOR, ".json"))
 
 
+def test_xml_real(browser, daemon, bucket):
+    path = os.path.join(ROOT, "usr/share/mime/packages/freedesktop.org.xml")
+    show(browser, daemon, bucket, "freedesktop.org.xml", path, "application/xml", shot="xml")
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-kind") == "xml"
+    shown = text(browser.find_element(By.TAG_NAME, "main"))
+    assert 'type="application/pdf"' in shown and "mime-info" in shown
+
+
+def make_pdf(objects):
+    """A PDF of the given objects (1 is the catalog), with a correct cross-reference table."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + (body.encode("latin-1") if isinstance(body, str) else body) + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def blank_pdf(pages, box="0 0 612 792"):
+    kids = " ".join(f"{n + 3} 0 R" for n in range(pages))
+    return make_pdf(["<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>"]
+                    + [f"<< /Type /Page /Parent 2 0 R /MediaBox [{box}] >>"] * pages)
+
+
+def pdf_pages_shown(browser):
+    return int(browser.find_element(By.CSS_SELECTOR, "ol.pdf").get_attribute("data-pages"))
+
+
+def loaded(browser, image):
+    return browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
+
+
+def test_pdf_every_page(browser, daemon, bucket):
+    path = os.path.join(ROOT, "usr/share/doc/libtasn1-doc/libtasn1.pdf")
+    show(browser, daemon, bucket, "libtasn1.pdf", path, "application/pdf")
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-kind") == "pdf"
+    assert pdf_pages_shown(browser) == 36
+    images = browser.find_elements(By.CSS_SELECTOR, "li.pdf-page img")
+    assert len(images) == 36
+    assert text(browser.find_elements(By.CSS_SELECTOR, "li.pdf-page .number")[0]) == "1 / 36"
+    # Pages are drawn as the reader scrolls to them: the first at once, the last once scrolled to.
+    deadline = time.monotonic() + 10
+    while not loaded(browser, images[0]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert loaded(browser, images[0])
+    browser.save_screenshot(os.path.join(SHOTS, "pdf.png"))
+    browser.execute_script("arguments[0].scrollIntoView()", images[-1])
+    deadline = time.monotonic() + 10
+    while not loaded(browser, images[-1]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert loaded(browser, images[-1])
+    browser.save_screenshot(os.path.join(SHOTS, "pdf-last-page.png"))
+
+
+def pypdf_pages(path):
+    """The page count PyPI's pypdf reads, or "password" for a PDF it cannot open without one, or None when pypdf
+    itself cannot read it."""
+    import pypdf
+    try:
+        reader = pypdf.PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return "password"
+        return len(reader.pages)
+    except Exception:
+        return None
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(PYPDF, "resources/**/*.pdf"), recursive=True)),
+                         ids=lambda p: os.path.relpath(p, os.path.join(PYPDF, "resources")))
+def test_pypdf_resources(browser, daemon, bucket, path):
+    expected = pypdf_pages(path)
+    elapsed = show(browser, daemon, bucket, "pypdf/" + os.path.relpath(path, PYPDF), path, "application/pdf")
+    assert elapsed < 10
+    if expected == "password":
+        assert "password" in text(browser.find_element(By.CSS_SELECTOR, "p.reason"))
+    elif expected is not None:
+        assert pdf_pages_shown(browser) == expected
+        first = browser.find_element(By.CSS_SELECTOR, "li.pdf-page img")
+        deadline = time.monotonic() + 10
+        while not loaded(browser, first) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert loaded(browser, first)
+    else:
+        assert browser.find_elements(By.CSS_SELECTOR, "ol.pdf, p.reason")
+
+
+def gradient_png(width, height):
+    """An RGB PNG of stripes, made here."""
+    pattern = bytes(range(256)) * (3 * width // 256 + 2)
+    raw = b"".join(b"\0" + pattern[(y * 7) % 256:(y * 7) % 256 + 3 * width] for y in range(height))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b"")
+
+
+def test_deep_zoom_tiles(browser, daemon, bucket):
+    link = daemon.put(bucket, "big.png", gradient_png(6000, 3000), "image/png")["links"]["preview"]
+    ticket = link.split("ticket=")[1]
+    browser.get(link)
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-kind") == "image"
+    script = "var v = window.vellumViewer; return !!v && v.world.getItemCount() > 0 && v.world.getItemAt(0).getFullyLoaded()"
+    deadline = time.monotonic() + 20
+    while not browser.execute_script(script) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert browser.execute_script(script)
+    browser.execute_script("window.vellumViewer.viewport.zoomTo(8, null, true)")
+    time.sleep(0.5)
+    deadline = time.monotonic() + 20
+    while not browser.execute_script(script) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    browser.save_screenshot(os.path.join(SHOTS, "deepzoom.png"))
+    requested = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    tiles = [url for url in requested if "/iiif/" in url and url.endswith(".jpg")]
+    assert any(url.endswith("/info.json") for url in requested)
+    assert len({url.split("/iiif/")[1].split("/")[1] for url in tiles}) >= 2, tiles  # tiles of several sizes
+    assert all(url.startswith(daemon.base + "/") for url in requested), requested  # no other host
+    assert all(f"/preview/_t/{ticket}/iiif/" in url for url in tiles)
+
+
+def sine_wav(seconds, rate=22050):
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        period = [int(8000 * ((i % 50) / 25 - 1)) for i in range(50)]
+        w.writeframes(struct.pack(f"<{50}h", *period) * (seconds * rate // 50))
+    return out.getvalue()
+
+
+def partial_answers(daemon):
+    _, _, body = daemon.request("GET", "/metrics", token=None)
+    total = 0
+    for line in body.decode().splitlines():
+        if line.startswith("vellum_http_requests_total") and 'status="206"' in line and "/preview/" in line:
+            total += int(float(line.rsplit(" ", 1)[1]))
+    return total
+
+
+def test_audio_seeks_through_ranges(browser, daemon, bucket):
+    before = partial_answers(daemon)
+    show(browser, daemon, bucket, "tone.wav", sine_wav(60), "audio/wav", shot="audio")
+    player = browser.find_element(By.CSS_SELECTOR, "audio.player")
+    deadline = time.monotonic() + 10
+    while browser.execute_script("return arguments[0].readyState", player) < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert abs(browser.execute_script("return arguments[0].duration", player) - 60) < 0.5
+    browser.execute_script("arguments[0].currentTime = 50", player)
+    deadline = time.monotonic() + 10
+    while browser.execute_script("return arguments[0].seeking || arguments[0].readyState < 2", player) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert abs(browser.execute_script("return arguments[0].currentTime", player) - 50) < 0.5
+    assert browser.execute_script("return arguments[0].seekable.end(0)", player) > 59
+    assert partial_answers(daemon) > before  # the player asked for ranges, and got them
+
+
 # --- Hostile files ---------------------------------------------------------------------------------------------
 
 def payload(port):
@@ -169,7 +332,24 @@ def hostile(port):
         ("bomb.zip", bomb.getvalue(), "application/zip"),
         ("evil.xml", xml, "application/xml"),
         ("a<img src=x onerror=console.log(1)>.txt", p, "text/plain"),
+        ("evil.pdf", hostile_pdf(port), "application/pdf"),
     ]
+
+
+def hostile_pdf(port):
+    """JavaScript run on opening (`/OpenAction`), a `javascript:` link, a launch action, and a Type 1 font whose
+    `/FontMatrix` ends in a string that closes pdf.js's generated code (the CVE-2024-4367 technique)."""
+    js = f"console.log('EXEC'+'UTED'); app.launchURL('http://127.0.0.1:{port}/pdf', true);"
+    content = b"BT /F1 24 Tf 30 700 Td (Hello from a hostile PDF) Tj ET"
+    return make_pdf([
+        f"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS ({js}) >> >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >>"
+        f" /Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 612 792] /A << /S /URI /URI (javascript:console.log\\('EXEC'+'UTED'\\)) >> >>"
+        " << /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /Launch /F (/bin/sh) >> >>] >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FontMatrix [1 2 3 4 5 (1\\); console.log\\('EXEC'+'UTED'\\)//)] >>",
+    ])
 
 
 def assert_inert(browser, canary, where):
@@ -217,10 +397,33 @@ def test_hostile_files_never_run(browser, daemon, canary, bucket):
     ("corrupt.zip", b"PK\x03\x04" + b"\xff" * 4000),
     ("corrupt.tar.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 100),
     ("deep.json", b"[" * 100000),
+    ("truncated.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R"),
+    ("garbage.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 64),
 ])
 def test_damaged_files_say_why_within_ten_seconds(browser, daemon, bucket, key, data):
     elapsed = show(browser, daemon, bucket, "damaged/" + key, data, shot="damaged" if key == "invalid.json" else None)
     assert elapsed < 10
     assert "cannot be previewed" in text(browser.find_element(By.TAG_NAME, "h1"))
     assert text(browser.find_element(By.CSS_SELECTOR, "p.reason")).strip()
+    assert daemon.healthy()
+
+
+@pytest.mark.parametrize("key,data,pages", [
+    ("ten-thousand-pages.pdf", blank_pdf(10000), 10000),
+    ("huge-page.pdf", blank_pdf(1, box="0 0 14400 14400"), 1),
+    ("broken-stream.pdf", make_pdf([
+        "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length 999999 /Filter /FlateDecode >>\nstream\n" + bytes(range(200)) + b"\nendstream"]), 1),
+])
+def test_hostile_pdfs_get_pages_within_ten_seconds(browser, daemon, bucket, key, data, pages):
+    elapsed = show(browser, daemon, bucket, "hostile/" + key, data, "application/pdf")
+    assert elapsed < 10
+    assert pdf_pages_shown(browser) == pages
+    assert len(browser.find_elements(By.CSS_SELECTOR, "li.pdf-page")) == min(pages, 500)
+    first = browser.find_element(By.CSS_SELECTOR, "li.pdf-page img")
+    deadline = time.monotonic() + 10
+    while not browser.execute_script("return arguments[0].complete", first) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert browser.execute_script("return arguments[0].complete", first)  # drawn, or refused: never hanging
     assert daemon.healthy()

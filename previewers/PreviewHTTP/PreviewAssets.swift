@@ -11,6 +11,7 @@ struct PreviewAssets: Sendable {
     static let own: [String: (type: String, body: String)] = [
         "vellum/preview.css": ("text/css; charset=utf-8", css),
         "vellum/deepzoom.js": ("text/javascript; charset=utf-8", deepzoom),
+        "vellum/pdf.js": ("text/javascript; charset=utf-8", pdf),
     ]
 
     static let types = [
@@ -89,19 +90,38 @@ struct PreviewAssets: Sendable {
         .pdf-page { margin: 0 auto 1.5em; max-width: 1000px; text-align: center; }
         .pdf-page img { max-width: 100%; height: auto; background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, .3); }
         .pdf-page .number { display: block; color: var(--muted); font-size: .85em; }
+        .pdf-counter { position: fixed; right: 1em; bottom: 1em; margin: 0; padding: .2em .7em; border-radius: 1em;
+          background: rgba(0, 0, 0, .7); color: #fff; font-size: .9em; }
         .player { max-width: 100%; }
         .cannot dl { display: grid; grid-template-columns: max-content 1fr; gap: .25em 1em; }
         .cannot dt { color: var(--muted); }
         """
 
-    /// Starts OpenSeadragon on `#deepzoom` with the IIIF service its `data-info` names.
+    /// Shows the number of the PDF page in the middle of the view in `#pdf-counter`.
+    static let pdf = """
+        "use strict";
+        (function () {
+          var counter = document.getElementById("pdf-counter");
+          var pages = document.querySelectorAll("li.pdf-page");
+          if (!counter || !("IntersectionObserver" in window)) return;
+          var observer = new IntersectionObserver(function (entries) {
+            entries.forEach(function (entry) {
+              if (entry.isIntersecting) counter.textContent = entry.target.dataset.number + " / " + pages.length;
+            });
+          }, { rootMargin: "-50% 0px -50% 0px" });
+          pages.forEach(function (page) { observer.observe(page); });
+        })();
+        """
+
+    /// Starts OpenSeadragon on `#deepzoom` with the IIIF service its `data-info` names (the viewer is
+    /// `window.vellumViewer`, for tests).
     static let deepzoom = """
         "use strict";
         (function () {
           var el = document.getElementById("deepzoom");
           if (!el || typeof OpenSeadragon === "undefined") return;
-          OpenSeadragon({ element: el, prefixUrl: el.dataset.images, tileSources: el.dataset.info, showNavigator: true,
-            crossOriginPolicy: false, loadTilesWithAjax: false });
+          window.vellumViewer = OpenSeadragon({ element: el, prefixUrl: el.dataset.images, tileSources: el.dataset.info,
+            showNavigator: true, crossOriginPolicy: false, loadTilesWithAjax: false });
         })();
         """
 }

@@ -82,13 +82,10 @@ public final class PreviewController: Sendable {
         for method in [HTTPRequest.Method.get, .head] {
             routes.on("_t/:ticket/raw/**", method: method) { request, context in try await self.raw(request, context) }
             routes.on("_t/:ticket/pdf/:page", method: method) { request, context in try await self.pdfPage(request, context) }
-            routes.on("_t/:ticket/iiif/**", method: method) { request, context in
-                let version = try await self.ticketVersion(context)
-                guard let images = self.images else { throw APIError(.notFound, "No image service.") }
-                let token = context.parameters.get("ticket") ?? ""
-                return try await images(
-                    request, version, context.parameters.getCatchAll().joined(separator: "/")[...], "/preview/_t/\(token)/iiif",
-                    Self.ticketHolder)
+            for path in ["info.json", ":region/:size/:rotation/:file"] {
+                routes.on(RouterPath("_t/:ticket/iiif/" + path), method: method) { request, context in
+                    try await self.image(request, context)
+                }
             }
         }
         routes.group().add(middleware: auth).get(":bucket/**") { request, context in try await self.page(request, context) }
@@ -195,6 +192,18 @@ public final class PreviewController: Sendable {
             service: files, version: version, file: file, request: request, forceDownload: false, mayRedirect: false
         ).make()
         response.headers[.accessControlAllowOrigin] = "*"
+        return response
+    }
+
+    /// The deep-zoom viewer's `info.json` and tiles of the image a ticket grants: the IIIF Image API 3, its `id`
+    /// on the preview origin under the ticket.
+    func image(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let version = try await ticketVersion(context)
+        guard let images else { throw APIError(.notFound, "No image service.") }
+        let base = "/preview/_t/\(context.parameters.get("ticket") ?? "")/iiif"
+        let path = request.uri.path.dropFirst(base.count + 1)
+        var response = try await images(request, version, path, base, Self.ticketHolder)
+        response.headers[.accessControlAllowOrigin] = "*"  // the viewer's requests come from an opaque origin
         return response
     }
 

@@ -1,6 +1,8 @@
 /// PDF: every page as an image rendered on the server by poppler (`pdftocairo`, in a child process with limits:
-/// `ExternalTool`), loaded lazily as the reader scrolls. No PDF code reaches the browser, so the page runs no
-/// script at all: a PDF's JavaScript, forms, launch actions and crafted fonts have nothing to run in.
+/// `ExternalTool`), loaded lazily as the reader scrolls. No PDF code reaches the browser: a PDF's JavaScript,
+/// forms, launch actions and crafted fonts have nothing to run in. The page's one script is Vellum's own page
+/// counter; that the page may run scripts matters too, as browsers load every `loading="lazy"` image at once in a
+/// document that cannot.
 public struct PDFPreviewer: Previewer {
     public let name = "pdf"
     public let mediaTypes: Set<String> = ["application/pdf", "application/x-pdf"]
@@ -17,15 +19,15 @@ public struct PDFPreviewer: Previewer {
         let count = document.pages.count
         var body = "<p class=\"caption\">\(count) page\(count == 1 ? "" : "s")"
         if shown < count { body += ", the first \(shown) shown" }
-        body += "</p>\n<ol class=\"pdf\" data-pages=\"\(count)\">\n"
+        body += "</p>\n<p id=\"pdf-counter\" class=\"pdf-counter\">1 / \(count)</p>\n<ol class=\"pdf\" data-pages=\"\(count)\">\n"
         for (index, page) in document.pages.prefix(shown).enumerated() {
             let number = index + 1
             let (width, height) = page.pixels(box: PDFDocument.box)
-            body += "<li class=\"pdf-page\" id=\"page-\(number)\"><img src=\"\(HTML.escape(file.links.pages))/\(number)\" "
+            body += "<li class=\"pdf-page\" id=\"page-\(number)\" data-number=\"\(number)\"><img src=\"\(HTML.escape(file.links.pages))/\(number)\" "
             body += "loading=\"lazy\" width=\"\(width)\" height=\"\(height)\" alt=\"Page \(number) of \(count)\">"
             body += "<span class=\"number\">\(number) / \(count)</span></li>\n"
         }
-        return PreviewPage(body: body + "</ol>")
+        return PreviewPage(body: body + "</ol>", scripts: ["vellum/pdf.js"])
     }
 }
 
