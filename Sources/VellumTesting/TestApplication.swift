@@ -50,7 +50,7 @@ public struct TestApplication {
                 queue: 8))
         let metrics = VellumMetrics()
         let images = IIIFImages(files: files, renderer: renderer)
-        let previews = PreviewController(
+        let previews = try PreviewController(
             files: files, settings: previewSettings, dataDir: directory, apiURL: "http://localhost",
             images: { try await images.serve($0, bucketID: $1.bucketID, key: $1.key, versionID: $1.versionID, path: $2, base: $3, principal: $4) })
         var http = HTTPDependencies(

@@ -38,11 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try await Runtime.open(settings, logger: logger)
         let renderer = try IIIFRenderer(settings: settings[IIIFSettings.self].renderer(dataDir: settings.dataDir))
         let pyramids = PyramidProducer(renderer: renderer)
+        let pages = try PreviewProducer(settings: settings[PreviewSettings.self], dataDir: settings.dataDir)
         let files = FilesServices(
             FilesContext(
                 store: runtime.store, storage: runtime.storage, mime: MimeDetector(database: magic),
                 bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
-                spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids], logger: logger))
+                spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids, pages], logger: logger))
         let tokens = TokenService(store: runtime.store)
         let metrics = VellumMetrics()
         let fixity = FixityService(
@@ -53,11 +54,12 @@ struct ServeCommand: AsyncParsableCommand {
                     metrics.purgedFiles.increment(by: Int64($0))
                 },
                 JobWorker(DerivativeJobs(pyramids, administration: files.administration), store: runtime.store, logger: logger),
+                JobWorker(DerivativeJobs(pages, administration: files.administration), store: runtime.store, logger: logger),
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
             ], store: runtime.store, logger: logger)
         let images = IIIFImages(files: files, renderer: renderer)
-        let previews = PreviewController(
+        let previews = try PreviewController(
             files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir, apiURL: settings.resolvedPublicURL,
             images: { try await images.serve($0, bucketID: $1.bucketID, key: $1.key, versionID: $1.versionID, path: $2, base: $3, principal: $4) })
         var http = HTTPDependencies(

@@ -20,9 +20,9 @@ public struct PyramidProducer: DerivativeProducer {
     public var name: String { "pyramids" }
     public var temporaryDirectory: String { renderer.temporaryDirectory }
 
-    public func accepts(mimetype: String) -> Bool { Self.imageTypes.contains(mimetype) }
+    public func accepts(_ request: DerivativeRequest) -> Bool { Self.imageTypes.contains(request.mimetype) }
 
-    public func produce(from source: String, to target: String) async throws {
+    public func produce(from source: String, to target: String, for request: DerivativeRequest?) async throws {
         try await renderer.buildPyramid(from: source, to: target)
     }
 

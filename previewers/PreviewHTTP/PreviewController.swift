@@ -8,9 +8,10 @@ import VellumHTTPSupport
 
 /// The IIIF image service of a version's file, for the deep-zoom viewer: `path` is `info.json` or
 /// `{region}/{size}/{rotation}/{file}`, `base` the image's `id` (the daemon wires `IIIFImages.serve`).
-public typealias PreviewImageService = @Sendable (
-    _ request: Request, _ version: ObjectVersion, _ path: Substring, _ base: String, _ principal: Principal
-) async throws -> Response
+public typealias PreviewImageService =
+    @Sendable (
+        _ request: Request, _ version: ObjectVersion, _ path: Substring, _ base: String, _ principal: Principal
+    ) async throws -> Response
 
 /// Preview pages (api.md §6): `GET /preview/{bucket}/{key}?versionId=V[&ticket=T]`, and what a page loads under its
 /// ticket: the file's bytes (`/preview/_t/{ticket}/raw/{key}`, with Range), a PDF's page images
@@ -24,7 +25,7 @@ public final class PreviewController: Sendable {
     let signer: PreviewTicket.Signer
     let assets: PreviewAssets
     /// Where files of remote locations are copied to be previewed.
-    let scratch: String
+    let scratch: ScratchDirectory
     /// Who reads what a ticket grants: the ticket was made for someone allowed to read the version.
     static let ticketHolder = Principal(tokenID: nil, isAdmin: true)
     /// How long making a page may take.
@@ -39,7 +40,7 @@ public final class PreviewController: Sendable {
     public init(
         files: FilesServices, registry: PreviewerRegistry = .standard, settings: PreviewSettings, dataDir: String, apiURL: String,
         images: PreviewImageService? = nil
-    ) {
+    ) throws {
         self.files = files
         self.images = images
         self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
@@ -47,7 +48,7 @@ public final class PreviewController: Sendable {
         self.settings = settings
         self.signer = PreviewTicket.Signer(secret: settings.secret)
         self.assets = PreviewAssets(folder: settings.assets.isEmpty ? dataDir + "/preview-assets" : settings.assets)
-        self.scratch = dataDir + "/tmp/preview"
+        self.scratch = try ScratchDirectory(in: dataDir + "/tmp/preview")
     }
 
     /// `links.preview` of a version: its page on the preview origin (or `base`, the API's), with a new ticket.
@@ -136,11 +137,23 @@ public final class PreviewController: Sendable {
         let path = version.key.addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? version.key
         let links = PreviewLinks(
             raw: "/preview/_t/\(token)/raw/\(path)", assets: "/preview/_assets", iiif: "/preview/_t/\(token)/iiif",
-            pages: "/preview/_t/\(token)/pdf", download: "\(apiURL)/files/\(bucketID.lowercased)/\(path)?versionId=\(version.versionID.lowercased)&download")
+            pages: "/preview/_t/\(token)/pdf",
+            download: "\(apiURL)/files/\(bucketID.lowercased)/\(path)?versionId=\(version.versionID.lowercased)&download")
         var preview = PreviewFile(path: "", key: version.key, size: file.size, mimetype: version.mimetype, links: links)
         let checksums = [("MD5", file.checksums.md5), ("SHA-256", file.checksums.sha256)]
         guard let previewer = registry.previewer(for: preview) else {
             return Self.html(PreviewDocument.cannotPreview(preview, reason: nil, checksums: checksums), status: .unsupportedMediaType, scripts: false)
+        }
+        if previewer.keptAsDerivative, let stored = await stored(file, kind: previewer.name) {
+            var response =
+                if let page = stored.page {
+                    Self.html(PreviewDocument.html(page, kind: previewer.name, file: preview), status: .ok, scripts: !page.scripts.isEmpty)
+                } else {
+                    Self.html(
+                        PreviewDocument.cannotPreview(preview, reason: stored.failure, checksums: checksums), status: .ok, scripts: false)
+                }
+            response.headers[.vellumCache] = "hit"
+            return response
         }
         let limits = PreviewLimits(maxBytes: Int64(settings.maxMB) << 20, deadline: .now + Self.timeLimit)
         do {
@@ -155,6 +168,26 @@ public final class PreviewController: Sendable {
         }
     }
 
+    /// The page of `file` kept as its `preview` derivative by `PreviewProducer`, if there is one made by the
+    /// previewer `kind` in the current format (else the page is made anew).
+    func stored(_ file: FileInstance, kind: String) async -> StoredPreview? {
+        guard let derivative = try? await files.administration.derivative(.preview, of: file),
+            let reader = try? await files.objects.open(derivative, range: nil)
+        else { return nil }
+        var bytes = [UInt8]()
+        do {
+            while let chunk = try await reader.next() { bytes += chunk.readableBytesView }
+        } catch {
+            await reader.close()
+            return nil
+        }
+        await reader.close()
+        guard let stored = try? JSONDecoder().decode(StoredPreview.self, from: Data(bytes)),
+            stored.format == StoredPreview.currentFormat, stored.kind == kind
+        else { return nil }
+        return stored
+    }
+
     /// The kinds read from the whole file only (an archive's directory and a PDF's cross-reference table are at
     /// its end).
     static let wholeFile: Set = ["archive", "pdf"]
@@ -166,8 +199,7 @@ public final class PreviewController: Sendable {
         if whole && file.size > limit {
             throw PreviewFailure("The file is larger than \(limit >> 20) MB, the most this server copies from remote storage for a preview.")
         }
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        let path = scratch + "/" + UUID().lowercased
+        let path = scratch.path + "/" + UUID().lowercased
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw PreviewFailure("The file could not be read.")
         }

@@ -7,6 +7,7 @@ import Foundation
 /// are flagged; so is an archive whose content is more than 100 times its size (a decompression bomb).
 public struct ArchivePreviewer: Previewer {
     public let name = "archive"
+    public var keptAsDerivative: Bool { true }
     public let mediaTypes: Set<String> = [
         "application/zip", "application/x-tar", "application/gzip", "application/x-gzip", "application/x-bzip2",
         "application/x-xz", "application/x-7z-compressed", "application/zstd", "application/java-archive",

@@ -4,6 +4,7 @@ import Foundation
 /// lines), with the delimiter and the character set detected. The first row is taken as the header.
 public struct CSVPreviewer: Previewer {
     public let name = "csv"
+    public var keptAsDerivative: Bool { true }
     public let mediaTypes: Set<String> = ["text/csv", "text/tab-separated-values", "application/csv"]
     public let extensions: Set<String> = ["csv", "tsv", "tab", "psv"]
 

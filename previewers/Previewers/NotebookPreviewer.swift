@@ -6,6 +6,7 @@ import Foundation
 /// are shown as their source, JavaScript and widget outputs as a note: nothing of the notebook runs.
 public struct NotebookPreviewer: Previewer {
     public let name = "notebook"
+    public var keptAsDerivative: Bool { true }
     public let mediaTypes: Set<String> = ["application/x-ipynb+json"]
     public let extensions: Set<String> = ["ipynb"]
 

@@ -9,8 +9,15 @@ public protocol Previewer: Sendable {
     var mediaTypes: Set<String> { get }
     /// The key extensions it previews (lower case, without the dot), when the stored type says nothing better.
     var extensions: Set<String> { get }
+    /// Whether its pages are worth keeping as the file's derivative: parsing costs (a notebook, a big CSV, an
+    /// archive's directory), and the body holds no link (so it serves every ticket).
+    var keptAsDerivative: Bool { get }
     /// Renders the page's body. Runs off the event loop; may take a while for big files, within `limits`.
     func render(_ file: PreviewFile, _ limits: PreviewLimits) throws -> PreviewPage
+}
+
+extension Previewer {
+    public var keptAsDerivative: Bool { false }
 }
 
 /// The file a previewer shows: where its bytes are, what it is called, and the URLs the page may load.

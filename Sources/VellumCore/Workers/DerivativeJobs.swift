@@ -35,7 +35,8 @@ public struct DerivativeJobs: JobHandler {
         let target = producer.temporaryDirectory + "/\(producer.kind.rawValue)-\(UUID()).tmp"
         defer { unlink(target) }
         do {
-            try await producer.produce(from: path, to: target)
+            let request = job.payload.flatMap { try? JSONDecoder().decode(DerivativeRequest.self, from: Data($0.utf8)) }
+            try await producer.produce(from: path, to: target, for: request)
         } catch  where producer.isPermanent(error) {
             throw JobFailure.permanent((error as? any DomainError)?.message ?? "\(error)", level: .info)
         }

@@ -1,22 +1,21 @@
 import Foundation
-import IIIFGrammar
-import VellumCore
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A directory of this process's own for IIIF's temporary files, under `<data dir>/tmp/iiif`: libvips' (it names
-/// them after `TMPDIR`, which `IIIFRenderer` points here) and pyramids being written. The directory is locked
-/// (`flock`) as long as the process lives. Making one first removes what dead processes left there — killed in the
-/// middle of a build, say — which is every directory whose lock can be taken, and any other file; the directories
-/// of other daemons running on the same data directory stay.
-struct ScratchDirectory: Sendable {
-    let path: String
+/// A directory of this process's own for temporary files, under a folder of the data directory: IIIF's in
+/// `<data dir>/tmp/iiif` (libvips' files, named after `TMPDIR`, which `IIIFRenderer` points there, and pyramids being
+/// written), the previews' in `<data dir>/tmp/preview` (copies of remote files, previews being written). The
+/// directory is locked (`flock`) as long as the process lives. Making one first removes what dead processes left
+/// there — killed in the middle of a build, say — which is every directory whose lock can be taken, and any other
+/// file; the directories of other daemons running on the same data directory stay.
+public struct ScratchDirectory: Sendable {
+    public let path: String
     /// The locked descriptor, never closed: closing it would release the lock.
     private let descriptor: Int32
 
-    init(in root: String) throws {
+    public init(in root: String) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         Self.sweep(root)
         while true {
@@ -26,7 +25,7 @@ struct ScratchDirectory: Sendable {
             guard fd >= 0, flock(fd, LOCK_EX) == 0 else {
                 let reason = String(cString: strerror(errno))
                 if fd >= 0 { close(fd) }
-                throw IIIFError(.failure, "The IIIF temporary directory cannot be locked.", detail: "\(path): \(reason)")
+                throw ConfigurationError("The temporary directory \(path) cannot be locked: \(reason).")
             }
             // Another daemon's sweep may have taken it between its creation and the lock, and removed it.
             var status = stat()
