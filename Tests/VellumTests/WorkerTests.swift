@@ -36,6 +36,6 @@ import Testing
         #expect(try await server.stop(signal: SIGTERM) == 0)
         let after = try await server.cli(["worker", "list"])
         let stopped = after.split(separator: "\n").filter { $0.contains(":\(pid)") && $0.contains("stopped") }
-        #expect(stopped.count == 4, "\(after)")
+        #expect(stopped.count == 5, "\(after)")
     }
 }

@@ -75,6 +75,31 @@ def test_wheel_listing(browser, daemon, bucket):
     shown = [browser.execute_script("return arguments[0].firstChild.textContent", td)
              for td in browser.find_elements(By.CSS_SELECTOR, "table.archive td.name")]
     assert shown == names[:1000]
+    assert [text(td) for td in browser.find_elements(By.CSS_SELECTOR, "table.archive td.packed")] == packed_ratios(wheel)
+
+
+def packed_ratios(path):
+    """What the listing's Packed column shows, as Python's zipfile reads the sizes."""
+    ratios = []
+    for info in zipfile.ZipFile(path).infolist()[:1000]:
+        if info.is_dir() or info.file_size == 0:
+            ratios.append("")
+        else:
+            tenths = int(info.compress_size / info.file_size * 1000 + 0.5)
+            ratios.append(f"{tenths // 10}.{tenths % 10} %")
+    return ratios
+
+
+def test_zip64_listing_of_70000_entries(browser, daemon, bucket, tmp_path):
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in range(70000):
+            z.writestr(f"data/{n // 1000:03}/file-{n:05}.txt", f"entry {n} " * (n % 7 + 1))
+    elapsed = show(browser, daemon, bucket, "many.zip", str(path), "application/zip")
+    assert elapsed < 10
+    assert browser.find_element(By.CSS_SELECTOR, "p.about").get_attribute("data-entries") == "70000"
+    assert "The first 1000 are listed." in text(browser.find_element(By.CSS_SELECTOR, "p.about"))
+    assert [text(td) for td in browser.find_elements(By.CSS_SELECTOR, "table.archive td.packed")] == packed_ratios(path)
 
 
 def test_notebook_text(browser, daemon, bucket):

@@ -144,28 +144,29 @@ public final class PreviewController: Sendable {
         guard let previewer = registry.previewer(for: preview) else {
             return Self.html(PreviewDocument.cannotPreview(preview, reason: nil, checksums: checksums), status: .unsupportedMediaType, scripts: false)
         }
-        if previewer.keptAsDerivative, let stored = await stored(file, kind: previewer.name) {
-            var response =
-                if let page = stored.page {
-                    Self.html(PreviewDocument.html(page, kind: previewer.name, file: preview), status: .ok, scripts: !page.scripts.isEmpty)
-                } else {
-                    Self.html(
-                        PreviewDocument.cannotPreview(preview, reason: stored.failure, checksums: checksums), status: .ok, scripts: false)
-                }
-            response.headers[.vellumCache] = "hit"
-            return response
+        // The page kept by the previews worker, or one made now.
+        var outcome = previewer.keptAsDerivative ? await stored(file, kind: previewer.name) : nil
+        let kept = outcome != nil
+        if outcome == nil {
+            let limits = PreviewLimits(maxBytes: Int64(settings.maxMB) << 20, deadline: .now + Self.timeLimit)
+            do {
+                let (path, temporary) = try await localCopy(file, limit: limits.maxBytes, whole: Self.wholeFile.contains(previewer.name))
+                defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
+                preview.path = path
+                outcome = try await StoredPreview.render(previewer, preview, limits)
+            } catch let failure as PreviewFailure {
+                outcome = StoredPreview(kind: previewer.name, failure: failure.reason)
+            }
         }
-        let limits = PreviewLimits(maxBytes: Int64(settings.maxMB) << 20, deadline: .now + Self.timeLimit)
-        do {
-            let (path, temporary) = try await localCopy(file, limit: limits.maxBytes, whole: Self.wholeFile.contains(previewer.name))
-            defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
-            preview.path = path
-            let input = preview
-            let page = try await NIOThreadPool.singleton.runIfActive { try previewer.render(input, limits) }
-            return Self.html(PreviewDocument.html(page, kind: previewer.name, file: preview), status: .ok, scripts: !page.scripts.isEmpty)
-        } catch let failure as PreviewFailure {
-            return Self.html(PreviewDocument.cannotPreview(preview, reason: failure.reason, checksums: checksums), status: .ok, scripts: false)
+        var response: Response
+        if let page = outcome?.page {
+            response = Self.html(PreviewDocument.html(page, kind: previewer.name, file: preview), status: .ok, scripts: !page.scripts.isEmpty)
+        } else {
+            let reason = outcome?.failure
+            response = Self.html(PreviewDocument.cannotPreview(preview, reason: reason, checksums: checksums), status: .ok, scripts: false)
         }
+        if kept { response.headers[.vellumCache] = "hit" }
+        return response
     }
 
     /// The page of `file` kept as its `preview` derivative by `PreviewProducer`, if there is one made by the

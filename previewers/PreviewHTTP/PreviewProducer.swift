@@ -43,22 +43,15 @@ public struct PreviewProducer: DerivativeProducer {
         let size = (try? FileManager.default.attributesOfItem(atPath: source)[.size] as? Int64) ?? 0
         let file = PreviewFile(
             path: source, key: request.key, size: size, mimetype: request.mimetype, links: PreviewLinks(raw: "", assets: "", iiif: ""))
-        let limits = PreviewLimits(maxBytes: maxBytes, deadline: .now + Self.timeLimit)
-        var stored = StoredPreview(kind: previewer.name)
-        do {
-            let page = try await NIOThreadPool.singleton.runIfActive { try previewer.render(file, limits) }
-            (stored.body, stored.scripts, stored.styles) = (page.body, page.scripts, page.styles)
-        } catch let failure as PreviewFailure {
-            stored.failure = failure.reason
-        }
+        let stored = try await StoredPreview.render(previewer, file, PreviewLimits(maxBytes: maxBytes, deadline: .now + Self.timeLimit))
         try JSONEncoder().encode(stored).write(to: URL(fileURLWithPath: target))
     }
 
     public func isPermanent(_ error: any Error) -> Bool { error is PreviewFailure }
 }
 
-/// A kept page: the previewer's body (or why the file cannot be shown), in JSON. `format` changes when previewers
-/// change what they write, and pages kept in another format are made anew.
+/// A page made by a previewer: its body, or why the file cannot be shown; kept as the `preview` derivative, in JSON.
+/// `format` changes when previewers change what they write, and pages kept in another format are made anew.
 struct StoredPreview: Codable {
     static let currentFormat = 1
     var format = Self.currentFormat
@@ -69,4 +62,14 @@ struct StoredPreview: Codable {
     var failure: String?
 
     var page: PreviewPage? { body.map { PreviewPage(body: $0, scripts: scripts, styles: styles) } }
+
+    /// The page `previewer` renders of `file` (off the event loop), or why the file cannot be shown.
+    static func render(_ previewer: any Previewer, _ file: PreviewFile, _ limits: PreviewLimits) async throws -> StoredPreview {
+        do {
+            let page = try await NIOThreadPool.singleton.runIfActive { try previewer.render(file, limits) }
+            return StoredPreview(kind: previewer.name, body: page.body, scripts: page.scripts, styles: page.styles)
+        } catch let failure as PreviewFailure {
+            return StoredPreview(kind: previewer.name, failure: failure.reason)
+        }
+    }
 }

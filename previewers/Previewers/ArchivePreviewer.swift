@@ -2,8 +2,8 @@ import CArchive
 import Foundation
 
 /// The listing of a ZIP, tar (plain, gzip, bzip2, xz, zstd), 7-Zip or other archive libarchive reads: names, sizes
-/// and dates of the first 1,000 entries, with the totals and the archive's compression ratio. Nothing is ever extracted: entries' data are
-/// skipped. Names that would escape a folder when extracted (`..` segments, absolute paths), duplicates, and links
+/// and dates of the first 1,000 entries (a ZIP's with each one's compression ratio, from its central directory:
+/// `ZIPDirectory`), with the totals and the archive's ratio. Nothing is ever extracted: entries' data are skipped. Names that would escape a folder when extracted (`..` segments, absolute paths), duplicates, and links
 /// are flagged; so is an archive whose content is more than 100 times its size (a decompression bomb).
 public struct ArchivePreviewer: Previewer {
     public let name = "archive"
@@ -32,6 +32,7 @@ public struct ArchivePreviewer: Previewer {
 
     public func render(_ file: PreviewFile, _ limits: PreviewLimits) throws -> PreviewPage {
         let (entries, total, format) = try Self.list(file.path, size: file.size, limits: limits)
+        let packed = format.hasPrefix("ZIP") ? ZIPDirectory.entries(file.path) ?? [] : []
         var seen = Set<String>()
         var duplicates = 0
         var dangerous = 0
@@ -48,7 +49,12 @@ public struct ArchivePreviewer: Previewer {
             if let link = entry.link { rows += " → <span class=\"target\">\(HTML.escape(link))</span>" }
             for flag in entry.flags { rows += " <span class=\"flag\">\(HTML.escape(flag))</span>" }
             rows += "</td><td class=\"kind\">\(entry.kind)</td>"
-            rows += "<td class=\"size\" data-bytes=\"\(entry.size ?? -1)\">\(entry.size.map(HTML.size) ?? "")</td>"
+            rows += "<td class=\"size\" data-bytes=\"\(entry.size ?? -1)\">\(entry.size.map(HTML.size) ?? "")</td><td class=\"packed\">"
+            // The directory's entry of the same place and name (libarchive reads the entries in the file's order).
+            if n < packed.count, packed[n].name == entry.name, let size = entry.size, size > 0, entry.kind == "file" {
+                rows += Self.percent(size: packed[n].packed, of: size)
+            }
+            rows += "</td>"
             rows += "<td class=\"date\">\(entry.modified.map(Self.date) ?? "")</td></tr>\n"
         }
         let content = entries.reduce(Int64(0)) { $0 + ($1.size ?? 0) }
@@ -66,7 +72,7 @@ public struct ArchivePreviewer: Previewer {
             warnings.append("It unpacks to \(content / file.size) times its size: a decompression bomb, perhaps.")
         }
         for warning in warnings { body += "<p class=\"warning\">\(HTML.escape(warning))</p>\n" }
-        body += "<div class=\"table\"><table class=\"archive\"><thead><tr><th>Name</th><th>Kind</th><th>Size</th>"
+        body += "<div class=\"table\"><table class=\"archive\"><thead><tr><th>Name</th><th>Kind</th><th>Size</th><th>Packed</th>"
         body += "<th>Modified (UTC)</th></tr></thead>\n<tbody>\n\(rows)</tbody></table></div>"
         return PreviewPage(body: body)
     }
