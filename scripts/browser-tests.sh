@@ -18,13 +18,13 @@ if ! "$ENV/bin/python" -c "import selenium, pytest, pypdf" 2>/dev/null; then
 fi
 # The corpus: packages fetched once, checked, unpacked.
 CORPUS="${VELLUM_BROWSER_CORPUS:-/tmp/vellum-browser-corpus}"
-if [ ! -f "$CORPUS/.ready-v2" ]; then
+if [ ! -f "$CORPUS/.ready-v3" ]; then
   rm -rf "$CORPUS"; mkdir -p "$CORPUS/pkg"
   debs=(node-csv-spectrum=1.0.0-3 python3-pip-whl=23.0.1+dfsg-1 node-prismjs=1.29.0+dfsg+~1.26.0-1
     libtasn1-doc=4.19.0-2+deb12u1 shared-mime-info=2.2-1)
   (cd "$CORPUS/pkg" && { apt-get download -q "${debs[@]}" >/dev/null 2>&1 \
       || { apt-get update -q >/dev/null && apt-get download -q "${debs[@]}" >/dev/null; }; } \
-    && pip download -q --no-deps --no-binary :all: nbconvert==7.17.2 pypdf==7.1.1 -d . >/dev/null)
+    && pip download -q --no-deps --no-binary :all: nbconvert==7.17.2 pypdf==7.1.1 nbformat==5.11.1 -d . >/dev/null)
   (cd "$CORPUS/pkg" && sha256sum -c --quiet) <<'SUMS'
 0274ae57c2f34814cfb2a97b92d2df4471985c266605c3cc50246617833b9e0a  node-csv-spectrum_1.0.0-3_all.deb
 cc373690a1cb469fb301b9fe0125048e3102f2e365d1b2d27cab091ec89fccdc  python3-pip-whl_23.0.1+dfsg-1_all.deb
@@ -33,11 +33,11 @@ cc373690a1cb469fb301b9fe0125048e3102f2e365d1b2d27cab091ec89fccdc  python3-pip-wh
 ce109d7f7611b24d03e41b831eab01c3c7fb1a55b8d8b4350ed24383c0c8dfda  libtasn1-doc_4.19.0-2+deb12u1_all.deb
 dd026add873483566faefebbd8779a1e5e14ab2e44682ebfe238c3828a2b936b  shared-mime-info_2.2-1_amd64.deb
 2eff4e2fc5fb22a6d6711e6f1166cdc9ab5765d90cd0d77dfea3f4aa91a27b1d  pypdf-7.1.1.tar.gz
+32d4521c68c6e7d5b29c76defaeed9f42ea733142b9b19f88277ce10390b9c4d  nbformat-5.11.1.tar.gz
 SUMS
   for deb in "$CORPUS"/pkg/*.deb; do dpkg-deb -x "$deb" "$CORPUS/root"; done
-  tar -xzf "$CORPUS/pkg/nbconvert-7.17.2.tar.gz" -C "$CORPUS"
-  tar -xzf "$CORPUS/pkg/pypdf-7.1.1.tar.gz" -C "$CORPUS"
-  touch "$CORPUS/.ready-v2"
+  for sdist in nbconvert-7.17.2 pypdf-7.1.1 nbformat-5.11.1; do tar -xzf "$CORPUS/pkg/$sdist.tar.gz" -C "$CORPUS"; done
+  touch "$CORPUS/.ready-v3"
 fi
 scripts/preview-assets.sh "$CORPUS/assets"
 VELLUM_BIN="${VELLUM_BIN:-.build/debug/vellum}" VELLUM_BROWSER_CORPUS="$CORPUS" VELLUM_PREVIEW_ASSETS="$CORPUS/assets" \

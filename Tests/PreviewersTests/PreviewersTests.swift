@@ -27,6 +27,9 @@ func preview(_ key: String, _ text: String, mimetype: String? = nil) throws -> (
         #expect(try preview("data", "a,b\n1,2\n", mimetype: "text/csv").kind == "csv")
         #expect(try preview("page.html", "<b>x</b>", mimetype: "text/html").kind == "text")
         #expect(try preview("run.py", "print(1)", mimetype: "text/x-script.python").kind == "text")
+        // A sniffed text type says less than the extension: nbformat's test4.ipynb sniffs as TeX.
+        #expect(try preview("test4.ipynb", "{\"cells\": []}", mimetype: "text/x-tex").kind == "notebook")
+        #expect(try preview("table.csv", "a,b\n1,2\n", mimetype: "text/html").kind == "csv")
     }
 
     @Test func noPreviewerForUnknownKinds() {

@@ -19,6 +19,7 @@ from conftest import CORPUS, SHOTS
 ROOT = os.path.join(CORPUS, "root")
 NBCONVERT = os.path.join(CORPUS, "nbconvert-7.17.2")
 PYPDF = os.path.join(CORPUS, "pypdf-7.1.1")
+NBFORMAT = os.path.join(CORPUS, "nbformat-5.11.1")
 ASSETS = os.environ.get("VELLUM_PREVIEW_ASSETS", os.path.join(CORPUS, "assets"))
 MARK = "EXEC" + "UTED"  # what a payload that ran writes; its source never holds the word whole
 
@@ -114,6 +115,28 @@ def test_notebook_text(browser, daemon, bucket):
     assert browser.find_elements(By.CSS_SELECTOR, ".cell.markdown h1, .cell.markdown h2")
     # The code was highlighted: Prism ran, under the page's policy.
     assert browser.find_elements(By.CSS_SELECTOR, ".cell.code code .token")
+
+
+def code_cells(notebook):
+    """The sources of a notebook's code cells, nbformat 4 or 3's (and 2's) first worksheet."""
+    cells = notebook.get("cells") or (notebook.get("worksheets") or [{}])[0].get("cells", [])
+    sources = [cell.get("source", cell.get("input", "")) for cell in cells if cell.get("cell_type") == "code"]
+    return [" ".join(("".join(s) if isinstance(s, list) else s).split()) for s in sources]
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(NBFORMAT, "tests/*.ipynb"))), ids=os.path.basename)
+def test_nbformat_notebooks(browser, daemon, bucket, path):
+    elapsed = show(browser, daemon, bucket, "nbformat/" + os.path.basename(path), path)
+    assert elapsed < 10
+    kind = browser.find_element(By.TAG_NAME, "body").get_attribute("data-kind")
+    if os.path.basename(path) in ("test4.ipynb", "test4.5.ipynb", "test3.ipynb", "test2.ipynb"):
+        assert kind == "notebook"
+    if kind == "notebook":
+        page = " ".join(text(browser.find_element(By.TAG_NAME, "main")).split())
+        for source in code_cells(json.load(open(path))):
+            assert source in page
+    else:
+        assert text(browser.find_element(By.CSS_SELECTOR, "p.reason")).strip()
 
 
 def test_markdown_readme(browser, daemon, bucket):

@@ -16,7 +16,9 @@ public struct PreviewerRegistry: Sendable {
         // is stored as text/plain, a .ipynb as application/json.
         let ext = file.pathExtension
         if !ext.isEmpty, let byExtension = previewers.first(where: { $0.extensions.contains(ext) }) {
-            if let type = Self.bare(file.mimetype), Self.generic.contains(type) || byExtension.mediaTypes.contains(type) {
+            if let type = Self.bare(file.mimetype),
+                Self.generic.contains(type) || type.hasPrefix("text/") || byExtension.mediaTypes.contains(type)
+            {
                 return byExtension
             }
         }
@@ -27,7 +29,8 @@ public struct PreviewerRegistry: Sendable {
         return nil
     }
 
-    /// Types a sniffer gives to files it cannot tell apart: the extension says more.
+    /// Types a sniffer gives to files it cannot tell apart: the extension says more (so it does for every `text/`
+    /// type: a notebook with LaTeX in it is no TeX file, and any previewer shows text escaped).
     static let generic: Set<String> = [
         "text/plain", "application/octet-stream", "application/json", "application/zip", "application/gzip",
         "application/x-gzip", "text/x-c", "text/x-script.python", "text/x-python", "application/csv", "text/csv",
