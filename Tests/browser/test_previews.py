@@ -6,6 +6,7 @@ import json
 import os
 import re
 import struct
+import subprocess
 import time
 import wave
 import zipfile
@@ -302,6 +303,35 @@ def sine_wav(seconds, rate=22050):
         period = [int(8000 * ((i % 50) / 25 - 1)) for i in range(50)]
         w.writeframes(struct.pack(f"<{50}h", *period) * (seconds * rate // 50))
     return out.getvalue()
+
+
+def vp8_webm(tmp_path, seconds=5, fps=10, width=320, height=240):
+    """A WebM of moving stripes, encoded here by Debian's vpxenc (vpx-tools) from raw frames."""
+    raw = tmp_path / "video.y4m"
+    with open(raw, "wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for n in range(seconds * fps):
+            f.write(b"FRAME\n" + bytes((x + n * 8) % 256 for x in range(width)) * height)
+            f.write(bytes([128]) * (width * height // 4) + bytes([n * 20 % 256]) * (width * height // 4))
+    subprocess.run(["vpxenc", "--codec=vp8", "--good", "--cpu-used=8", "-q", "-o", str(tmp_path / "video.webm"), str(raw)],
+                   check=True, capture_output=True)
+    return (tmp_path / "video.webm").read_bytes()
+
+
+def test_video_plays_and_seeks(browser, daemon, bucket, tmp_path):
+    show(browser, daemon, bucket, "clip.webm", vp8_webm(tmp_path), "video/webm")
+    player = browser.find_element(By.CSS_SELECTOR, "video.player")
+    deadline = time.monotonic() + 10
+    while browser.execute_script("return arguments[0].readyState", player) < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert abs(browser.execute_script("return arguments[0].duration", player) - 5) < 0.5
+    assert browser.execute_script("return arguments[0].videoWidth", player) == 320
+    browser.execute_script("arguments[0].currentTime = 4", player)
+    deadline = time.monotonic() + 10
+    while browser.execute_script("return arguments[0].seeking || arguments[0].readyState < 2", player) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert abs(browser.execute_script("return arguments[0].currentTime", player) - 4) < 0.5
+    browser.save_screenshot(os.path.join(SHOTS, "video.png"))
 
 
 def partial_answers(daemon):
