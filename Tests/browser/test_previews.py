@@ -34,6 +34,11 @@ def show(browser, daemon, bucket, key, data, content_type="application/octet-str
     browser.get(link)
     elapsed = time.monotonic() - start
     if shot:
+        # The images in view drawn first (a PDF's pages load after the page).
+        visible = "return Array.from(document.images).filter(i => i.getBoundingClientRect().top < innerHeight).every(i => i.complete)"
+        deadline = time.monotonic() + 5
+        while not browser.execute_script(visible) and time.monotonic() < deadline:
+            time.sleep(0.1)
         browser.save_screenshot(os.path.join(SHOTS, shot + ".png"))
     return elapsed
 
