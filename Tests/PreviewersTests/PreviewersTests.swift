@@ -218,3 +218,54 @@ func preview(_ key: String, _ text: String, mimetype: String? = nil) throws -> (
         #expect(throws: PreviewFailure.self) { try preview("bad.xml", "<a><b></a>", mimetype: "application/xml") }
     }
 }
+
+/// PDFs: poppler (`pdfinfo`, `pdftocairo`) in a child process.
+@Suite struct PDFs {
+    /// A PDF of the given objects (1 is the catalog), with its cross-reference table.
+    static func pdf(_ objects: [String]) -> [UInt8] {
+        var out = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (index, object) in objects.enumerated() {
+            offsets.append(out.utf8.count)
+            out += "\(index + 1) 0 obj\n\(object)\nendobj\n"
+        }
+        let xref = out.utf8.count
+        out += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { out += String(repeating: "0", count: 10 - String(offset).count) + "\(offset) 00000 n \n" }
+        return Array((out + "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n").utf8)
+    }
+
+    static func pages(_ count: Int, claimed: Int? = nil, box: String = "0 0 612 792", rotate: Int = 0) -> [UInt8] {
+        let kids = (0..<count).map { "\($0 + 3) 0 R" }.joined(separator: " ")
+        return pdf(
+            ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [\(kids)] /Count \(claimed ?? count) >>"]
+                + Array(repeating: "<< /Type /Page /Parent 2 0 R /MediaBox [\(box)] /Rotate \(rotate) >>", count: count))
+    }
+
+    @Test func everyPageIsAnImageOfTheRightShape() throws {
+        let (kind, page) = try preview("paper.pdf", Self.pages(2, rotate: 90), mimetype: "application/pdf")
+        #expect(kind == "pdf")
+        #expect(page.body.contains("2 pages"))
+        // 612 × 792 points turned a quarter: landscape, fitted to 1,400 pixels.
+        #expect(page.body.contains("width=\"1400\" height=\"1082\" alt=\"Page 2 of 2\""))
+        #expect(page.scripts == ["vellum/pdf.js"])
+    }
+
+    @Test func pagesCanBeDrawnAndMissingOnesAreSaidSo() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pdf-\(UUID().uuidString).pdf").path
+        FileManager.default.createFile(atPath: path, contents: Data(Self.pages(3, box: "0 0 200 100")))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let png = try PDFDocument.page(path, number: 3, deadline: .now + .seconds(10))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(throws: PreviewFailure.noSuchPage) { try PDFDocument.page(path, number: 4, deadline: .now + .seconds(10)) }
+        #expect(throws: PreviewFailure.self) { try PDFDocument.page(path, number: 1, deadline: .now - .seconds(1)) }
+    }
+
+    @Test func damagedAndLyingPDFsSayWhy() throws {
+        #expect(throws: PreviewFailure("The file is not a PDF this server can read.")) {
+            try preview("broken.pdf", Array("%PDF-1.4\n1 0 obj << /Type".utf8), mimetype: "application/pdf")
+        }
+        // A page tree that claims a billion pages: refused, nothing of that size is ever made.
+        #expect(throws: PreviewFailure.self) { try preview("lies.pdf", Self.pages(1, claimed: 1_000_000_000), mimetype: "application/pdf") }
+    }
+}

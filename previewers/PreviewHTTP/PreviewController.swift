@@ -33,13 +33,13 @@ public final class PreviewController: Sendable {
 
     /// The API's public URL, for the pages' download links.
     let apiURL: String
-    let images: PreviewImageService?
+    let images: PreviewImageService
     /// PDF page images lately drawn.
     let pages = ResponseCache(capacity: 64 << 20)
 
     public init(
         files: FilesServices, registry: PreviewerRegistry = .standard, settings: PreviewSettings, dataDir: String, apiURL: String,
-        images: PreviewImageService? = nil
+        images: @escaping PreviewImageService
     ) throws {
         self.files = files
         self.images = images
@@ -232,7 +232,6 @@ public final class PreviewController: Sendable {
     /// on the preview origin under the ticket.
     func image(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
         let version = try await ticketVersion(context)
-        guard let images else { throw APIError(.notFound, "No image service.") }
         let base = "/preview/_t/\(context.parameters.get("ticket") ?? "")/iiif"
         let path = request.uri.path.dropFirst(base.count + 1)
         var response = try await images(request, version, path, base, Self.ticketHolder)
@@ -247,21 +246,22 @@ public final class PreviewController: Sendable {
             (1...PDFPreviewer.maxPages).contains(number)
         else { throw APIError(.notFound, "No such page.") }
         let key = "\(file.id.lowercased)/\(number)"
-        var png = pages.get(key)
-        if png == nil {
+        let png: [UInt8]
+        if let kept = pages.get(key) {
+            png = kept
+        } else {
             do {
                 let (path, temporary) = try await localCopy(file, limit: Int64(settings.maxMB) << 20, whole: true)
                 defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
-                let drawn = try await NIOThreadPool.singleton.runIfActive {
+                png = try await NIOThreadPool.singleton.runIfActive {
                     try PDFDocument.page(path, number: number, deadline: .now + Self.timeLimit)
                 }
-                pages.put(key, drawn)
-                png = drawn
+                pages.put(key, png)
             } catch let failure as PreviewFailure {
                 throw APIError(failure == .noSuchPage ? .notFound : .unprocessableContent, failure.reason)
             }
         }
-        let body = ByteBuffer(bytes: png ?? [])
+        let body = ByteBuffer(bytes: png)
         return Response(
             status: .ok,
             headers: [.contentType: "image/png", .cacheControl: "private, max-age=600", .contentLength: String(body.readableBytes)],

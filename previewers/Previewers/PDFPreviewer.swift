@@ -15,12 +15,12 @@ public struct PDFPreviewer: Previewer {
 
     public func render(_ file: PreviewFile, _ limits: PreviewLimits) throws -> PreviewPage {
         let document = try PDFDocument.open(file.path, deadline: limits.deadline)
-        let shown = min(document.pages.count, Self.maxPages)
-        let count = document.pages.count
+        let count = document.count
+        let shown = document.pages.count
         var body = "<p class=\"caption\">\(count) page\(count == 1 ? "" : "s")"
         if shown < count { body += ", the first \(shown) shown" }
         body += "</p>\n<p id=\"pdf-counter\" class=\"pdf-counter\">1 / \(count)</p>\n<ol class=\"pdf\" data-pages=\"\(count)\">\n"
-        for (index, page) in document.pages.prefix(shown).enumerated() {
+        for (index, page) in document.pages.enumerated() {
             let number = index + 1
             let (width, height) = page.pixels(box: PDFDocument.box)
             body += "<li class=\"pdf-page\" id=\"page-\(number)\" data-number=\"\(number)\"><img src=\"\(HTML.escape(file.links.pages))/\(number)\" "
@@ -46,6 +46,9 @@ public struct PDFDocument: Sendable {
         }
     }
 
+    /// How many pages the PDF has.
+    public var count: Int
+    /// The first `PDFPreviewer.maxPages`.
     public var pages: [Page]
 
     /// Page images fit this square, in pixels.
@@ -71,12 +74,12 @@ public struct PDFDocument: Sendable {
             if fields[2] == "rot:", let rotation = Int(fields[3]) { rotations[number] = rotation }
         }
         guard count > 0 else { throw PreviewFailure("The PDF has no pages.") }
-        let pages = (1...count).map { number -> Page in
+        let pages = (1...min(count, PDFPreviewer.maxPages)).map { number -> Page in
             let (w, h) = sizes[number] ?? (612, 792)
             let turned = (rotations[number] ?? 0) % 180 != 0
             return Page(width: turned ? h : w, height: turned ? w : h)
         }
-        return PDFDocument(pages: pages)
+        return PDFDocument(count: count, pages: pages)
     }
 
     /// Page `number` (from 1) of the PDF at `path` as a PNG image that fits `box` × `box` pixels.
