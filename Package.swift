@@ -94,6 +94,12 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // JSON values, JSON Schema (draft-04 to 2020-12), JSON Patch and Merge Patch: pure, it imports no Vellum target.
+        .target(name: "JSONSchema"),
+        // Records: JSON metadata with schemas, revisions, drafts and versions, attached to buckets.
+        .target(
+            name: "VellumRecords",
+            dependencies: ["JSONSchema", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
         // What every HTTP front-end shares: the request context, authentication, the JSON error body and the
         // mapping of domain errors to statuses, JSON writing.
         .target(
@@ -147,6 +153,8 @@ let package = Package(
             ]),
         .testTarget(name: "IIIFGrammarTests", dependencies: ["IIIFGrammar"]),
         .testTarget(name: "PreviewersTests", dependencies: ["Previewers"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "VellumRecordsTests", dependencies: ["VellumRecords", "JSONSchema"]),
         .testTarget(
             name: "VellumHTTPTests",
             dependencies: [

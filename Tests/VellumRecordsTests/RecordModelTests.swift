@@ -1,0 +1,80 @@
+import Foundation
+import JSONSchema
+import Testing
+import VellumCore
+
+@testable import VellumRecords
+
+@Suite struct RevisionChainTests {
+    let documents: [JSON] = [
+        .object(["metadata": .object(["title": .string("A")])]),
+        .object(["metadata": .object(["title": .string("B")]), "access": .object(["record": .string("public")])]),
+        .object(["metadata": .object(["title": .string("C"), "keywords": .array([.string("x"), .number(1)])])]),
+    ]
+
+    func chain(_ documents: [JSON]) -> [(document: JSON, hash: String)] {
+        var previous: String?
+        return documents.map { document in
+            let hash = RevisionChain.hash(after: previous, document)
+            previous = hash
+            return (document, hash)
+        }
+    }
+
+    @Test func theHashIsSHA256OfThePreviousHashAndTheCanonicalJSON() {
+        // RFC 8785 sorts keys and drops spaces: the first document is {"metadata":{"title":"A"}}.
+        let first = RevisionChain.hash(after: nil, documents[0])
+        #expect(first == "4e03151f1c005b9296fe618a240ab16fbf7049f5e075af95e3db19c02c83de7e")  // sha256sum of those bytes
+        #expect(Array(documents[0].canonical) == Array(#"{"metadata":{"title":"A"}}"#.utf8))
+        // Key order does not change the hash; a value does.
+        let reordered = JSON.object(["access": .object(["record": .string("public")]), "metadata": .object(["title": .string("B")])])
+        #expect(RevisionChain.hash(after: first, reordered) == RevisionChain.hash(after: first, documents[1]))
+        #expect(RevisionChain.hash(after: first, documents[1]) != RevisionChain.hash(after: nil, documents[1]))
+    }
+
+    @Test func tamperingWithAnyRevisionIsFound() {
+        let revisions = chain(documents)
+        #expect(RevisionChain.firstBroken(revisions) == nil)
+        var changed = revisions
+        changed[1].document = .object(["metadata": .object(["title": .string("b")])])
+        #expect(RevisionChain.firstBroken(changed) == 2)
+        var removed = revisions
+        removed.remove(at: 1)
+        #expect(RevisionChain.firstBroken(removed) == 2)
+        var swapped = revisions
+        swapped.swapAt(0, 1)
+        #expect(RevisionChain.firstBroken(swapped) == 1)
+    }
+}
+
+@Suite struct RecordAccessTests {
+    func day(_ text: String) -> Date { RecordAccess.Embargo(until: text).lifts! }
+
+    @Test func anEmbargoLiftsAtTheStartOfItsDayUTC() throws {
+        let access = try RecordAccess(json: try JSON(parsing: #"{"embargo": {"until": "2027-03-01", "reason": "paper"}}"#))
+        #expect(access.isPublic(at: day("2027-03-01").addingTimeInterval(-1)) == (false, false))
+        #expect(access.isPublic(at: day("2027-03-01")) == (true, true))
+        #expect(access.json["embargo"]?["reason"] == .string("paper"))
+    }
+
+    @Test func restrictedFilesKeepTheMetadataPublic() throws {
+        let access = try RecordAccess(json: try JSON(parsing: #"{"record": "public", "files": "restricted"}"#))
+        #expect(access.isPublic(at: Date()) == (true, false))
+        let hidden = try RecordAccess(json: try JSON(parsing: #"{"record": "restricted"}"#))
+        #expect(hidden.isPublic(at: Date()) == (false, false))
+        #expect(try RecordAccess(json: nil) == RecordAccess())
+    }
+
+    @Test func wrongValuesAreEachNamedByTheirPointer() {
+        let body = #"{"record": "secret", "files": 3, "embargo": {"until": "2027-02-30"}, "colour": "red"}"#
+        #expect(throws: RecordsError.self) { try RecordAccess(json: try JSON(parsing: body)) }
+        do {
+            _ = try RecordAccess(json: try JSON(parsing: body))
+        } catch let error as RecordsError {
+            #expect(error.reason == .invalid)
+            #expect(error.fieldErrors.map(\.field) == ["/access/colour", "/access/embargo/until", "/access/files", "/access/record"])
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
