@@ -78,3 +78,19 @@ import VellumCore
         }
     }
 }
+
+@Suite struct RecordSchemaV1Tests {
+    @Test func theBuiltInSchemaIsJSONWithApiMdsFields() throws {
+        let schema = try JSON(parsing: RecordSchemaV1.text)
+        #expect(schema["$schema"] == .string("https://json-schema.org/draft/2020-12/schema"))
+        #expect(schema["required"] == .array(["title", "creators", "publication_date", "resource_type"].map(JSON.string)))
+        let properties = try #require(schema["properties"]?.objectValue)
+        #expect(
+            Set(properties.keys) == [
+                "title", "creators", "publication_date", "resource_type", "description", "keywords", "license", "version",
+                "language", "related_identifiers",
+            ])
+        #expect(properties["resource_type"]?["enum"]?.arrayValue?.count == 11)
+        #expect(properties["publication_date"]?["pattern"] == .string(#"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"#))
+    }
+}
