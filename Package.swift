@@ -100,6 +100,9 @@ let package = Package(
         .target(
             name: "VellumRecords",
             dependencies: ["JSONSchema", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "VellumRecordsStore",
+            dependencies: ["JSONSchema", "VellumCore", "VellumRecords", "VellumStore", .product(name: "SQLKit", package: "sql-kit")]),
         // What every HTTP front-end shares: the request context, authentication, the JSON error body and the
         // mapping of domain errors to statuses, JSON writing.
         .target(
@@ -166,7 +169,9 @@ let package = Package(
         .testTarget(
             name: "VellumTests",
             dependencies: [
-                "CMD5Lanes", "CVips", "IIIF", "IIIFGrammar", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP", "VellumHTTPSupport",
+                "CMD5Lanes", "CVips", "IIIF", "IIIFGrammar", "JSONSchema", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP",
+                "VellumHTTPSupport",
+                "VellumRecords", "VellumRecordsStore",
                 "LocalStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

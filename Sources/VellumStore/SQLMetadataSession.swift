@@ -35,7 +35,7 @@ public struct SQLMetadataSession: MetadataSession {
 
     /// Appended to a single-table SELECT of a row that the transaction goes on to change: on PostgreSQL in a write
     /// transaction, the row is locked, and a row changed meanwhile is read as committed.
-    var rowLock: String { writing && dialect.locksBuckets ? " FOR UPDATE" : "" }
+    public var rowLock: String { writing && dialect.locksBuckets ? " FOR UPDATE" : "" }
 }
 
 extension SQLRow {
@@ -48,9 +48,10 @@ extension SQLRow {
     }
 }
 
+/// Times are stored as microseconds since 1970 (modules' tables too).
 extension Date {
-    var micros: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
-    static func micros(_ value: Int64) -> Date { Date(timeIntervalSince1970: Double(value) / 1_000_000) }
+    public var micros: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
+    public static func micros(_ value: Int64) -> Date { Date(timeIntervalSince1970: Double(value) / 1_000_000) }
 }
 
 extension UUID {

@@ -1,0 +1,80 @@
+import Foundation
+import JSONSchema
+import SQLKit
+import VellumCore
+import VellumRecords
+import VellumStore
+
+/// `records`, `record_revisions` and `record_counter`; documents are stored as compact JSON text.
+extension SQLMetadataSession: RecordQueries {
+    public func nextRecordIDs(_ count: Int) async throws -> [Int64] {
+        let row = try await db.raw(
+            "UPDATE record_counter SET last = last + \(bind: Int64(count)) WHERE name = 'records' RETURNING last"
+        ).first()
+        guard let last = try row?.decode(column: "last", as: Int64.self) else {
+            throw StorageError(.failure, "The records' id counter is missing.")
+        }
+        return (0..<Int64(count)).map { last - Int64(count) + 1 + $0 }
+    }
+
+    public func insertRecord(_ record: Record) async throws {
+        try await db.raw(
+            """
+            INSERT INTO records (id, concept_id, status, revision, owner, bucket_id, document, created, updated)
+            VALUES (\(bind: record.id), \(bind: record.conceptID), \(bind: record.status.rawValue), \(bind: record.revision),
+                    \(bind: record.owner), \(bind: record.bucketID.lowercased), \(bind: record.document.serialized()),
+                    \(bind: record.created.micros), \(bind: record.updated.micros))
+            """
+        ).run()
+    }
+
+    public func record(_ id: Int64) async throws -> Record? {
+        try await db.raw("SELECT * FROM records WHERE id = \(bind: id)\(unsafeRaw: rowLock)").first().map(Self.record(from:))
+    }
+
+    public func updateRecord(_ record: Record) async throws -> Bool {
+        let rows = try await db.raw(
+            """
+            UPDATE records SET status = \(bind: record.status.rawValue), revision = \(bind: record.revision),
+                document = \(bind: record.document.serialized()), updated = \(bind: record.updated.micros)
+            WHERE id = \(bind: record.id) AND revision = \(bind: record.revision - 1) RETURNING id
+            """
+        ).all()
+        return !rows.isEmpty
+    }
+
+    public func insertRevision(_ revision: RecordRevision) async throws {
+        try await db.raw(
+            """
+            INSERT INTO record_revisions (record_id, revision, created, actor, hash, document)
+            VALUES (\(bind: revision.recordID), \(bind: revision.revision), \(bind: revision.created.micros),
+                    \(bind: revision.actor), \(bind: revision.hash), \(bind: revision.document.serialized()))
+            """
+        ).run()
+    }
+
+    public func revisions(of id: Int64) async throws -> [RecordRevision] {
+        try await db.raw("SELECT * FROM record_revisions WHERE record_id = \(bind: id) ORDER BY revision").all().map { row in
+            RecordRevision(
+                recordID: try row.decode(column: "record_id", as: Int64.self),
+                revision: try row.decode(column: "revision", as: Int.self),
+                created: .micros(try row.decode(column: "created", as: Int64.self)),
+                actor: try row.decode(column: "actor", as: String?.self), hash: try row.decode(column: "hash", as: String.self),
+                document: try JSON(parsing: try row.decode(column: "document", as: String.self)))
+        }
+    }
+
+    static func record(from row: any SQLRow) throws -> Record {
+        let status = try row.decode(column: "status", as: String.self)
+        guard let bucket = UUID(uuidString: try row.decode(column: "bucket_id", as: String.self)),
+            let state = Record.Status(rawValue: status)
+        else { throw StorageError(.failure, "Corrupt record row.") }
+        return Record(
+            id: try row.decode(column: "id", as: Int64.self), conceptID: try row.decode(column: "concept_id", as: Int64.self),
+            status: state, revision: try row.decode(column: "revision", as: Int.self),
+            owner: try row.decode(column: "owner", as: String?.self), bucketID: bucket,
+            document: try JSON(parsing: try row.decode(column: "document", as: String.self)),
+            created: .micros(try row.decode(column: "created", as: Int64.self)),
+            updated: .micros(try row.decode(column: "updated", as: Int64.self)))
+    }
+}
