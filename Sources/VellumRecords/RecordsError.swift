@@ -9,6 +9,8 @@ public struct RecordsError: DomainError, Equatable {
         case notFound
         /// `If-Match` names another revision than the current one.
         case revisionMismatch
+        /// A patch cannot apply to the record as it is (a failed `test`, a missing path).
+        case conflict
         /// A stored revision does not match the hash chain.
         case tampered
     }

@@ -77,6 +77,31 @@ public struct RecordsService: Sendable {
         }
     }
 
+    /// How a PATCH body says what changes.
+    public enum PatchKind: Sendable {
+        /// RFC 6902 (`application/json-patch+json`): operations on the record's JSON (`/metadata/title`).
+        case jsonPatch
+        /// RFC 7396 (`application/merge-patch+json`).
+        case mergePatch
+    }
+
+    /// Changes the record's document by a patch, as a new revision: all of it or nothing (a patch that cannot apply
+    /// is refused, the record unchanged), then the same checks as `replace`.
+    public func patch(_ id: Int64, _ patch: JSON, kind: PatchKind, ifMatch: Int?, by principal: Principal) async throws -> Record {
+        let current = try await record(id, by: principal)
+        let patched: JSON
+        switch kind {
+        case .jsonPatch:
+            do { patched = try JSONPatch.apply(patch, to: current.document) } catch {
+                throw RecordsError(.conflict, "The patch cannot be applied: \(error).")
+            }
+        case .mergePatch:
+            patched = current.document.merging(patch: patch)
+        }
+        // The revision read is the one the patch applies to: a change meanwhile is refused.
+        return try await replace(id, with: patched, ifMatch: ifMatch ?? current.revision, by: principal)
+    }
+
     /// The record's revisions, oldest first, once their hash chain is checked.
     public func revisions(_ id: Int64, by principal: Principal) async throws -> [RecordRevision] {
         let (record, revisions) = try await store.read { session in

@@ -125,4 +125,40 @@ import VellumStore
             await #expect(throws: FilesError.self) { try await records.createDraft(.object([:]), by: .anonymous) }
         }
     }
+
+    @Test func patchesApplyWhollyOrNotAtAll() async throws {
+        try await withRecords { records, _ in
+            let draft = try await records.createDraft(try JSON(parsing: #"{"metadata": {"title": "A", "keywords": ["x"]}}"#), by: Self.owner)
+            let patched = try await records.patch(
+                draft.id,
+                try JSON(
+                    parsing:
+                        #"[{"op": "replace", "path": "/metadata/title", "value": "B"}, {"op": "add", "path": "/metadata/keywords/-", "value": "y"}]"#),
+                kind: .jsonPatch, ifMatch: 1, by: Self.owner)
+            #expect(patched.revision == 2)
+            #expect(patched.document["metadata"] == (try JSON(parsing: #"{"title": "B", "keywords": ["x", "y"]}"#)))
+            // A failed test: nothing of the patch applies.
+            do {
+                _ = try await records.patch(
+                    draft.id,
+                    try JSON(
+                        parsing:
+                            #"[{"op": "replace", "path": "/metadata/title", "value": "C"}, {"op": "test", "path": "/metadata/title", "value": "A"}]"#),
+                    kind: .jsonPatch, ifMatch: nil, by: Self.owner)
+                Issue.record("a patch whose test fails was applied")
+            } catch let error as RecordsError {
+                #expect(error.reason == .conflict)
+            }
+            #expect(try await records.record(draft.id, by: Self.owner).document["metadata"]?["title"] == .string("B"))
+            // Merge Patch: null removes, objects merge.
+            let merged = try await records.patch(
+                draft.id, try JSON(parsing: #"{"metadata": {"keywords": null, "description": "D"}}"#), kind: .mergePatch, ifMatch: 2,
+                by: Self.owner)
+            #expect(merged.document["metadata"] == (try JSON(parsing: #"{"title": "B", "description": "D"}"#)))
+            // A patch may not make the record's JSON of the wrong types.
+            await #expect(throws: RecordsError.self) {
+                try await records.patch(draft.id, try JSON(parsing: #"{"metadata": 5}"#), kind: .mergePatch, ifMatch: nil, by: Self.owner)
+            }
+        }
+    }
 }
