@@ -103,6 +103,14 @@ let package = Package(
         .target(
             name: "VellumRecordsStore",
             dependencies: ["JSONSchema", "VellumCore", "VellumRecords", "VellumStore", .product(name: "SQLKit", package: "sql-kit")]),
+        .target(
+            name: "VellumRecordsHTTP",
+            dependencies: [
+                "JSONSchema", "VellumCore", "VellumHTTPSupport", "VellumRecords",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         // What every HTTP front-end shares: the request context, authentication, the JSON error body and the
         // mapping of domain errors to statuses, JSON writing.
         .target(
@@ -128,7 +136,7 @@ let package = Package(
             name: "vellum",
             dependencies: [
                 "CMagic", "CMalloc", "IIIF", "IIIFGrammar", "PreviewHTTP", "VellumCore", "VellumStore", "VellumHTTP", "VellumHTTPSupport",
-                "LocalStorage", "S3Storage",
+                "LocalStorage", "S3Storage", "JSONSchema", "VellumRecords", "VellumRecordsStore", "VellumRecordsHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -150,6 +158,7 @@ let package = Package(
             name: "VellumTesting",
             dependencies: [
                 "IIIF", "IIIFGrammar", "LocalStorage", "PreviewHTTP", "VellumCore", "VellumHTTP", "VellumHTTPSupport", "VellumStore",
+                "VellumRecords", "VellumRecordsHTTP", "VellumRecordsStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -9,6 +9,9 @@ import PreviewHTTP
 import VellumCore
 import VellumHTTP
 import VellumHTTPSupport
+import VellumRecords
+import VellumRecordsHTTP
+import VellumRecordsStore
 import VellumStore
 
 /// The whole files daemon in this process, on real parts that need no server of their own: SQLite in a temporary
@@ -34,7 +37,7 @@ public struct TestApplication {
         logger.logLevel = .warning
         let threadPool = NIOThreadPool(numberOfThreads: 4)
         threadPool.start()
-        let store = try await SQLiteMetadataStore.open(path: directory + "/vellum.db", logger: logger)
+        let store = try await SQLiteMetadataStore.open(path: directory + "/vellum.db", logger: logger, modules: [RecordsSchema.module])
         let factory = LocalBackendFactory(threadPool: threadPool)
         let location = Location(name: "default", uri: "file://\(directory)/default", isDefault: true, created: Date())
         try await factory.prepare(location)
@@ -61,7 +64,12 @@ public struct TestApplication {
             metrics: metrics, fixity: FixityService(store: store, storage: storage, logger: logger), fixityPeriod: .seconds(86_400),
             iiif: images, workers: { [] })
         http.middleware = [PreviewOriginGuard(url: previewSettings.url)]
-        http.modules = [("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) })]
+        let records = RecordsController(
+            service: RecordsService(store: store, bucketDefaults: bucketDefaults), publicURL: "http://localhost")
+        http.modules = [
+            ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/records", { records.routes(auth: AuthMiddleware(tokens: tokens)) }),
+        ]
         let router = VellumRouter.build(http)
         return TestApplication(
             directory: directory, store: store, files: files, tokens: tokens, router: router, admin: admin,

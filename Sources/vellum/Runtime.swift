@@ -4,6 +4,7 @@ import LocalStorage
 import Logging
 import NIOPosix
 import VellumCore
+import VellumRecordsStore
 import VellumStore
 
 /// The parts every command shares: the metadata store, the storage registry and the thread pool for disk I/O.
@@ -44,7 +45,7 @@ struct Runtime {
 
     /// The schema steps of the attached modules, beside the files core's: a module's store target declares a
     /// `SchemaModule`, and it is registered here.
-    static let schemas: [SchemaModule] = []
+    static let schemas: [SchemaModule] = [RecordsSchema.module]
 
     /// The store `url` names: `sqlite://PATH` or `postgres://...` (`postgresql://` too).
     static func openStore(_ url: String, logger: Logger, migrate: Bool = true) async throws -> any MetadataStore {

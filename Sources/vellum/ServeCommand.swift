@@ -10,6 +10,8 @@ import ServiceLifecycle
 import VellumCore
 import VellumHTTP
 import VellumHTTPSupport
+import VellumRecords
+import VellumRecordsHTTP
 
 /// `vellum serve`: run the daemon until SIGTERM or SIGINT, then drain in-flight requests and exit 0.
 struct ServeCommand: AsyncParsableCommand {
@@ -70,7 +72,15 @@ struct ServeCommand: AsyncParsableCommand {
             metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
             iiif: images, workers: { workers.statuses })
         http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]
-        http.modules = [("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) })]
+        let records = RecordsController(
+            service: RecordsService(
+                store: runtime.store,
+                bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize)),
+            publicURL: settings.resolvedPublicURL)
+        http.modules = [
+            ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/records", { records.routes(auth: AuthMiddleware(tokens: tokens)) }),
+        ]
         let router = VellumRouter.build(http)
         let connections = Connections(
             limits: .init(
