@@ -111,9 +111,11 @@ public struct RecordsController: Sendable {
         return id
     }
 
-    /// `If-Match: "<revision_id>"` (a weak tag or a bare number is read the same); absent: nil.
+    /// `If-Match: "<revision_id>"` (a weak tag or a bare number is read the same); absent or `*`: nil (any).
     static func ifMatch(_ request: Request) throws -> Int? {
-        guard var value = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard var value = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !value.isEmpty, value != "*" else {
+            return nil
+        }
         if value.hasPrefix("W/") { value.removeFirst(2) }
         if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
         guard let revision = Int(value) else {

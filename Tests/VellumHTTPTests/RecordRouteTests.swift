@@ -49,6 +49,13 @@ import VellumTesting
                 #expect(stale.status == .preconditionFailed, "\(method)")
                 #expect(json(stale)["status"] as? Int == 412)
             }
+            // `*` matches whatever revision is current.
+            headers[.ifMatch] = "*"
+            headers[.contentType] = "application/json"
+            #expect(
+                try await client.execute(
+                    uri: "/records/\(id)", method: .put, headers: headers, body: ByteBuffer(string: #"{"metadata": {"title": "Waves"}}"#)
+                ).status == .ok)
             // PATCH: JSON Patch with the current ETag; a failed test is 409, the record unchanged.
             headers[.ifMatch] = put.headers[.eTag]
             headers[.contentType] = "application/json-patch+json"
