@@ -12,4 +12,9 @@ public protocol RecordQueries: Sendable {
     func insertRevision(_ revision: RecordRevision) async throws
     /// Oldest first.
     func revisions(of id: Int64) async throws -> [RecordRevision]
+    /// Revisions made at or after `since`, by record id and revision, the first `limit` after `after`
+    /// (a record id and revision; nil from the start): what `vellum records export` pages through.
+    func revisions(since: Date, after: (Int64, Int)?, limit: Int) async throws -> [RecordRevision]
+    /// Records changed at or after `since`, by id, the first `limit` with an id above `after`.
+    func records(since: Date, after: Int64, limit: Int) async throws -> [Record]
 }

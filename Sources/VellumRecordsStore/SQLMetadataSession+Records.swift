@@ -54,14 +54,31 @@ extension SQLMetadataSession: RecordQueries {
     }
 
     public func revisions(of id: Int64) async throws -> [RecordRevision] {
-        try await db.raw("SELECT * FROM record_revisions WHERE record_id = \(bind: id) ORDER BY revision").all().map { row in
-            RecordRevision(
-                recordID: try row.decode(column: "record_id", as: Int64.self),
-                revision: try row.decode(column: "revision", as: Int.self),
-                created: .micros(try row.decode(column: "created", as: Int64.self)),
-                actor: try row.decode(column: "actor", as: String?.self), hash: try row.decode(column: "hash", as: String.self),
-                document: try JSON(parsing: try row.decode(column: "document", as: String.self)))
-        }
+        try await db.raw("SELECT * FROM record_revisions WHERE record_id = \(bind: id) ORDER BY revision").all().map(Self.revision(from:))
+    }
+
+    public func revisions(since: Date, after: (Int64, Int)?, limit: Int) async throws -> [RecordRevision] {
+        let (id, revision) = after ?? (0, 0)
+        return try await db.raw(
+            """
+            SELECT * FROM record_revisions WHERE created >= \(bind: since.micros)
+                AND (record_id > \(bind: id) OR (record_id = \(bind: id) AND revision > \(bind: revision)))
+            ORDER BY record_id, revision LIMIT \(bind: limit)
+            """
+        ).all().map(Self.revision(from:))
+    }
+
+    public func records(since: Date, after: Int64, limit: Int) async throws -> [Record] {
+        try await db.raw(
+            "SELECT * FROM records WHERE updated >= \(bind: since.micros) AND id > \(bind: after) ORDER BY id LIMIT \(bind: limit)"
+        ).all().map(Self.record(from:))
+    }
+
+    static func revision(from row: any SQLRow) throws -> RecordRevision {
+        RecordRevision(
+            recordID: try row.decode(column: "record_id", as: Int64.self), revision: try row.decode(column: "revision", as: Int.self),
+            created: .micros(try row.decode(column: "created", as: Int64.self)), actor: try row.decode(column: "actor", as: String?.self),
+            hash: try row.decode(column: "hash", as: String.self), document: try JSON(parsing: try row.decode(column: "document", as: String.self)))
     }
 
     static func record(from row: any SQLRow) throws -> Record {
