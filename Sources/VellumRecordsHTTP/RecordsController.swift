@@ -70,6 +70,24 @@ public struct RecordsController: Sendable {
         return routes
     }
 
+    /// `/schemas` (public): the built-in record schema, so far (`GET /schemas/record-v1.0.0.json`).
+    public func schemaRoutes() -> RouteCollection<VellumRequestContext> {
+        let routes = RouteCollection(context: VellumRequestContext.self)
+        for method in [HTTPRequest.Method.get, .head] {
+            routes.on(":name", method: method) { request, context in
+                guard context.parameters.get("name") == RecordSchemaV1.name else { throw RecordsError(.notFound, "No such schema.") }
+                let body = ByteBuffer(string: RecordSchemaV1.text)
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: "application/schema+json", .cacheControl: "public, max-age=86400",
+                        .contentLength: String(body.readableBytes),
+                    ], body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: body))
+            }
+        }
+        return routes
+    }
+
     func link(_ record: Record) -> String { "\(publicURL)/records/\(record.id)" }
 
     /// The record's JSON (api.md §7) with its `ETag`.

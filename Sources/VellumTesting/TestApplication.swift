@@ -69,6 +69,7 @@ public struct TestApplication {
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/records", { records.routes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/schemas", { records.schemaRoutes() }),
         ]
         let router = VellumRouter.build(http)
         return TestApplication(

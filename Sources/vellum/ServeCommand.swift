@@ -80,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/records", { records.routes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/schemas", { records.schemaRoutes() }),
         ]
         let router = VellumRouter.build(http)
         let connections = Connections(

@@ -103,4 +103,15 @@ import VellumTesting
             #expect(notJSON.status == .badRequest)
         }
     }
+
+    @Test func theBuiltInSchemaIsServed() async throws {
+        try await withClient { client, _ in
+            let schema = try await client.execute(uri: "/schemas/record-v1.0.0.json", method: .get)
+            #expect(schema.status == .ok)
+            #expect(schema.headers[.contentType] == "application/schema+json")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: schema.body)) as? [String: Any])
+            #expect(json["$id"] as? String == "local://record-v1.0.0.json")
+            #expect(try await client.execute(uri: "/schemas/other.json", method: .get).status == .notFound)
+        }
+    }
 }
