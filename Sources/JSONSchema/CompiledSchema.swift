@@ -1,0 +1,67 @@
+/// One reason an instance does not match a schema: where in the instance, which keyword, and a sentence.
+public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
+    /// A JSON pointer into the instance.
+    public var instanceLocation: String
+    /// A JSON pointer into the schema, through the keywords that led there (`/properties/title/type`).
+    public var keywordLocation: String
+    public var message: String
+
+    public init(instanceLocation: String, keywordLocation: String, message: String) {
+        self.instanceLocation = instanceLocation
+        self.keywordLocation = keywordLocation
+        self.message = message
+    }
+
+    public var description: String { "\(instanceLocation): \(message)" }
+}
+
+/// A schema that cannot be used: not a schema, or a reference to nothing the registry holds.
+public struct SchemaError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+/// A schema ready to validate instances: registered (with its resources and anchors) and its references checked.
+public struct CompiledSchema: Sendable {
+    let root: SchemaRegistry.Located
+    let registry: SchemaRegistry
+    let formatAssertion: Bool
+
+    /// The base URI a schema without an `$id` gets.
+    static let defaultBase = "urn:vellum:schema"
+
+    public init(
+        _ schema: JSON, registry: SchemaRegistry = SchemaRegistry(), defaultDialect: Dialect = .draft202012,
+        formatAssertion: Bool = false
+    ) throws {
+        switch schema {
+        case .object, .bool: break
+        default: throw SchemaError("A schema is a JSON object or a boolean.")
+        }
+        if let name = schema["$schema"] {
+            guard let uri = name.stringValue, Dialect(metaschema: uri) != nil || registry.resource(uri) != nil else {
+                throw SchemaError("Unknown $schema \(name.serialized()).")
+            }
+        }
+        let dialect = SchemaRegistry.dialect(of: schema) ?? defaultDialect
+        var base = Self.defaultBase
+        if let id = schema[dialect.idKeyword]?.stringValue, !(dialect.refOverridesSiblings && schema["$ref"] != nil) {
+            base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: Self.defaultBase))
+        }
+        try registry.register(schema, uri: base, dialect: dialect)
+        self.root = SchemaRegistry.Located(schema: schema, base: base, dialect: dialect)
+        self.registry = registry
+        self.formatAssertion = formatAssertion
+    }
+
+    /// Every error, in the order the schema's keywords meet them.
+    public func validate(_ instance: JSON) -> [ValidationError] {
+        return Evaluator(registry: registry, formatAssertion: formatAssertion).evaluate(root, instance, instancePath: "", keywordPath: "", scope: [])
+            .errors
+    }
+
+    public func isValid(_ instance: JSON) -> Bool { validate(instance).isEmpty }
+}

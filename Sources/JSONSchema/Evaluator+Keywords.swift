@@ -1,0 +1,191 @@
+import Foundation
+import Synchronization
+
+/// The keywords of numbers, strings, arrays and objects.
+extension Evaluator {
+    func numberKeywords(_ schema: [String: JSON], _ x: Double, dialect: Dialect, fail: (String, String) -> Void) {
+        if let m = schema["multipleOf"]?.numberValue, m > 0, !Self.isMultiple(x, of: m) {
+            fail("multipleOf", "must be a multiple of \(Self.text(m))")
+        }
+        if let maximum = schema["maximum"]?.numberValue {
+            let exclusive = dialect == .draft4 && schema["exclusiveMaximum"] == .bool(true)
+            if exclusive ? x >= maximum : x > maximum { fail("maximum", "must be at most \(Self.text(maximum))\(exclusive ? ", exclusive" : "")") }
+        }
+        if let minimum = schema["minimum"]?.numberValue {
+            let exclusive = dialect == .draft4 && schema["exclusiveMinimum"] == .bool(true)
+            if exclusive ? x <= minimum : x < minimum { fail("minimum", "must be at least \(Self.text(minimum))\(exclusive ? ", exclusive" : "")") }
+        }
+        if dialect >= .draft6 {
+            if let limit = schema["exclusiveMaximum"]?.numberValue, x >= limit { fail("exclusiveMaximum", "must be less than \(Self.text(limit))") }
+            if let limit = schema["exclusiveMinimum"]?.numberValue, x <= limit { fail("exclusiveMinimum", "must be more than \(Self.text(limit))") }
+        }
+    }
+
+    static func isMultiple(_ x: Double, of m: Double) -> Bool {
+        if x == x.rounded(), m == m.rounded(), abs(x) < 9e15, abs(m) < 9e15 { return Int64(x) % Int64(m) == 0 }
+        let quotient = x / m
+        guard quotient.isFinite else { return false }
+        return abs(quotient - quotient.rounded()) < 1e-9 * max(1, abs(quotient))
+    }
+
+    static func text(_ x: Double) -> String { JSON.number(x).serialized() }
+
+    func stringKeywords(_ schema: [String: JSON], _ string: String, fail: (String, String) -> Void) {
+        let length = string.unicodeScalars.count
+        if let limit = schema["maxLength"]?.numberValue, Double(length) > limit { fail("maxLength", "must be at most \(Int(limit)) characters long") }
+        if let limit = schema["minLength"]?.numberValue, Double(length) < limit {
+            fail("minLength", "must be at least \(Int(limit)) characters long")
+        }
+        if let pattern = schema["pattern"]?.stringValue, !Self.matches(pattern, string) { fail("pattern", "must match \(pattern)") }
+        if formatAssertion, let format = schema["format"]?.stringValue, !Formats.check(format, string) {
+            fail("format", "must be a valid \(format)")
+        }
+    }
+
+    /// Regular expressions, compiled once per pattern.
+    static let expressions = Mutex<[String: NSRegularExpression]>([:])
+
+    static func matches(_ pattern: String, _ string: String) -> Bool {
+        let expression = expressions.withLock { cache -> NSRegularExpression? in
+            if let known = cache[pattern] { return known }
+            let compiled = try? NSRegularExpression(pattern: pattern)
+            if let compiled, cache.count < 10_000 { cache[pattern] = compiled }
+            return compiled
+        }
+        guard let expression else { return true }  // a pattern this engine cannot read asserts nothing
+        return expression.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
+    }
+
+    func arrayKeywords(
+        _ schema: [String: JSON], _ elements: [JSON], here: SchemaRegistry.Located, instancePath: String, keywordPath: String,
+        scope: [String], outcome: inout Outcome, sub: (JSON, String, JSON, String) -> Outcome, fail: (String, String) -> Void
+    ) {
+        let dialect = here.dialect
+        if let limit = schema["maxItems"]?.numberValue, Double(elements.count) > limit { fail("maxItems", "must have at most \(Int(limit)) items") }
+        if let limit = schema["minItems"]?.numberValue, Double(elements.count) < limit { fail("minItems", "must have at least \(Int(limit)) items") }
+        if schema["uniqueItems"] == .bool(true) {
+            var seen = Set<JSON>()
+            if !elements.allSatisfy({ seen.insert($0).inserted }) { fail("uniqueItems", "must not repeat an item") }
+        }
+        func each(_ keyword: String, _ subschema: JSON, _ indices: Range<Int>) {
+            for index in indices {
+                outcome.absorb(sub(subschema, keyword, elements[index], instancePath + "/\(index)"))
+                outcome.items.insert(index)
+            }
+        }
+        // Positional items: `prefixItems` (2020-12) or an array of `items` (before), then the rest.
+        let positional: [JSON]? = dialect == .draft202012 ? schema["prefixItems"]?.arrayValue : schema["items"]?.arrayValue
+        let rest: (String, JSON)? =
+            dialect == .draft202012
+            ? schema["items"].map { ("items", $0) }
+            : (positional == nil ? schema["items"].map { ("items", $0) } : schema["additionalItems"].map { ("additionalItems", $0) })
+        var covered = 0
+        if let positional {
+            let keyword = dialect == .draft202012 ? "prefixItems" : "items"
+            for (index, subschema) in positional.enumerated() where index < elements.count {
+                outcome.absorb(sub(subschema, "\(keyword)/\(index)", elements[index], instancePath + "/\(index)"))
+                outcome.items.insert(index)
+            }
+            covered = min(positional.count, elements.count)
+        }
+        if let (keyword, subschema) = rest { each(keyword, subschema, covered..<elements.count) }
+        if dialect >= .draft6, let contains = schema["contains"] {
+            var matched: [Int] = []
+            for (index, element) in elements.enumerated() where sub(contains, "contains", element, instancePath + "/\(index)").valid {
+                matched.append(index)
+            }
+            let minimum = dialect >= .draft201909 ? Int(schema["minContains"]?.numberValue ?? 1) : 1
+            let maximum = dialect >= .draft201909 ? schema["maxContains"]?.numberValue.map(Int.init) : nil
+            if matched.count < minimum { fail("contains", "must contain at least \(minimum) matching item\(minimum == 1 ? "" : "s")") }
+            if let maximum, matched.count > maximum { fail("maxContains", "must contain at most \(maximum) matching items") }
+            if dialect == .draft202012 { outcome.items.formUnion(matched) }
+        }
+        if dialect >= .draft201909, let unevaluated = schema["unevaluatedItems"] {
+            for index in elements.indices where !outcome.items.contains(index) {
+                outcome.absorb(sub(unevaluated, "unevaluatedItems", elements[index], instancePath + "/\(index)"))
+                outcome.items.insert(index)
+            }
+        }
+    }
+
+    func objectKeywords(
+        _ schema: [String: JSON], _ members: [String: JSON], here: SchemaRegistry.Located, instancePath: String,
+        outcome: inout Outcome, sub: (JSON, String, JSON, String) -> Outcome, fail: (String, String) -> Void
+    ) {
+        let dialect = here.dialect
+        func path(_ key: String) -> String {
+            instancePath + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        }
+        if let limit = schema["maxProperties"]?.numberValue, Double(members.count) > limit {
+            fail("maxProperties", "must have at most \(Int(limit)) members")
+        }
+        if let limit = schema["minProperties"]?.numberValue, Double(members.count) < limit {
+            fail("minProperties", "must have at least \(Int(limit)) members")
+        }
+        if let required = schema["required"]?.arrayValue {
+            for name in required.compactMap(\.stringValue) where members[name] == nil {
+                outcome.errors.append(
+                    ValidationError(instanceLocation: path(name), keywordLocation: "/required", message: "is required"))
+            }
+        }
+        var dependentRequired = dialect >= .draft201909 ? schema["dependentRequired"]?.objectValue ?? [:] : [:]
+        var dependentSchemas = dialect >= .draft201909 ? schema["dependentSchemas"]?.objectValue ?? [:] : [:]
+        if dialect < .draft201909, let dependencies = schema["dependencies"]?.objectValue {
+            for (key, value) in dependencies {
+                if value.arrayValue != nil { dependentRequired[key] = value } else { dependentSchemas[key] = value }
+            }
+        }
+        for (key, names) in dependentRequired where members[key] != nil {
+            for name in names.arrayValue?.compactMap(\.stringValue) ?? [] where members[name] == nil {
+                fail("dependentRequired", "\(name) is required when \(key) is there")
+            }
+        }
+        for (key, subschema) in dependentSchemas.sorted(by: { $0.key < $1.key }) where members[key] != nil {
+            outcome.absorb(sub(subschema, "dependentSchemas/\(key)", .object(members), instancePath))
+        }
+        if dialect >= .draft6, let names = schema["propertyNames"] {
+            for key in members.keys.sorted() { outcome.errors += sub(names, "propertyNames", .string(key), path(key)).errors }
+        }
+        let properties = schema["properties"]?.objectValue ?? [:]
+        let patterns = schema["patternProperties"]?.objectValue ?? [:]
+        var matched = Set<String>()
+        for key in members.keys.sorted() {
+            let value = members[key]!
+            if let subschema = properties[key] {
+                outcome.absorb(sub(subschema, "properties/\(key)", value, path(key)))
+                matched.insert(key)
+            }
+            for (pattern, subschema) in patterns where Self.matches(pattern, key) {
+                outcome.absorb(sub(subschema, "patternProperties/\(pattern)", value, path(key)))
+                matched.insert(key)
+            }
+        }
+        outcome.properties.formUnion(matched)
+        if let additional = schema["additionalProperties"] {
+            for key in members.keys.sorted() where !matched.contains(key) {
+                let result = sub(additional, "additionalProperties", members[key]!, path(key))
+                if result.valid {
+                    outcome.properties.insert(key)
+                } else {
+                    outcome.errors +=
+                        additional == .bool(false)
+                        ? [ValidationError(instanceLocation: path(key), keywordLocation: "/additionalProperties", message: "is not allowed")]
+                        : result.errors
+                }
+            }
+        }
+        if dialect >= .draft201909, let unevaluated = schema["unevaluatedProperties"] {
+            for key in members.keys.sorted() where !outcome.properties.contains(key) {
+                let result = sub(unevaluated, "unevaluatedProperties", members[key]!, path(key))
+                if result.valid {
+                    outcome.properties.insert(key)
+                } else {
+                    outcome.errors +=
+                        unevaluated == .bool(false)
+                        ? [ValidationError(instanceLocation: path(key), keywordLocation: "/unevaluatedProperties", message: "is not allowed")]
+                        : result.errors
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+
+/// Applies a schema to an instance, keyword by keyword, as the schema's dialect reads them, collecting errors and
+/// the annotations `unevaluatedProperties` and `unevaluatedItems` need (which members and items were evaluated).
+final class Evaluator {
+    let registry: SchemaRegistry
+    let formatAssertion: Bool
+    /// How deep references have gone: a schema that only refers to itself stops here instead of looping.
+    var depth = 0
+
+    struct Outcome {
+        var errors: [ValidationError] = []
+        var properties: Set<String> = []
+        var items: Set<Int> = []
+        var valid: Bool { errors.isEmpty }
+
+        mutating func absorb(_ other: Outcome) {
+            errors += other.errors
+            if other.valid {
+                properties.formUnion(other.properties)
+                items.formUnion(other.items)
+            }
+        }
+
+        mutating func annotate(_ other: Outcome) {
+            properties.formUnion(other.properties)
+            items.formUnion(other.items)
+        }
+    }
+
+    init(registry: SchemaRegistry, formatAssertion: Bool) {
+        self.registry = registry
+        self.formatAssertion = formatAssertion
+    }
+
+    /// `scope`: the base URIs of the resources entered so far, outermost first (for `$dynamicRef`, `$recursiveRef`).
+    func evaluate(_ at: SchemaRegistry.Located, _ instance: JSON, instancePath: String, keywordPath: String, scope: [String])
+        -> Outcome
+    {
+        var outcome = Outcome()
+        // Failed assertions, apart from `outcome` (which the keyword functions also change).
+        var failures: [ValidationError] = []
+        func fail(_ keyword: String, _ message: String) {
+            failures.append(ValidationError(instanceLocation: instancePath, keywordLocation: keywordPath + "/" + keyword, message: message))
+        }
+        switch at.schema {
+        case .bool(true): return outcome
+        case .bool(false):
+            outcome.errors.append(ValidationError(instanceLocation: instancePath, keywordLocation: keywordPath, message: "nothing is allowed here"))
+            return outcome
+        case .object: break
+        default: return outcome
+        }
+        let schema = at.schema.objectValue!
+        var here = at
+        if let own = SchemaRegistry.dialect(of: at.schema) { here.dialect = own }
+        let dialect = here.dialect
+        var scope = scope
+        if !at.ownBase, let id = schema[dialect.idKeyword]?.stringValue, !id.hasPrefix("#"),
+            !(dialect.refOverridesSiblings && schema["$ref"] != nil)
+        {
+            here.base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: at.base))
+        }
+        here.ownBase = true
+        if scope.last != here.base { scope.append(here.base) }
+
+        func sub(_ schema: JSON, _ keyword: String, _ value: JSON, _ path: String) -> Outcome {
+            var located = here
+            located.schema = schema
+            located.ownBase = false
+            return evaluate(located, value, instancePath: path, keywordPath: keywordPath + "/" + keyword, scope: scope)
+        }
+
+        // References.
+        if let reference = schema["$ref"]?.stringValue {
+            outcome.absorb(follow(reference, from: here, keyword: "$ref", instance, instancePath, keywordPath, scope))
+            if dialect.refOverridesSiblings { return outcome }
+        }
+        if dialect == .draft202012, let reference = schema["$dynamicRef"]?.stringValue {
+            outcome.absorb(dynamic(reference, from: here, instance, instancePath, keywordPath, scope))
+        }
+        if dialect == .draft201909, let reference = schema["$recursiveRef"]?.stringValue {
+            outcome.absorb(recursive(reference, from: here, instance, instancePath, keywordPath, scope))
+        }
+
+        // Any instance.
+        if let type = schema["type"] {
+            let names = type.arrayValue?.compactMap(\.stringValue) ?? type.stringValue.map { [$0] } ?? []
+            if !names.contains(where: { Self.has(instance, type: $0) }) {
+                fail("type", "must be \(names.joined(separator: " or ")), not \(Self.typeName(instance))")
+            }
+        }
+        if let values = schema["enum"]?.arrayValue, !values.contains(instance) { fail("enum", "must be one of the listed values") }
+        if dialect >= .draft6, let value = schema["const"], value != instance { fail("const", "must be \(value.serialized())") }
+        for keyword in ["allOf", "anyOf", "oneOf"] {
+            guard let list = schema[keyword]?.arrayValue else { continue }
+            var passed: [Outcome] = []
+            var failed: [ValidationError] = []
+            for (n, subschema) in list.enumerated() {
+                let result = sub(subschema, "\(keyword)/\(n)", instance, instancePath)
+                if result.valid { passed.append(result) } else { failed += result.errors }
+            }
+            switch keyword {
+            case "allOf":
+                if passed.count == list.count { for result in passed { outcome.annotate(result) } } else { outcome.errors += failed }
+            case "anyOf":
+                if passed.isEmpty {
+                    fail(keyword, "must match at least one of the schemas")
+                } else {
+                    for result in passed { outcome.annotate(result) }
+                }
+            default:
+                if passed.count == 1 {
+                    outcome.annotate(passed[0])
+                } else {
+                    fail(keyword, "must match exactly one of the schemas, not \(passed.count)")
+                }
+            }
+        }
+        if let not = schema["not"], sub(not, "not", instance, instancePath).valid { fail("not", "must not match the schema") }
+        if dialect >= .draft7, let condition = schema["if"] {
+            let test = sub(condition, "if", instance, instancePath)
+            if test.valid {
+                outcome.annotate(test)
+                if let then = schema["then"] { outcome.absorb(sub(then, "then", instance, instancePath)) }
+            } else if let otherwise = schema["else"] {
+                outcome.absorb(sub(otherwise, "else", instance, instancePath))
+            }
+        }
+
+        switch instance {
+        case .number(let number): numberKeywords(schema, number, dialect: dialect, fail: fail)
+        case .string(let string): stringKeywords(schema, string, fail: fail)
+        case .array(let elements):
+            arrayKeywords(
+                schema, elements, here: here, instancePath: instancePath, keywordPath: keywordPath, scope: scope, outcome: &outcome, sub: sub,
+                fail: fail)
+        case .object(let members):
+            objectKeywords(schema, members, here: here, instancePath: instancePath, outcome: &outcome, sub: sub, fail: fail)
+        default: break
+        }
+        outcome.errors += failures
+        return outcome
+    }
+
+    // MARK: References
+
+    func follow(
+        _ reference: String, from here: SchemaRegistry.Located, keyword: String, _ instance: JSON, _ instancePath: String,
+        _ keywordPath: String, _ scope: [String]
+    ) -> Outcome {
+        guard depth < 64, let target = registry.locate(reference, base: here.base) else {
+            var outcome = Outcome()
+            let message = depth < 64 ? "refers to \(reference), which no known schema is" : "refers too deeply (a reference loop)"
+            outcome.errors.append(ValidationError(instanceLocation: instancePath, keywordLocation: keywordPath + "/" + keyword, message: message))
+            return outcome
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return evaluate(target, instance, instancePath: instancePath, keywordPath: keywordPath + "/" + keyword, scope: scope)
+    }
+
+    /// `$dynamicRef` (2020-12): as `$ref`, unless its target is a `$dynamicAnchor` of the same name: then the
+    /// outermost resource in the dynamic scope with such an anchor.
+    func dynamic(
+        _ reference: String, from here: SchemaRegistry.Located, _ instance: JSON, _ instancePath: String, _ keywordPath: String,
+        _ scope: [String]
+    ) -> Outcome {
+        guard let target = registry.locate(reference, base: here.base) else {
+            return follow(reference, from: here, keyword: "$dynamicRef", instance, instancePath, keywordPath, scope)
+        }
+        var chosen = target
+        if let name = SchemaRegistry.fragment(of: reference), !name.isEmpty, !name.hasPrefix("/"),
+            target.schema["$dynamicAnchor"]?.stringValue == name
+        {
+            for resource in scope {
+                if let anchored = registry.dynamicAnchor(name, in: resource) {
+                    chosen = anchored
+                    break
+                }
+            }
+        }
+        guard depth < 64 else { return follow(reference, from: here, keyword: "$dynamicRef", instance, instancePath, keywordPath, scope) }
+        depth += 1
+        defer { depth -= 1 }
+        return evaluate(chosen, instance, instancePath: instancePath, keywordPath: keywordPath + "/$dynamicRef", scope: scope)
+    }
+
+    /// `$recursiveRef` (2019-09): as `$ref`, unless its target has `$recursiveAnchor: true`: then the outermost
+    /// resource in the dynamic scope that has it too.
+    func recursive(
+        _ reference: String, from here: SchemaRegistry.Located, _ instance: JSON, _ instancePath: String, _ keywordPath: String,
+        _ scope: [String]
+    ) -> Outcome {
+        guard var target = registry.locate(reference, base: here.base) else {
+            return follow(reference, from: here, keyword: "$recursiveRef", instance, instancePath, keywordPath, scope)
+        }
+        if target.schema["$recursiveAnchor"] == .bool(true) {
+            // The outermost resource of the dynamic scope that has `$recursiveAnchor: true` too.
+            if let outer = scope.lazy.compactMap({ self.registry.resource($0) }).first(where: { $0.schema["$recursiveAnchor"] == .bool(true) }) {
+                target = outer
+            }
+        }
+        guard depth < 64 else { return follow(reference, from: here, keyword: "$recursiveRef", instance, instancePath, keywordPath, scope) }
+        depth += 1
+        defer { depth -= 1 }
+        return evaluate(target, instance, instancePath: instancePath, keywordPath: keywordPath + "/$recursiveRef", scope: scope)
+    }
+
+    // MARK: Types
+
+    static func has(_ instance: JSON, type: String) -> Bool {
+        switch (type, instance) {
+        case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array), ("object", .object):
+            true
+        case ("integer", _): instance.isInteger
+        default: false
+        }
+    }
+
+    static func typeName(_ instance: JSON) -> String {
+        switch instance {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: instance.isInteger ? "an integer" : "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
