@@ -29,6 +29,8 @@ public struct CompiledSchema: Sendable {
     let root: SchemaRegistry.Located
     let registry: SchemaRegistry
     let formatAssertion: Bool
+    /// Whether the validation vocabulary applies (a custom metaschema may leave it out).
+    let validation: Bool
 
     /// The base URI a schema without an `$id` gets.
     static let defaultBase = "urn:vellum:schema"
@@ -46,7 +48,15 @@ public struct CompiledSchema: Sendable {
                 throw SchemaError("Unknown $schema \(name.serialized()).")
             }
         }
-        let dialect = SchemaRegistry.dialect(of: schema) ?? defaultDialect
+        var dialect = SchemaRegistry.dialect(of: schema) ?? defaultDialect
+        // A custom metaschema: its own dialect, and whether its `$vocabulary` has the validation vocabulary.
+        var validation = true
+        if let uri = schema["$schema"]?.stringValue, Dialect(metaschema: uri) == nil, let metaschema = registry.resource(uri) {
+            dialect = SchemaRegistry.dialect(of: metaschema.schema) ?? dialect
+            if let vocabularies = metaschema.schema["$vocabulary"]?.objectValue {
+                validation = vocabularies.keys.contains { $0.hasSuffix("/vocab/validation") }
+            }
+        }
         var base = Self.defaultBase
         if let id = schema[dialect.idKeyword]?.stringValue, !(dialect.refOverridesSiblings && schema["$ref"] != nil) {
             base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: Self.defaultBase))
@@ -55,12 +65,15 @@ public struct CompiledSchema: Sendable {
         self.root = SchemaRegistry.Located(schema: schema, base: base, dialect: dialect)
         self.registry = registry
         self.formatAssertion = formatAssertion
+        self.validation = validation
     }
 
     /// Every error, in the order the schema's keywords meet them.
     public func validate(_ instance: JSON) -> [ValidationError] {
-        return Evaluator(registry: registry, formatAssertion: formatAssertion).evaluate(root, instance, instancePath: "", keywordPath: "", scope: [])
-            .errors
+        return Evaluator(registry: registry, formatAssertion: formatAssertion, validation: validation).evaluate(
+            root, instance, instancePath: "", keywordPath: "", scope: []
+        )
+        .errors
     }
 
     public func isValid(_ instance: JSON) -> Bool { validate(instance).isEmpty }

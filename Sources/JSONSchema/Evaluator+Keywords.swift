@@ -61,9 +61,13 @@ extension Evaluator {
         scope: [String], outcome: inout Outcome, sub: (JSON, String, JSON, String) -> Outcome, fail: (String, String) -> Void
     ) {
         let dialect = here.dialect
-        if let limit = schema["maxItems"]?.numberValue, Double(elements.count) > limit { fail("maxItems", "must have at most \(Int(limit)) items") }
-        if let limit = schema["minItems"]?.numberValue, Double(elements.count) < limit { fail("minItems", "must have at least \(Int(limit)) items") }
-        if schema["uniqueItems"] == .bool(true) {
+        if validation, let limit = schema["maxItems"]?.numberValue, Double(elements.count) > limit {
+            fail("maxItems", "must have at most \(Int(limit)) items")
+        }
+        if validation, let limit = schema["minItems"]?.numberValue, Double(elements.count) < limit {
+            fail("minItems", "must have at least \(Int(limit)) items")
+        }
+        if validation, schema["uniqueItems"] == .bool(true) {
             var seen = Set<JSON>()
             if !elements.allSatisfy({ seen.insert($0).inserted }) { fail("uniqueItems", "must not repeat an item") }
         }
@@ -116,19 +120,19 @@ extension Evaluator {
         func path(_ key: String) -> String {
             instancePath + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
         }
-        if let limit = schema["maxProperties"]?.numberValue, Double(members.count) > limit {
+        if validation, let limit = schema["maxProperties"]?.numberValue, Double(members.count) > limit {
             fail("maxProperties", "must have at most \(Int(limit)) members")
         }
-        if let limit = schema["minProperties"]?.numberValue, Double(members.count) < limit {
+        if validation, let limit = schema["minProperties"]?.numberValue, Double(members.count) < limit {
             fail("minProperties", "must have at least \(Int(limit)) members")
         }
-        if let required = schema["required"]?.arrayValue {
+        if validation, let required = schema["required"]?.arrayValue {
             for name in required.compactMap(\.stringValue) where members[name] == nil {
                 outcome.errors.append(
                     ValidationError(instanceLocation: path(name), keywordLocation: "/required", message: "is required"))
             }
         }
-        var dependentRequired = dialect >= .draft201909 ? schema["dependentRequired"]?.objectValue ?? [:] : [:]
+        var dependentRequired = dialect >= .draft201909 && validation ? schema["dependentRequired"]?.objectValue ?? [:] : [:]
         var dependentSchemas = dialect >= .draft201909 ? schema["dependentSchemas"]?.objectValue ?? [:] : [:]
         if dialect < .draft201909, let dependencies = schema["dependencies"]?.objectValue {
             for (key, value) in dependencies {

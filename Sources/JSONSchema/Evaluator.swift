@@ -5,6 +5,8 @@ import Foundation
 final class Evaluator {
     let registry: SchemaRegistry
     let formatAssertion: Bool
+    /// Whether the validation vocabulary's keywords (`type`, `minimum`, `required`, …) apply.
+    let validation: Bool
     /// How deep references have gone: a schema that only refers to itself stops here instead of looping.
     var depth = 0
 
@@ -28,9 +30,10 @@ final class Evaluator {
         }
     }
 
-    init(registry: SchemaRegistry, formatAssertion: Bool) {
+    init(registry: SchemaRegistry, formatAssertion: Bool, validation: Bool = true) {
         self.registry = registry
         self.formatAssertion = formatAssertion
+        self.validation = validation
     }
 
     /// `scope`: the base URIs of the resources entered so far, outermost first (for `$dynamicRef`, `$recursiveRef`).
@@ -84,14 +87,14 @@ final class Evaluator {
         }
 
         // Any instance.
-        if let type = schema["type"] {
+        if validation, let type = schema["type"] {
             let names = type.arrayValue?.compactMap(\.stringValue) ?? type.stringValue.map { [$0] } ?? []
             if !names.contains(where: { Self.has(instance, type: $0) }) {
                 fail("type", "must be \(names.joined(separator: " or ")), not \(Self.typeName(instance))")
             }
         }
-        if let values = schema["enum"]?.arrayValue, !values.contains(instance) { fail("enum", "must be one of the listed values") }
-        if dialect >= .draft6, let value = schema["const"], value != instance { fail("const", "must be \(value.serialized())") }
+        if validation, let values = schema["enum"]?.arrayValue, !values.contains(instance) { fail("enum", "must be one of the listed values") }
+        if validation, dialect >= .draft6, let value = schema["const"], value != instance { fail("const", "must be \(value.serialized())") }
         for keyword in ["allOf", "anyOf", "oneOf"] {
             guard let list = schema[keyword]?.arrayValue else { continue }
             var passed: [Outcome] = []
@@ -129,8 +132,8 @@ final class Evaluator {
         }
 
         switch instance {
-        case .number(let number): numberKeywords(schema, number, dialect: dialect, fail: fail)
-        case .string(let string): stringKeywords(schema, string, fail: fail)
+        case .number(let number) where validation: numberKeywords(schema, number, dialect: dialect, fail: fail)
+        case .string(let string) where validation: stringKeywords(schema, string, fail: fail)
         case .array(let elements):
             arrayKeywords(
                 schema, elements, here: here, instancePath: instancePath, keywordPath: keywordPath, scope: scope, outcome: &outcome, sub: sub,
