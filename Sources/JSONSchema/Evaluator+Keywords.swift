@@ -30,11 +30,16 @@ extension Evaluator {
 
     static func text(_ x: Double) -> String { JSON.number(x).serialized() }
 
+    /// "1 item", "3 items".
+    static func count(_ n: Double, _ noun: String) -> String { "\(text(n)) \(noun)\(n == 1 ? "" : "s")" }
+
     func stringKeywords(_ schema: [String: JSON], _ string: String, fail: (String, String) -> Void) {
         let length = string.unicodeScalars.count
-        if let limit = schema["maxLength"]?.numberValue, Double(length) > limit { fail("maxLength", "must be at most \(Int(limit)) characters long") }
+        if let limit = schema["maxLength"]?.numberValue, Double(length) > limit {
+            fail("maxLength", "must be at most \(Self.count(limit, "character")) long")
+        }
         if let limit = schema["minLength"]?.numberValue, Double(length) < limit {
-            fail("minLength", "must be at least \(Int(limit)) characters long")
+            fail("minLength", "must be at least \(Self.count(limit, "character")) long")
         }
         if let pattern = schema["pattern"]?.stringValue, !Self.matches(pattern, string) { fail("pattern", "must match \(pattern)") }
         if formatAssertion, let format = schema["format"]?.stringValue, !Formats.check(format, string) {
@@ -62,10 +67,10 @@ extension Evaluator {
     ) {
         let dialect = here.dialect
         if validation, let limit = schema["maxItems"]?.numberValue, Double(elements.count) > limit {
-            fail("maxItems", "must have at most \(Int(limit)) items")
+            fail("maxItems", "must have at most \(Self.count(limit, "item"))")
         }
         if validation, let limit = schema["minItems"]?.numberValue, Double(elements.count) < limit {
-            fail("minItems", "must have at least \(Int(limit)) items")
+            fail("minItems", "must have at least \(Self.count(limit, "item"))")
         }
         if validation, schema["uniqueItems"] == .bool(true) {
             var seen = Set<JSON>()
@@ -121,10 +126,10 @@ extension Evaluator {
             instancePath + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
         }
         if validation, let limit = schema["maxProperties"]?.numberValue, Double(members.count) > limit {
-            fail("maxProperties", "must have at most \(Int(limit)) members")
+            fail("maxProperties", "must have at most \(Self.count(limit, "member"))")
         }
         if validation, let limit = schema["minProperties"]?.numberValue, Double(members.count) < limit {
-            fail("minProperties", "must have at least \(Int(limit)) members")
+            fail("minProperties", "must have at least \(Self.count(limit, "member"))")
         }
         if validation, let required = schema["required"]?.arrayValue {
             for name in required.compactMap(\.stringValue) where members[name] == nil {

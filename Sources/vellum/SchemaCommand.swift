@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import JSONSchema
+import VellumRecords
+
+/// `vellum schema validate SCHEMA INSTANCE...` (api.md §7): each instance checked against the schema by the engine
+/// records use, with nothing fetched from the network: `$ref`s to other documents resolve to the files of
+/// `--ref BASE_URI=DIR` and to the built-in record schema (`local://record-v1.0.0.json`).
+struct SchemaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema", abstract: "Check JSON documents against a JSON Schema.", subcommands: [Validate.self])
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate instances: exit status 0 when all are valid, 1 when some are not, 2 when the schema is invalid or unreadable.")
+        @Argument(help: "The schema, a JSON file (draft-04, -06, -07, 2019-09 or 2020-12, by its $schema).") var schema: String
+        @Argument(help: "The instances, JSON files.") var instances: [String]
+        @Option(name: .customLong("ref"), help: "BASE_URI=DIR: documents under BASE_URI are the JSON files under DIR (repeatable).")
+        var references: [String] = []
+        @Flag(help: "Check `format` too (dates, e-mail addresses, URIs, …), as an assertion.") var formats = false
+
+        func run() throws {
+            let compiled: CompiledSchema
+            do {
+                let registry = SchemaRegistry()
+                try registry.register(try JSON(parsing: RecordSchemaV1.text), uri: "local://" + RecordSchemaV1.name)
+                for reference in references {
+                    guard let equals = reference.firstIndex(of: "="), equals != reference.startIndex else {
+                        throw ArgumentParser.ValidationError("--ref takes BASE_URI=DIR, not \(reference).")
+                    }
+                    try Self.register(
+                        directory: String(reference[reference.index(after: equals)...]), base: String(reference[..<equals]),
+                        in: registry)
+                }
+                compiled = try CompiledSchema(try Self.read(schema), registry: registry, formatAssertion: formats)
+            } catch let error as ArgumentParser.ValidationError {
+                throw error
+            } catch {
+                FileHandle.standardError.write(Data("\(schema): not a usable schema: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            var allValid = true
+            for instance in instances {
+                let errors: [(String, String)]
+                do {
+                    errors = compiled.validate(try Self.read(instance)).map { ($0.instanceLocation, $0.message) }
+                } catch {
+                    errors = [("", "not JSON: \(error)")]
+                }
+                if errors.isEmpty { print("\(instance): valid") }
+                for (pointer, message) in errors { print("\(instance): invalid: \(pointer): \(message)") }
+                allValid = allValid && errors.isEmpty
+            }
+            if !allValid { throw ExitCode(1) }
+        }
+
+        static func read(_ path: String) throws -> JSON {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ArgumentParser.ValidationError("\(path) cannot be read.")
+            }
+            return try JSON(parsing: [UInt8](data))
+        }
+
+        /// Every `.json` file under `directory`, as `base` followed by its path there.
+        static func register(directory: String, base: String, in registry: SchemaRegistry) throws {
+            guard let paths = FileManager.default.subpaths(atPath: directory) else {
+                throw ArgumentParser.ValidationError("\(directory) cannot be read.")
+            }
+            let prefix = base.hasSuffix("/") ? base : base + "/"
+            for path in paths.sorted() where path.hasSuffix(".json") {
+                try registry.register(try read(directory + "/" + path), uri: prefix + path)
+            }
+        }
+    }
+}
