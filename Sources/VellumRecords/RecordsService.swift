@@ -8,10 +8,36 @@ import VellumCore
 public struct RecordsService: Sendable {
     let store: any MetadataStore
     let bucketDefaults: BucketLimits
+    /// The schemas records may name, by `$schema` (so far the built-in one, `local://record-v1.0.0.json`).
+    let schemas: [String: CompiledSchema]
 
     public init(store: any MetadataStore, bucketDefaults: BucketLimits) {
         self.store = store
         self.bucketDefaults = bucketDefaults
+        let builtIn = try! CompiledSchema(try! JSON(parsing: RecordSchemaV1.text))  // a constant of this module
+        self.schemas = ["local://" + RecordSchemaV1.name: builtIn]
+    }
+
+    /// What keeps a record from being published: its metadata's errors against its schema, as JSON pointers from
+    /// the record's root. Values of the wrong JSON type, and an unknown `$schema`, are refused at once instead
+    /// (`invalid`): a draft may be incomplete, not malformed.
+    public func errors(_ document: JSON) throws(RecordsError) -> [FieldError] {
+        let name = document["$schema"]?.stringValue ?? ""
+        guard let schema = schemas[name] ?? schemas[Self.local(name)] else {
+            throw RecordsError.invalid([("/$schema", "names no known schema")])
+        }
+        let errors = schema.validate(document["metadata"] ?? .object([:])).map {
+            (field: "/metadata" + $0.instanceLocation, message: $0.message, type: $0.keywordLocation.hasSuffix("/type"))
+        }
+        let wrongTypes = errors.filter(\.type)
+        if !wrongTypes.isEmpty { throw RecordsError.invalid(wrongTypes.map { ($0.field, $0.message) }) }
+        return errors.map { FieldError(field: $0.field, message: $0.message) }
+    }
+
+    /// `{public url}/schemas/{name}` → `local://{name}`.
+    static func local(_ name: String) -> String {
+        guard let range = name.range(of: "/schemas/", options: .backwards) else { return name }
+        return "local://" + name[range.upperBound...]
     }
 
     /// A new draft of the body `{"metadata", "$schema"?, "access"?, "files": {"enabled"}?}`, with a bucket of its own
@@ -19,6 +45,7 @@ public struct RecordsService: Sendable {
     public func createDraft(_ body: JSON, by principal: Principal) async throws -> Record {
         guard principal.isAuthenticated else { throw FilesError.unauthenticated }
         let document = try Self.document(body)
+        _ = try errors(document)
         return try await store.write { session in
             let records = try session.queries(RecordQueries.self)
             guard let location = try await session.locations().first(where: \.isDefault) else {
@@ -53,6 +80,7 @@ public struct RecordsService: Sendable {
     /// `ifMatch`, when given, must be the current revision. Only the owner and admins may.
     public func replace(_ id: Int64, with body: JSON, ifMatch: Int?, by principal: Principal) async throws -> Record {
         let document = try Self.document(body)
+        _ = try errors(document)
         return try await store.write { session in
             let records = try session.queries(RecordQueries.self)
             guard var record = try await records.record(id), Self.canSee(record, principal) else { throw Self.notFound }

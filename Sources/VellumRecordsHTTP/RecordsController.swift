@@ -95,7 +95,7 @@ public struct RecordsController: Sendable {
         let document = record.document
         var files = document["files"]?.objectValue ?? [:]
         files["bucket"] = .string(record.bucketID.lowercased)
-        let json = JSON.object([
+        var json = JSON.object([
             "id": .string(String(record.id)), "status": .string(record.status.rawValue),
             "revision_id": .number(Double(record.revision)), "created": .string(Self.timestamp(record.created)),
             "updated": .string(Self.timestamp(record.updated)), "metadata": document["metadata"] ?? .object([:]),
@@ -106,6 +106,11 @@ public struct RecordsController: Sendable {
                 "revisions": .string(link(record) + "/revisions"),
             ]),
         ])
+        // A draft lists what keeps it from being published.
+        if record.status == .draft, let errors = try? service.errors(document), !errors.isEmpty, case .object(var members) = json {
+            members["errors"] = .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+            json = .object(members)
+        }
         return Self.json(json, status: status, headers: [.eTag: "\"\(record.revision)\""])
     }
 

@@ -114,4 +114,36 @@ import VellumTesting
             #expect(try await client.execute(uri: "/schemas/other.json", method: .get).status == .notFound)
         }
     }
+
+    @Test func draftsListWhatKeepsThemFromPublishingAndRefuseWrongTypes() async throws {
+        try await withClient { client, admin in
+            let incomplete = try await client.execute(
+                uri: "/records", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"metadata": {"title": "Tides", "publication_date": "2026-13"}}"#))
+            #expect(incomplete.status == .created)
+            let errors = try #require(json(incomplete)["errors"] as? [[String: Any]])
+            let fields = Set(errors.compactMap { $0["field"] as? String })
+            #expect(fields == ["/metadata/creators", "/metadata/resource_type", "/metadata/publication_date"])
+            let complete = try await client.execute(
+                uri: "/records", method: .post, headers: admin,
+                body: ByteBuffer(
+                    string:
+                        #"{"metadata": {"title": "Tides", "creators": [{"name": "Ada"}], "publication_date": "2026", "resource_type": "dataset"}}"#))
+            #expect(complete.status == .created && json(complete)["errors"] == nil)
+            // Values of the wrong JSON type, and an unknown schema: refused at once.
+            let wrong = try await client.execute(
+                uri: "/records", method: .post, headers: admin, body: ByteBuffer(string: #"{"metadata": {"title": 5, "keywords": "x"}}"#))
+            #expect(wrong.status == .badRequest)
+            let wrongFields = Set((json(wrong)["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            #expect(wrongFields == ["/metadata/title", "/metadata/keywords"])
+            let unknown = try await client.execute(
+                uri: "/records", method: .post, headers: admin, body: ByteBuffer(string: #"{"$schema": "local://nothing.json", "metadata": {}}"#))
+            #expect(unknown.status == .badRequest)
+            // The schema's public URL names the same schema.
+            let byURL = try await client.execute(
+                uri: "/records", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"$schema": "http://localhost/schemas/record-v1.0.0.json", "metadata": {}}"#))
+            #expect(byURL.status == .created)
+        }
+    }
 }
