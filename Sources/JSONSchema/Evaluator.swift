@@ -76,14 +76,18 @@ final class Evaluator {
 
         // References.
         if let reference = schema["$ref"]?.stringValue {
-            outcome.absorb(follow(reference, from: here, keyword: "$ref", instance, instancePath, keywordPath, scope))
+            outcome.absorb(follow("$ref", reference, from: here, instance, instancePath, keywordPath, scope))
             if dialect.refOverridesSiblings { return outcome }
         }
         if dialect == .draft202012, let reference = schema["$dynamicRef"]?.stringValue {
-            outcome.absorb(dynamic(reference, from: here, instance, instancePath, keywordPath, scope))
+            outcome.absorb(
+                follow("$dynamicRef", reference, from: here, instance, instancePath, keywordPath, scope) {
+                    self.dynamicTarget(reference, $0, scope)
+                })
         }
         if dialect == .draft201909, let reference = schema["$recursiveRef"]?.stringValue {
-            outcome.absorb(recursive(reference, from: here, instance, instancePath, keywordPath, scope))
+            outcome.absorb(
+                follow("$recursiveRef", reference, from: here, instance, instancePath, keywordPath, scope) { self.recursiveTarget($0, scope) })
         }
 
         // Any instance.
@@ -148,9 +152,11 @@ final class Evaluator {
 
     // MARK: References
 
+    /// A reference keyword: its target's outcome, the target chosen by `choose` from the one the reference names
+    /// (the dynamic keywords may pick another); an unknown target or a loop is an error.
     func follow(
-        _ reference: String, from here: SchemaRegistry.Located, keyword: String, _ instance: JSON, _ instancePath: String,
-        _ keywordPath: String, _ scope: [String]
+        _ keyword: String, _ reference: String, from here: SchemaRegistry.Located, _ instance: JSON, _ instancePath: String,
+        _ keywordPath: String, _ scope: [String], choose: (SchemaRegistry.Located) -> SchemaRegistry.Located = { $0 }
     ) -> Outcome {
         guard depth < 64, let target = registry.locate(reference, base: here.base) else {
             var outcome = Outcome()
@@ -160,54 +166,24 @@ final class Evaluator {
         }
         depth += 1
         defer { depth -= 1 }
-        return evaluate(target, instance, instancePath: instancePath, keywordPath: keywordPath + "/" + keyword, scope: scope)
+        return evaluate(choose(target), instance, instancePath: instancePath, keywordPath: keywordPath + "/" + keyword, scope: scope)
     }
 
-    /// `$dynamicRef` (2020-12): as `$ref`, unless its target is a `$dynamicAnchor` of the same name: then the
+    /// `$dynamicRef` (2020-12): its target, unless that is a `$dynamicAnchor` of the reference's name: then the
     /// outermost resource in the dynamic scope with such an anchor.
-    func dynamic(
-        _ reference: String, from here: SchemaRegistry.Located, _ instance: JSON, _ instancePath: String, _ keywordPath: String,
-        _ scope: [String]
-    ) -> Outcome {
-        guard let target = registry.locate(reference, base: here.base) else {
-            return follow(reference, from: here, keyword: "$dynamicRef", instance, instancePath, keywordPath, scope)
-        }
-        var chosen = target
-        if let name = SchemaRegistry.fragment(of: reference), !name.isEmpty, !name.hasPrefix("/"),
+    func dynamicTarget(_ reference: String, _ target: SchemaRegistry.Located, _ scope: [String]) -> SchemaRegistry.Located {
+        guard let name = SchemaRegistry.fragment(of: reference), !name.isEmpty, !name.hasPrefix("/"),
             target.schema["$dynamicAnchor"]?.stringValue == name
-        {
-            for resource in scope {
-                if let anchored = registry.dynamicAnchor(name, in: resource) {
-                    chosen = anchored
-                    break
-                }
-            }
-        }
-        guard depth < 64 else { return follow(reference, from: here, keyword: "$dynamicRef", instance, instancePath, keywordPath, scope) }
-        depth += 1
-        defer { depth -= 1 }
-        return evaluate(chosen, instance, instancePath: instancePath, keywordPath: keywordPath + "/$dynamicRef", scope: scope)
+        else { return target }
+        return scope.lazy.compactMap { self.registry.dynamicAnchor(name, in: $0) }.first ?? target
     }
 
-    /// `$recursiveRef` (2019-09): as `$ref`, unless its target has `$recursiveAnchor: true`: then the outermost
-    /// resource in the dynamic scope that has it too.
-    func recursive(
-        _ reference: String, from here: SchemaRegistry.Located, _ instance: JSON, _ instancePath: String, _ keywordPath: String,
-        _ scope: [String]
-    ) -> Outcome {
-        guard var target = registry.locate(reference, base: here.base) else {
-            return follow(reference, from: here, keyword: "$recursiveRef", instance, instancePath, keywordPath, scope)
-        }
-        if target.schema["$recursiveAnchor"] == .bool(true) {
-            // The outermost resource of the dynamic scope that has `$recursiveAnchor: true` too.
-            if let outer = scope.lazy.compactMap({ self.registry.resource($0) }).first(where: { $0.schema["$recursiveAnchor"] == .bool(true) }) {
-                target = outer
-            }
-        }
-        guard depth < 64 else { return follow(reference, from: here, keyword: "$recursiveRef", instance, instancePath, keywordPath, scope) }
-        depth += 1
-        defer { depth -= 1 }
-        return evaluate(target, instance, instancePath: instancePath, keywordPath: keywordPath + "/$recursiveRef", scope: scope)
+    /// `$recursiveRef` (2019-09): its target, unless that has `$recursiveAnchor: true`: then the outermost resource
+    /// of the dynamic scope that has it too.
+    func recursiveTarget(_ target: SchemaRegistry.Located, _ scope: [String]) -> SchemaRegistry.Located {
+        guard target.schema["$recursiveAnchor"] == .bool(true) else { return target }
+        let anchored = scope.lazy.compactMap { self.registry.resource($0) }.first { $0.schema["$recursiveAnchor"] == .bool(true) }
+        return anchored ?? target
     }
 
     // MARK: Types
