@@ -114,10 +114,11 @@ public struct RecordsController: Sendable {
         return Self.json(json, status: status, headers: [.eTag: "\"\(record.revision)\""])
     }
 
+    /// JSON with its keys sorted, so that responses read the same every time.
     static func json(_ value: JSON, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.serialized(sortedKeys: true))))
     }
 
     static func timestamp(_ date: Date) -> String {
