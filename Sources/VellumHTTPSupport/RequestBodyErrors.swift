@@ -29,10 +29,11 @@ public struct RequestBodyErrors: AsyncSequence, Sendable {
 }
 
 extension Request {
-    /// A small body (JSON) read whole: more than 64 KiB is 413, one that ends early (or whose framing is broken) 400.
-    public func smallBody() async throws -> ByteBuffer {
+    /// A small body (JSON) read whole: more than `limit` (64 KiB) is 413, one that ends early (or whose framing is
+    /// broken) 400.
+    public func smallBody(limit: Int = 64 * 1024) async throws -> ByteBuffer {
         do {
-            return try await body.collect(upTo: 64 * 1024)
+            return try await body.collect(upTo: limit)
         } catch let error as any HTTPResponseError {
             throw error
         } catch {

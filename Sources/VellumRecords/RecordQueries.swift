@@ -12,6 +12,8 @@ public protocol RecordQueries: Sendable {
     func insertRevision(_ revision: RecordRevision) async throws
     /// Oldest first.
     func revisions(of id: Int64) async throws -> [RecordRevision]
+    /// The hash of the record's latest revision (what the next one chains to).
+    func lastRevisionHash(of id: Int64) async throws -> String?
     /// Revisions made at or after `since`, by record id and revision, the first `limit` after `after`
     /// (a record id and revision; nil from the start): what `vellum records export` pages through.
     func revisions(since: Date, after: (Int64, Int)?, limit: Int) async throws -> [RecordRevision]

@@ -89,7 +89,7 @@ public struct RecordsService: Sendable {
                 throw RecordsError(.revisionMismatch, "The record is at revision \(record.revision), not \(ifMatch).")
             }
             if document == record.document { return record }
-            let previous = try await records.revisions(of: id).last?.hash
+            let previous = try await records.lastRevisionHash(of: id)
             let now = Date()
             record.document = document
             record.revision += 1

@@ -150,14 +150,7 @@ public struct RecordsController: Sendable {
 
     /// The request's JSON (at most 1 MiB).
     static func body(_ request: Request) async throws -> JSON {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: 1 << 20)
-        } catch let error as any HTTPResponseError {
-            throw error
-        } catch {
-            throw RequestBodyErrors.truncated
-        }
+        let buffer = try await request.smallBody(limit: 1 << 20)
         do {
             return try JSON(parsing: Array(buffer.readableBytesView))
         } catch {

@@ -57,6 +57,11 @@ extension SQLMetadataSession: RecordQueries {
         try await db.raw("SELECT * FROM record_revisions WHERE record_id = \(bind: id) ORDER BY revision").all().map(Self.revision(from:))
     }
 
+    public func lastRevisionHash(of id: Int64) async throws -> String? {
+        try await db.raw("SELECT hash FROM record_revisions WHERE record_id = \(bind: id) ORDER BY revision DESC LIMIT 1").first()?
+            .decode(column: "hash", as: String.self)
+    }
+
     public func revisions(since: Date, after: (Int64, Int)?, limit: Int) async throws -> [RecordRevision] {
         let (id, revision) = after ?? (0, 0)
         return try await db.raw(
