@@ -35,28 +35,13 @@ struct Links {
 
     func bucket(_ id: UUID) -> String { "\(base)/files/\(id.lowercased)" }
 
-    func object(_ bucket: UUID, _ key: String) -> String { "\(self.bucket(bucket))/\(Self.encodePath(key))" }
-
-    static let pathAllowed: CharacterSet = {
-        var set = CharacterSet.asciiAlphanumerics
-        set.insert(charactersIn: "-._~/!$&'()*+,;=:@")
-        return set
-    }()
+    func object(_ bucket: UUID, _ key: String) -> String { "\(self.bucket(bucket))/\(ObjectKeyPath.encode(key))" }
 
     static let queryAllowed: CharacterSet = {
         var set = CharacterSet.asciiAlphanumerics
         set.insert(charactersIn: "-._~/!$'()*,;:@")
         return set
     }()
-
-    static func encodePath(_ key: String) -> String {
-        // Most keys need no encoding; Foundation's encoder is slow enough to show in large listings.
-        let plain = key.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "-._~/".utf8.contains(byte)
-        }
-        return plain ? key : key.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? key
-    }
 
     static func encodeQuery(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? value

@@ -9,6 +9,18 @@ public protocol RecordQueries: Sendable {
     func record(_ id: Int64) async throws -> Record?
     /// Stores `record` if the stored one is at the revision before it; false when it is not (another writer won).
     func updateRecord(_ record: Record) async throws -> Bool
+    /// Removes a record and its revisions (a draft that is deleted).
+    func deleteRecord(_ id: Int64) async throws
+    /// Marks the concept's newest published version as its latest (and no other).
+    func markLatest(concept: Int64) async throws
+    /// The concept's record with the highest version index (its draft, when it has one), if any.
+    func newestVersion(concept: Int64) async throws -> Record?
+    /// The concept's published versions (removed ones too), newest first.
+    func publishedVersions(concept: Int64) async throws -> [Record]
+    /// Published records with an embargo that has not been lifted yet, whose day is `day` (`YYYY-MM-DD`) or before.
+    func embargoesDue(on day: String) async throws -> [Record]
+    /// Records that the embargo worker has opened the files of a record whose embargo lifted.
+    func embargoLifted(_ id: Int64) async throws
     func insertRevision(_ revision: RecordRevision) async throws
     /// Oldest first.
     func revisions(of id: Int64) async throws -> [RecordRevision]
@@ -19,4 +31,10 @@ public protocol RecordQueries: Sendable {
     func revisions(since: Date, after: (Int64, Int)?, limit: Int) async throws -> [RecordRevision]
     /// Records changed at or after `since`, by id, the first `limit` with an id above `after`.
     func records(since: Date, after: Int64, limit: Int) async throws -> [Record]
+
+    /// A registered schema's text, by name.
+    func schema(_ name: String) async throws -> String?
+    func insertSchema(name: String, text: String, created: Date) async throws
+    /// Every registered schema, by name.
+    func schemas() async throws -> [(name: String, text: String)]
 }

@@ -13,6 +13,8 @@ public struct RecordsError: DomainError, Equatable {
         case conflict
         /// A stored revision does not match the hash chain.
         case tampered
+        /// The record was removed (its tombstone stays).
+        case gone
     }
 
     public var reason: Reason

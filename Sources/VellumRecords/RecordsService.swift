@@ -6,24 +6,21 @@ import VellumCore
 /// made in one transaction; every change is a new revision kept whole and chained to the previous one by its hash
 /// (`RevisionChain`); `If-Match` is checked the same way by every change (the revision the client last saw).
 public struct RecordsService: Sendable {
-    let store: any MetadataStore
-    let bucketDefaults: BucketLimits
-    /// The schemas records may name, by `$schema` (so far the built-in one, `local://record-v1.0.0.json`).
-    let schemas: [String: CompiledSchema]
+    let files: FilesContext
+    public let schemas: RecordSchemas
 
-    public init(store: any MetadataStore, bucketDefaults: BucketLimits) {
-        self.store = store
-        self.bucketDefaults = bucketDefaults
-        let builtIn = try! CompiledSchema(try! JSON(parsing: RecordSchemaV1.text))  // a constant of this module
-        self.schemas = ["local://" + RecordSchemaV1.name: builtIn]
+    public init(files: FilesContext) {
+        self.files = files
+        self.schemas = RecordSchemas(store: files.store)
     }
+
+    var store: any MetadataStore { files.store }
 
     /// What keeps a record from being published: its metadata's errors against its schema, as JSON pointers from
     /// the record's root. Values of the wrong JSON type, and an unknown `$schema`, are refused at once instead
     /// (`invalid`): a draft may be incomplete, not malformed.
-    public func errors(_ document: JSON) throws(RecordsError) -> [FieldError] {
-        let name = document["$schema"]?.stringValue ?? ""
-        guard let schema = schemas[name] ?? schemas[Self.local(name)] else {
+    public func errors(_ document: JSON) async throws -> [FieldError] {
+        guard let schema = try await schemas.schema(for: document["$schema"]?.stringValue ?? "") else {
             throw RecordsError.invalid([("/$schema", "names no known schema")])
         }
         let errors = schema.validate(document["metadata"] ?? .object([:])).map {
@@ -34,10 +31,10 @@ public struct RecordsService: Sendable {
         return errors.map { FieldError(field: $0.field, message: $0.message) }
     }
 
-    /// `{public url}/schemas/{name}` → `local://{name}`.
-    static func local(_ name: String) -> String {
-        guard let range = name.range(of: "/schemas/", options: .backwards) else { return name }
-        return "local://" + name[range.upperBound...]
+    /// The errors of a document that must be publishable (a record being published, or a published one changed).
+    func requirePublishable(_ document: JSON) async throws {
+        let errors = try await errors(document)
+        if !errors.isEmpty { throw RecordsError.invalid(errors.map { ($0.field, $0.message) }) }
     }
 
     /// A new draft of the body `{"metadata", "$schema"?, "access"?, "files": {"enabled"}?}`, with a bucket of its own
@@ -45,63 +42,58 @@ public struct RecordsService: Sendable {
     public func createDraft(_ body: JSON, by principal: Principal) async throws -> Record {
         guard principal.isAuthenticated else { throw FilesError.unauthenticated }
         let document = try Self.document(body)
-        _ = try errors(document)
+        _ = try await errors(document)
         return try await store.write { session in
-            let records = try session.queries(RecordQueries.self)
-            guard let location = try await session.locations().first(where: \.isDefault) else {
-                throw FilesError(.failure, "No default storage location is configured.")
-            }
-            let now = Date()
-            let bucket = Bucket(
-                id: UUID(), owner: principal.tokenID, location: location.name, quotaSize: bucketDefaults.quotaSize,
-                maxFileSize: bucketDefaults.maxFileSize, created: now, updated: now)
-            try await session.insertBucket(bucket)
-            let ids = try await records.nextRecordIDs(2)
-            let record = Record(
-                id: ids[0], conceptID: ids[1], status: .draft, revision: 1, owner: principal.tokenID, bucketID: bucket.id,
-                document: document, created: now, updated: now)
-            try await records.insertRecord(record)
-            try await records.insertRevision(
-                RecordRevision(
-                    recordID: record.id, revision: 1, created: now, actor: principal.tokenID,
-                    hash: RevisionChain.hash(after: nil, document), document: document))
-            return record
+            let ids = try await session.queries(RecordQueries.self).nextRecordIDs(2)
+            return try await insertDraft(id: ids[0], concept: ids[1], index: 1, document, owner: principal.tokenID, by: principal, session)
         }
     }
 
-    /// The record, if `principal` may see it: drafts and restricted records only by their owner and admins.
-    public func record(_ id: Int64, by principal: Principal) async throws -> Record {
-        let record = try await store.read { try await $0.queries(RecordQueries.self).record(id) }
-        guard let record, Self.canSee(record, principal) else { throw Self.notFound }
+    /// A draft, its bucket and its first revision.
+    func insertDraft(
+        id: Int64, concept: Int64, index: Int, _ document: JSON, owner: String?, by principal: Principal, _ session: any MetadataSession
+    ) async throws -> Record {
+        guard let location = try await session.locations().first(where: \.isDefault) else {
+            throw FilesError(.failure, "No default storage location is configured.")
+        }
+        let now = Date()
+        let bucket = Bucket(
+            id: UUID(), owner: owner, location: location.name, quotaSize: files.bucketDefaults.quotaSize,
+            maxFileSize: files.bucketDefaults.maxFileSize, created: now, updated: now)
+        try await session.insertBucket(bucket)
+        let record = Record(
+            id: id, conceptID: concept, versionIndex: index, status: .draft, revision: 1, owner: owner, bucketID: bucket.id,
+            document: document, created: now, updated: now)
+        let records = try session.queries(RecordQueries.self)
+        try await records.insertRecord(record)
+        try await records.insertRevision(
+            RecordRevision(
+                recordID: id, revision: 1, created: now, actor: principal.tokenID, hash: RevisionChain.hash(after: nil, document),
+                document: document))
         return record
     }
 
+    /// The record, if `principal` may see it: drafts and restricted records only by their owner and admins; a
+    /// removed record is gone (410) for everyone.
+    public func record(_ id: Int64, by principal: Principal) async throws -> Record {
+        let record = try await store.read { try await $0.queries(RecordQueries.self).record(id) }
+        return try Self.visible(record, principal)
+    }
+
     /// Replaces the document (`metadata`, `$schema`, `access`, `files.enabled`) with the body's, as a new revision;
-    /// `ifMatch`, when given, must be the current revision. Only the owner and admins may.
+    /// `ifMatch`, when given, must be the current revision. Only the owner and admins may; a published record stays
+    /// publishable and keeps its files.
     public func replace(_ id: Int64, with body: JSON, ifMatch: Int?, by principal: Principal) async throws -> Record {
         let document = try Self.document(body)
-        _ = try errors(document)
-        return try await store.write { session in
-            let records = try session.queries(RecordQueries.self)
-            guard var record = try await records.record(id), Self.canSee(record, principal) else { throw Self.notFound }
-            guard Self.canEdit(record, principal) else { throw FilesError.forbidden }
-            if let ifMatch, ifMatch != record.revision {
-                throw RecordsError(.revisionMismatch, "The record is at revision \(record.revision), not \(ifMatch).")
+        _ = try await errors(document)
+        return try await change(id, ifMatch: ifMatch, by: principal) { record, _ in
+            if record.status == .published {
+                try await requirePublishable(document)
+                if document["files"] != record.document["files"] {
+                    throw RecordsError.invalid([("/files/enabled", "cannot change once the record is published")])
+                }
             }
-            if document == record.document { return record }
-            let previous = try await records.lastRevisionHash(of: id)
-            let now = Date()
             record.document = document
-            record.revision += 1
-            record.updated = now
-            guard try await records.updateRecord(record) else {
-                throw RecordsError(.revisionMismatch, "The record was changed meanwhile; read it again.")
-            }
-            try await records.insertRevision(
-                RecordRevision(
-                    recordID: id, revision: record.revision, created: now, actor: principal.tokenID,
-                    hash: RevisionChain.hash(after: previous, document), document: document))
-            return record
         }
     }
 
@@ -130,13 +122,64 @@ public struct RecordsService: Sendable {
         return try await replace(id, with: patched, ifMatch: ifMatch ?? current.revision, by: principal)
     }
 
+    /// One change of a record by its owner or an admin, in one transaction: `If-Match` checked, `body` changes the
+    /// record (in the transaction), and, if it did, a new revision chained to the last; the record's bucket then
+    /// opened, closed or locked as its state says, and the concept's latest version marked when its state changed. Returns the record as it is now.
+    func change(
+        _ id: Int64, ifMatch: Int?, by principal: Principal, adminOnly: Bool = false,
+        _ body: @escaping @Sendable (inout Record, any MetadataSession) async throws -> Void
+    ) async throws -> Record {
+        try await store.write { session in
+            let records = try session.queries(RecordQueries.self)
+            var record = try Self.visible(try await records.record(id), principal)
+            guard Self.canEdit(record, principal), principal.isAdmin || !adminOnly else { throw FilesError.forbidden }
+            if let ifMatch, ifMatch != record.revision {
+                throw RecordsError(.revisionMismatch, "The record is at revision \(record.revision), not \(ifMatch).")
+            }
+            let before = record
+            try await body(&record, session)
+            if record == before { return record }
+            let previous = try await records.lastRevisionHash(of: id)
+            let now = Date()
+            record.revision += 1
+            record.updated = now
+            guard try await records.updateRecord(record) else {
+                throw RecordsError(.revisionMismatch, "The record was changed meanwhile; read it again.")
+            }
+            try await records.insertRevision(
+                RecordRevision(
+                    recordID: id, revision: record.revision, created: now, actor: principal.tokenID,
+                    hash: RevisionChain.hash(after: previous, record.document), document: record.document))
+            if record.status != before.status {
+                // Published or removed: the concept's latest version is its newest published one.
+                try await records.markLatest(concept: record.conceptID)
+                record.isLatest = record.status == .published
+            }
+            try await Self.settleBucket(of: record, session)
+            return record
+        }
+    }
+
+    /// Locks a published (or removed) record's bucket, and opens it to everyone exactly when the record's files
+    /// access allows now.
+    static func settleBucket(of record: Record, _ session: any MetadataSession) async throws {
+        guard var bucket = try await session.bucket(record.bucketID) else { return }
+        let before = bucket
+        bucket.locked = bucket.locked || record.status != .draft
+        bucket.isPublic = record.status == .published && record.access.isPublic(at: Date()).files
+        guard bucket != before else { return }
+        bucket.updated = Date()
+        try await session.updateBucket(bucket)
+    }
+
     /// The record's revisions, oldest first, once their hash chain is checked.
     public func revisions(_ id: Int64, by principal: Principal) async throws -> [RecordRevision] {
         let (record, revisions) = try await store.read { session in
             let records = try session.queries(RecordQueries.self)
             return (try await records.record(id), try await records.revisions(of: id))
         }
-        guard let record, Self.canSee(record, principal) else { throw Self.notFound }
+        // A removed record's history is for admins: what was removed may be why it was.
+        guard let record, Self.canSee(record, principal), record.status != .deleted || principal.isAdmin else { throw Self.notFound }
         if let broken = RevisionChain.firstBroken(revisions.map { ($0.document, $0.hash) }) {
             throw RecordsError(.tampered, "Revision \(broken) of record \(id) does not match its hash.")
         }
@@ -145,13 +188,27 @@ public struct RecordsService: Sendable {
 
     static let notFound = RecordsError(.notFound, "No such record.")
 
+    /// The record if `principal` may see it; else not found (or gone, for a removed record).
+    static func visible(_ record: Record?, _ principal: Principal) throws -> Record {
+        guard let record, canSee(record, principal) else { throw notFound }
+        if record.status == .deleted {
+            let reason = record.tombstone?["reason"]?.stringValue ?? ""
+            throw RecordsError(.gone, "The record was removed" + (reason.isEmpty ? "." : ": \(reason)"))
+        }
+        return record
+    }
+
     static func canEdit(_ record: Record, _ principal: Principal) -> Bool {
         principal.isAdmin || (principal.tokenID != nil && principal.tokenID == record.owner)
     }
 
     static func canSee(_ record: Record, _ principal: Principal) -> Bool {
-        if canEdit(record, principal) { return record.status != .deleted || principal.isAdmin }
-        return record.status == .published && record.access.isPublic(at: Date()).record
+        switch record.status {
+        case .draft: canEdit(record, principal)
+        case .published: canEdit(record, principal) || record.access.isPublic(at: Date()).record
+        // Its tombstone is public: a citation of it must resolve.
+        case .deleted: true
+        }
     }
 
     /// A record's document from a request body: its JSON types checked (a body that is not an object, or a member

@@ -23,15 +23,48 @@ public struct RecordsController: Sendable {
         let routes = RouteCollection(context: VellumRequestContext.self).add(middleware: auth)
         routes.post { request, context in
             let record = try await service.createDraft(try await Self.body(request), by: context.principal)
-            var response = respond(record, status: .created)
-            response.headers[.location] = link(record)
-            return response
+            return try await respond(record, to: context, status: .created, location: true)
         }
-        routes.get(":id") { _, context in respond(try await service.record(try Self.id(context), by: context.principal)) }
+        routes.get(":id") { _, context in
+            try await respond(try await service.record(try Self.id(context), by: context.principal), to: context)
+        }
         routes.put(":id") { request, context in
             let record = try await service.replace(
                 try Self.id(context), with: try await Self.body(request), ifMatch: try Self.ifMatch(request), by: context.principal)
-            return respond(record)
+            return try await respond(record, to: context)
+        }
+        routes.delete(":id") { request, context in
+            // A published record's removal says why: `{"reason"}`; a draft's needs no body.
+            let buffer = try await request.smallBody(limit: 64 << 10)
+            let body = buffer.readableBytes == 0 ? JSON.object([:]) : try Self.json(buffer)
+            if let reason = body["reason"], reason.stringValue == nil { throw RecordsError.invalid([("/reason", "must be a string")]) }
+            try await service.delete(
+                try Self.id(context), reason: body["reason"]?.stringValue, ifMatch: try Self.ifMatch(request), by: context.principal)
+            return Response(status: .noContent)
+        }
+        routes.post(":id/publish") { request, context in
+            let record = try await service.publish(try Self.id(context), ifMatch: try Self.ifMatch(request), by: context.principal)
+            return try await respond(record, to: context)
+        }
+        routes.post(":id/versions") { _, context in
+            let (record, created) = try await service.newVersion(of: try Self.id(context), by: context.principal)
+            return try await respond(record, to: context, status: created ? .created : .ok, location: true)
+        }
+        routes.get(":id/versions") { _, context in
+            let id = try Self.id(context)
+            let versions = try await service.versions(of: id, by: context.principal)
+            let result = JSON.object([
+                "hits": .object(["total": .number(Double(versions.count)), "hits": .array(versions.map { json($0, files: nil) })]),
+                "aggregations": .object([:]), "sortBy": .string("version"),
+                "links": .object(["self": .string("\(publicURL)/records/\(id)/versions")]),
+            ])
+            return Self.json(result, status: .ok, headers: [:])
+        }
+        routes.get(":id/versions/latest") { _, context in
+            guard let latest = try await service.versions(of: try Self.id(context), by: context.principal).first else {
+                throw RecordsError(.notFound, "The record has no published version you may see.")
+            }
+            return Response(status: .found, headers: [.location: link(latest)])
         }
         routes.patch(":id") { request, context in
             let kind: RecordsService.PatchKind
@@ -44,7 +77,7 @@ public struct RecordsController: Sendable {
             let record = try await service.patch(
                 try Self.id(context), try await Self.body(request), kind: kind, ifMatch: try Self.ifMatch(request),
                 by: context.principal)
-            return respond(record)
+            return try await respond(record, to: context)
         }
         routes.get(":id/revisions") { _, context in
             let revisions = try await service.revisions(try Self.id(context), by: context.principal)
@@ -65,18 +98,21 @@ public struct RecordsController: Sendable {
             }
             var record = try await service.record(id, by: context.principal)
             (record.document, record.revision, record.updated) = (revision.document, revision.revision, revision.created)
-            return respond(record)
+            return try await respond(record, to: context)
         }
         return routes
     }
 
-    /// `/schemas` (public): the built-in record schema, so far (`GET /schemas/record-v1.0.0.json`).
-    public func schemaRoutes() -> RouteCollection<VellumRequestContext> {
+    /// `/schemas`: the built-in record schema and the registered ones, read by anyone (`GET /schemas/{name}`), and
+    /// registered by admins (`PUT /schemas/{name}`, immutable). Names may hold `/`.
+    public func schemaRoutes(auth: AuthMiddleware) -> RouteCollection<VellumRequestContext> {
         let routes = RouteCollection(context: VellumRequestContext.self)
         for method in [HTTPRequest.Method.get, .head] {
-            routes.on(":name", method: method) { request, context in
-                guard context.parameters.get("name") == RecordSchemaV1.name else { throw RecordsError(.notFound, "No such schema.") }
-                let body = ByteBuffer(string: RecordSchemaV1.text)
+            routes.on("**", method: method) { request, context in
+                guard let text = try await service.schemas.text(context.parameters.getCatchAll().joined(separator: "/")) else {
+                    throw RecordsError(.notFound, "No such schema.")
+                }
+                let body = ByteBuffer(string: text)
                 return Response(
                     status: .ok,
                     headers: [
@@ -85,33 +121,73 @@ public struct RecordsController: Sendable {
                     ], body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: body))
             }
         }
+        routes.add(middleware: auth).put("**") { request, context in
+            guard context.principal.isAdmin else {
+                throw context.principal.isAuthenticated ? FilesError.forbidden : FilesError.unauthenticated
+            }
+            let name = context.parameters.getCatchAll().joined(separator: "/")
+            let text = String(buffer: try await request.smallBody(limit: 1 << 20))
+            let created = try await service.schemas.register(name, text: text)
+            return Response(status: created ? .created : .ok, headers: [.location: "\(publicURL)/schemas/\(name)"])
+        }
         return routes
     }
 
     func link(_ record: Record) -> String { "\(publicURL)/records/\(record.id)" }
 
-    /// The record's JSON (api.md §7) with its `ETag`.
-    func respond(_ record: Record, status: HTTPResponse.Status = .ok) -> Response {
-        let document = record.document
-        var files = document["files"]?.objectValue ?? [:]
-        files["bucket"] = .string(record.bucketID.lowercased)
-        var json = JSON.object([
-            "id": .string(String(record.id)), "status": .string(record.status.rawValue),
-            "revision_id": .number(Double(record.revision)), "created": .string(Self.timestamp(record.created)),
-            "updated": .string(Self.timestamp(record.updated)), "metadata": document["metadata"] ?? .object([:]),
-            "$schema": document["$schema"] ?? .null, "access": document["access"] ?? .null, "files": .object(files),
-            "versions": .object(["parent_id": .string(String(record.conceptID))]),
-            "links": .object([
-                "self": .string(link(record)), "files": .string("\(publicURL)/files/\(record.bucketID.lowercased)"),
-                "revisions": .string(link(record) + "/revisions"),
-            ]),
-        ])
-        // A draft lists what keeps it from being published.
-        if record.status == .draft, let errors = try? service.errors(document), !errors.isEmpty, case .object(var members) = json {
+    /// The record's JSON (api.md §7) with its `ETag`: its files as the caller may see them, and, for a draft, what
+    /// keeps it from being published.
+    func respond(
+        _ record: Record, to context: VellumRequestContext, status: HTTPResponse.Status = .ok, location: Bool = false
+    ) async throws -> Response {
+        var json = json(record, files: try await service.files(of: record, by: context.principal))
+        if record.status == .draft, let errors = try? await service.errors(record.document), !errors.isEmpty, case .object(var members) = json {
             members["errors"] = .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
             json = .object(members)
         }
-        return Self.json(json, status: status, headers: [.eTag: "\"\(record.revision)\""])
+        var headers: HTTPFields = [.eTag: "\"\(record.revision)\""]
+        if location { headers[.location] = link(record) }
+        return Self.json(json, status: status, headers: headers)
+    }
+
+    /// The record's JSON; `files` adds its files' count, bytes and first entries.
+    func json(_ record: Record, files: RecordFiles?) -> JSON {
+        let document = record.document
+        let bucket = record.bucketID.lowercased
+        var filesJSON = document["files"]?.objectValue ?? [:]
+        filesJSON["bucket"] = .string(bucket)
+        if let files {
+            filesJSON["count"] = .number(Double(files.count))
+            filesJSON["total_bytes"] = .number(Double(files.bytes))
+            filesJSON["entries"] = .array(
+                files.entries.map { version in
+                    .object([
+                        "key": .string(version.key), "size": .number(Double(version.size)),
+                        "mimetype": version.mimetype.map(JSON.string) ?? .null,
+                        "checksums": version.file.map { .object(["md5": .string($0.checksums.md5), "sha256": .string($0.checksums.sha256)]) }
+                            ?? .null,
+                        "links": .object(["self": .string("\(publicURL)/files/\(bucket)/\(ObjectKeyPath.encode(version.key))")]),
+                    ])
+                })
+        }
+        var links: [String: JSON] = [
+            "self": .string(link(record)), "files": .string("\(publicURL)/files/\(bucket)"),
+            "revisions": .string(link(record) + "/revisions"), "versions": .string(link(record) + "/versions"),
+            "latest": .string(link(record) + "/versions/latest"),
+        ]
+        if record.status == .draft { links["publish"] = .string(link(record) + "/publish") }
+        return .object([
+            "id": .string(String(record.id)), "status": .string(record.status.rawValue),
+            "revision_id": .number(Double(record.revision)), "created": .string(Self.timestamp(record.created)),
+            "updated": .string(Self.timestamp(record.updated)), "metadata": document["metadata"] ?? .object([:]),
+            "$schema": document["$schema"] ?? .null, "access": document["access"] ?? .null, "files": .object(filesJSON),
+            "pids": .object([:]),
+            "versions": .object([
+                "parent_id": .string(String(record.conceptID)), "index": .number(Double(record.versionIndex)),
+                "is_latest": .bool(record.isLatest),
+            ]),
+            "links": .object(links),
+        ])
     }
 
     /// JSON with its keys sorted, so that responses read the same every time.
@@ -150,7 +226,10 @@ public struct RecordsController: Sendable {
 
     /// The request's JSON (at most 1 MiB).
     static func body(_ request: Request) async throws -> JSON {
-        let buffer = try await request.smallBody(limit: 1 << 20)
+        try json(try await request.smallBody(limit: 1 << 20))
+    }
+
+    static func json(_ buffer: ByteBuffer) throws -> JSON {
         do {
             return try JSON(parsing: Array(buffer.readableBytesView))
         } catch {

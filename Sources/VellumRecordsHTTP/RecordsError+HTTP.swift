@@ -11,6 +11,7 @@ extension RecordsError: HTTPMappedError {
         case .revisionMismatch: .preconditionFailed
         case .conflict: .conflict
         case .tampered: .internalServerError
+        case .gone: .gone
         }
     }
 }

@@ -21,6 +21,18 @@ public enum RecordsSchema {
                     created BIGINT NOT NULL, actor TEXT, hash TEXT NOT NULL, document TEXT NOT NULL,
                     PRIMARY KEY (record_id, revision))
                 """,
-            ]
+            ],
+            [
+                // A concept's versions are numbered from 1 as they are created, so it has one draft at a time.
+                "ALTER TABLE records ADD COLUMN version_index INTEGER NOT NULL DEFAULT 1",
+                "ALTER TABLE records ADD COLUMN is_latest BOOLEAN NOT NULL DEFAULT FALSE",
+                "UPDATE records SET is_latest = TRUE WHERE status = 'published'",
+                "CREATE UNIQUE INDEX records_concept_version ON records (concept_id, version_index)",
+                "ALTER TABLE records ADD COLUMN tombstone TEXT",
+                // The day a published record's embargo lifts, until the embargo worker has opened its files.
+                "ALTER TABLE records ADD COLUMN embargo_until TEXT",
+                "CREATE INDEX records_embargo ON records (embargo_until)",
+                "CREATE TABLE record_schemas (name TEXT PRIMARY KEY, body TEXT NOT NULL, created BIGINT NOT NULL)",
+            ],
         ])
 }

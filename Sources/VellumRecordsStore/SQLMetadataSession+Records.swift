@@ -20,10 +20,12 @@ extension SQLMetadataSession: RecordQueries {
     public func insertRecord(_ record: Record) async throws {
         try await db.raw(
             """
-            INSERT INTO records (id, concept_id, status, revision, owner, bucket_id, document, created, updated)
-            VALUES (\(bind: record.id), \(bind: record.conceptID), \(bind: record.status.rawValue), \(bind: record.revision),
-                    \(bind: record.owner), \(bind: record.bucketID.lowercased), \(bind: record.document.serialized()),
-                    \(bind: record.created.micros), \(bind: record.updated.micros))
+            INSERT INTO records (id, concept_id, version_index, is_latest, status, revision, owner, bucket_id, document,
+                created, updated, tombstone, embargo_until)
+            VALUES (\(bind: record.id), \(bind: record.conceptID), \(bind: record.versionIndex), \(bind: record.isLatest),
+                    \(bind: record.status.rawValue), \(bind: record.revision), \(bind: record.owner),
+                    \(bind: record.bucketID.lowercased), \(bind: record.document.serialized()), \(bind: record.created.micros),
+                    \(bind: record.updated.micros), \(bind: record.tombstone?.serialized()), \(bind: record.embargoAhead))
             """
         ).run()
     }
@@ -36,11 +38,62 @@ extension SQLMetadataSession: RecordQueries {
         let rows = try await db.raw(
             """
             UPDATE records SET status = \(bind: record.status.rawValue), revision = \(bind: record.revision),
-                document = \(bind: record.document.serialized()), updated = \(bind: record.updated.micros)
+                document = \(bind: record.document.serialized()), updated = \(bind: record.updated.micros),
+                tombstone = \(bind: record.tombstone?.serialized()), embargo_until = \(bind: record.embargoAhead)
             WHERE id = \(bind: record.id) AND revision = \(bind: record.revision - 1) RETURNING id
             """
         ).all()
         return !rows.isEmpty
+    }
+
+    public func deleteRecord(_ id: Int64) async throws {
+        try await db.raw("DELETE FROM record_revisions WHERE record_id = \(bind: id)").run()
+        try await db.raw("DELETE FROM records WHERE id = \(bind: id)").run()
+    }
+
+    public func markLatest(concept: Int64) async throws {
+        try await db.raw("UPDATE records SET is_latest = \(bind: false) WHERE concept_id = \(bind: concept) AND is_latest = TRUE").run()
+        try await db.raw(
+            """
+            UPDATE records SET is_latest = \(bind: true) WHERE id = (SELECT id FROM records
+                WHERE concept_id = \(bind: concept) AND status = 'published' ORDER BY version_index DESC LIMIT 1)
+            """
+        ).run()
+    }
+
+    public func newestVersion(concept: Int64) async throws -> Record? {
+        try await db.raw("SELECT * FROM records WHERE concept_id = \(bind: concept) ORDER BY version_index DESC LIMIT 1").first()
+            .map(Self.record(from:))
+    }
+
+    public func publishedVersions(concept: Int64) async throws -> [Record] {
+        try await db.raw(
+            "SELECT * FROM records WHERE concept_id = \(bind: concept) AND status <> 'draft' ORDER BY version_index DESC"
+        ).all().map(Self.record(from:))
+    }
+
+    public func embargoesDue(on day: String) async throws -> [Record] {
+        try await db.raw("SELECT * FROM records WHERE embargo_until <= \(bind: day) ORDER BY id LIMIT 500").all().map(Self.record(from:))
+    }
+
+    public func embargoLifted(_ id: Int64) async throws {
+        try await db.raw("UPDATE records SET embargo_until = NULL WHERE id = \(bind: id)").run()
+    }
+
+    public func schema(_ name: String) async throws -> String? {
+        try await db.raw("SELECT body FROM record_schemas WHERE name = \(bind: name)").first()?.decode(column: "body", as: String.self)
+    }
+
+    public func insertSchema(name: String, text: String, created: Date) async throws {
+        try await db.raw(
+            "INSERT INTO record_schemas (name, body, created) VALUES (\(bind: name), \(bind: text), \(bind: created.micros))"
+        ).run()
+    }
+
+    public func schemas() async throws -> [(name: String, text: String)] {
+        try await db.raw("SELECT name, body FROM record_schemas ORDER BY name").all().map {
+            (try $0.decode(column: "name", as: String.self), try $0.decode(column: "body", as: String.self))
+        }
     }
 
     public func insertRevision(_ revision: RecordRevision) async throws {
@@ -93,10 +146,12 @@ extension SQLMetadataSession: RecordQueries {
         else { throw StorageError(.failure, "Corrupt record row.") }
         return Record(
             id: try row.decode(column: "id", as: Int64.self), conceptID: try row.decode(column: "concept_id", as: Int64.self),
+            versionIndex: try row.decode(column: "version_index", as: Int.self), isLatest: try row.decode(column: "is_latest", as: Bool.self),
             status: state, revision: try row.decode(column: "revision", as: Int.self),
             owner: try row.decode(column: "owner", as: String?.self), bucketID: bucket,
             document: try JSON(parsing: try row.decode(column: "document", as: String.self)),
             created: .micros(try row.decode(column: "created", as: Int64.self)),
-            updated: .micros(try row.decode(column: "updated", as: Int64.self)))
+            updated: .micros(try row.decode(column: "updated", as: Int64.self)),
+            tombstone: try row.decode(column: "tombstone", as: String?.self).map { try JSON(parsing: $0) })
     }
 }

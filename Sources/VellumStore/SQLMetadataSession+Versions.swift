@@ -122,6 +122,64 @@ extension SQLMetadataSession: VersionQueries {
         return try await db.raw(sql).all().map(Self.version(from:))
     }
 
+    public func headTotals(bucketID: UUID) async throws -> (count: Int, bytes: Int64) {
+        let row = try await db.raw(
+            """
+            SELECT COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS bytes FROM object_versions v JOIN files f ON f.id = v.file_id
+            WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.is_head = TRUE
+            """
+        ).first()
+        return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "bytes", as: Int64.self) ?? 0)
+    }
+
+    public func copyHeadVersions(from: UUID, to: UUID, at date: Date) async throws -> (count: Int, bytes: Int64) {
+        let rows = try await db.raw(
+            """
+            SELECT v.key, v.file_id, v.mimetype, v.tags, f.size FROM object_versions v JOIN files f ON f.id = v.file_id
+            WHERE v.bucket_id = \(bind: from.lowercased) AND v.is_head = TRUE
+            """
+        ).all()
+        // In batches of rows per INSERT, well within every database's limit of bound values.
+        for start in stride(from: 0, to: rows.count, by: 200) {
+            var sql = SQLQueryString(
+                "INSERT INTO object_versions (version_id, bucket_id, key, file_id, mimetype, is_head, tags, created, updated) VALUES ")
+            for (n, row) in rows[start..<min(start + 200, rows.count)].enumerated() {
+                sql.appendInterpolation(unsafeRaw: n == 0 ? "(" : ", (")
+                sql.appendInterpolation(bind: UUID().lowercased)
+                sql.appendInterpolation(unsafeRaw: ", ")
+                sql.appendInterpolation(bind: to.lowercased)
+                for column in ["key", "file_id"] {
+                    sql.appendInterpolation(unsafeRaw: ", ")
+                    sql.appendInterpolation(bind: try row.decode(column: column, as: String.self))
+                }
+                sql.appendInterpolation(unsafeRaw: ", ")
+                sql.appendInterpolation(bind: try row.decode(column: "mimetype", as: String?.self))
+                sql.appendInterpolation(unsafeRaw: ", ")
+                sql.appendInterpolation(bind: true)
+                sql.appendInterpolation(unsafeRaw: ", ")
+                sql.appendInterpolation(bind: try row.decode(column: "tags", as: String.self))
+                sql.appendInterpolation(unsafeRaw: ", ")
+                sql.appendInterpolation(bind: date.micros)
+                sql.appendInterpolation(unsafeRaw: ", ")
+                sql.appendInterpolation(bind: date.micros)
+                sql.appendInterpolation(unsafeRaw: ")")
+            }
+            try await db.raw(sql).run()
+        }
+        return (rows.count, try rows.reduce(0) { $0 + (try $1.decode(column: "size", as: Int64.self)) })
+    }
+
+    public func deleteVersions(bucketID: UUID) async throws -> [FileInstance] {
+        let files = try await db.raw(
+            """
+            SELECT DISTINCT \(unsafeRaw: Self.fileColumns) FROM object_versions v JOIN files f ON f.id = v.file_id
+            WHERE v.bucket_id = \(bind: bucketID.lowercased)
+            """
+        ).all().compactMap(Self.file(from:))
+        try await db.raw("DELETE FROM object_versions WHERE bucket_id = \(bind: bucketID.lowercased)").run()
+        return files
+    }
+
     static let versionColumns = """
         v.version_id, v.bucket_id, v.key, v.mimetype, v.is_head, v.tags, v.created, v.updated, \(fileColumns)
         """

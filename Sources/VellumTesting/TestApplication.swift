@@ -64,12 +64,11 @@ public struct TestApplication {
             metrics: metrics, fixity: FixityService(store: store, storage: storage, logger: logger), fixityPeriod: .seconds(86_400),
             iiif: images, workers: { [] })
         http.middleware = [PreviewOriginGuard(url: previewSettings.url)]
-        let records = RecordsController(
-            service: RecordsService(store: store, bucketDefaults: bucketDefaults), publicURL: "http://localhost")
+        let records = RecordsController(service: RecordsService(files: files.context), publicURL: "http://localhost")
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/records", { records.routes(auth: AuthMiddleware(tokens: tokens)) }),
-            ("/schemas", { records.schemaRoutes() }),
+            ("/schemas", { records.schemaRoutes(auth: AuthMiddleware(tokens: tokens)) }),
         ]
         let router = VellumRouter.build(http)
         return TestApplication(

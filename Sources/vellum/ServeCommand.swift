@@ -47,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
                 bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
                 spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids, pages], logger: logger))
         let tokens = TokenService(store: runtime.store)
+        let records = RecordsService(files: files.context)
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
@@ -59,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                 JobWorker(DerivativeJobs(pages, administration: files.administration), store: runtime.store, logger: logger),
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
+                EmbargoWorker(records: records),
             ], store: runtime.store, logger: logger)
         let images = IIIFImages(files: files, renderer: renderer)
         let previews = try PreviewController(
@@ -72,15 +74,11 @@ struct ServeCommand: AsyncParsableCommand {
             metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
             iiif: images, workers: { workers.statuses })
         http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]
-        let records = RecordsController(
-            service: RecordsService(
-                store: runtime.store,
-                bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize)),
-            publicURL: settings.resolvedPublicURL)
+        let recordRoutes = RecordsController(service: records, publicURL: settings.resolvedPublicURL)
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
-            ("/records", { records.routes(auth: AuthMiddleware(tokens: tokens)) }),
-            ("/schemas", { records.schemaRoutes() }),
+            ("/records", { recordRoutes.routes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/schemas", { recordRoutes.schemaRoutes(auth: AuthMiddleware(tokens: tokens)) }),
         ]
         let router = VellumRouter.build(http)
         let connections = Connections(

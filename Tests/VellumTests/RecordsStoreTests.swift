@@ -1,6 +1,8 @@
 import Foundation
 import JSONSchema
+import LocalStorage
 import Logging
+import NIOPosix
 import Testing
 import VellumCore
 import VellumRecordsStore
@@ -26,8 +28,21 @@ import VellumStore
         }
         try await store.whileRunning {
             try await store.write { try await $0.insertLocation(Location(name: "default", uri: "file://\(dir)/d", isDefault: true, created: Date())) }
-            try await body(RecordsService(store: store, bucketDefaults: BucketLimits(quotaSize: nil, maxFileSize: nil)), store)
+            let pool = NIOThreadPool(numberOfThreads: 1)
+            pool.start()
+            defer { pool.shutdownGracefully { _ in } }
+            let storage = StorageRegistry(store: store, factory: LocalFactory(pool: pool))
+            try await body(RecordsService(files: FilesContext(store: store, storage: storage, logger: Logger(label: "test"))), store)
         }
+    }
+
+    /// `file://` locations.
+    struct LocalFactory: StorageBackendFactory {
+        let pool: NIOThreadPool
+        func makeBackend(for location: Location) throws -> any StorageBackend {
+            try LocalStorage(root: String(location.uri.dropFirst("file://".count)), threadPool: pool)
+        }
+        func prepare(_ location: Location) async throws { try LocalStorage.prepare(root: String(location.uri.dropFirst("file://".count))) }
     }
 
     @Test func aDraftComesWithItsBucketAndFirstRevision() async throws {

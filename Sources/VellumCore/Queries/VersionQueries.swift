@@ -21,6 +21,16 @@ public protocol VersionQueries {
 
     /// Head versions with content (or every version, delete markers included), ordered by key, newest first.
     func listVersions(_ query: ListQuery) async throws -> [ObjectVersion]
+
+    /// How many head versions with content a bucket has, and their bytes.
+    func headTotals(bucketID: UUID) async throws -> (count: Int, bytes: Int64)
+
+    /// Makes every head version with content of bucket `from` a head version of bucket `to` (which has none yet)
+    /// that uses the same file; returns how many were made and their bytes.
+    func copyHeadVersions(from: UUID, to: UUID, at date: Date) async throws -> (count: Int, bytes: Int64)
+
+    /// Deletes every version of a bucket; returns the files they used, each once.
+    func deleteVersions(bucketID: UUID) async throws -> [FileInstance]
 }
 
 /// What to list from a bucket.
