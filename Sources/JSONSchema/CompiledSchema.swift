@@ -77,4 +77,32 @@ public struct CompiledSchema: Sendable {
     }
 
     public func isValid(_ instance: JSON) -> Bool { validate(instance).isEmpty }
+
+    /// The references (`$ref`, `$dynamicRef`, `$recursiveRef`) in the schema that reach no known schema: a schema
+    /// kept for later use (a registry) is checked with it, as validation would only report them instance by instance.
+    public var unresolvedReferences: [String] {
+        var missing: [String] = []
+        func visit(_ schema: JSON, base: String) {
+            switch schema {
+            case .array(let items): for item in items { visit(item, base: base) }
+            case .object(let members):
+                var base = base
+                if let id = members[root.dialect.idKeyword]?.stringValue, !id.hasPrefix("#") {
+                    base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: base))
+                }
+                for (key, value) in members {
+                    switch key {
+                    case "$ref", "$dynamicRef", "$recursiveRef":
+                        if let reference = value.stringValue, registry.locate(reference, base: base) == nil { missing.append(reference) }
+                    // Values, not schemas: a `$ref` member there is data.
+                    case "enum", "const", "examples", "default": break
+                    default: visit(value, base: base)
+                    }
+                }
+            default: break
+            }
+        }
+        visit(root.schema, base: root.base)
+        return missing.sorted()
+    }
 }

@@ -75,8 +75,12 @@ public final class RecordSchemas: Sendable {
                 }
                 return false
             }
-            do { _ = try Self.compile(text, with: try await queries.schemas()) } catch {
+            let compiled: CompiledSchema
+            do { compiled = try Self.compile(text, with: try await queries.schemas()) } catch {
                 throw RecordsError(.invalid, "Not a usable schema: \(error).")
+            }
+            if let missing = compiled.unresolvedReferences.first {
+                throw RecordsError(.invalid, "The schema refers to \(missing), which no registered schema is (register that one first).")
             }
             try await queries.insertSchema(name: name, text: schema.serialized(), created: Date())
             return true

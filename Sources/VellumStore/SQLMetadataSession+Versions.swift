@@ -125,7 +125,7 @@ extension SQLMetadataSession: VersionQueries {
     public func headTotals(bucketID: UUID) async throws -> (count: Int, bytes: Int64) {
         let row = try await db.raw(
             """
-            SELECT COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS bytes FROM object_versions v JOIN files f ON f.id = v.file_id
+            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(f.size), 0) AS BIGINT) AS bytes FROM object_versions v JOIN files f ON f.id = v.file_id
             WHERE v.bucket_id = \(bind: bucketID.lowercased) AND v.is_head = TRUE
             """
         ).first()

@@ -33,6 +33,9 @@ struct SchemaCommand: AsyncParsableCommand {
                         in: registry)
                 }
                 compiled = try CompiledSchema(try Self.read(schema), registry: registry, formatAssertion: formats)
+                if let missing = compiled.unresolvedReferences.first {
+                    throw SchemaError("it refers to \(missing), which no known schema is (see --ref)")
+                }
             } catch let error as ArgumentParser.ValidationError {
                 throw error
             } catch {

@@ -113,6 +113,8 @@ struct ServeCommand: AsyncParsableCommand {
                 try await runtime.ensureDefaultLocation()
                 if let secret = settings.bootstrapToken, !secret.isEmpty { try await tokens.ensureBootstrap(secret: secret) }
                 try await files.administration.recover(uploadExpiry: settings.multipartExpires)
+                // Embargoes that lifted while no daemon ran open at once, not a minute later.
+                _ = try await records.liftEmbargoes()
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error

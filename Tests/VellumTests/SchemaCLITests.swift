@@ -50,9 +50,9 @@ import Testing
         let result = try await validate([schema, team, "--ref", "https://example.org/schemas/=\(dir)/schemas"], in: dir)
         #expect(result.status == 1)
         #expect(result.output.contains("\(team): invalid: /1/name: must be string, not an integer"))
-        // Without the mapping, nothing is fetched: the reference is named as unknown.
+        // Without the mapping, nothing is fetched: the schema is unusable, and the reference is named.
         let unmapped = try await validate([schema, team], in: dir)
-        #expect(unmapped.status == 1 && unmapped.output.contains("refers to https://example.org/schemas/person.json"))
+        #expect(unmapped.status == 2 && unmapped.errors.contains("refers to https://example.org/schemas/person.json"))
         // A schema that is not one: exit status 2.
         let broken = try write(dir, "broken-schema.json", "[1, 2]")
         #expect(try await validate([broken, team], in: dir).status == 2)
