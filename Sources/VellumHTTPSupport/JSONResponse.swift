@@ -54,4 +54,21 @@ public enum Timestamp {
         digits(Int(micros % 1_000_000), 6)
         buffer.writeStaticString("+00:00")
     }
+
+    public static func string(_ date: Date) -> String {
+        var buffer = ByteBuffer()
+        write(date, to: &buffer)
+        return String(buffer: buffer)
+    }
+
+    /// An ISO 8601 time with a zone (`Z` or `±hh:mm`) and up to microseconds, as `write` gives them; nil otherwise.
+    public static func parse(_ text: String) -> Date? {
+        guard let dot = text.firstIndex(of: ".") else { return ISO8601DateFormatter().date(from: text) }
+        let fraction = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+        guard !fraction.isEmpty, fraction.count <= 9,
+            let whole = ISO8601DateFormatter().date(from: String(text[..<dot]) + text[text.index(after: dot)...].dropFirst(fraction.count)),
+            let digits = Double("0." + fraction)
+        else { return nil }
+        return Date(timeIntervalSince1970: whole.timeIntervalSince1970 + (digits * 1_000_000).rounded() / 1_000_000)
+    }
 }

@@ -5,6 +5,8 @@ import Foundation
 public protocol RecordQueries: Sendable {
     /// `count` ids never given before (records and concepts share them).
     func nextRecordIDs(_ count: Int) async throws -> [Int64]
+    /// Makes sure ids up to `id` are never given (records imported with their ids).
+    func reserveRecordIDs(through id: Int64) async throws
     func insertRecord(_ record: Record) async throws
     func record(_ id: Int64) async throws -> Record?
     /// Stores `record` if the stored one is at the revision before it; false when it is not (another writer won).

@@ -84,7 +84,7 @@ public struct RecordsController: Sendable {
             let list = JSON.array(
                 revisions.map { revision in
                     .object([
-                        "revision_id": .number(Double(revision.revision)), "created": .string(Self.timestamp(revision.created)),
+                        "revision_id": .number(Double(revision.revision)), "created": .string(Timestamp.string(revision.created)),
                         "actor": revision.actor.map(JSON.string) ?? .null, "hash": .string(revision.hash),
                     ])
                 })
@@ -178,8 +178,8 @@ public struct RecordsController: Sendable {
         if record.status == .draft { links["publish"] = .string(link(record) + "/publish") }
         return .object([
             "id": .string(String(record.id)), "status": .string(record.status.rawValue),
-            "revision_id": .number(Double(record.revision)), "created": .string(Self.timestamp(record.created)),
-            "updated": .string(Self.timestamp(record.updated)), "metadata": document["metadata"] ?? .object([:]),
+            "revision_id": .number(Double(record.revision)), "created": .string(Timestamp.string(record.created)),
+            "updated": .string(Timestamp.string(record.updated)), "metadata": document["metadata"] ?? .object([:]),
             "$schema": document["$schema"] ?? .null, "access": document["access"] ?? .null, "files": .object(filesJSON),
             "pids": .object([:]),
             "versions": .object([
@@ -195,12 +195,6 @@ public struct RecordsController: Sendable {
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.serialized(sortedKeys: true))))
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        var buffer = ByteBuffer()
-        Timestamp.write(date, to: &buffer)
-        return String(buffer: buffer)
     }
 
     /// The record id of the path: a decimal number, else no such record.

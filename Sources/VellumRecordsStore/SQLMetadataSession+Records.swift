@@ -17,6 +17,10 @@ extension SQLMetadataSession: RecordQueries {
         return (0..<Int64(count)).map { last - Int64(count) + 1 + $0 }
     }
 
+    public func reserveRecordIDs(through id: Int64) async throws {
+        try await db.raw("UPDATE record_counter SET last = \(bind: id) WHERE name = 'records' AND last < \(bind: id)").run()
+    }
+
     public func insertRecord(_ record: Record) async throws {
         try await db.raw(
             """

@@ -1,14 +1,75 @@
 import ArgumentParser
 import Foundation
 import JSONSchema
+import Logging
+import VellumCore
 import VellumRecords
 
 /// `vellum schema validate SCHEMA INSTANCE...` (api.md §7): each instance checked against the schema by the engine
 /// records use, with nothing fetched from the network: `$ref`s to other documents resolve to the files of
-/// `--ref BASE_URI=DIR` and to the built-in record schema (`local://record-v1.0.0.json`).
+/// `--ref BASE_URI=DIR` and to the built-in record schema (`local://record-v1.0.0.json`). `vellum schema migrate`
+/// moves records from one registered schema to another.
 struct SchemaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schema", abstract: "Check JSON documents against a JSON Schema.", subcommands: [Validate.self])
+        commandName: "schema", abstract: "Check JSON documents against a JSON Schema; move records to another schema.",
+        subcommands: [Validate.self, Migrate.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move the records of one schema to another, with a patch; nothing changes unless every record can move.",
+            discussion: """
+                Every record whose $schema names --from gets the patch (a JSON Patch array, or a merge patch object, \
+                on the record's JSON: /metadata/...) and $schema local://TO. First all of them are checked against \
+                the new schema (published records strictly, drafts for values of the wrong type); if any would \
+                fail, each is listed (RECORD: cannot move: POINTER: MESSAGE) and nothing changes (exit status 1). \
+                Else each record gets a new revision (actor schema-migrate), one transaction each; a record changed \
+                meanwhile is listed and left (exit status 1; run again).
+                """)
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The schema the records name now (registered name, e.g. record-v1.0.0.json).") var from: String
+        @Option(help: "The schema they move to.") var to: String
+        @Option(help: "A JSON file: a JSON Patch (array) or a merge patch (object) applied to each record.") var patch: String
+        @Flag(help: "Check and report only.") var dryRun = false
+
+        func run() async throws {
+            let patch = try Validate.read(self.patch)
+            guard patch.arrayValue != nil || patch.objectValue != nil else {
+                throw ArgumentParser.ValidationError("--patch is a JSON Patch array or a merge patch object.")
+            }
+            let settings = try common.settings()
+            let (from, to, dryRun) = (self.from, self.to, self.dryRun)
+            let failed = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
+                let records = RecordsService(files: FilesContext(store: runtime.store, storage: runtime.storage, logger: runtime.logger))
+                let plan = try await records.planMigration(from: from, to: to, patch: patch)
+                let blocked = plan.filter { !$0.errors.isEmpty }
+                for migration in blocked {
+                    for error in migration.errors { print("\(migration.id): cannot move: \(error.field): \(error.message)") }
+                }
+                guard blocked.isEmpty else {
+                    print("\(blocked.count) of \(plan.count) records cannot move; nothing changed")
+                    return true
+                }
+                if dryRun {
+                    print("\(plan.count) records would move from \(from) to \(to)")
+                    return false
+                }
+                var moved = 0
+                var changed = false
+                for migration in plan {
+                    do {
+                        try await records.migrate(migration, actor: "schema-migrate")
+                        moved += 1
+                    } catch {
+                        print("\(migration.id): not moved: \(error)")
+                        changed = true
+                    }
+                }
+                print("\(moved) records moved from \(from) to \(to)")
+                return changed
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
