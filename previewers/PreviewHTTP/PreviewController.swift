@@ -150,7 +150,7 @@ public final class PreviewController: Sendable {
         if outcome == nil {
             let limits = PreviewLimits(maxBytes: Int64(settings.maxMB) << 20, deadline: .now + Self.timeLimit)
             do {
-                let (path, temporary) = try await localCopy(file, limit: limits.maxBytes, whole: Self.wholeFile.contains(previewer.name))
+                let (path, temporary) = try await localCopy(file, limit: limits.maxBytes, whole: previewer.needsWholeFile)
                 defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
                 preview.path = path
                 outcome = try await StoredPreview.render(previewer, preview, limits)
@@ -189,12 +189,8 @@ public final class PreviewController: Sendable {
         return stored
     }
 
-    /// The kinds read from the whole file only (an archive's directory and a PDF's cross-reference table are at
-    /// its end).
-    static let wholeFile: Set = ["archive", "pdf"]
-
     /// A local file with the bytes: the stored file itself in a local location, else a copy of its first `limit`
-    /// bytes in the scratch folder (`temporary`). A kind of `wholeFile` is read from the whole file only.
+    /// bytes in the scratch folder (`temporary`). With `whole` (`Previewer.needsWholeFile`), only the whole file will do.
     func localCopy(_ file: FileInstance, limit: Int64, whole: Bool) async throws -> (path: String, temporary: Bool) {
         if let path = try await files.administration.localPath(file) { return (path, false) }
         if whole && file.size > limit {

@@ -8,6 +8,7 @@ import Foundation
 public struct ArchivePreviewer: Previewer {
     public let name = "archive"
     public var keptAsDerivative: Bool { true }
+    public var needsWholeFile: Bool { true }
     public let mediaTypes: Set<String> = [
         "application/zip", "application/x-tar", "application/gzip", "application/x-gzip", "application/x-bzip2",
         "application/x-xz", "application/x-7z-compressed", "application/zstd", "application/java-archive",

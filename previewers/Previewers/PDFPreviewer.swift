@@ -5,6 +5,7 @@
 /// document that cannot.
 public struct PDFPreviewer: Previewer {
     public let name = "pdf"
+    public var needsWholeFile: Bool { true }
     public let mediaTypes: Set<String> = ["application/pdf", "application/x-pdf"]
     public let extensions: Set<String> = ["pdf"]
 

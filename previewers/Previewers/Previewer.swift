@@ -12,12 +12,16 @@ public protocol Previewer: Sendable {
     /// Whether its pages are worth keeping as the file's derivative: parsing costs (a notebook, a big CSV, an
     /// archive's directory), and the body holds no link (so it serves every ticket).
     var keptAsDerivative: Bool { get }
+    /// Whether it reads the whole file, never a first part (an archive's directory and a PDF's cross-reference
+    /// table are at its end).
+    var needsWholeFile: Bool { get }
     /// Renders the page's body. Runs off the event loop; may take a while for big files, within `limits`.
     func render(_ file: PreviewFile, _ limits: PreviewLimits) throws -> PreviewPage
 }
 
 extension Previewer {
     public var keptAsDerivative: Bool { false }
+    public var needsWholeFile: Bool { false }
 }
 
 /// The file a previewer shows: where its bytes are, what it is called, and the URLs the page may load.
