@@ -94,3 +94,30 @@ import VellumCore
         #expect(properties["publication_date"]?["pattern"] == .string(#"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"#))
     }
 }
+
+@Suite struct RecordSchemasTests {
+    @Test func namesArePathsOfPlainSegments() {
+        for name in ["record-v1.0.0.json", "records/record-v6.0.0.json", "a_b/c-d.e"] {
+            #expect(RecordSchemas.isValidName(name), "\(name)")
+        }
+        for name in ["", "/a.json", "a//b.json", "../a.json", "a/./b", "a b.json", "é.json", "a?.json", String(repeating: "a", count: 201)] {
+            #expect(!RecordSchemas.isValidName(name), "\(name)")
+        }
+    }
+
+    @Test func aRecordNamesASchemaLocallyOrByItsURL() {
+        #expect(RecordSchemas.name(of: "local://records/record-v6.0.0.json") == "records/record-v6.0.0.json")
+        #expect(RecordSchemas.name(of: "https://data.example.org/schemas/record-v1.0.0.json") == "record-v1.0.0.json")
+        #expect(RecordSchemas.name(of: "https://example.org/other.json") == nil)
+    }
+
+    @Test func schemasReachEachOtherByLocalNames() throws {
+        let person = #"{"type": "object", "required": ["name"]}"#
+        let team = try RecordSchemas.compile(#"{"type": "array", "items": {"$ref": "local://lab/person.json"}}"#, with: [("lab/person.json", person)])
+        #expect(team.unresolvedReferences.isEmpty)
+        #expect(team.isValid(try JSON(parsing: #"[{"name": "Ada"}]"#)))
+        #expect(!team.isValid(try JSON(parsing: #"[{}]"#)))
+        let alone = try RecordSchemas.compile(#"{"items": {"$ref": "local://lab/person.json"}}"#, with: [])
+        #expect(alone.unresolvedReferences == ["local://lab/person.json"])
+    }
+}
