@@ -47,13 +47,15 @@ extension Evaluator {
         }
     }
 
-    /// Regular expressions, compiled once per pattern.
+    /// Regular expressions, compiled once per pattern. Only `\n` ends a line (`useUnixLineSeparators`), as in
+    /// Python's `re` (Invenio's jsonschema): ICU's default also lets `$` match before a final `\r`, U+0085, U+2028…,
+    /// so `^[a-z]+$` accepted "doi\r", and makes `.` refuse those characters.
     static let expressions = Mutex<[String: NSRegularExpression]>([:])
 
     static func matches(_ pattern: String, _ string: String) -> Bool {
         let expression = expressions.withLock { cache -> NSRegularExpression? in
             if let known = cache[pattern] { return known }
-            let compiled = try? NSRegularExpression(pattern: pattern)
+            let compiled = try? NSRegularExpression(pattern: pattern, options: .useUnixLineSeparators)
             if let compiled, cache.count < 10_000 { cache[pattern] = compiled }
             return compiled
         }
