@@ -6,13 +6,15 @@
 # and the first of its seeded random mutations of hand-built records, a mix of valid and invalid (counts printed;
 # each side's count of valid ones must agree). Both sides collect every error of every record, no `format`.
 #   - vellum_end_to_end: one process over the COUNT files (reading, parsing, compiling, validating, printing);
-#     vellum_one_record: the same for one file (start-up, schema compilation); their difference is
-#     vellum_validation, the cost of COUNT - 1 records, and vellum_per_record;
+#     vellum_one_record: the same for one file (start-up, schema compilation), and vellum_per_record the
+#     difference over COUNT - 1; vellum_baseline: COUNT times one file holding `{}` (start-up, compilation, the
+#     command line — swift-argument-parser takes time quadratic in the number of arguments, about 2 s for
+#     10,000 — and reading files), and vellum_validation, end to end minus it: parsing and validating the records;
 #   - python_end_to_end: one interpreter doing the same (imports, registry, validator, files, printing);
 #     python_validate_only: inside it, the validator alone (built once, the records parsed beforehand);
 #     python_validate_only_is_valid: once, a pass of is_valid (stops at the first error);
 #   - ratios, Python / Vellum: validate_only_over_vellum_validation (python_validate_only / vellum_validation:
-#     Vellum's side still reads and parses its files) and end_to_end_over_vellum_end_to_end. Target ≥ 10×.
+#     Vellum's side still parses its records) and end_to_end_over_vellum_end_to_end. Target ≥ 10×.
 # RUNS (5) runs, medians at the end. VELLUM_BIN as in lib.sh, else `swift build -c release --product vellum` here.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -42,6 +44,8 @@ if [ ! -f "$INSTANCES/list.txt" ]; then
 fi
 mapfile -t FILES < "$INSTANCES/list.txt"
 [ "${#FILES[@]}" = "$COUNT" ] || { echo "expected $COUNT instances, found ${#FILES[@]}" >&2; exit 1; }
+echo '{}' > "$OUT/empty.json"
+mapfile -t EMPTY < <(yes "$OUT/empty.json" | head -n "$COUNT")
 
 # Seconds one `vellum schema validate` over the given files takes (output kept in $OUT/vellum.txt); exit status 1
 # (some invalid) is expected, 2 (schema unusable) is not.
@@ -57,11 +61,13 @@ vellum_run() {
 for run in $(seq 1 "$RUNS"); do
   echo "# run $run of $RUNS" >&2
   one=$(vellum_run "${FILES[0]}")
+  baseline=$(vellum_run "${EMPTY[@]}")
   all=$(vellum_run "${FILES[@]}")
   emit vellum_one_record "$(calc "$one * 1000" 1)" ms
+  emit vellum_baseline "$(calc "$baseline * 1000" 1)" ms
   emit vellum_end_to_end "$(calc "$all * 1000" 1)" ms
-  emit vellum_validation "$(calc "($all - $one) * 1000" 1)" ms
   emit vellum_per_record "$(calc "($all - $one) / ($COUNT - 1) * 1e6" 1)" us
+  emit vellum_validation "$(calc "($all - $baseline) * 1000" 1)" ms
   t0=$(now)
   "$PY" scripts/rdm_differential.py bench "$SCHEMAS" records/record-v6.0.0.json "$INSTANCES/list.txt" \
     > "$OUT/python.txt" 2> "$OUT/python-phases.txt"

@@ -25,7 +25,7 @@ mkdir -p "$RDM/wheels"
 if ! "$ENV/bin/python" -c 'import importlib.metadata as m; assert m.version("jsonschema") == "4.26.0"' 2>/dev/null; then
   python3 -m venv "$ENV"
   "$ENV/bin/pip" install -q jsonschema==4.26.0 referencing==0.37.0 jsonschema-specifications==2025.9.1 \
-    attrs==26.1.0 rpds-py==2026.9.1 >&2
+    attrs==26.1.0 rpds-py==2026.9.1 typing-extensions==4.16.0 >&2
 fi
 # invenio-rdm-records holds the record and parent schemas; they refer to the definitions of invenio-records-resources
 # (local://definitions-v1.0.0.json), invenio-communities and invenio-requests (the versions it requires).

@@ -4,8 +4,9 @@
 Used by scripts/rdm-differential.sh (the differential test) and benchmarks/validation.sh (the benchmark):
   extract WHEEL... DIR           the wheels' `jsonschemas/` trees merged into DIR, as invenio-jsonschemas serves them
                                  (`local://records/record-v6.0.0.json` is DIR/records/record-v6.0.0.json)
-  generate SCHEMAS OUT [-n N]    hand-built seeds, then N seeded random mutations of them, as OUT/records/*.json and
-                                 OUT/parents/*.json (the text Python and Vellum both read); the seeds must be valid
+  generate SCHEMAS OUT [-n N]    hand-built seeds (which must be valid), edge cases, then N seeded random mutations
+                                 of the seeds (N / 4 for parents), as OUT/records/*.json and OUT/parents/*.json:
+                                 the text Python and Vellum both read
   check SCHEMAS OUT VELLUM       every instance against every record (parent) schema, Python's verdict next to
                                  Vellum's; exit status 1 with the list of disagreements
   bench SCHEMAS SCHEMA LIST      Python end to end over the files LIST names (one a line), as vellum does it: its
@@ -231,7 +232,7 @@ def values_by_key(seeds):
 
 
 def mutate(doc, rng, pool, donors):
-    """One random change somewhere in doc (in place); returns its name."""
+    """One random change somewhere in doc (in place, unless it replaces the whole); returns doc and the change."""
     all_nodes = list(nodes(doc))
     path, value = rng.choice(all_nodes)
     parent = doc
@@ -291,17 +292,15 @@ def generate(schemas, out, count, seed):
         pool = values_by_key(donors)
         # edge cases the random walk rarely meets: awkward member names where the schemas match names with
         # patterns (pids' propertyNames, entity references' and request payloads' patternProperties)
-        base = seeds["stored"]
         for k, key in enumerate(EDGE_KEYS):
-            for where in (("pids",), ("review", "topic"), ("review", "payload"), ("access", "owned_by")):
-                doc = copy.deepcopy(base)
+            for where in ("pids", "review/topic", "review/payload"):
+                doc = copy.deepcopy(seeds["stored"])
                 target = doc
-                for step in where:
-                    target = target.setdefault(step, {}) if target is not None else None
-                if isinstance(target, dict):
-                    target[key] = copy.deepcopy(next(iter(target.values()), "x"))
-                    (folder / f"edge-{'.'.join(where)}-{k:02d}.json").write_text(
-                        json.dumps(doc, ensure_ascii=k % 2 == 0), encoding="utf-8")
+                for step in where.split("/"):
+                    target = target[step]
+                target[key] = copy.deepcopy(next(iter(target.values())))
+                (folder / f"edge-{where.replace('/', '.')}-{k:02d}.json").write_text(
+                    json.dumps(doc, ensure_ascii=k % 2 == 0), encoding="utf-8")
         n = count if kind == "records" else max(count // 4, 1)
         for i in range(n):
             doc = copy.deepcopy(rng.choice(donors))

@@ -70,10 +70,8 @@ public struct CompiledSchema: Sendable {
 
     /// Every error, in the order the schema's keywords meet them.
     public func validate(_ instance: JSON) -> [ValidationError] {
-        return Evaluator(registry: registry, formatAssertion: formatAssertion, validation: validation).evaluate(
-            root, instance, instancePath: "", keywordPath: "", scope: []
-        )
-        .errors
+        return Evaluator(registry: registry, formatAssertion: formatAssertion, validation: validation).evaluate(root, instance, scope: [])
+            .errors
     }
 
     public func isValid(_ instance: JSON) -> Bool { validate(instance).isEmpty }

@@ -20,6 +20,16 @@ public final class SchemaRegistry: Sendable {
         var anchors: [String: Located] = [:]
         /// `$dynamicAnchor`s by `URI#name`.
         var dynamicAnchors: [String: Located] = [:]
+        /// What `locate` found, by base and reference: validation follows the same references over and over
+        /// (emptied whenever a document is registered).
+        var located: [Reference: Located] = [:]
+        /// Whether some document has `unevaluatedProperties` or `unevaluatedItems` (anywhere).
+        var annotations = false
+    }
+
+    struct Reference: Hashable {
+        var reference: String
+        var base: String
     }
 
     let index = Mutex(Index())
@@ -39,6 +49,17 @@ public final class SchemaRegistry: Sendable {
             index.resources.merge(found.resources) { _, new in new }
             index.anchors.merge(found.anchors) { _, new in new }
             index.dynamicAnchors.merge(found.dynamicAnchors) { _, new in new }
+            index.located.removeAll()
+            if !index.annotations { index.annotations = Self.mentions(document, "unevaluatedProperties", "unevaluatedItems") }
+        }
+    }
+
+    /// Whether an object in `json` has a member named `a` or `b`.
+    static func mentions(_ json: JSON, _ a: String, _ b: String) -> Bool {
+        switch json {
+        case .object(let members): members[a] != nil || members[b] != nil || members.values.contains { mentions($0, a, b) }
+        case .array(let items): items.contains { mentions($0, a, b) }
+        default: false
         }
     }
 
@@ -91,14 +112,22 @@ public final class SchemaRegistry: Sendable {
 
     /// What a reference names, resolved against `base`: the schema and where it stands.
     func locate(_ reference: String, base: String) -> Located? {
+        let key = Reference(reference: reference, base: base)
+        if let known = index.withLock({ $0.located[key] }) { return known }
         let uri = Self.resolve(reference, against: base)
         let resource = Self.withoutFragment(uri)
         let fragment = Self.fragment(of: uri) ?? ""
         return index.withLock { index -> Located? in
-            if fragment.isEmpty { return index.resources[resource] }
-            if !fragment.hasPrefix("/") { return index.anchors[resource + "#" + fragment] }
-            guard let root = index.resources[resource] else { return nil }
-            return Self.follow(fragment, from: root, index: index)
+            let found: Located?
+            if fragment.isEmpty {
+                found = index.resources[resource]
+            } else if !fragment.hasPrefix("/") {
+                found = index.anchors[resource + "#" + fragment]
+            } else {
+                found = index.resources[resource].flatMap { Self.follow(fragment, from: $0, index: index) }
+            }
+            if let found { index.located[key] = found }
+            return found
         }
     }
 
