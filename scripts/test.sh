@@ -6,7 +6,8 @@
 # start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres s3") picks the passes. Then the
 # preview pages in a real headless Chromium (scripts/browser-tests.sh, under a minute once installed;
 # VELLUM_TEST_BROWSER=0 skips it), and the fuzz harness, bounded (fuzz/run.sh, about 3 minutes; VELLUM_TEST_FUZZ=0
-# skips it).
+# skips it). Between them, the differential test of InvenioRDM's record schemas against Python's jsonschema
+# (scripts/rdm-differential.sh, about a minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -47,6 +48,8 @@ for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
       pg_stop ;;
   esac
 done
+echo "=== InvenioRDM's schemas: Vellum against Python's jsonschema ==="
+VELLUM_BIN=.build/debug/vellum scripts/rdm-differential.sh
 if [ "${VELLUM_TEST_BROWSER:-1}" != 0 ]; then
   echo "=== preview pages in headless Chromium ==="
   scripts/browser-tests.sh
