@@ -17,7 +17,7 @@ public protocol RecordQueries: Sendable {
     func markLatest(concept: Int64) async throws
     /// The concept's record with the highest version index (its draft, when it has one), if any.
     func newestVersion(concept: Int64) async throws -> Record?
-    /// The concept's published versions (removed ones too), newest first.
+    /// The concept's published versions (not removed ones), newest first.
     func publishedVersions(concept: Int64) async throws -> [Record]
     /// Published records with an embargo that has not been lifted yet, whose day is `day` (`YYYY-MM-DD`) or before.
     func embargoesDue(on day: String) async throws -> [Record]

@@ -40,11 +40,9 @@ public final class RecordSchemas: Sendable {
     func schema(for reference: String) async throws -> CompiledSchema? {
         guard let name = Self.name(of: reference) else { return nil }
         if let schema = compiled.withLock({ $0[name] }) { return schema }
-        let all = try await store.read { try await $0.queries(RecordQueries.self).schemas() }
-        guard let text = name == RecordSchemaV1.name ? RecordSchemaV1.text : all.first(where: { $0.name == name })?.text else {
-            return nil
-        }
-        let schema = try Self.compile(text, with: all)
+        // An unknown name costs one lookup; a known one, the registered schemas its references may reach.
+        guard let text = try await self.text(name) else { return nil }
+        let schema = try Self.compile(text, with: try await store.read { try await $0.queries(RecordQueries.self).schemas() })
         compiled.withLock { $0[name] = schema }
         return schema
     }
@@ -58,9 +56,10 @@ public final class RecordSchemas: Sendable {
         return try CompiledSchema(try JSON(parsing: text), registry: registry)
     }
 
-    /// Registers `text` as `name`: true when it is new, false when the same schema is already there; a different
-    /// one under that name is refused (409), as is a body that is not a usable schema (400).
-    public func register(_ name: String, text: String) async throws -> Bool {
+    /// Registers `text` as `name` (admins only): true when it is new, false when the same schema is already there; a
+    /// different one under that name is refused (409), as is a body that is not a usable schema (400).
+    public func register(_ name: String, text: String, by principal: Principal) async throws -> Bool {
+        guard principal.isAdmin else { throw principal.refusal }
         guard Self.isValidName(name) else {
             throw RecordsError(.invalid, "A schema name is made of letters, digits, '.', '_', '-' and '/'.")
         }

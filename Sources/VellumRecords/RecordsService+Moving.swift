@@ -30,13 +30,7 @@ extension RecordsService {
                 return .unchanged
             }
             if try await session.bucket(record.bucketID) == nil {
-                guard let location = try await session.locations().first(where: \.isDefault) else {
-                    throw FilesError(.failure, "No default storage location is configured.")
-                }
-                try await session.insertBucket(
-                    Bucket(
-                        id: record.bucketID, owner: record.owner, location: location.name, quotaSize: files.bucketDefaults.quotaSize,
-                        maxFileSize: files.bucketDefaults.maxFileSize, created: record.created, updated: record.updated))
+                _ = try await insertBucket(record.bucketID, owner: record.owner, created: record.created, session)
             }
             try await records.reserveRecordIDs(through: max(record.id, record.conceptID))
             var imported = record

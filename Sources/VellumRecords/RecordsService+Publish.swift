@@ -49,7 +49,7 @@ extension RecordsService {
     public func versions(of id: Int64, by principal: Principal) async throws -> [Record] {
         let record = try await record(id, by: principal)
         let versions = try await store.read { try await $0.queries(RecordQueries.self).publishedVersions(concept: record.conceptID) }
-        return versions.filter { $0.status == .published && Self.canSee($0, principal) }
+        return versions.filter { Self.canSee($0, principal) }
     }
 
     /// Deletes a draft with its bucket (the files no other version shares are freed), or — admins only — removes a
@@ -73,11 +73,7 @@ extension RecordsService {
         }
         let orphans: [FileInstance] = try await store.write { session in
             let records = try session.queries(RecordQueries.self)
-            let record = try Self.visible(try await records.record(id), principal)
-            guard Self.canEdit(record, principal) else { throw FilesError.forbidden }
-            if let ifMatch, ifMatch != record.revision {
-                throw RecordsError(.revisionMismatch, "The record is at revision \(record.revision), not \(ifMatch).")
-            }
+            let record = try Self.editable(try await records.record(id), ifMatch: ifMatch, by: principal)
             guard record.status == .draft else { throw RecordsError(.conflict, "The record was published meanwhile.") }
             try await records.deleteRecord(id)
             guard try await session.bucket(record.bucketID) != nil else { return [] }

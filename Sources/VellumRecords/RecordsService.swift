@@ -53,14 +53,8 @@ public struct RecordsService: Sendable {
     func insertDraft(
         id: Int64, concept: Int64, index: Int, _ document: JSON, owner: String?, by principal: Principal, _ session: any MetadataSession
     ) async throws -> Record {
-        guard let location = try await session.locations().first(where: \.isDefault) else {
-            throw FilesError(.failure, "No default storage location is configured.")
-        }
         let now = Date()
-        let bucket = Bucket(
-            id: UUID(), owner: owner, location: location.name, quotaSize: files.bucketDefaults.quotaSize,
-            maxFileSize: files.bucketDefaults.maxFileSize, created: now, updated: now)
-        try await session.insertBucket(bucket)
+        let bucket = try await insertBucket(UUID(), owner: owner, created: now, session)
         let record = Record(
             id: id, conceptID: concept, versionIndex: index, status: .draft, revision: 1, owner: owner, bucketID: bucket.id,
             document: document, created: now, updated: now)
@@ -71,6 +65,18 @@ public struct RecordsService: Sendable {
                 recordID: id, revision: 1, created: now, actor: principal.tokenID, hash: RevisionChain.hash(after: nil, document),
                 document: document))
         return record
+    }
+
+    /// A record's bucket, in the default location with the default limits.
+    func insertBucket(_ id: UUID, owner: String?, created: Date, _ session: any MetadataSession) async throws -> Bucket {
+        guard let location = try await session.locations().first(where: \.isDefault) else {
+            throw FilesError(.failure, "No default storage location is configured.")
+        }
+        let bucket = Bucket(
+            id: id, owner: owner, location: location.name, quotaSize: files.bucketDefaults.quotaSize,
+            maxFileSize: files.bucketDefaults.maxFileSize, created: created, updated: created)
+        try await session.insertBucket(bucket)
+        return bucket
     }
 
     /// The record, if `principal` may see it: drafts and restricted records only by their owner and admins; a
@@ -131,11 +137,7 @@ public struct RecordsService: Sendable {
     ) async throws -> Record {
         try await store.write { session in
             let records = try session.queries(RecordQueries.self)
-            var record = try Self.visible(try await records.record(id), principal)
-            guard Self.canEdit(record, principal), principal.isAdmin || !adminOnly else { throw FilesError.forbidden }
-            if let ifMatch, ifMatch != record.revision {
-                throw RecordsError(.revisionMismatch, "The record is at revision \(record.revision), not \(ifMatch).")
-            }
+            var record = try Self.editable(try await records.record(id), ifMatch: ifMatch, by: principal, adminOnly: adminOnly)
             let before = record
             try await body(&record, session)
             if record == before { return record }
@@ -158,6 +160,17 @@ public struct RecordsService: Sendable {
             try await Self.settleBucket(of: record, session)
             return record
         }
+    }
+
+    /// The record as it is in a change's transaction, if `principal` may change it and `ifMatch` (when given) is its
+    /// current revision: the one rule every verb applies.
+    static func editable(_ record: Record?, ifMatch: Int?, by principal: Principal, adminOnly: Bool = false) throws -> Record {
+        let record = try visible(record, principal)
+        guard canEdit(record, principal), principal.isAdmin || !adminOnly else { throw FilesError.forbidden }
+        if let ifMatch, ifMatch != record.revision {
+            throw RecordsError(.revisionMismatch, "The record is at revision \(record.revision), not \(ifMatch).")
+        }
+        return record
     }
 
     /// Locks a published (or removed) record's bucket, and opens it to everyone exactly when the record's files

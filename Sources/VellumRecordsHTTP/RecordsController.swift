@@ -122,12 +122,9 @@ public struct RecordsController: Sendable {
             }
         }
         routes.add(middleware: auth).put("**") { request, context in
-            guard context.principal.isAdmin else {
-                throw context.principal.isAuthenticated ? FilesError.forbidden : FilesError.unauthenticated
-            }
             let name = context.parameters.getCatchAll().joined(separator: "/")
             let text = String(buffer: try await request.smallBody(limit: 1 << 20))
-            let created = try await service.schemas.register(name, text: text)
+            let created = try await service.schemas.register(name, text: text, by: context.principal)
             return Response(status: created ? .created : .ok, headers: [.location: "\(publicURL)/schemas/\(name)"])
         }
         return routes

@@ -72,7 +72,7 @@ extension SQLMetadataSession: RecordQueries {
 
     public func publishedVersions(concept: Int64) async throws -> [Record] {
         try await db.raw(
-            "SELECT * FROM records WHERE concept_id = \(bind: concept) AND status <> 'draft' ORDER BY version_index DESC"
+            "SELECT * FROM records WHERE concept_id = \(bind: concept) AND status = 'published' ORDER BY version_index DESC"
         ).all().map(Self.record(from:))
     }
 

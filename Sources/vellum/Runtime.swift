@@ -27,6 +27,13 @@ struct Runtime {
         }
     }
 
+    /// The files services' context for a command: this runtime's store and storage, the settings' bucket limits.
+    var filesContext: FilesContext {
+        FilesContext(
+            store: store, storage: storage,
+            bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize), logger: logger)
+    }
+
     /// Opens the database (migrating it). Its store works once it runs: see `with` and `ServeCommand`.
     static func open(_ settings: Settings, logger: Logger) async throws -> Runtime {
         // Blocks of 4 MiB and more (S3 part buffers, large image regions) are mapped and unmapped each time:
