@@ -24,13 +24,11 @@ public struct SchemaError: Error, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// A schema ready to validate instances: registered (with its resources and anchors) and its references checked.
+/// A schema ready to validate instances: registered (with its resources and anchors), and compiled with every
+/// schema it refers to.
 public struct CompiledSchema: Sendable {
-    let root: SchemaRegistry.Located
-    let registry: SchemaRegistry
-    let formatAssertion: Bool
-    /// Whether the validation vocabulary applies (a custom metaschema may leave it out).
-    let validation: Bool
+    let root: SchemaNode
+    let compiler: SchemaCompiler
 
     /// The base URI a schema without an `$id` gets.
     static let defaultBase = "urn:vellum:schema"
@@ -62,16 +60,13 @@ public struct CompiledSchema: Sendable {
             base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: Self.defaultBase))
         }
         try registry.register(schema, uri: base, dialect: dialect)
-        self.root = SchemaRegistry.Located(schema: schema, base: base, dialect: dialect)
-        self.registry = registry
-        self.formatAssertion = formatAssertion
-        self.validation = validation
+        compiler = SchemaCompiler(registry: registry, validation: validation, formatAssertion: formatAssertion)
+        root = compiler.node(SchemaRegistry.Located(schema: schema, base: base, dialect: dialect))
     }
 
     /// Every error, in the order the schema's keywords meet them.
     public func validate(_ instance: JSON) -> [ValidationError] {
-        return Evaluator(registry: registry, formatAssertion: formatAssertion, validation: validation).evaluate(root, instance, scope: [])
-            .errors
+        Evaluator(compiler: compiler).evaluate(root, instance, scope: []).errors
     }
 
     public func isValid(_ instance: JSON) -> Bool { validate(instance).isEmpty }
@@ -91,7 +86,7 @@ public struct CompiledSchema: Sendable {
                 for (key, value) in members {
                     switch key {
                     case "$ref", "$dynamicRef", "$recursiveRef":
-                        if let reference = value.stringValue, registry.locate(reference, base: base) == nil { missing.append(reference) }
+                        if let reference = value.stringValue, compiler.registry.locate(reference, base: base) == nil { missing.append(reference) }
                     // Values, not schemas: a `$ref` member there is data.
                     case "enum", "const", "examples", "default": break
                     default: visit(value, base: base)

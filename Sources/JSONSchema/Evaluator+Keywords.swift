@@ -3,22 +3,22 @@ import Synchronization
 
 /// The keywords of numbers, strings, arrays and objects.
 extension Evaluator {
-    func numberKeywords(_ schema: SchemaObject, _ x: Double, dialect: Dialect, fail: (String, String) -> Void) {
-        if let m = schema[.multipleOf]?.numberValue, m > 0, !Self.isMultiple(x, of: m) {
-            fail("multipleOf", "must be a multiple of \(Self.text(m))")
+    func numberKeywords(_ node: SchemaNode, _ x: Double, _ failures: inout Outcome) {
+        if let m = node.multipleOf, !Self.isMultiple(x, of: m) { failures.fail("multipleOf", "must be a multiple of \(Self.text(m))") }
+        if let maximum = node.maximum {
+            let exclusive = node.maximumIsExclusive
+            if exclusive ? x >= maximum : x > maximum {
+                failures.fail("maximum", "must be at most \(Self.text(maximum))\(exclusive ? ", exclusive" : "")")
+            }
         }
-        if let maximum = schema[.maximum]?.numberValue {
-            let exclusive = dialect == .draft4 && schema[.exclusiveMaximum] == .bool(true)
-            if exclusive ? x >= maximum : x > maximum { fail("maximum", "must be at most \(Self.text(maximum))\(exclusive ? ", exclusive" : "")") }
+        if let minimum = node.minimum {
+            let exclusive = node.minimumIsExclusive
+            if exclusive ? x <= minimum : x < minimum {
+                failures.fail("minimum", "must be at least \(Self.text(minimum))\(exclusive ? ", exclusive" : "")")
+            }
         }
-        if let minimum = schema[.minimum]?.numberValue {
-            let exclusive = dialect == .draft4 && schema[.exclusiveMinimum] == .bool(true)
-            if exclusive ? x <= minimum : x < minimum { fail("minimum", "must be at least \(Self.text(minimum))\(exclusive ? ", exclusive" : "")") }
-        }
-        if dialect >= .draft6 {
-            if let limit = schema[.exclusiveMaximum]?.numberValue, x >= limit { fail("exclusiveMaximum", "must be less than \(Self.text(limit))") }
-            if let limit = schema[.exclusiveMinimum]?.numberValue, x <= limit { fail("exclusiveMinimum", "must be more than \(Self.text(limit))") }
-        }
+        if let limit = node.exclusiveMaximum, x >= limit { failures.fail("exclusiveMaximum", "must be less than \(Self.text(limit))") }
+        if let limit = node.exclusiveMinimum, x <= limit { failures.fail("exclusiveMinimum", "must be more than \(Self.text(limit))") }
     }
 
     static func isMultiple(_ x: Double, of m: Double) -> Bool {
@@ -33,177 +33,163 @@ extension Evaluator {
     /// "1 item", "3 items".
     static func count(_ n: Double, _ noun: String) -> String { "\(text(n)) \(noun)\(n == 1 ? "" : "s")" }
 
-    func stringKeywords(_ schema: SchemaObject, _ string: String, fail: (String, String) -> Void) {
-        let length = string.unicodeScalars.count
-        if let limit = schema[.maxLength]?.numberValue, Double(length) > limit {
-            fail("maxLength", "must be at most \(Self.count(limit, "character")) long")
+    func stringKeywords(_ node: SchemaNode, _ string: String, _ failures: inout Outcome) {
+        if node.maxLength != nil || node.minLength != nil {
+            let length = Double(string.unicodeScalars.count)
+            if let limit = node.maxLength, length > limit { failures.fail("maxLength", "must be at most \(Self.count(limit, "character")) long") }
+            if let limit = node.minLength, length < limit { failures.fail("minLength", "must be at least \(Self.count(limit, "character")) long") }
         }
-        if let limit = schema[.minLength]?.numberValue, Double(length) < limit {
-            fail("minLength", "must be at least \(Self.count(limit, "character")) long")
-        }
-        if let pattern = schema[.pattern]?.stringValue, !Self.matches(pattern, string) { fail("pattern", "must match \(pattern)") }
-        if formatAssertion, let format = schema[.format]?.stringValue, !Formats.check(format, string) {
-            fail("format", "must be a valid \(format)")
-        }
+        if let pattern = node.pattern, !Self.matches(pattern.expression, string) { failures.fail("pattern", "must match \(pattern.source)") }
+        if let format = node.format, !Formats.check(format, string) { failures.fail("format", "must be a valid \(format)") }
     }
 
-    /// Regular expressions, compiled once per pattern. Only `\n` ends a line (`useUnixLineSeparators`), as in
-    /// Python's `re` (Invenio's jsonschema): ICU's default also lets `$` match before a final `\r`, U+0085, U+2028…,
-    /// so `^[a-z]+$` accepted "doi\r", and makes `.` refuse those characters.
+    /// Regular expressions, compiled once per pattern (nil for one this engine cannot read). Only `\n` ends a line
+    /// (`useUnixLineSeparators`), as in Python's `re` (Invenio's jsonschema): ICU's default also lets `$` match
+    /// before a final `\r`, U+0085, U+2028…, so `^[a-z]+$` accepted "doi\r", and makes `.` refuse those characters.
     static let expressions = Mutex<[String: NSRegularExpression]>([:])
 
-    static func matches(_ pattern: String, _ string: String) -> Bool {
-        let expression = expressions.withLock { cache -> NSRegularExpression? in
+    static func expression(_ pattern: String) -> NSRegularExpression? {
+        expressions.withLock { cache -> NSRegularExpression? in
             if let known = cache[pattern] { return known }
             let compiled = try? NSRegularExpression(pattern: pattern, options: .useUnixLineSeparators)
             if let compiled, cache.count < 10_000 { cache[pattern] = compiled }
             return compiled
         }
+    }
+
+    static func matches(_ pattern: String, _ string: String) -> Bool { matches(expression(pattern), string) }
+
+    static func matches(_ expression: NSRegularExpression?, _ string: String) -> Bool {
         guard let expression else { return true }  // a pattern this engine cannot read asserts nothing
         return expression.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
     }
 
-    func arrayKeywords(
-        _ schema: SchemaObject, _ elements: [JSON], here: SchemaRegistry.Located, scope: [String], outcome: inout Outcome,
-        sub: (JSON, @autoclosure () -> String, JSON, @autoclosure () -> String) -> Outcome, fail: (String, String) -> Void
-    ) {
-        let dialect = here.dialect
-        if validation, let limit = schema[.maxItems]?.numberValue, Double(elements.count) > limit {
-            fail("maxItems", "must have at most \(Self.count(limit, "item"))")
-        }
-        if validation, let limit = schema[.minItems]?.numberValue, Double(elements.count) < limit {
-            fail("minItems", "must have at least \(Self.count(limit, "item"))")
-        }
-        if validation, schema[.uniqueItems] == .bool(true) {
+    func arrayKeywords(_ node: SchemaNode, _ elements: [JSON], _ scope: [String], _ outcome: inout Outcome, _ failures: inout Outcome) {
+        if let limit = node.maxItems, Double(elements.count) > limit { failures.fail("maxItems", "must have at most \(Self.count(limit, "item"))") }
+        if let limit = node.minItems, Double(elements.count) < limit { failures.fail("minItems", "must have at least \(Self.count(limit, "item"))") }
+        if node.uniqueItems {
             var seen = Set<JSON>()
-            if !elements.allSatisfy({ seen.insert($0).inserted }) { fail("uniqueItems", "must not repeat an item") }
+            if !elements.allSatisfy({ seen.insert($0).inserted }) { failures.fail("uniqueItems", "must not repeat an item") }
         }
         // An item is another instance: its errors count here, not its annotations (the members and items of its
         // own that were evaluated). Items evaluated are noted only when a schema has `unevaluatedItems`.
-        func each(_ keyword: String, _ subschema: JSON, _ indices: Range<Int>) {
-            for index in indices {
-                outcome.errors += sub(subschema, keyword, elements[index], "/\(index)").errors
-                if annotations { outcome.items.insert(index) }
-            }
-        }
-        // Positional items: `prefixItems` (2020-12) or an array of `items` (before), then the rest.
-        let positional: [JSON]? = dialect == .draft202012 ? schema[.prefixItems]?.arrayValue : schema[.items]?.arrayValue
-        let rest: (String, JSON)? =
-            dialect == .draft202012
-            ? schema[.items].map { ("items", $0) }
-            : (positional == nil ? schema[.items].map { ("items", $0) } : schema[.additionalItems].map { ("additionalItems", $0) })
         var covered = 0
-        if let positional {
-            let keyword = dialect == .draft202012 ? "prefixItems" : "items"
-            for (index, subschema) in positional.enumerated() where index < elements.count {
-                outcome.errors += sub(subschema, "\(keyword)/\(index)", elements[index], "/\(index)").errors
+        if let (keyword, nodes) = node.positional {
+            for (index, subschema) in nodes.enumerated() where index < elements.count {
+                outcome.errors += sub(subschema, "\(keyword)/\(index)", elements[index], "/\(index)", scope).errors
                 if annotations { outcome.items.insert(index) }
             }
-            covered = min(positional.count, elements.count)
+            covered = min(nodes.count, elements.count)
         }
-        if let (keyword, subschema) = rest { each(keyword, subschema, covered..<elements.count) }
-        if dialect >= .draft6, let contains = schema[.contains] {
-            var matched: [Int] = []
-            for (index, element) in elements.enumerated() where sub(contains, "contains", element, "/\(index)").valid {
-                matched.append(index)
+        if let (keyword, subschema) = node.rest {
+            for index in covered..<elements.count {
+                outcome.errors += sub(subschema, keyword, elements[index], "/\(index)", scope).errors
+                if annotations { outcome.items.insert(index) }
             }
-            let minimum = dialect >= .draft201909 ? Int(schema[.minContains]?.numberValue ?? 1) : 1
-            let maximum = dialect >= .draft201909 ? schema[.maxContains]?.numberValue.map(Int.init) : nil
-            if matched.count < minimum { fail("contains", "must contain at least \(minimum) matching item\(minimum == 1 ? "" : "s")") }
-            if let maximum, matched.count > maximum { fail("maxContains", "must contain at most \(maximum) matching items") }
-            if annotations, dialect == .draft202012 { outcome.items.formUnion(matched) }
         }
-        if dialect >= .draft201909, let unevaluated = schema[.unevaluatedItems] {
+        if let contains = node.contains {
+            var matched: [Int] = []
+            for (index, element) in elements.enumerated() where evaluate(contains, element, scope: scope).valid { matched.append(index) }
+            let minimum = node.minContains
+            if matched.count < minimum { failures.fail("contains", "must contain at least \(minimum) matching item\(minimum == 1 ? "" : "s")") }
+            if let maximum = node.maxContains, matched.count > maximum { failures.fail("maxContains", "must contain at most \(maximum) matching items") }
+            if annotations, node.dialect == .draft202012 { outcome.items.formUnion(matched) }
+        }
+        if let unevaluated = node.unevaluatedItems {
             for index in elements.indices where !outcome.items.contains(index) {
-                outcome.errors += sub(unevaluated, "unevaluatedItems", elements[index], "/\(index)").errors
+                outcome.errors += sub(unevaluated, "unevaluatedItems", elements[index], "/\(index)", scope).errors
                 outcome.items.insert(index)
             }
         }
     }
 
+    /// The pointer to a member, from the object.
+    static func path(_ key: String) -> String {
+        // Foundation's replacingOccurrences is slow (a copy through NSString): only for the keys that need it.
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return "/" + key }
+        return "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    /// The members are visited in the dictionary's order; the errors of each keyword that visits them are listed by
+    /// member name, as if they had been visited in that order.
     func objectKeywords(
-        _ schema: SchemaObject, _ members: [String: JSON], here: SchemaRegistry.Located, outcome: inout Outcome,
-        sub: (JSON, @autoclosure () -> String, JSON, @autoclosure () -> String) -> Outcome, fail: (String, String) -> Void
+        _ node: SchemaNode, _ members: [String: JSON], _ scope: [String], _ outcome: inout Outcome, _ failures: inout Outcome
     ) {
-        let dialect = here.dialect
-        /// The pointer to a member, from the object.
-        func path(_ key: String) -> String {
-            // Foundation's replacingOccurrences is slow (a copy through NSString): only for the keys that need it.
-            guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return "/" + key }
-            return "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        if let limit = node.maxProperties, Double(members.count) > limit {
+            failures.fail("maxProperties", "must have at most \(Self.count(limit, "member"))")
         }
-        if validation, let limit = schema[.maxProperties]?.numberValue, Double(members.count) > limit {
-            fail("maxProperties", "must have at most \(Self.count(limit, "member"))")
+        if let limit = node.minProperties, Double(members.count) < limit {
+            failures.fail("minProperties", "must have at least \(Self.count(limit, "member"))")
         }
-        if validation, let limit = schema[.minProperties]?.numberValue, Double(members.count) < limit {
-            fail("minProperties", "must have at least \(Self.count(limit, "member"))")
+        for name in node.required where members[name] == nil {
+            outcome.errors.append(ValidationError(instanceLocation: Self.path(name), keywordLocation: "/required", message: "is required"))
         }
-        if validation, let required = schema[.required]?.arrayValue {
-            for name in required.compactMap(\.stringValue) where members[name] == nil {
-                outcome.errors.append(
-                    ValidationError(instanceLocation: path(name), keywordLocation: "/required", message: "is required"))
+        for (key, names) in node.dependentRequired where members[key] != nil {
+            for name in names where members[name] == nil { failures.fail("dependentRequired", "\(name) is required when \(key) is there") }
+        }
+        for dependent in node.dependentSchemas where members[dependent.name] != nil {
+            outcome.absorb(sub(dependent.node, "dependentSchemas/\(dependent.name)", .object(members), "", scope))
+        }
+        /// Each member's errors of one keyword, in name order.
+        var found: [(key: String, errors: [ValidationError])] = []
+        func flush() {
+            if found.count > 1 { found.sort { $0.key < $1.key } }
+            for (_, errors) in found { outcome.errors += errors }
+            found.removeAll(keepingCapacity: true)
+        }
+        if let names = node.propertyNames {
+            for key in members.keys {
+                let errors = sub(names, "propertyNames", .string(key), Self.path(key), scope).errors
+                if !errors.isEmpty { found.append((key, errors)) }
             }
-        }
-        var dependentRequired = dialect >= .draft201909 && validation ? schema[.dependentRequired]?.objectValue ?? [:] : [:]
-        var dependentSchemas = dialect >= .draft201909 ? schema[.dependentSchemas]?.objectValue ?? [:] : [:]
-        if dialect < .draft201909, let dependencies = schema[.dependencies]?.objectValue {
-            for (key, value) in dependencies {
-                if value.arrayValue != nil { dependentRequired[key] = value } else { dependentSchemas[key] = value }
-            }
-        }
-        for (key, names) in dependentRequired where members[key] != nil {
-            for name in names.arrayValue?.compactMap(\.stringValue) ?? [] where members[name] == nil {
-                fail("dependentRequired", "\(name) is required when \(key) is there")
-            }
-        }
-        for (key, subschema) in dependentSchemas.sorted(by: { $0.key < $1.key }) where members[key] != nil {
-            outcome.absorb(sub(subschema, "dependentSchemas/\(key)", .object(members), ""))
-        }
-        let entries = members.sorted { $0.key < $1.key }
-        if dialect >= .draft6, let names = schema[.propertyNames] {
-            for (key, _) in entries { outcome.errors += sub(names, "propertyNames", .string(key), path(key)).errors }
+            flush()
         }
         // A member's value is another instance: its errors count here, not its annotations. Members evaluated are
         // noted only when a schema has `unevaluatedProperties`.
-        let properties = schema[.properties]?.objectValue ?? [:]
-        let patterns = schema[.patternProperties]?.objectValue ?? [:]
-        var matched = [Bool](repeating: false, count: entries.count)
-        for (n, (key, value)) in entries.enumerated() {
-            if let subschema = properties[key] {
-                outcome.errors += sub(subschema, "properties/\(key)", value, path(key)).errors
-                matched[n] = true
+        let others = node.additionalProperties != nil || node.unevaluatedProperties != nil
+        var unmatched: [(key: String, value: JSON)] = []
+        if !node.properties.isEmpty || !node.patternProperties.isEmpty || others {
+            for (key, value) in members {
+                var matched = false
+                var errors: [ValidationError] = []
+                if let subschema = node.properties[key] {
+                    errors += sub(subschema, "properties/\(key)", value, Self.path(key), scope).errors
+                    matched = true
+                }
+                for pattern in node.patternProperties where Self.matches(pattern.expression, key) {
+                    if let subschema = pattern.node {
+                        errors += sub(subschema, "patternProperties/\(pattern.source)", value, Self.path(key), scope).errors
+                    }
+                    matched = true
+                }
+                if !errors.isEmpty { found.append((key, errors)) }
+                if matched {
+                    if annotations { outcome.properties.insert(key) }
+                } else if others {
+                    unmatched.append((key, value))
+                }
             }
-            for (pattern, subschema) in patterns where Self.matches(pattern, key) {
-                outcome.errors += sub(subschema, "patternProperties/\(pattern)", value, path(key)).errors
-                matched[n] = true
-            }
-            if annotations, matched[n] { outcome.properties.insert(key) }
+            flush()
         }
-        if let additional = schema[.additionalProperties] {
-            for (n, (key, value)) in entries.enumerated() where !matched[n] {
-                let result = sub(additional, "additionalProperties", value, path(key))
+        /// `additionalProperties` or `unevaluatedProperties` over `candidates`.
+        func rest(_ keyword: String, _ subschema: SchemaNode, _ candidates: [(key: String, value: JSON)]) {
+            for (key, value) in candidates {
+                let result = sub(subschema, keyword, value, Self.path(key), scope)
                 if result.valid {
                     if annotations { outcome.properties.insert(key) }
                 } else {
-                    outcome.errors +=
-                        additional == .bool(false)
-                        ? [ValidationError(instanceLocation: path(key), keywordLocation: "/additionalProperties", message: "is not allowed")]
+                    let errors =
+                        subschema.kind == .never
+                        ? [ValidationError(instanceLocation: Self.path(key), keywordLocation: "/" + keyword, message: "is not allowed")]
                         : result.errors
+                    found.append((key, errors))
                 }
             }
+            flush()
         }
-        if dialect >= .draft201909, let unevaluated = schema[.unevaluatedProperties] {
-            for (key, value) in entries where !outcome.properties.contains(key) {
-                let result = sub(unevaluated, "unevaluatedProperties", value, path(key))
-                if result.valid {
-                    outcome.properties.insert(key)
-                } else {
-                    outcome.errors +=
-                        unevaluated == .bool(false)
-                        ? [ValidationError(instanceLocation: path(key), keywordLocation: "/unevaluatedProperties", message: "is not allowed")]
-                        : result.errors
-                }
-            }
+        if let additional = node.additionalProperties { rest("additionalProperties", additional, unmatched) }
+        if let unevaluated = node.unevaluatedProperties {
+            rest("unevaluatedProperties", unevaluated, members.filter { !outcome.properties.contains($0.key) }.map { ($0.key, $0.value) })
         }
     }
 }

@@ -1,12 +1,9 @@
 import Foundation
 
-/// Applies a schema to an instance, keyword by keyword, as the schema's dialect reads them, collecting errors and
-/// the annotations `unevaluatedProperties` and `unevaluatedItems` need (which members and items were evaluated).
+/// Applies a compiled schema to an instance, collecting errors and the annotations `unevaluatedProperties` and
+/// `unevaluatedItems` need (which members and items were evaluated).
 final class Evaluator {
-    let registry: SchemaRegistry
-    let formatAssertion: Bool
-    /// Whether the validation vocabulary's keywords (`type`, `minimum`, `required`, …) apply.
-    let validation: Bool
+    let compiler: SchemaCompiler
     /// Whether to note which members and items were evaluated: only when some schema has `unevaluatedProperties`
     /// or `unevaluatedItems`, which read those notes.
     let annotations: Bool
@@ -21,10 +18,7 @@ final class Evaluator {
 
         mutating func absorb(_ other: Outcome) {
             errors += other.errors
-            if other.valid {
-                properties.formUnion(other.properties)
-                items.formUnion(other.items)
-            }
+            if other.valid { annotate(other) }
         }
 
         /// Puts its errors, whose locations are relative to the schema and the instance evaluated, under `keyword`
@@ -38,130 +32,106 @@ final class Evaluator {
         }
 
         mutating func annotate(_ other: Outcome) {
-            properties.formUnion(other.properties)
-            items.formUnion(other.items)
+            if !other.properties.isEmpty { properties.formUnion(other.properties) }
+            if !other.items.isEmpty { items.formUnion(other.items) }
+        }
+
+        mutating func fail(_ keyword: String, _ message: String) {
+            errors.append(ValidationError(instanceLocation: "", keywordLocation: "/" + keyword, message: message))
         }
     }
 
-    init(registry: SchemaRegistry, formatAssertion: Bool, validation: Bool = true) {
-        self.registry = registry
-        self.formatAssertion = formatAssertion
-        self.validation = validation
-        annotations = registry.index.withLock { $0.annotations }
+    init(compiler: SchemaCompiler) {
+        self.compiler = compiler
+        annotations = compiler.registry.index.withLock { $0.annotations }
+    }
+
+    /// A subschema's outcome on `value`: `keyword` leads to the subschema, `member` to the value ("" for the same
+    /// instance); both are only built for errors.
+    func sub(
+        _ node: SchemaNode, _ keyword: @autoclosure () -> String, _ value: JSON, _ member: @autoclosure () -> String, _ scope: [String]
+    ) -> Outcome {
+        var result = evaluate(node, value, scope: scope)
+        if !result.errors.isEmpty { result.locate(keyword: "/" + keyword(), member: member()) }
+        return result
     }
 
     /// `scope`: the base URIs of the resources entered so far, outermost first (for `$dynamicRef`, `$recursiveRef`).
-    /// The errors' locations are relative to `at` and `instance` (see `Outcome.locate`).
-    func evaluate(_ at: SchemaRegistry.Located, _ instance: JSON, scope: [String]) -> Outcome {
+    /// The errors' locations are relative to `node` and `instance` (see `Outcome.locate`).
+    func evaluate(_ node: SchemaNode, _ instance: JSON, scope: [String]) -> Outcome {
         var outcome = Outcome()
-        // Failed assertions, apart from `outcome` (which the keyword functions also change).
-        var failures: [ValidationError] = []
-        func fail(_ keyword: String, _ message: String) {
-            failures.append(ValidationError(instanceLocation: "", keywordLocation: "/" + keyword, message: message))
-        }
-        switch at.schema {
-        case .bool(true): return outcome
-        case .bool(false):
+        switch node.kind {
+        case .always: return outcome
+        case .never:
             outcome.errors.append(ValidationError(instanceLocation: "", keywordLocation: "", message: "nothing is allowed here"))
             return outcome
         case .object: break
-        default: return outcome
         }
-        let schema = SchemaObject(at.schema.objectValue!)
-        var here = at
-        if let own = schema[.schema]?.stringValue.flatMap(Dialect.init(metaschema:)) { here.dialect = own }
-        let dialect = here.dialect
         var scope = scope
-        if !at.ownBase, let id = schema[dialect == .draft4 ? .id : .dollarID]?.stringValue, !id.hasPrefix("#"),
-            !(dialect.refOverridesSiblings && schema[.ref] != nil)
-        {
-            here.base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: at.base))
-        }
-        here.ownBase = true
-        if scope.last != here.base { scope.append(here.base) }
-
-        /// A subschema's outcome on `value`: `keyword` leads to the subschema, `member` to the value ("" for the
-        /// same instance); both are only built for errors.
-        func sub(_ schema: JSON, _ keyword: @autoclosure () -> String, _ value: JSON, _ member: @autoclosure () -> String) -> Outcome {
-            var located = here
-            located.schema = schema
-            located.ownBase = false
-            var result = evaluate(located, value, scope: scope)
-            if !result.errors.isEmpty { result.locate(keyword: "/" + keyword(), member: member()) }
-            return result
-        }
+        if scope.last != node.base { scope.append(node.base) }
+        // Failed assertions of this schema, listed after what its subschemas found.
+        var failures = Outcome()
 
         // References.
-        if let reference = schema[.ref]?.stringValue {
-            outcome.absorb(follow("$ref", reference, from: here, instance, scope))
-            if dialect.refOverridesSiblings { return outcome }
+        if let reference = node.ref {
+            outcome.absorb(follow(reference, from: node, instance, scope))
+            if node.dialect.refOverridesSiblings { return outcome }
         }
-        if dialect == .draft202012, let reference = schema[.dynamicRef]?.stringValue {
-            outcome.absorb(
-                follow("$dynamicRef", reference, from: here, instance, scope) {
-                    self.dynamicTarget(reference, $0, scope)
-                })
-        }
-        if dialect == .draft201909, let reference = schema[.recursiveRef]?.stringValue {
-            outcome.absorb(
-                follow("$recursiveRef", reference, from: here, instance, scope) { self.recursiveTarget($0, scope) })
-        }
+        if let reference = node.dynamicRef { outcome.absorb(follow(reference, from: node, instance, scope) { self.dynamicTarget(reference, $0, scope) }) }
+        if let reference = node.recursiveRef { outcome.absorb(follow(reference, from: node, instance, scope) { self.recursiveTarget($0, scope) }) }
 
         // Any instance.
-        if validation, let type = schema[.type] {
-            let names = type.arrayValue?.compactMap(\.stringValue) ?? type.stringValue.map { [$0] } ?? []
-            if !names.contains(where: { Self.has(instance, type: $0) }) {
-                fail("type", "must be \(names.joined(separator: " or ")), not \(Self.typeName(instance))")
-            }
+        if let types = node.types, types.bits & SchemaNode.typeBits(of: instance) == 0 {
+            failures.fail("type", "must be \(types.names.joined(separator: " or ")), not \(Self.typeName(instance))")
         }
-        if validation, let values = schema[.enum]?.arrayValue, !values.contains(instance) { fail("enum", "must be one of the listed values") }
-        if validation, dialect >= .draft6, let value = schema[.const], value != instance { fail("const", "must be \(value.serialized())") }
-        for (key, keyword) in Self.combinators where schema.has(key) {
-            guard let list = schema[key]?.arrayValue else { continue }
+        if let values = node.enumValues, !values.contains(instance) { failures.fail("enum", "must be one of the listed values") }
+        if let value = node.const, value != instance { failures.fail("const", "must be \(value.serialized())") }
+        if let list = node.allOf {
             var passed: [Outcome] = []
             var failed: [ValidationError] = []
             for (n, subschema) in list.enumerated() {
-                let result = sub(subschema, "\(keyword)/\(n)", instance, "")
+                let result = sub(subschema, "allOf/\(n)", instance, "", scope)
                 if result.valid { passed.append(result) } else { failed += result.errors }
             }
-            switch keyword {
-            case "allOf":
-                if passed.count == list.count { for result in passed { outcome.annotate(result) } } else { outcome.errors += failed }
-            case "anyOf":
-                if passed.isEmpty {
-                    fail(keyword, "must match at least one of the schemas")
-                } else {
-                    for result in passed { outcome.annotate(result) }
-                }
-            default:
-                if passed.count == 1 {
-                    outcome.annotate(passed[0])
-                } else {
-                    fail(keyword, "must match exactly one of the schemas, not \(passed.count)")
-                }
+            if failed.isEmpty { for result in passed { outcome.annotate(result) } } else { outcome.errors += failed }
+        }
+        /// `anyOf` (at least one passes) or `oneOf` (exactly one): the annotations of those that pass.
+        func choice(_ keyword: String, _ list: [SchemaNode]) {
+            var passed: [Outcome] = []
+            for (n, subschema) in list.enumerated() {
+                let result = sub(subschema, "\(keyword)/\(n)", instance, "", scope)
+                if result.valid { passed.append(result) }
+            }
+            if keyword == "anyOf" {
+                if passed.isEmpty { failures.fail(keyword, "must match at least one of the schemas") }
+                for result in passed { outcome.annotate(result) }
+            } else if passed.count == 1 {
+                outcome.annotate(passed[0])
+            } else {
+                failures.fail(keyword, "must match exactly one of the schemas, not \(passed.count)")
             }
         }
-        if let not = schema[.not], sub(not, "not", instance, "").valid { fail("not", "must not match the schema") }
-        if dialect >= .draft7, let condition = schema[.if] {
-            let test = sub(condition, "if", instance, "")
+        if let list = node.anyOf { choice("anyOf", list) }
+        if let list = node.oneOf { choice("oneOf", list) }
+        if let not = node.not, evaluate(not, instance, scope: scope).valid { failures.fail("not", "must not match the schema") }
+        if let condition = node.if {
+            let test = evaluate(condition, instance, scope: scope)
             if test.valid {
                 outcome.annotate(test)
-                if let then = schema[.then] { outcome.absorb(sub(then, "then", instance, "")) }
-            } else if let otherwise = schema[.else] {
-                outcome.absorb(sub(otherwise, "else", instance, ""))
+                if let then = node.then { outcome.absorb(sub(then, "then", instance, "", scope)) }
+            } else if let otherwise = node.else {
+                outcome.absorb(sub(otherwise, "else", instance, "", scope))
             }
         }
 
         switch instance {
-        case .number(let number) where validation: numberKeywords(schema, number, dialect: dialect, fail: fail)
-        case .string(let string) where validation: stringKeywords(schema, string, fail: fail)
-        case .array(let elements):
-            arrayKeywords(schema, elements, here: here, scope: scope, outcome: &outcome, sub: sub, fail: fail)
-        case .object(let members):
-            objectKeywords(schema, members, here: here, outcome: &outcome, sub: sub, fail: fail)
+        case .number(let number): numberKeywords(node, number, &failures)
+        case .string(let string): stringKeywords(node, string, &failures)
+        case .array(let elements) where node.hasArrayKeywords: arrayKeywords(node, elements, scope, &outcome, &failures)
+        case .object(let members) where node.hasObjectKeywords: objectKeywords(node, members, scope, &outcome, &failures)
         default: break
         }
-        outcome.errors += failures
+        outcome.errors += failures.errors
         return outcome
     }
 
@@ -170,50 +140,38 @@ final class Evaluator {
     /// A reference keyword: its target's outcome, the target chosen by `choose` from the one the reference names
     /// (the dynamic keywords may pick another); an unknown target or a loop is an error.
     func follow(
-        _ keyword: String, _ reference: String, from here: SchemaRegistry.Located, _ instance: JSON, _ scope: [String],
-        choose: (SchemaRegistry.Located) -> SchemaRegistry.Located = { $0 }
+        _ reference: SchemaNode.Reference, from node: SchemaNode, _ instance: JSON, _ scope: [String],
+        choose: (SchemaNode) -> SchemaNode = { $0 }
     ) -> Outcome {
-        guard depth < 64, let target = registry.locate(reference, base: here.base) else {
+        guard depth < 64, let target = reference.target ?? compiler.node(reference: reference.text, base: node.base) else {
             var outcome = Outcome()
-            let message = depth < 64 ? "refers to \(reference), which no known schema is" : "refers too deeply (a reference loop)"
-            outcome.errors.append(ValidationError(instanceLocation: "", keywordLocation: "/" + keyword, message: message))
+            outcome.fail(
+                reference.keyword,
+                depth < 64 ? "refers to \(reference.text), which no known schema is" : "refers too deeply (a reference loop)")
             return outcome
         }
         depth += 1
         defer { depth -= 1 }
         var outcome = evaluate(choose(target), instance, scope: scope)
-        if !outcome.errors.isEmpty { outcome.locate(keyword: "/" + keyword, member: "") }
+        if !outcome.errors.isEmpty { outcome.locate(keyword: "/" + reference.keyword, member: "") }
         return outcome
     }
 
     /// `$dynamicRef` (2020-12): its target, unless that is a `$dynamicAnchor` of the reference's name: then the
     /// outermost resource in the dynamic scope with such an anchor.
-    func dynamicTarget(_ reference: String, _ target: SchemaRegistry.Located, _ scope: [String]) -> SchemaRegistry.Located {
-        guard let name = SchemaRegistry.fragment(of: reference), !name.isEmpty, !name.hasPrefix("/"),
+    func dynamicTarget(_ reference: SchemaNode.Reference, _ target: SchemaNode, _ scope: [String]) -> SchemaNode {
+        guard let name = SchemaRegistry.fragment(of: reference.text), !name.isEmpty, !name.hasPrefix("/"),
             target.schema["$dynamicAnchor"]?.stringValue == name
         else { return target }
-        return scope.lazy.compactMap { self.registry.dynamicAnchor(name, in: $0) }.first ?? target
+        return scope.lazy.compactMap { self.compiler.registry.dynamicAnchor(name, in: $0) }.first.map(compiler.node) ?? target
     }
 
     /// `$recursiveRef` (2019-09): its target, unless that has `$recursiveAnchor: true`: then the outermost resource
     /// of the dynamic scope that has it too.
-    func recursiveTarget(_ target: SchemaRegistry.Located, _ scope: [String]) -> SchemaRegistry.Located {
+    func recursiveTarget(_ target: SchemaNode, _ scope: [String]) -> SchemaNode {
         guard target.schema["$recursiveAnchor"] == .bool(true) else { return target }
-        let anchored = scope.lazy.compactMap { self.registry.resource($0) }.first { $0.schema["$recursiveAnchor"] == .bool(true) }
-        return anchored ?? target
-    }
-
-    static let combinators: [(Keyword, String)] = [(.allOf, "allOf"), (.anyOf, "anyOf"), (.oneOf, "oneOf")]
-
-    // MARK: Types
-
-    static func has(_ instance: JSON, type: String) -> Bool {
-        switch (type, instance) {
-        case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array), ("object", .object):
-            true
-        case ("integer", _): instance.isInteger
-        default: false
-        }
+        let anchored = scope.lazy.compactMap { self.compiler.registry.resource($0) }.first { $0.schema["$recursiveAnchor"] == .bool(true) }
+        return anchored.map(compiler.node) ?? target
     }
 
     static func typeName(_ instance: JSON) -> String {

@@ -75,7 +75,8 @@ struct SchemaCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate instances: exit status 0 when all are valid, 1 when some are not, 2 when the schema is invalid or unreadable.")
         @Argument(help: "The schema, a JSON file (draft-04, -06, -07, 2019-09 or 2020-12, by its $schema).") var schema: String
-        @Argument(help: "The instances, JSON files.") var instances: [String]
+        @Argument(help: "The instances: JSON files, directories (each .json file under them), - (JSON Lines on standard input).")
+        var instances: [String]
         @Option(name: .customLong("ref"), help: "BASE_URI=DIR: documents under BASE_URI are the JSON files under DIR (repeatable).")
         var references: [String] = []
         @Flag(help: "Check `format` too (dates, e-mail addresses, URIs, …), as an assertion.") var formats = false
@@ -105,17 +106,40 @@ struct SchemaCommand: AsyncParsableCommand {
             }
             var allValid = true
             for instance in instances {
-                let errors: [(String, String)]
-                do {
-                    errors = compiled.validate(try Self.read(instance)).map { ($0.instanceLocation, $0.message) }
-                } catch {
-                    errors = [("", "not JSON: \(error)")]
+                Self.eachDocument(instance) { name, document in
+                    let errors: [(String, String)]
+                    do {
+                        errors = compiled.validate(try document()).map { ($0.instanceLocation, $0.message) }
+                    } catch {
+                        errors = [("", "not JSON: \(error)")]
+                    }
+                    if errors.isEmpty { print("\(name): valid") }
+                    for (pointer, message) in errors { print("\(name): invalid: \(pointer): \(message)") }
+                    allValid = allValid && errors.isEmpty
                 }
-                if errors.isEmpty { print("\(instance): valid") }
-                for (pointer, message) in errors { print("\(instance): invalid: \(pointer): \(message)") }
-                allValid = allValid && errors.isEmpty
             }
             if !allValid { throw ExitCode(1) }
+        }
+
+        /// The instances an argument names, each with a name and a way to read it: a file; every `.json` file
+        /// under a directory (sorted); or, for `-`, each line of standard input (JSON Lines), named `-:LINE`.
+        static func eachDocument(_ argument: String, _ body: (String, () throws -> JSON) -> Void) {
+            if argument == "-" {
+                var number = 0
+                while let line = readLine(strippingNewline: true) {
+                    number += 1
+                    if !line.allSatisfy(\.isWhitespace) { body("-:\(number)") { try JSON(parsing: line) } }
+                }
+                return
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return body(argument) { try read(argument) }
+            }
+            let folder = argument.hasSuffix("/") ? argument : argument + "/"
+            for path in (FileManager.default.subpaths(atPath: argument) ?? []).filter({ $0.hasSuffix(".json") }).sorted() {
+                body(folder + path) { try read(folder + path) }
+            }
         }
 
         static func read(_ path: String) throws -> JSON {

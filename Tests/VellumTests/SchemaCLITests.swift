@@ -10,8 +10,8 @@ import Testing
         return path
     }
 
-    func validate(_ arguments: [String], in dir: String) async throws -> (status: Int32, output: String, errors: String) {
-        try await TestServer.execute(try TestServer.binary(), ["schema", "validate"] + arguments, directory: dir)
+    func validate(_ arguments: [String], in dir: String, input: String? = nil) async throws -> (status: Int32, output: String, errors: String) {
+        try await TestServer.execute(try TestServer.binary(), ["schema", "validate"] + arguments, directory: dir, input: input)
     }
 
     @Test func recordsAgainstTheBuiltInSchema() async throws {
@@ -56,5 +56,23 @@ import Testing
         // A schema that is not one: exit status 2.
         let broken = try write(dir, "broken-schema.json", "[1, 2]")
         #expect(try await validate([broken, team], in: dir).status == 2)
+    }
+
+    /// A directory stands for every `.json` file under it, sorted; `-` for JSON Lines on standard input.
+    @Test func directoriesAndStandardInput() async throws {
+        let dir = try TestServer.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let schema = try write(dir, "schema.json", #"{"type": "object", "required": ["id"]}"#)
+        _ = try write(dir, "set/b/two.json", #"{"id": 2}"#)
+        _ = try write(dir, "set/a.json", #"{"name": "no id"}"#)
+        _ = try write(dir, "set/notes.txt", "not an instance")
+        let folder = try await validate([schema, "\(dir)/set"], in: dir)
+        #expect(folder.status == 1)
+        #expect(folder.output == "\(dir)/set/a.json: invalid: /id: is required\n\(dir)/set/b/two.json: valid\n")
+        let lines = try await validate([schema, "-"], in: dir, input: "{\"id\": 1}\n\n[\n[]\n{\"id\": 3}\n")
+        #expect(lines.status == 1)
+        let output = lines.output.split(separator: "\n").map(String.init)
+        #expect(output.count == 4 && output[1].hasPrefix("-:3: invalid: : not JSON"), "\(lines.output)")
+        #expect([output[0], output[2], output[3]] == ["-:1: valid", "-:4: invalid: : must be object, not an array", "-:5: valid"])
     }
 }

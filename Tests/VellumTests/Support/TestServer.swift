@@ -283,18 +283,18 @@ extension TestServer {
     /// Runs a program to its end on a thread of its own (waiting for it on the cooperative pool would starve the
     /// other tests' tasks) and returns its exit status, standard output and standard error.
     static func execute(
-        _ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, input: String? = nil
     ) async throws -> (status: Int32, output: String, errors: String) {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(
-                    with: Result { try executeBlocking(path, arguments, environment: environment, directory: directory) })
+                    with: Result { try executeBlocking(path, arguments, environment: environment, directory: directory, input: input) })
             }
         }
     }
 
     private static func executeBlocking(
-        _ path: String, _ arguments: [String], environment: [String: String], directory: String?
+        _ path: String, _ arguments: [String], environment: [String: String], directory: String?, input: String?
     ) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -307,6 +307,12 @@ extension TestServer {
         defer { try? FileManager.default.removeItem(at: err) }
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: err)
+        if let input {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("stdin-\(UUID())")
+            try input.write(to: file, atomically: false, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            process.standardInput = try FileHandle(forReadingFrom: file)
+        }
         try Self.spawn(process)
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
