@@ -5,11 +5,10 @@
 # The records are the differential test's (scripts/rdm-differential.sh, same generator and seed): its edge cases
 # and the first of its seeded random mutations of hand-built records, a mix of valid and invalid (counts printed;
 # each side's count of valid ones must agree). Both sides collect every error of every record, no `format`.
-#   - vellum_end_to_end: one process over the COUNT files (reading, parsing, compiling, validating, printing);
-#     vellum_one_record: the same for one file (start-up, schema compilation), and vellum_per_record the
-#     difference over COUNT - 1; vellum_baseline: COUNT times one file holding `{}` (start-up, compilation, the
-#     command line — swift-argument-parser takes time quadratic in the number of arguments, about 2 s for
-#     10,000 — and reading files), and vellum_validation, end to end minus it: parsing and validating the records;
+#   - vellum_end_to_end: one process over a directory of the COUNT files (reading, parsing, compiling, validating,
+#     printing); vellum_one_record: the same for one file (start-up, schema compilation), and vellum_per_record
+#     the difference over COUNT - 1; vellum_baseline: a directory of COUNT files holding `{}` (start-up,
+#     compilation, reading files), and vellum_validation, end to end minus it: parsing and validating the records;
 #   - python_end_to_end: one interpreter doing the same (imports, registry, validator, files, printing);
 #     python_validate_only: inside it, the validator alone (built once, the records parsed beforehand);
 #     python_validate_only_is_valid: once, a pass of is_valid (stops at the first error);
@@ -44,10 +43,13 @@ if [ ! -f "$INSTANCES/list.txt" ]; then
 fi
 mapfile -t FILES < "$INSTANCES/list.txt"
 [ "${#FILES[@]}" = "$COUNT" ] || { echo "expected $COUNT instances, found ${#FILES[@]}" >&2; exit 1; }
-echo '{}' > "$OUT/empty.json"
-mapfile -t EMPTY < <(yes "$OUT/empty.json" | head -n "$COUNT")
+# The same files in one directory (their names keep their order), and as many holding `{}`.
+mkdir -p "$OUT/records" "$OUT/empty"
+xargs -a "$INSTANCES/list.txt" cp -t "$OUT/records"
+[ "$(ls "$OUT/records" | wc -l)" = "$COUNT" ] || { echo "instance names collide" >&2; exit 1; }
+for n in $(seq 1 "$COUNT"); do echo '{}' > "$OUT/empty/$n.json"; done
 
-# Seconds one `vellum schema validate` over the given files takes (output kept in $OUT/vellum.txt); exit status 1
+# Seconds one `vellum schema validate` over the given files or directories takes (output kept in $OUT/vellum.txt); exit status 1
 # (some invalid) is expected, 2 (schema unusable) is not.
 vellum_run() {
   local t0 t1 rc=0
@@ -61,8 +63,8 @@ vellum_run() {
 for run in $(seq 1 "$RUNS"); do
   echo "# run $run of $RUNS" >&2
   one=$(vellum_run "${FILES[0]}")
-  baseline=$(vellum_run "${EMPTY[@]}")
-  all=$(vellum_run "${FILES[@]}")
+  baseline=$(vellum_run "$OUT/empty")
+  all=$(vellum_run "$OUT/records")
   emit vellum_one_record "$(calc "$one * 1000" 1)" ms
   emit vellum_baseline "$(calc "$baseline * 1000" 1)" ms
   emit vellum_end_to_end "$(calc "$all * 1000" 1)" ms

@@ -9,6 +9,9 @@ Used by scripts/rdm-differential.sh (the differential test) and benchmarks/valid
                                  the text Python and Vellum both read
   check SCHEMAS OUT VELLUM       every instance against every record (parent) schema, Python's verdict next to
                                  Vellum's; exit status 1 with the list of disagreements
+  api SCHEMAS OUT VELLUM         through a daemon: every schema registered with PUT /schemas/{name} and read back,
+                                 then the records' metadata as drafts of a schema registered on top
+                                 (record-v6.0.0.json's `metadata`): a draft's `errors` against Python's verdict
   bench SCHEMAS SCHEMA LIST      Python end to end over the files LIST names (one a line), as vellum does it: its
                                  phases' times on stderr, `validate_only` the validator's alone (built once, the
                                  instances parsed beforehand, every error collected)
@@ -19,11 +22,16 @@ as Vellum without `--formats`.
 import argparse
 import copy
 import json
+import os
 import pathlib
 import random
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
 import zipfile
 
 RECORD_SCHEMAS = [f"records/record-v{v}.0.0.json" for v in (2, 3, 4, 5, 6)]
@@ -359,6 +367,96 @@ def check(schemas, out, vellum):
     return 1 if disagreements else 0
 
 
+def call(base, token, method, path, body=None):
+    """(status, JSON body) of one request to the daemon."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def api(schemas, out, vellum, limit=600):
+    """Registers InvenioRDM's schemas with a daemon (references must resolve at registration, so in as many rounds
+    as their references need), reads each back, then makes drafts of the first `limit` distinct `metadata` objects
+    of the generated records under `rdm/metadata-v6.0.0.json` (record-v6.0.0.json's `metadata` schema): a draft
+    with no `errors` (or refused at once, 400) must be what Python finds valid (invalid); the valid ones publish."""
+    root = pathlib.Path(schemas)
+    documents = {p.relative_to(root).as_posix(): json.loads(p.read_text()) for p in sorted(root.rglob("*.json"))}
+    wrapper = {"$schema": "http://json-schema.org/draft-07/schema#",
+               "$ref": "local://records/record-v6.0.0.json#/properties/metadata"}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base, token = f"http://127.0.0.1:{port}", "rdm-differential-admin-token"
+    with tempfile.TemporaryDirectory() as data:
+        env = dict(os.environ, VELLUM_DATA_DIR=data, VELLUM_PORT=str(port), VELLUM_BOOTSTRAP_TOKEN=token,
+                   VELLUM_LOG_LEVEL="warning")
+        env.pop("VELLUM_DATABASE_URL", None)  # the embedded SQLite database
+        daemon = subprocess.Popen([vellum, "serve"], env=env)
+        try:
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(base + "/health")
+                    break
+                except OSError:
+                    if daemon.poll() is not None:
+                        sys.exit(f"vellum serve exited {daemon.returncode}")
+                    time.sleep(0.05)
+            pending, rounds = dict(documents), 0
+            while pending:
+                rounds += 1
+                answers = {name: call(base, token, "PUT", f"/schemas/{name}", doc) for name, doc in pending.items()}
+                done = {name for name, (status, _) in answers.items() if status in (200, 201)}
+                if not done:
+                    sys.exit("schemas that never register: " + "; ".join(
+                        f"{name}: {answers[name]}" for name in sorted(pending)))
+                pending = {name: doc for name, doc in pending.items() if name not in done}
+            changed = [name for name, doc in documents.items() if call(base, token, "GET", f"/schemas/{name}") != (200, doc)]
+            if changed:
+                sys.exit(f"schemas read back differently: {changed}")
+            status, _ = call(base, token, "PUT", "/schemas/rdm/metadata-v6.0.0.json", wrapper)
+            if status != 201:
+                sys.exit(f"the metadata schema did not register: {status}")
+            print(f"{len(documents)} schemas registered with PUT /schemas in {rounds} rounds, each read back unchanged")
+
+            python = validator(schemas, "records/record-v6.0.0.json").evolve(schema=wrapper)
+            seen, disagreements, valid, published = set(), [], 0, 0
+            for f in sorted((pathlib.Path(out) / "records").glob("*.json")):
+                metadata = json.loads(f.read_text(encoding="utf-8")).get("metadata")
+                key = json.dumps(metadata, sort_keys=True)
+                if not isinstance(metadata, dict) or key in seen:
+                    continue
+                seen.add(key)
+                expected = python.is_valid(metadata)
+                status, record = call(base, token, "POST", "/records", {
+                    "$schema": "local://rdm/metadata-v6.0.0.json", "metadata": metadata, "files": {"enabled": False}})
+                ours = status == 201 and not record.get("errors")
+                if status not in (201, 400):
+                    sys.exit(f"POST /records answered {status} for {f}: {record}")
+                if ours != expected:
+                    disagreements.append((f, expected, status, record.get("errors") or record.get("message")))
+                elif ours:
+                    valid += 1
+                    status, answer = call(base, token, "POST", f"/records/{record['id']}/publish")
+                    published += status in (200, 202)
+                    if status not in (200, 202):
+                        disagreements.append((f, expected, status, answer))
+                if len(seen) == limit:
+                    break
+        finally:
+            daemon.terminate()
+            daemon.wait()
+    print(f"{len(seen)} records' metadata as drafts of rdm/metadata-v6.0.0.json: {valid} valid (all published: "
+          f"{published}), {len(seen) - valid} invalid (Python); {len(disagreements)} disagreements")
+    for f, expected, status, detail in disagreements:
+        print(f"DISAGREE {f}: python {'valid' if expected else 'invalid'}; vellum {status} {str(detail)[:300]}")
+    return 1 if disagreements else 0
+
+
 def bench(schemas, schema, listing, is_valid):
     """One end-to-end run over the files listed in `listing`, as `vellum schema validate` does it: the registry and
     validator built, every file read and parsed, every error collected (iter_errors), a line per instance printed.
@@ -395,6 +493,7 @@ def main():
     p = sub.add_parser("generate"); p.add_argument("schemas"); p.add_argument("out")
     p.add_argument("-n", type=int, default=3000); p.add_argument("--seed", default="vellum-rdm")
     p = sub.add_parser("check"); p.add_argument("schemas"); p.add_argument("out"); p.add_argument("vellum")
+    p = sub.add_parser("api"); p.add_argument("schemas"); p.add_argument("out"); p.add_argument("vellum")
     p = sub.add_parser("bench"); p.add_argument("schemas"); p.add_argument("schema"); p.add_argument("listing")
     p.add_argument("--is-valid", action="store_true")
     a = parser.parse_args()
@@ -404,6 +503,8 @@ def main():
         generate(a.schemas, a.out, a.n, a.seed)
     elif a.command == "check":
         sys.exit(check(a.schemas, a.out, a.vellum))
+    elif a.command == "api":
+        sys.exit(api(a.schemas, a.out, a.vellum))
     else:
         bench(a.schemas, a.schema, a.listing, a.is_valid)
 

@@ -41,10 +41,10 @@ public struct CompiledSchema: Sendable {
         case .object, .bool: break
         default: throw SchemaError("A schema is a JSON object or a boolean.")
         }
-        if let name = schema["$schema"] {
-            guard let uri = name.stringValue, Dialect(metaschema: uri) != nil || registry.resource(uri) != nil else {
-                throw SchemaError("Unknown $schema \(name.serialized()).")
-            }
+        // A `$schema` that is no string names no dialect: in a document of definitions (InvenioRDM's
+        // definitions-v1.0.0.json) it is the definition of a member called `$schema`.
+        if let uri = schema["$schema"]?.stringValue, Dialect(metaschema: uri) == nil, registry.resource(uri) == nil {
+            throw SchemaError("Unknown $schema \(uri).")
         }
         var dialect = SchemaRegistry.dialect(of: schema) ?? defaultDialect
         // A custom metaschema: its own dialect, and whether its `$vocabulary` has the validation vocabulary.

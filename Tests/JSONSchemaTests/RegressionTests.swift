@@ -43,4 +43,19 @@ struct RegressionTests {
         let schema = try CompiledSchema(try JSON(parsing: #"{"additionalProperties": false}"#))
         #expect(schema.validate(try JSON(parsing: #"{"a/b~c": 1, "d": 2}"#)).map(\.instanceLocation) == ["/a~1b~0c", "/d"])
     }
+
+    /// A document of definitions may define a member called `$schema` (InvenioRDM's definitions-v1.0.0.json, found
+    /// registering it with `PUT /schemas`): a `$schema` that is no string names no dialect; an unknown URI still
+    /// makes the schema unusable.
+    @Test func aSchemaMemberThatIsNoStringIsADefinition() throws {
+        let registry = SchemaRegistry()
+        let definitions = try CompiledSchema(
+            try JSON(parsing: #"{"$id": "local://definitions.json", "$schema": {"type": "string"}}"#), registry: registry)
+        #expect(definitions.unresolvedReferences.isEmpty)
+        let schema = try CompiledSchema(
+            try JSON(parsing: #"{"properties": {"$schema": {"$ref": "local://definitions.json#/$schema"}}}"#), registry: registry)
+        #expect(schema.isValid(try JSON(parsing: #"{"$schema": "x"}"#)))
+        #expect(!schema.isValid(try JSON(parsing: #"{"$schema": 1}"#)))
+        #expect(throws: SchemaError.self) { try CompiledSchema(try JSON(parsing: #"{"$schema": "https://example.org/s"}"#)) }
+    }
 }
