@@ -7,7 +7,10 @@
 # swapped, bad dates, enums and URIs, extra members, empty and repeated items, unicode, huge numbers, subtrees moved.
 # Each is checked against every record schema (record-v2 … v6) or parent schema (parent-v1 … v3), Vellum's
 # verdicts from a few big runs of the binary. `format` is not asserted on either side (no format checker,
-# no --formats). Exit status 1 with the disagreements listed (instance, both verdicts, both first messages).
+# no --formats). Then the same through a daemon (`vellum serve` on a throw-away data directory): every schema
+# registered with PUT /schemas/{name} and read back, and 600 of the records' metadata objects made drafts of a schema
+# registered on top of them (record-v6.0.0.json's `metadata`), each draft's `errors` against Python's verdict, the
+# valid ones published. Exit status 1 with the disagreements listed (instance, both verdicts, both first messages).
 # Usage: scripts/rdm-differential.sh [N]        VELLUM_BIN (default .build/debug/vellum)
 #        scripts/rdm-differential.sh --prepare  fetches and unpacks only; prints the folder (for the benchmark)
 # The wheels (pinned, SHA-256 checked) go to $VELLUM_RDM (/tmp/vellum-rdm), their `jsonschemas/` trees merged
@@ -49,3 +52,4 @@ VELLUM_BIN="${VELLUM_BIN:-.build/debug/vellum}"
 rm -rf "$RDM/instances"
 "$ENV/bin/python" scripts/rdm_differential.py generate "$RDM/schemas" "$RDM/instances" -n "${1:-3000}"
 "$ENV/bin/python" scripts/rdm_differential.py check "$RDM/schemas" "$RDM/instances" "$VELLUM_BIN"
+"$ENV/bin/python" scripts/rdm_differential.py api "$RDM/schemas" "$RDM/instances" "$VELLUM_BIN"

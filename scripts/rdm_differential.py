@@ -426,7 +426,8 @@ def api(schemas, out, vellum, limit=600):
             python = validator(schemas, "records/record-v6.0.0.json").evolve(schema=wrapper)
             seen, disagreements, valid, published = set(), [], 0, 0
             for f in sorted((pathlib.Path(out) / "records").glob("*.json")):
-                metadata = json.loads(f.read_text(encoding="utf-8")).get("metadata")
+                doc = json.loads(f.read_text(encoding="utf-8"))
+                metadata = doc.get("metadata") if isinstance(doc, dict) else None
                 key = json.dumps(metadata, sort_keys=True)
                 if not isinstance(metadata, dict) or key in seen:
                     continue

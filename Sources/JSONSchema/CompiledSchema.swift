@@ -31,11 +31,13 @@ public struct CompiledSchema: Sendable {
     let compiler: SchemaCompiler
 
     /// The base URI a schema without an `$id` gets.
-    static let defaultBase = "urn:vellum:schema"
+    public static let defaultBase = "urn:vellum:schema"
 
+    /// `uri`: the URI the schema is known by (its `$id` resolves against it), where its references to itself and
+    /// relative ones start.
     public init(
         _ schema: JSON, registry: SchemaRegistry = SchemaRegistry(), defaultDialect: Dialect = .draft202012,
-        formatAssertion: Bool = false
+        formatAssertion: Bool = false, uri: String = defaultBase
     ) throws {
         switch schema {
         case .object, .bool: break
@@ -55,9 +57,9 @@ public struct CompiledSchema: Sendable {
                 validation = vocabularies.keys.contains { $0.hasSuffix("/vocab/validation") }
             }
         }
-        var base = Self.defaultBase
+        var base = uri
         if let id = schema[dialect.idKeyword]?.stringValue, !(dialect.refOverridesSiblings && schema["$ref"] != nil) {
-            base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: Self.defaultBase))
+            base = SchemaRegistry.withoutFragment(SchemaRegistry.resolve(id, against: uri))
         }
         try registry.register(schema, uri: base, dialect: dialect)
         compiler = SchemaCompiler(registry: registry, validation: validation, formatAssertion: formatAssertion)

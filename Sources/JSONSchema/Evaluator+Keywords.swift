@@ -92,7 +92,9 @@ extension Evaluator {
             for (index, element) in elements.enumerated() where evaluate(contains, element, scope: scope).valid { matched.append(index) }
             let minimum = node.minContains
             if matched.count < minimum { failures.fail("contains", "must contain at least \(minimum) matching item\(minimum == 1 ? "" : "s")") }
-            if let maximum = node.maxContains, matched.count > maximum { failures.fail("maxContains", "must contain at most \(maximum) matching items") }
+            if let maximum = node.maxContains, matched.count > maximum {
+                failures.fail("maxContains", "must contain at most \(maximum) matching items")
+            }
             if annotations, node.dialect == .draft202012 { outcome.items.formUnion(matched) }
         }
         if let unevaluated = node.unevaluatedItems {

@@ -77,7 +77,9 @@ final class Evaluator {
             outcome.absorb(follow(reference, from: node, instance, scope))
             if node.dialect.refOverridesSiblings { return outcome }
         }
-        if let reference = node.dynamicRef { outcome.absorb(follow(reference, from: node, instance, scope) { self.dynamicTarget(reference, $0, scope) }) }
+        if let reference = node.dynamicRef {
+            outcome.absorb(follow(reference, from: node, instance, scope) { self.dynamicTarget(reference, $0, scope) })
+        }
         if let reference = node.recursiveRef { outcome.absorb(follow(reference, from: node, instance, scope) { self.recursiveTarget($0, scope) }) }
 
         // Any instance.

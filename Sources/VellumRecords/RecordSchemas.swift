@@ -42,18 +42,19 @@ public final class RecordSchemas: Sendable {
         if let schema = compiled.withLock({ $0[name] }) { return schema }
         // An unknown name costs one lookup; a known one, the registered schemas its references may reach.
         guard let text = try await self.text(name) else { return nil }
-        let schema = try Self.compile(text, with: try await store.read { try await $0.queries(RecordQueries.self).schemas() })
+        let schema = try Self.compile(text, name: name, with: try await store.read { try await $0.queries(RecordQueries.self).schemas() })
         compiled.withLock { $0[name] = schema }
         return schema
     }
 
-    /// A schema whose `$ref`s reach the built-in and the registered schemas by `local://{name}`.
-    static func compile(_ text: String, with registered: [(name: String, text: String)]) throws -> CompiledSchema {
+    /// Schema `name`, known as `local://{name}`, whose `$ref`s reach the built-in and the registered schemas by
+    /// `local://{name}` (or relative to its own name).
+    static func compile(_ text: String, name: String, with registered: [(name: String, text: String)]) throws -> CompiledSchema {
         let registry = SchemaRegistry()
         for (name, text) in [(RecordSchemaV1.name, RecordSchemaV1.text)] + registered {
             try registry.register(try JSON(parsing: text), uri: "local://" + name)
         }
-        return try CompiledSchema(try JSON(parsing: text), registry: registry)
+        return try CompiledSchema(try JSON(parsing: text), registry: registry, uri: "local://" + name)
     }
 
     /// Registers `text` as `name` (admins only): true when it is new, false when the same schema is already there; a
@@ -75,7 +76,7 @@ public final class RecordSchemas: Sendable {
                 return false
             }
             let compiled: CompiledSchema
-            do { compiled = try Self.compile(text, with: try await queries.schemas()) } catch {
+            do { compiled = try Self.compile(text, name: name, with: try await queries.schemas()) } catch {
                 throw RecordsError(.invalid, "Not a usable schema: \(error).")
             }
             if let missing = compiled.unresolvedReferences.first {

@@ -113,11 +113,25 @@ import VellumCore
 
     @Test func schemasReachEachOtherByLocalNames() throws {
         let person = #"{"type": "object", "required": ["name"]}"#
-        let team = try RecordSchemas.compile(#"{"type": "array", "items": {"$ref": "local://lab/person.json"}}"#, with: [("lab/person.json", person)])
+        let team = try RecordSchemas.compile(
+            #"{"type": "array", "items": {"$ref": "local://lab/person.json"}}"#, name: "lab/team.json", with: [("lab/person.json", person)])
         #expect(team.unresolvedReferences.isEmpty)
         #expect(team.isValid(try JSON(parsing: #"[{"name": "Ada"}]"#)))
         #expect(!team.isValid(try JSON(parsing: #"[{}]"#)))
-        let alone = try RecordSchemas.compile(#"{"items": {"$ref": "local://lab/person.json"}}"#, with: [])
+        let alone = try RecordSchemas.compile(#"{"items": {"$ref": "local://lab/person.json"}}"#, name: "lab/team.json", with: [])
         #expect(alone.unresolvedReferences == ["local://lab/person.json"])
+    }
+
+    /// A schema is `local://{name}` before it is registered: its references to itself (InvenioRDM's
+    /// definitions-v1.0.0.json refers to `local://definitions-v1.0.0.json#/identifier`) and relative ones resolve.
+    @Test func aSchemaReachesItselfByItsNameAndOthersRelatively() throws {
+        let definitions = #"{"identifier": {"type": "string"}, "identifiers": {"items": {"$ref": "local://lab/definitions.json#/identifier"}}}"#
+        let compiled = try RecordSchemas.compile(definitions, name: "lab/definitions.json", with: [])
+        #expect(compiled.unresolvedReferences.isEmpty)
+        let record = try RecordSchemas.compile(
+            #"{"properties": {"ids": {"$ref": "definitions.json#/identifiers"}}}"#, name: "lab/record.json",
+            with: [("lab/definitions.json", definitions)])
+        #expect(record.unresolvedReferences.isEmpty)
+        #expect(!record.isValid(try JSON(parsing: #"{"ids": ["a", 1]}"#)))
     }
 }
