@@ -20,6 +20,7 @@ final class SchemaNode: @unchecked Sendable {
         var node: SchemaNode
     }
 
+    /// `pattern` (no node) or one of `patternProperties`.
     struct Pattern {
         var source: String
         /// nil for a pattern the regular expression engine cannot read: it asserts nothing.
@@ -39,8 +40,8 @@ final class SchemaNode: @unchecked Sendable {
     let base: String
     let dialect: Dialect
 
-    var ref: Reference?
     /// Before 2019-09 `$ref` makes its siblings ignored: nothing else is compiled.
+    var ref: Reference?
     var dynamicRef: Reference?
     var recursiveRef: Reference?
 

@@ -164,7 +164,7 @@ import Testing
             #expect(ranged.status == 200, "If-Range: \(date)")
             #expect(ranged.bytes.count == data.count)
         }
-        #expect(try await server.request(.GET, "/health").status == 200)
+        #expect(try await server.health() == 200)
     }
 
     @Test func conditionalRequests() async throws {

@@ -58,7 +58,7 @@ import Testing
         }
         // The freed space is usable again.
         #expect(try await server.request(.PUT, "/files/\(bucket)/again", body: Fixtures.bytes(1 << 20)).status == 200)
-        #expect(try await server.request(.GET, "/health").status == 200)
+        #expect(try await server.health() == 200)
         #expect(try await server.stop() == 0)
     }
 

@@ -157,7 +157,7 @@ import Testing
         let listing = try await server.request(.GET, "/files/\(bucket)?versions").json()
         #expect((listing["contents"] as? [Any])?.isEmpty == true)
         #expect(try await server.bucketSize(bucket) == 0)
-        #expect(try await server.request(.GET, "/health", token: nil).status == 200)  // the default location is fine
+        #expect(try await server.health() == 200)  // the default location is fine
     }
 
     /// With `redirect_downloads=true`, a GET answers 302 to a presigned URL of the store that serves the bytes

@@ -180,6 +180,18 @@ final class TestServer: @unchecked Sendable {
         func header(_ name: String) -> String? { headers.first(name: name) }
     }
 
+    /// `/health`'s status, asked again while it is 503, for up to a minute: in the S3 pass the suite's one test S3
+    /// server can stall for tens of seconds under the load of every test at once, and the health check (rightly)
+    /// says so. For tests that check the daemon still serves after something; a daemon that never recovers fails.
+    func health() async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let status = try await request(.GET, "/health", token: nil).status
+            if status != 503 || ContinuousClock.now > deadline { return status }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
     /// One request; `token` nil means anonymous, the default is the admin token.
     func request(
         _ method: HTTPMethod, _ path: String, token: String? = TestServer.adminToken, headers: [(String, String)] = [],
