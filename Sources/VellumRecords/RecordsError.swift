@@ -1,3 +1,4 @@
+import JSONSchema
 import VellumCore
 
 /// What the records domain refuses, without HTTP statuses (the front-end maps each reason to one).
@@ -20,12 +21,15 @@ public struct RecordsError: DomainError, Equatable {
     public var reason: Reason
     public var message: String
     public var fieldErrors: [FieldError]
+    /// For `gone`: what is said of the removed record (`{"removed_at", "reason", "citation"}`, api.md §8).
+    public var tombstone: JSON?
     public var detail: String? { nil }
 
-    public init(_ reason: Reason, _ message: String, fieldErrors: [FieldError] = []) {
+    public init(_ reason: Reason, _ message: String, fieldErrors: [FieldError] = [], tombstone: JSON? = nil) {
         self.reason = reason
         self.message = message
         self.fieldErrors = fieldErrors
+        self.tombstone = tombstone
     }
 
     /// Wrong values: each a JSON pointer and a message.

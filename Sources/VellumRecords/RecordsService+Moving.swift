@@ -39,6 +39,7 @@ extension RecordsService {
             for revision in revisions { try await records.insertRevision(revision) }
             try await records.markLatest(concept: record.conceptID)
             try await Self.settleBucket(of: record, session)
+            try await Self.importPIDs(of: record, session)
             return .imported
         }
     }

@@ -76,6 +76,7 @@ extension RecordsService {
             let record = try Self.editable(try await records.record(id), ifMatch: ifMatch, by: principal)
             guard record.status == .draft else { throw RecordsError(.conflict, "The record was published meanwhile.") }
             try await records.deleteRecord(id)
+            try await Self.deletePIDs(ofDraft: record, session)
             guard try await session.bucket(record.bucketID) != nil else { return [] }
             return try await BucketService.removeWithContents(record.bucketID, session)
         }

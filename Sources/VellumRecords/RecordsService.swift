@@ -8,10 +8,13 @@ import VellumCore
 public struct RecordsService: Sendable {
     let files: FilesContext
     public let schemas: RecordSchemas
+    /// With one (`VELLUM_DOI_PREFIX`), publishing mints DOIs `{prefix}/vellum.{id}` (api.md §8).
+    public let doiPrefix: String?
 
-    public init(files: FilesContext) {
+    public init(files: FilesContext, doiPrefix: String? = nil) {
         self.files = files
         self.schemas = RecordSchemas(store: files.store)
+        self.doiPrefix = doiPrefix?.lowercased()
     }
 
     var store: any MetadataStore { files.store }
@@ -60,6 +63,7 @@ public struct RecordsService: Sendable {
             document: document, created: now, updated: now)
         let records = try session.queries(RecordQueries.self)
         try await records.insertRecord(record)
+        try await Self.reservePIDs(of: record, session)
         try await records.insertRevision(
             RecordRevision(
                 recordID: id, revision: 1, created: now, actor: principal.tokenID, hash: RevisionChain.hash(after: nil, document),
@@ -158,6 +162,7 @@ public struct RecordsService: Sendable {
                 record.isLatest = record.status == .published
             }
             try await Self.settleBucket(of: record, session)
+            try await syncPIDs(from: before, to: record, session)
             return record
         }
     }
@@ -206,7 +211,12 @@ public struct RecordsService: Sendable {
         guard let record, canSee(record, principal) else { throw notFound }
         if record.status == .deleted {
             let reason = record.tombstone?["reason"]?.stringValue ?? ""
-            throw RecordsError(.gone, "The record was removed" + (reason.isEmpty ? "." : ": \(reason)"))
+            throw RecordsError(
+                .gone, "The record was removed" + (reason.isEmpty ? "." : ": \(reason)"),
+                tombstone: .object([
+                    "removed_at": record.tombstone?["removal_date"] ?? .null, "reason": .string(reason),
+                    "citation": .string(Citation.text(of: record)),
+                ]))
         }
         return record
     }

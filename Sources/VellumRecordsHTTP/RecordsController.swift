@@ -20,7 +20,7 @@ public struct RecordsController: Sendable {
     }
 
     public func routes(auth: AuthMiddleware) -> RouteCollection<VellumRequestContext> {
-        let routes = RouteCollection(context: VellumRequestContext.self).add(middleware: auth)
+        let routes = RouteCollection(context: VellumRequestContext.self).add(middleware: TombstoneMiddleware()).add(middleware: auth)
         routes.post { request, context in
             let record = try await service.createDraft(try await Self.body(request), by: context.principal)
             return try await respond(record, to: context, status: .created, location: true)
@@ -137,7 +137,7 @@ public struct RecordsController: Sendable {
     func respond(
         _ record: Record, to context: VellumRequestContext, status: HTTPResponse.Status = .ok, location: Bool = false
     ) async throws -> Response {
-        var json = json(record, files: try await service.files(of: record, by: context.principal))
+        var json = json(record, files: try await service.files(of: record, by: context.principal), pids: try await service.pidsJSON(of: record))
         if record.status == .draft, let errors = try? await service.errors(record.document), !errors.isEmpty, case .object(var members) = json {
             members["errors"] = .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
             json = .object(members)
@@ -147,8 +147,8 @@ public struct RecordsController: Sendable {
         return Self.json(json, status: status, headers: headers)
     }
 
-    /// The record's JSON; `files` adds its files' count, bytes and first entries.
-    func json(_ record: Record, files: RecordFiles?) -> JSON {
+    /// The record's JSON; `files` adds its files' count, bytes and first entries, `pids` its DOIs.
+    func json(_ record: Record, files: RecordFiles?, pids: JSON = .object([:])) -> JSON {
         let document = record.document
         let bucket = record.bucketID.lowercased
         var filesJSON = document["files"]?.objectValue ?? [:]
@@ -178,7 +178,7 @@ public struct RecordsController: Sendable {
             "revision_id": .number(Double(record.revision)), "created": .string(Timestamp.string(record.created)),
             "updated": .string(Timestamp.string(record.updated)), "metadata": document["metadata"] ?? .object([:]),
             "$schema": document["$schema"] ?? .null, "access": document["access"] ?? .null, "files": .object(filesJSON),
-            "pids": .object([:]),
+            "pids": pids,
             "versions": .object([
                 "parent_id": .string(String(record.conceptID)), "index": .number(Double(record.versionIndex)),
                 "is_latest": .bool(record.isLatest),

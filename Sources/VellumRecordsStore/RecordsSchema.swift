@@ -34,5 +34,37 @@ public enum RecordsSchema {
                 "CREATE INDEX records_embargo ON records (embargo_until)",
                 "CREATE TABLE record_schemas (name TEXT PRIMARY KEY, body TEXT NOT NULL, created BIGINT NOT NULL)",
             ],
+            [
+                // PIDs (api.md §8): a row per scheme and value, kept for good (a deleted PID is never given again).
+                """
+                CREATE TABLE pids (scheme TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL, object_type TEXT NOT NULL,
+                    object_id BIGINT NOT NULL, redirect_scheme TEXT, redirect_value TEXT, created BIGINT NOT NULL,
+                    updated BIGINT NOT NULL, PRIMARY KEY (scheme, value))
+                """,
+                "CREATE INDEX pids_object ON pids (object_type, object_id)",
+                """
+                CREATE TABLE pid_events (scheme TEXT NOT NULL, value TEXT NOT NULL, at BIGINT NOT NULL, event TEXT NOT NULL,
+                    detail TEXT)
+                """,
+                "CREATE INDEX pid_events_pid ON pid_events (scheme, value, at)",
+                // What DataCite must be told: a DOI per row until it is done (the DOI worker's outbox).
+                """
+                CREATE TABLE doi_tasks (doi TEXT PRIMARY KEY, state TEXT NOT NULL, due BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL, last_error TEXT, generation INTEGER NOT NULL)
+                """,
+                "CREATE INDEX doi_tasks_due ON doi_tasks (state, due)",
+                // Every record so far has its recids: published ones registered, drafts reserved, removed ones deleted.
+                """
+                INSERT INTO pids (scheme, value, status, object_type, object_id, created, updated)
+                SELECT 'recid', CAST(id AS TEXT), CASE status WHEN 'published' THEN 'registered' WHEN 'draft' THEN 'reserved'
+                    ELSE 'deleted' END, 'record', id, created, updated FROM records
+                """,
+                """
+                INSERT INTO pids (scheme, value, status, object_type, object_id, created, updated)
+                SELECT 'recid', CAST(concept_id AS TEXT), CASE WHEN MAX(CASE status WHEN 'published' THEN 1 ELSE 0 END) = 1
+                    THEN 'registered' ELSE 'reserved' END, 'concept', concept_id, MIN(created), MAX(updated)
+                FROM records GROUP BY concept_id
+                """,
+            ],
         ])
 }

@@ -64,11 +64,16 @@ public struct TestApplication {
             metrics: metrics, fixity: FixityService(store: store, storage: storage, logger: logger), fixityPeriod: .seconds(86_400),
             iiif: images, workers: { [] })
         http.middleware = [PreviewOriginGuard(url: previewSettings.url)]
-        let records = RecordsController(service: RecordsService(files: files.context), publicURL: "http://localhost")
+        let recordsService = RecordsService(files: files.context)
+        let records = RecordsController(service: recordsService, publicURL: "http://localhost")
+        let pids = PIDController(service: recordsService, publicURL: "http://localhost")
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/records", { records.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/schemas", { records.schemaRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/pid", { pids.resolverRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/doi", { pids.doiRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/pids", { pids.adminRoutes(auth: AuthMiddleware(tokens: tokens)) }),
         ]
         let router = VellumRouter.build(http)
         return TestApplication(

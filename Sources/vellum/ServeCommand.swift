@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
                 bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
                 spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids, pages], logger: logger))
         let tokens = TokenService(store: runtime.store)
-        let records = RecordsService(files: files.context)
+        let records = RecordsService(files: files.context, doiPrefix: settings[PIDSettings.self].doiPrefix)
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
@@ -75,10 +75,14 @@ struct ServeCommand: AsyncParsableCommand {
             iiif: images, workers: { workers.statuses })
         http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]
         let recordRoutes = RecordsController(service: records, publicURL: settings.resolvedPublicURL)
+        let pidRoutes = PIDController(service: records, publicURL: settings.resolvedPublicURL)
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/records", { recordRoutes.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/schemas", { recordRoutes.schemaRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/pid", { pidRoutes.resolverRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/doi", { pidRoutes.doiRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/pids", { pidRoutes.adminRoutes(auth: AuthMiddleware(tokens: tokens)) }),
         ]
         let router = VellumRouter.build(http)
         let connections = Connections(

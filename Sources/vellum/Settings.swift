@@ -4,6 +4,7 @@ import IIIF
 import PreviewHTTP
 import TOMLKit
 import VellumCore
+import VellumRecords
 
 /// The daemon's configuration: built-in defaults < TOML file < `VELLUM_*` environment < command-line flags.
 struct Settings: Sendable {
@@ -51,7 +52,7 @@ struct Settings: Sendable {
     var resolvedPublicURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// The modules whose settings are read beside the core's: register a module's `SettingsGroup` here.
-    static let groups: [any SettingsGroup.Type] = [IIIFSettings.self, PreviewSettings.self]
+    static let groups: [any SettingsGroup.Type] = [IIIFSettings.self, PreviewSettings.self, PIDSettings.self]
 
     /// A module's settings.
     subscript<Group: SettingsGroup>(_ group: Group.Type) -> Group {

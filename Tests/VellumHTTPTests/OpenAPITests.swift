@@ -32,6 +32,8 @@ import VellumTesting
         #expect(routes.count > 20)
         for route in routes {
             let path = route.path.description.replacingOccurrences(of: "/schemas/**", with: "/schemas/{name}")
+                .replacingOccurrences(of: "/pid/{scheme}/**", with: "/pid/{scheme}/{value}")
+                .replacingOccurrences(of: "/doi/**", with: "/doi/{doi}")
                 .replacingOccurrences(of: "/**", with: "/{key}")
                 .replacingOccurrences(of: "{file}", with: "{quality}.{format}")
             let methods = documented[path] ?? []

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// PIDs on a real daemon with a DOI prefix (api.md §8): recids reserved with drafts and registered on publish, DOIs
+/// minted, the resolver's answers for every kind of PID, tombstones, redirects, and odd values.
+@Suite struct PIDTests {
+    static let environment = ["VELLUM_DOI_PREFIX": "10.5072"]
+
+    /// A published record of `token`'s (`extra` members beside the metadata); returns its JSON.
+    static func published(_ server: TestServer, _ token: String, _ extra: [String: Any] = [:]) async throws -> [String: Any] {
+        let draft = try await RecordLifecycleTests.draft(server, token, extra)
+        let id = RecordLifecycleTests.id(draft)
+        #expect(
+            try await server.request(.PUT, "/files/\(RecordLifecycleTests.bucket(draft))/data.csv", token: token, body: Array("a\n".utf8))
+                .status == 200)
+        let reply = try await server.request(.POST, "/records/\(id)/publish", token: token)
+        #expect(reply.status == 200, "\(reply.text)")
+        return try reply.json()
+    }
+
+    /// Where a resolver path leads: its status and `Location`.
+    static func resolve(_ server: TestServer, _ path: String, token: String? = nil) async throws -> (Int, String?) {
+        let reply = try await server.request(.GET, path, token: token, followRedirects: false)
+        return (reply.status, reply.header("Location"))
+    }
+
+    static func status(_ server: TestServer, _ scheme: String, _ value: String) async throws -> String? {
+        try await server.sql("SELECT status FROM pids WHERE scheme = '\(scheme)' AND value = '\(value)'").first
+    }
+
+    @Test func theResolverAnswersForEveryKindOfPID() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        let base = server.baseURL
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        // A draft's recids are reserved, and resolve to nothing, even for its owner.
+        let draft = try await RecordLifecycleTests.draft(server, alice)
+        let draftID = RecordLifecycleTests.id(draft)
+        let concept = try #require((draft["versions"] as? [String: Any])?["parent_id"] as? String)
+        #expect(try await Self.status(server, "recid", draftID) == "reserved")
+        #expect(try await Self.status(server, "recid", concept) == "reserved")
+        #expect(try await Self.resolve(server, "/pid/recid/\(draftID)", token: alice).0 == 404)
+        #expect(try await Self.resolve(server, "/pid/recid/\(concept)", token: alice).0 == 404)
+
+        // Published: registered recids, DOIs minted for the version and the concept.
+        #expect(
+            try await server.request(.PUT, "/files/\(RecordLifecycleTests.bucket(draft))/a.csv", token: alice, body: [1]).status == 200)
+        let first = try await server.request(.POST, "/records/\(draftID)/publish", token: alice).json()
+        let pids = try #require(first["pids"] as? [String: [String: String]])
+        #expect(pids["doi"] == ["identifier": "10.5072/vellum.\(draftID)", "provider": "datacite", "status": "reserved"])
+        #expect(pids["concept_doi"]?["identifier"] == "10.5072/vellum.\(concept)")
+        #expect(try await Self.status(server, "recid", draftID) == "registered")
+        #expect(try await Self.status(server, "recid", concept) == "registered")
+        for path in [
+            "/pid/recid/\(draftID)", "/pid/doi/10.5072/vellum.\(draftID)", "/doi/10.5072/vellum.\(draftID)", "/doi/10.5072/VELLUM.\(draftID)",
+            "/pid/recid/\(concept)", "/doi/10.5072/vellum.\(concept)",
+        ] {
+            #expect(try await Self.resolve(server, path) == (302, "\(base)/records/\(draftID)"), "\(path)")
+        }
+
+        // A new version: the concept's PIDs follow the latest, the first version's stay.
+        let v2 = try await server.request(.POST, "/records/\(draftID)/versions", token: alice).json()
+        let secondID = RecordLifecycleTests.id(v2)
+        #expect(try await Self.resolve(server, "/pid/recid/\(secondID)", token: alice).0 == 404)
+        #expect(try await server.request(.POST, "/records/\(secondID)/publish", token: alice).status == 200)
+        #expect(try await Self.resolve(server, "/pid/recid/\(concept)") == (302, "\(base)/records/\(secondID)"))
+        #expect(try await Self.resolve(server, "/doi/10.5072/vellum.\(concept)") == (302, "\(base)/records/\(secondID)"))
+        #expect(try await Self.resolve(server, "/pid/recid/\(draftID)") == (302, "\(base)/records/\(draftID)"))
+
+        // A restricted record resolves for its owner only.
+        let bob = try await RecordLifecycleTests.token(server, "bob")
+        let hidden = RecordLifecycleTests.id(try await Self.published(server, bob, ["access": ["record": "restricted", "files": "restricted"]]))
+        #expect(try await Self.resolve(server, "/pid/recid/\(hidden)").0 == 404)
+        #expect(try await Self.resolve(server, "/doi/10.5072/vellum.\(hidden)", token: alice).0 == 404)
+        #expect(try await Self.resolve(server, "/pid/recid/\(hidden)", token: bob) == (302, "\(base)/records/\(hidden)"))
+
+        // Removed: 410 with the tombstone, for everyone, by every PID; the concept goes back to the version left.
+        let removal = try await server.request(
+            .DELETE, "/records/\(secondID)", body: Array(#"{"reason": "Duplicate of an earlier upload."}"#.utf8))
+        #expect(removal.status == 204, "\(removal.text)")
+        for path in ["/pid/recid/\(secondID)", "/doi/10.5072/vellum.\(secondID)", "/records/\(secondID)"] {
+            let gone = try await server.request(.GET, path, token: nil, followRedirects: false)
+            #expect(gone.status == 410, "\(path): \(gone.text)")
+            let tombstone = try #require(try gone.json()["tombstone"] as? [String: Any], "\(path): \(gone.text)")
+            #expect(tombstone["reason"] as? String == "Duplicate of an earlier upload.")
+            #expect(tombstone["removed_at"] as? String != nil)
+            #expect((tombstone["citation"] as? String)?.contains("Tide gauges of the North Sea") == true, "\(tombstone)")
+        }
+        #expect(try await Self.status(server, "recid", secondID) == "deleted")
+        #expect(try await Self.status(server, "doi", "10.5072/vellum.\(secondID)") == "deleted")
+        #expect(try await Self.resolve(server, "/pid/recid/\(concept)") == (302, "\(base)/records/\(draftID)"))
+
+        // A deleted draft's recid is deleted, never given again, and unknown to the resolver.
+        let dropped = RecordLifecycleTests.id(try await RecordLifecycleTests.draft(server, alice))
+        #expect(try await server.request(.DELETE, "/records/\(dropped)", token: alice).status == 204)
+        #expect(try await Self.status(server, "recid", dropped) == "deleted")
+        #expect(try await Self.resolve(server, "/pid/recid/\(dropped)", token: alice).0 == 404)
+
+        // Redirected (two records merged): 301 to the PID kept; only a registered PID may be redirected.
+        let redirect = try await server.cliStatus(["pid", "redirect", "recid:\(hidden)", "recid:\(draftID)"])
+        #expect(redirect.status == 0, "\(redirect.output)")
+        #expect(try await Self.resolve(server, "/pid/recid/\(hidden)") == (301, "\(base)/pid/recid/\(draftID)"))
+        #expect(try await server.cliStatus(["pid", "redirect", "recid:\(dropped)", "recid:\(draftID)"]).status != 0)
+
+        // Unknown PIDs and schemes.
+        for path in ["/pid/recid/999999", "/pid/recid/abc", "/pid/ark/1", "/doi/10.5072/nothing", "/pid/doi/", "/doi/"] {
+            let reply = try await server.request(.GET, path, token: nil, followRedirects: false)
+            #expect(reply.status == 404, "\(path): \(reply.status)")
+            #expect(try reply.json()["status"] as? Int == 404)
+        }
+    }
+
+    /// `GET /pids?status=` lists the DOIs DataCite has not taken, for admins.
+    @Test func theDOIsWaitingAreListedForAdmins() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let id = RecordLifecycleTests.id(try await Self.published(server, alice))
+        // No DataCite is configured here: the DOIs wait, pending.
+        let pending = try await server.request(.GET, "/pids?status=pending").json()
+        let hits = try #require((pending["hits"] as? [String: Any])?["hits"] as? [[String: Any]])
+        #expect(hits.contains { $0["identifier"] as? String == "10.5072/vellum.\(id)" && $0["status"] as? String == "pending" }, "\(hits)")
+        #expect(try await server.request(.GET, "/pids?status=failed").status == 200)
+        #expect(try await server.request(.GET, "/pids?status=pending", token: alice).status == 403)
+        #expect(try await server.request(.GET, "/pids?status=pending", token: nil).status == 401)
+        #expect(try await server.request(.GET, "/pids?status=lost").status == 400)
+    }
+
+    /// 2,000 odd PID values and DOIs through the resolver's three routes: slashes, percent-encoding (also of
+    /// nothing valid), Unicode, control characters, very long values. Never a 5xx; never a redirect to anything
+    /// but a record or a PID.
+    @Test func oddValuesNeverGiveAServerError() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "10.5072", "/", "//", "vellum.", "1", "0", "-1", "99999999999999999999", "%2F", "%25", "%00", "%ZZ", "%", "%E2%80%8B",
+            "%C3%28", "..", ".", "%2E%2E", "é", "漢字", "🙂", "\u{202E}", " ", "%20", "+", ";", ",", "(", ")", "'", "\"", "<", ">",
+            "\\", "?", "#", "&", "=", "~", "doi:", "https://doi.org/", "DOI", "\u{7F}", "%0A", "%0D", "*", "|",
+        ]
+        var statuses: [Int: Int] = [:]
+        for n in 0..<2000 {
+            var value = (0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            if n % 100 == 0 { value = String(repeating: "10.5072/x", count: 1000 + n) }
+            let encoded =
+                value.addingPercentEncoding(withAllowedCharacters: CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#")))
+                ?? "x"
+            // Raw text as sent, where the URL allows it; percent-encoded where it must be.
+            let sent = n % 2 == 0 && URL(string: server.baseURL + "/doi/" + value) != nil ? value : encoded
+            let path = ["/pid/recid/", "/pid/doi/", "/doi/"][n % 3] + sent
+            let reply = try await server.request(.GET, path, token: n % 4 == 0 ? nil : TestServer.adminToken, followRedirects: false)
+            statuses[reply.status, default: 0] += 1
+            #expect(reply.status < 500, "\(path): \(reply.status) \(reply.text)")
+            #expect([301, 302, 400, 401, 404, 410, 414, 431].contains(reply.status), "\(path): \(reply.status)")
+        }
+        print("odd PIDs: statuses \(statuses.sorted { $0.key < $1.key })")
+    }
+}
