@@ -72,9 +72,13 @@ extension FilesController {
         let version = try await service.objects.object(
             bucketID: try Self.bucketID(context), key: try Self.key(request), versionID: versionID, by: context.principal)
         guard let file = version.file else { throw FilesError.objectNotFound }
-        return try await DownloadResponse(
+        var response = try await DownloadResponse(
             service: service, version: version, file: file, request: request, forceDownload: query["download"] != nil
         ).make()
+        for link in links.downloadLinks {
+            if let value = try await link(version.bucketID) { response.headers.append(HTTPField(name: .link, value: value)) }
+        }
+        return response
     }
 
     func deleteObject(_ request: Request, _ context: VellumRequestContext) async throws -> Response {

@@ -10,14 +10,19 @@ public struct LinkPolicy: Sendable {
     public var allowedHosts: Set<String>
     /// Links the attached modules add to every version's `links` (a preview page, say), by name.
     public var versionLinks: [VersionLink]
+    /// `Link` header values the attached modules add to downloads from a bucket (a record's signposts, say).
+    public var downloadLinks: [DownloadLink]
 
     /// A module's link for a version: its name in `links` and its URL, given the request's base URL.
     public typealias VersionLink = @Sendable (_ version: ObjectVersion, _ base: String) -> (name: String, url: String)?
+    /// A module's `Link` header value for a download from the bucket, if it has one.
+    public typealias DownloadLink = @Sendable (_ bucketID: UUID) async throws -> String?
 
-    public init(publicURL: String, allowedHosts: Set<String> = [], versionLinks: [VersionLink] = []) {
+    public init(publicURL: String, allowedHosts: Set<String> = [], versionLinks: [VersionLink] = [], downloadLinks: [DownloadLink] = []) {
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.allowedHosts = allowedHosts
         self.versionLinks = versionLinks
+        self.downloadLinks = downloadLinks
     }
 
     func links(for request: Request) -> Links {

@@ -9,6 +9,8 @@ public protocol RecordQueries: Sendable {
     func reserveRecordIDs(through id: Int64) async throws
     func insertRecord(_ record: Record) async throws
     func record(_ id: Int64) async throws -> Record?
+    /// The record whose bucket this is.
+    func record(bucket: UUID) async throws -> Record?
     /// Stores `record` if the stored one is at the revision before it; false when it is not (another writer won).
     func updateRecord(_ record: Record) async throws -> Bool
     /// Removes a record and its revisions (a draft that is deleted).

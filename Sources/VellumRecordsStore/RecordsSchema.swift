@@ -53,6 +53,8 @@ public enum RecordsSchema {
                     attempts INTEGER NOT NULL, last_error TEXT, generation INTEGER NOT NULL)
                 """,
                 "CREATE INDEX doi_tasks_due ON doi_tasks (state, due)",
+                // A download finds the record of its bucket (signposting).
+                "CREATE INDEX records_bucket ON records (bucket_id)",
                 // Every record so far has its recids: published ones registered, drafts reserved, removed ones deleted.
                 """
                 INSERT INTO pids (scheme, value, status, object_type, object_id, created, updated)

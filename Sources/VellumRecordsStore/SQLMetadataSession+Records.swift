@@ -38,6 +38,10 @@ extension SQLMetadataSession: RecordQueries {
         try await db.raw("SELECT * FROM records WHERE id = \(bind: id)\(unsafeRaw: rowLock)").first().map(Self.record(from:))
     }
 
+    public func record(bucket: UUID) async throws -> Record? {
+        try await db.raw("SELECT * FROM records WHERE bucket_id = \(bind: bucket.lowercased)").first().map(Self.record(from:))
+    }
+
     public func updateRecord(_ record: Record) async throws -> Bool {
         let rows = try await db.raw(
             """

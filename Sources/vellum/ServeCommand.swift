@@ -70,7 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
             files: files, tokens: tokens,
             links: LinkPolicy(
                 publicURL: settings.resolvedPublicURL, allowedHosts: Set(settings.allowedHosts),
-                versionLinks: [{ ("preview", previews.link(bucketID: $0.bucketID, key: $0.key, versionID: $0.versionID, base: $1)) }]),
+                versionLinks: [{ ("preview", previews.link(bucketID: $0.bucketID, key: $0.key, versionID: $0.versionID, base: $1)) }],
+                downloadLinks: [{ [publicURL = settings.resolvedPublicURL] in try await records.downloadSignposts(bucket: $0, publicURL: publicURL) }]
+            ),
             metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
             iiif: images, workers: { workers.statuses })
         http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]

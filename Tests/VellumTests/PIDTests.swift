@@ -152,4 +152,23 @@ import Testing
         }
         print("odd PIDs: statuses \(statuses.sorted { $0.key < $1.key })")
     }
+
+    /// A download from a published record's bucket carries `collection` (the record) and `cite-as` (its DOI); a
+    /// draft's does not.
+    @Test func downloadsOfAPublishedRecordSignpostIt() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let record = try await Self.published(server, alice)
+        let id = RecordLifecycleTests.id(record)
+        let download = try await server.request(.GET, "/files/\(RecordLifecycleTests.bucket(record))/data.csv", token: nil)
+        #expect(download.status == 200 && download.text == "a\n")
+        let link = try #require(download.header("Link"))
+        #expect(link.contains("<\(server.baseURL)/records/\(id)>; rel=\"collection\""), "\(link)")
+        #expect(link.contains("<https://doi.org/10.5072/vellum.\(id)>; rel=\"cite-as\""), "\(link)")
+        let draft = try await RecordLifecycleTests.draft(server, alice)
+        let bucket = RecordLifecycleTests.bucket(draft)
+        #expect(try await server.request(.PUT, "/files/\(bucket)/x.txt", token: alice, body: [1]).status == 200)
+        let unpublished = try await server.request(.GET, "/files/\(bucket)/x.txt", token: alice)
+        #expect(unpublished.status == 200 && unpublished.header("Link") == nil)
+    }
 }
