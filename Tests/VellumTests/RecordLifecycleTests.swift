@@ -251,7 +251,7 @@ import Testing
     }
 
     @Test func killDuringPublishLeavesADraftOrAPublishedRecord() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(environment: ["VELLUM_DOI_PREFIX": "10.5072"])
         for round in 0..<6 {
             let draft = try await Self.draft(server, TestServer.adminToken)
             let id = Self.id(draft)
@@ -264,12 +264,20 @@ import Testing
             _ = await publishing.value
             try await server.start()
             let record = try await server.request(.GET, "/records/\(id)").json()
+            // Its PIDs are as its state: a draft's recid reserved and no DOI; a published record's registered, its DOI
+            // minted and waiting for DataCite.
+            let recid = try await server.sql("SELECT status FROM pids WHERE scheme = 'recid' AND value = '\(id)'")
+            let doi = try await server.sql("SELECT doi FROM doi_tasks WHERE doi = '10.5072/vellum.\(id)'")
             if record["status"] as? String == "draft" {
+                #expect(recid == ["reserved"] && doi.isEmpty, "\(recid) \(doi)")
                 #expect(try await server.request(.POST, "/records/\(id)/publish").status == 200)
             } else {
                 #expect(record["status"] as? String == "published" && record["revision_id"] as? Int == 2)
+                #expect(recid == ["registered"] && doi == ["10.5072/vellum.\(id)"], "\(recid) \(doi)")
             }
-            // Either way it ends published, with its 20 files and a locked bucket, and its history holds.
+            // Either way it ends published, with its 20 files, a locked bucket and its DOI, and its history holds.
+            let pids = try await server.request(.GET, "/records/\(id)").json()["pids"] as? [String: [String: String]]
+            #expect(pids?["doi"]?["identifier"] == "10.5072/vellum.\(id)")
             let now = try await server.request(.GET, "/records/\(id)").json()
             #expect((now["files"] as? [String: Any])?["count"] as? Int == 20)
             #expect(try await server.request(.PUT, "/files/\(Self.bucket(draft))/late", body: [1]).status == 403)
