@@ -22,6 +22,8 @@ fi
 export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
 # Outside JSON suites (JSON Patch's cases, the JSON-Schema-Test-Suite) from pinned PyPI sdists.
 export VELLUM_JSON_SUITES="$(scripts/json-test-suites.sh)"
+# PyPI's FAIR Signposting client, which reads the records' Link headers and linksets in the PID tests.
+export VELLUM_SIGNPOSTING_PYTHON="$(scripts/signposting-check.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh

@@ -26,7 +26,19 @@ public struct RecordsController: Sendable {
             return try await respond(record, to: context, status: .created, location: true)
         }
         routes.get(":id") { _, context in
-            try await respond(try await service.record(try Self.id(context), by: context.principal), to: context)
+            let record = try await service.record(try Self.id(context), by: context.principal)
+            var response = try await respond(record, to: context)
+            if let signposts = try await signposts(record) { response.headers[.link] = signposts.header }
+            return response
+        }
+        routes.get(":id/linkset") { _, context in
+            let record = try await service.record(try Self.id(context), by: context.principal)
+            guard let signposts = try await signposts(record) else {
+                throw RecordsError(.notFound, "Only a published record that anyone may see has a linkset.")
+            }
+            var response = Self.json(signposts.linkset, status: .ok, headers: [:])
+            response.headers[.contentType] = "application/linkset+json"
+            return response
         }
         routes.put(":id") { request, context in
             let record = try await service.replace(
@@ -131,6 +143,25 @@ public struct RecordsController: Sendable {
     }
 
     func link(_ record: Record) -> String { "\(publicURL)/records/\(record.id)" }
+
+    /// A published record's signposts (api.md §8), nil for others.
+    func signposts(_ record: Record) async throws -> Signposts? {
+        guard let (citeAs, files) = try await service.signpostSources(of: record, publicURL: publicURL) else { return nil }
+        let bucket = record.bucketID.lowercased
+        return Signposts(
+            anchor: link(record), citeAs: citeAs, describedBy: [Signposts.Target(link(record), type: "application/json")],
+            files: files.map { Signposts.Target("\(publicURL)/files/\(bucket)/\(ObjectKeyPath.encode($0.key))", type: $0.mimetype) },
+            metadata: record.document["metadata"], schemaOrgType: Self.schemaOrgType(record.document["metadata"]?["resource_type"]?.stringValue))
+    }
+
+    static func schemaOrgType(_ resourceType: String?) -> String {
+        let types = [
+            "dataset": "Dataset", "software": "SoftwareSourceCode", "publication": "ScholarlyArticle", "poster": "Poster",
+            "presentation": "PresentationDigitalDocument", "image": "ImageObject", "video": "VideoObject", "audio": "AudioObject",
+            "workflow": "HowTo", "physicalobject": "Thing",
+        ]
+        return "https://schema.org/" + (resourceType.flatMap { types[$0] } ?? "CreativeWork")
+    }
 
     /// The record's JSON (api.md §7) with its `ETag`: its files as the caller may see them, and, for a draft, what
     /// keeps it from being published.

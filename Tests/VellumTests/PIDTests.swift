@@ -171,4 +171,59 @@ import Testing
         let unpublished = try await server.request(.GET, "/files/\(bucket)/x.txt", token: alice)
         #expect(unpublished.status == 200 && unpublished.header("Link") == nil)
     }
+
+    /// What PyPI's `signposting` (scripts/signposting_check.py) finds at a URL.
+    static func signposting(_ arguments: [String]) async throws -> [String: Any] {
+        guard let python = ProcessInfo.processInfo.environment["VELLUM_SIGNPOSTING_PYTHON"] else {
+            throw TestError("VELLUM_SIGNPOSTING_PYTHON is not set: run the suite with ./scripts/test.sh")
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let result = try await TestServer.execute(python, [root.appendingPathComponent("scripts/signposting_check.py").path] + arguments)
+        guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] else {
+            throw TestError("signposting_check.py \(arguments): \(result.status) \(result.output) \(result.errors)")
+        }
+        return object
+    }
+
+    /// A published record's signposts, read by PyPI's `signposting`: in its `Link` header with up to five files; in
+    /// its linkset, with more.
+    @Test func signpostsParseWithTheSignpostingLibrary() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        var metadata = RecordLifecycleTests.metadata
+        metadata["license"] = "CC-BY-4.0"
+        metadata["creators"] = [["name": "Lovelace, Ada", "orcid": "0000-0002-1825-0097"], ["name": "Babbage, Charles"]]
+        for count in [2, 7] {
+            let draft = try await server.request(.POST, "/records", token: alice, body: try RecordLifecycleTests.body(["metadata": metadata])).json()
+            let id = RecordLifecycleTests.id(draft)
+            let bucket = RecordLifecycleTests.bucket(draft)
+            for n in 0..<count {
+                let put = try await server.request(
+                    .PUT, "/files/\(bucket)/table\(n).csv", token: alice, headers: [("Content-Type", "text/csv")], body: Array("a,b\n".utf8))
+                #expect(put.status == 200)
+            }
+            #expect(try await server.request(.POST, "/records/\(id)/publish", token: alice).status == 200)
+            let url = "\(server.baseURL)/records/\(id)"
+            var found = try await Self.signposting([url])
+            if count > 5 {
+                // Too many items for a header: one link to the linkset, which has them all.
+                #expect(found["items"] as? [[String?]] == [] && found["citeAs"] is NSNull)
+                #expect((found["linksets"] as? [[String?]])?.first == ["\(url)/linkset", "application/linkset+json"], "\(found)")
+                found = try await Self.signposting(["--linkset", "\(url)/linkset"])
+                #expect(found["file_collection"] as? String == url, "\(found)")
+            }
+            #expect(found["citeAs"] as? String == "https://doi.org/10.5072/vellum.\(id)", "\(found)")
+            #expect((found["describedBy"] as? [[String?]])?.contains([url, "application/json"]) == true, "\(found)")
+            let items = found["items"] as? [[String?]] ?? []
+            #expect(items.count == count && items.allSatisfy { $0.last == "text/csv" }, "\(found)")
+            #expect(items.contains(["\(server.baseURL)/files/\(bucket)/table0.csv", "text/csv"]), "\(found)")
+            #expect(found["license"] as? String == "https://spdx.org/licenses/CC-BY-4.0")
+            #expect(found["types"] as? [String] == ["https://schema.org/AboutPage", "https://schema.org/Dataset"])
+            #expect(found["authors"] as? [String] == ["https://orcid.org/0000-0002-1825-0097"])
+        }
+        // A draft has none, and no linkset.
+        let draft = RecordLifecycleTests.id(try await RecordLifecycleTests.draft(server, alice))
+        #expect(try await server.request(.GET, "/records/\(draft)", token: alice).header("Link") == nil)
+        #expect(try await server.request(.GET, "/records/\(draft)/linkset", token: alice).status == 404)
+    }
 }
