@@ -81,3 +81,15 @@ extension RecordsService {
         }
     }
 }
+
+extension RecordsService {
+    /// A PID and its events, oldest first (admins only).
+    public func history(of reference: PID.Reference, by principal: Principal) async throws -> (PID, [PIDEvent]) {
+        guard principal.isAdmin else { throw principal.refusal }
+        return try await store.read { session in
+            let pids = try session.queries(PIDQueries.self)
+            guard let pid = try await pids.pid(reference) else { throw RecordsError(.notFound, "No such PID.") }
+            return (pid, try await pids.pidEvents(reference))
+        }
+    }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VellumCore
+import VellumHTTPSupport
 import VellumRecords
 
 /// `vellum pid status|retry|redirect` (api.md §8): the DOIs DataCite has not taken, sending failed ones again, and
@@ -14,13 +15,23 @@ struct PIDCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the DOIs DataCite has not taken: failed ones (refused, with DataCite's error), then pending ones.")
+            abstract:
+                "List the DOIs DataCite has not taken: failed ones (refused, with DataCite's error), then pending ones; or one PID's status and history."
+        )
         @OptionGroup var common: CommonOptions
+        @Argument(help: "A PID, SCHEME:VALUE: its status, what it points at, and its events.") var pid: String?
 
         func run() async throws {
             let settings = try common.settings()
+            let reference = try pid.map(Redirect.reference)
             let lines = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
                 let records = RecordsService(files: runtime.filesContext)
+                if let reference {
+                    let (pid, events) = try await records.history(of: reference, by: PIDCommand.admin)
+                    let target = pid.redirect.map { " → \($0.scheme.rawValue):\($0.value)" } ?? ""
+                    return ["\(pid.scheme.rawValue):\(pid.value)\t\(pid.status.rawValue)\t\(pid.object.rawValue) \(pid.objectID)\(target)"]
+                        + events.map { "\(Timestamp.string($0.at))\t\($0.event)" + ($0.detail.map { "\t\($0)" } ?? "") }
+                }
                 var lines: [String] = []
                 for state in [DOITask.State.failed, .pending] {
                     for task in try await records.doiTasks(state, by: PIDCommand.admin) {

@@ -226,4 +226,48 @@ import Testing
         #expect(try await server.request(.GET, "/records/\(draft)", token: alice).header("Link") == nil)
         #expect(try await server.request(.GET, "/records/\(draft)/linkset", token: alice).status == 404)
     }
+
+    /// `vellum pid status` lists the DOIs waiting (failed first) and shows a PID's history; `retry` makes failed
+    /// ones pending again.
+    @Test func theCommandLineShowsAndRetries() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let id = RecordLifecycleTests.id(try await Self.published(server, alice))
+        let doi = "10.5072/vellum.\(id)"
+        #expect(try await server.cli(["pid", "status"]).contains("\(doi)\tpending"))
+        let history = try await server.cli(["pid", "status", "recid:\(id)"]).split(separator: "\n").map(String.init)
+        #expect(history.first == "recid:\(id)\tregistered\trecord \(id)", "\(history)")
+        #expect(history.dropFirst().map { $0.split(separator: "\t").dropFirst().first ?? "" } == ["reserved", "registered"], "\(history)")
+        // A refusal, as the DOI worker saves it, then retried.
+        _ = try await server.sql("UPDATE doi_tasks SET state = 'failed', last_error = 'titles: is required' WHERE doi = '\(doi)'")
+        #expect(try await server.cli(["pid", "status"]).contains("\(doi)\tfailed\t0 attempts\ttitles: is required"))
+        let failed = try await server.request(.GET, "/pids?status=failed").json()
+        #expect(((failed["hits"] as? [String: Any])?["hits"] as? [[String: Any]])?.first?["last_error"] as? String == "titles: is required")
+        #expect(try await server.request(.GET, "/records/\(id)").json()["pids"] as? [String: [String: String]] != nil)
+        let record = try await server.request(.GET, "/records/\(id)").json()
+        #expect((record["pids"] as? [String: [String: String]])?["doi"]?["status"] == "failed")
+        #expect(try await server.cli(["pid", "retry"]).contains("1 DOIs to be sent again"))
+        #expect(try await server.sql("SELECT state FROM doi_tasks WHERE doi = '\(doi)'") == ["pending"])
+        #expect(try await server.cliStatus(["pid", "status", "ark:1"]).status != 0)
+        #expect(try await server.cliStatus(["pid", "status", "recid:424242"]).status != 0)
+    }
+
+    /// Records made before the PID store get their recids when the database is migrated.
+    @Test func recordsFromBeforePIDsGetTheirRecids() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let published = RecordLifecycleTests.id(try await Self.published(server, alice))
+        let draft = RecordLifecycleTests.id(try await RecordLifecycleTests.draft(server, alice))
+        // As a database of the step before: no PID rows, the records' schema module one step back.
+        _ = try await server.sql("DROP TABLE doi_tasks")
+        _ = try await server.sql("DROP TABLE pid_events")
+        _ = try await server.sql("DROP TABLE pids")
+        _ = try await server.sql("DROP INDEX records_bucket")
+        _ = try await server.sql("DELETE FROM module_migrations WHERE module = 'records' AND version = 3")
+        _ = try await server.stop()
+        try await server.start()
+        #expect(try await Self.status(server, "recid", published) == "registered")
+        #expect(try await Self.status(server, "recid", draft) == "reserved")
+        #expect(try await Self.resolve(server, "/pid/recid/\(published)") == (302, "\(server.baseURL)/records/\(published)"))
+    }
 }
