@@ -97,9 +97,11 @@ let package = Package(
         // JSON values, JSON Schema (draft-04 to 2020-12), JSON Patch and Merge Patch: pure, it imports no Vellum target.
         .target(name: "JSONSchema"),
         // Records: JSON metadata with schemas, revisions, drafts and versions, attached to buckets.
+        // A published record in DataCite JSON and XML, schema.org, CSL, BibTeX and Dublin Core: pure, from one mapping.
+        .target(name: "RecordExports", dependencies: ["JSONSchema"]),
         .target(
             name: "VellumRecords",
-            dependencies: ["JSONSchema", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["JSONSchema", "RecordExports", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VellumRecordsStore",
             dependencies: ["JSONSchema", "VellumCore", "VellumRecords", "VellumStore", .product(name: "SQLKit", package: "sql-kit")]),
@@ -166,6 +168,7 @@ let package = Package(
         .testTarget(name: "IIIFGrammarTests", dependencies: ["IIIFGrammar"]),
         .testTarget(name: "PreviewersTests", dependencies: ["Previewers"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "RecordExportsTests", dependencies: ["RecordExports", "JSONSchema"]),
         .testTarget(name: "VellumRecordsTests", dependencies: ["VellumRecords", "JSONSchema"]),
         .testTarget(
             name: "VellumHTTPTests",

@@ -24,6 +24,8 @@ export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
 export VELLUM_JSON_SUITES="$(scripts/json-test-suites.sh)"
 # PyPI's FAIR Signposting client, which reads the records' Link headers and linksets in the PID tests.
 export VELLUM_SIGNPOSTING_PYTHON="$(scripts/signposting-check.sh)"
+# DataCite's JSON Schema and XML writer, citeproc-py, pybtex and rdflib, which read the record exports.
+export VELLUM_EXPORTS_PYTHON="$(scripts/exports-check.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh
