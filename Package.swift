@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "VellumRecordsHTTP",
             dependencies: [
-                "JSONSchema", "VellumCore", "VellumHTTPSupport", "VellumRecords",
+                "JSONSchema", "RecordExports", "VellumCore", "VellumHTTPSupport", "VellumRecords",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

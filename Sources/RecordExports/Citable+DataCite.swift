@@ -8,8 +8,8 @@ extension Citable {
         "purl": "PURL", "upc": "UPC", "url": "URL", "urn": "URN", "w3id": "w3id",
     ]
 
-    /// The DataCite 4.5 attributes (the JSON DataCite's REST API takes, and `datacite-v4.5.json` describes), without
-    /// `doi`, `url` and `event`, which the registration adds.
+    /// The DataCite 4.5 attributes (the JSON DataCite's REST API takes, and `datacite-v4.5.json` describes), with
+    /// the DOI and its landing page when there is a DOI; a registration adds its `event`.
     var dataCite: JSON {
         var attributes: [String: JSON] = [
             "types": .object(["resourceTypeGeneral": .string(resourceType.dataCite), "resourceType": .string(resourceType.schemaOrg)]),
@@ -39,6 +39,10 @@ extension Citable {
             "publicationYear": .string(year),
             "schemaVersion": .string("http://datacite.org/schema/kernel-4"),
         ]
+        if let doi {
+            attributes["doi"] = .string(doi)
+            attributes["url"] = .string(record.url)
+        }
         if let date { attributes["dates"] = .array([.object(["date": .string(date), "dateType": .string("Issued")])]) }
         if let description {
             attributes["descriptions"] = .array([.object(["description": .string(description), "descriptionType": .string("Abstract")])])

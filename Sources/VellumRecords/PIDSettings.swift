@@ -10,6 +10,8 @@ public struct PIDSettings: SettingsGroup {
     public var dataCiteURL = "https://api.datacite.org"
     public var dataCiteUsername = ""
     public var dataCitePassword = ""
+    /// The publisher records' exports and DOIs name; the public URL's host name when unset.
+    public var publisher: String?
 
     public init() {}
 
@@ -18,5 +20,6 @@ public struct PIDSettings: SettingsGroup {
         .text("datacite_url", \.dataCiteURL),
         .text("datacite_username", \.dataCiteUsername),
         .text("datacite_password", \.dataCitePassword),
+        .optionalText("publisher", \.publisher),
     ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JSONSchema
+import RecordExports
 import VellumCore
 
 /// Publishing, versions, and removal (api.md §7).
@@ -61,12 +62,14 @@ extension RecordsService {
             guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw RecordsError.invalid([("/reason", "is required: why the published record is removed")])
             }
+            // How it was cited, kept with the reason: a tombstone must still say what is gone.
+            let citation = Exports.citation(try await exportRecord(current) { _ in "" })
             _ = try await change(id, ifMatch: ifMatch, by: principal, adminOnly: true) { record, _ in
                 guard record.status == .published else { throw RecordsError(.conflict, "The record is not published.") }
                 record.status = .deleted
                 record.tombstone = .object([
                     "reason": .string(reason), "removed_by": principal.tokenID.map(JSON.string) ?? .null,
-                    "removal_date": .string(ISO8601DateFormatter().string(from: Date())),
+                    "removal_date": .string(ISO8601DateFormatter().string(from: Date())), "citation": .string(citation),
                 ])
             }
             return

@@ -8,13 +8,14 @@ import VellumCore
 public struct RecordsService: Sendable {
     let files: FilesContext
     public let schemas: RecordSchemas
-    /// With one (`VELLUM_DOI_PREFIX`), publishing mints DOIs `{prefix}/vellum.{id}` (api.md §8).
-    public let doiPrefix: String?
+    /// Where records are published: their URLs, the publisher exports name, the DOI prefix.
+    public let site: RecordsSite
+    var doiPrefix: String? { site.doiPrefix }
 
-    public init(files: FilesContext, doiPrefix: String? = nil) {
+    public init(files: FilesContext, site: RecordsSite = RecordsSite()) {
         self.files = files
         self.schemas = RecordSchemas(store: files.store)
-        self.doiPrefix = doiPrefix?.lowercased()
+        self.site = site
     }
 
     var store: any MetadataStore { files.store }
@@ -215,7 +216,7 @@ public struct RecordsService: Sendable {
                 .gone, "The record was removed" + (reason.isEmpty ? "." : ": \(reason)"),
                 tombstone: .object([
                     "removed_at": record.tombstone?["removal_date"] ?? .null, "reason": .string(reason),
-                    "citation": .string(Citation.text(of: record)),
+                    "citation": record.tombstone?["citation"] ?? .null,
                 ]))
         }
         return record

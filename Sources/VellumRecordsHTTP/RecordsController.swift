@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import JSONSchema
 import NIOCore
+import RecordExports
 import VellumCore
 import VellumHTTPSupport
 import VellumRecords
@@ -25,9 +26,20 @@ public struct RecordsController: Sendable {
             let record = try await service.createDraft(try await Self.body(request), by: context.principal)
             return try await respond(record, to: context, status: .created, location: true)
         }
-        routes.get(":id") { _, context in
+        routes.get(":id") { request, context in
             let record = try await service.record(try Self.id(context), by: context.principal)
-            var response = try await respond(record, to: context)
+            var response: Response
+            if let format = try Self.exportFormat(request) {
+                let bucket = record.bucketID.lowercased
+                let export = try await service.exportRecord(record) { [publicURL] in "\(publicURL)/files/\(bucket)/\(ObjectKeyPath.encode($0.key))" }
+                let body = ByteBuffer(string: format.render(export))
+                response = Response(
+                    status: .ok, headers: [.contentType: format.mediaType + "; charset=utf-8", .eTag: "\"\(record.revision)\""],
+                    body: .init(byteBuffer: body))
+            } else {
+                response = try await respond(record, to: context)
+            }
+            response.headers[.vary] = "Accept"
             if let signposts = try await signposts(record) { response.headers[.link] = signposts.header }
             return response
         }
@@ -144,23 +156,37 @@ public struct RecordsController: Sendable {
 
     func link(_ record: Record) -> String { "\(publicURL)/records/\(record.id)" }
 
+    /// The export a request asks for (api.md §8): `?format=` (`json` for the record's own JSON), else its `Accept`
+    /// header; nil for the record's JSON. An unknown format is 400, an `Accept` that names nothing served 406.
+    static func exportFormat(_ request: Request) throws -> ExportFormat? {
+        if let name = request.uri.queryParameters.get("format") {
+            if name == "json" { return nil }
+            guard let format = ExportFormat(rawValue: name) else {
+                throw RecordsError.invalid([("format", "is one of json, \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")])
+            }
+            return format
+        }
+        switch ExportFormat.choose(accept: request.headers[.accept]) {
+        case .native: return nil
+        case .format(let format): return format
+        case .unacceptable:
+            throw APIError(
+                .notAcceptable,
+                "A record is served as application/json, \(ExportFormat.allCases.map(\.mediaType).joined(separator: ", ")).")
+        }
+    }
+
     /// A published record's signposts (api.md §8), nil for others.
     func signposts(_ record: Record) async throws -> Signposts? {
         guard let (citeAs, files) = try await service.signpostSources(of: record, publicURL: publicURL) else { return nil }
         let bucket = record.bucketID.lowercased
         return Signposts(
-            anchor: link(record), citeAs: citeAs, describedBy: [Signposts.Target(link(record), type: "application/json")],
+            anchor: link(record), citeAs: citeAs,
+            describedBy: [Signposts.Target(link(record), type: "application/json")]
+                + ExportFormat.allCases.map { Signposts.Target("\(link(record))?format=\($0.rawValue)", type: $0.mediaType) },
             files: files.map { Signposts.Target("\(publicURL)/files/\(bucket)/\(ObjectKeyPath.encode($0.key))", type: $0.mimetype) },
-            metadata: record.document["metadata"], schemaOrgType: Self.schemaOrgType(record.document["metadata"]?["resource_type"]?.stringValue))
-    }
-
-    static func schemaOrgType(_ resourceType: String?) -> String {
-        let types = [
-            "dataset": "Dataset", "software": "SoftwareSourceCode", "publication": "ScholarlyArticle", "poster": "Poster",
-            "presentation": "PresentationDigitalDocument", "image": "ImageObject", "video": "VideoObject", "audio": "AudioObject",
-            "workflow": "HowTo", "physicalobject": "Thing",
-        ]
-        return "https://schema.org/" + (resourceType.flatMap { types[$0] } ?? "CreativeWork")
+            metadata: record.document["metadata"],
+            schemaOrgType: "https://schema.org/" + Exports.schemaOrgType(record.document["metadata"]?["resource_type"]?.stringValue))
     }
 
     /// The record's JSON (api.md §7) with its `ETag`: its files as the caller may see them, and, for a draft, what

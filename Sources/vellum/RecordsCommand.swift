@@ -117,7 +117,7 @@ struct RecordsCommand: AsyncParsableCommand {
             }
             let settings = try common.settings()
             let (imported, unchanged, failed) = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                let records = RecordsService(files: runtime.filesContext, doiPrefix: settings[PIDSettings.self].doiPrefix)
+                let records = RecordsService(files: runtime.filesContext, site: settings.recordsSite)
                 var counts = (0, 0, 0)
                 for head in heads.sorted(by: { $0.id < $1.id }) {
                     do {

@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
                 bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
                 spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids, pages], logger: logger))
         let tokens = TokenService(store: runtime.store)
-        let records = RecordsService(files: files.context, doiPrefix: settings[PIDSettings.self].doiPrefix)
+        let records = RecordsService(files: files.context, site: settings.recordsSite)
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })

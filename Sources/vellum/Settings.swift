@@ -136,6 +136,11 @@ struct Settings: Sendable {
         }
     }
 
+    /// Where records are published (`public_url`, `publisher`, `doi_prefix`).
+    var recordsSite: RecordsSite {
+        RecordsSite(publicURL: resolvedPublicURL, publisher: self[PIDSettings.self].publisher, doiPrefix: self[PIDSettings.self].doiPrefix)
+    }
+
     /// The fixity scheduler's settings.
     var fixity: FixitySettings {
         FixitySettings(period: .seconds(fixityPeriod), maxRate: fixityMaxRate.map { $0 * 1e6 }, workers: fixityWorkers)

@@ -270,4 +270,41 @@ import Testing
         #expect(try await Self.status(server, "recid", draft) == "reserved")
         #expect(try await Self.resolve(server, "/pid/recid/\(published)") == (302, "\(server.baseURL)/records/\(published)"))
     }
+
+    /// `GET /records/{id}` by content negotiation and `?format=` (api.md §8): every export with its media type, the
+    /// record's JSON for `application/json` and `*/*`, 406 for what is not served, 400 for an unknown format.
+    @Test func recordsAreServedInEveryExportFormat() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let id = RecordLifecycleTests.id(try await Self.published(server, alice))
+        let doi = "10.5072/vellum.\(id)"
+        let expected: [(String, String, String)] = [
+            ("application/vnd.datacite.datacite+json", "datacite-json", #""doi":"\#(doi)""#),
+            ("application/vnd.datacite.datacite+xml", "datacite-xml", #"<identifier identifierType="DOI">\#(doi)</identifier>"#),
+            ("application/ld+json", "schemaorg", #""@id":"https://doi.org/\#(doi)""#),
+            ("application/vnd.citationstyles.csl+json", "csl", #""DOI":"\#(doi)""#),
+            ("application/x-bibtex", "bibtex", "@misc{vellum_\(id),"),
+            ("application/x-dc+xml", "dublincore", "<dc:identifier>https://doi.org/\(doi)</dc:identifier>"),
+        ]
+        for (type, name, text) in expected {
+            for reply in [
+                try await server.request(.GET, "/records/\(id)", token: nil, headers: [("Accept", "text/html;q=0.9, \(type)")]),
+                try await server.request(.GET, "/records/\(id)?format=\(name)", token: nil),
+            ] {
+                #expect(reply.status == 200 && reply.header("Content-Type") == "\(type); charset=utf-8", "\(type): \(reply.status)")
+                #expect(reply.text.contains(text), "\(type): \(reply.text)")
+                #expect(reply.header("Vary") == "Accept" && reply.header("Link")?.contains("rel=\"cite-as\"") == true)
+            }
+        }
+        for accept in ["application/json", "*/*", "application/*"] {
+            let reply = try await server.request(.GET, "/records/\(id)", token: nil, headers: [("Accept", accept)])
+            #expect(reply.status == 200 && reply.header("Content-Type") == "application/json", "\(accept)")
+        }
+        let refused = try await server.request(.GET, "/records/\(id)", token: nil, headers: [("Accept", "text/html")])
+        #expect(try refused.status == 406 && refused.json()["status"] as? Int == 406)
+        #expect(try await server.request(.GET, "/records/\(id)?format=marc21", token: nil).status == 400)
+        // Every format is a signpost of the record.
+        let link = try await server.request(.GET, "/records/\(id)", token: nil).header("Link") ?? ""
+        #expect(link.contains("<\(server.baseURL)/records/\(id)?format=bibtex>; rel=\"describedby\"; type=\"application/x-bibtex\""), "\(link)")
+    }
 }
