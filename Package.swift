@@ -97,6 +97,13 @@ let package = Package(
         // JSON values, JSON Schema (draft-04 to 2020-12), JSON Patch and Merge Patch: pure, it imports no Vellum target.
         .target(name: "JSONSchema"),
         // Records: JSON metadata with schemas, revisions, drafts and versions, attached to buckets.
+        // DataCite's REST API, for the DOI worker.
+        .target(
+            name: "DataCite",
+            dependencies: [
+                "JSONSchema", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // A published record in DataCite JSON and XML, schema.org, CSL, BibTeX and Dublin Core: pure, from one mapping.
         .target(name: "RecordExports", dependencies: ["JSONSchema"]),
         .target(
@@ -138,7 +145,7 @@ let package = Package(
             name: "vellum",
             dependencies: [
                 "CMagic", "CMalloc", "IIIF", "IIIFGrammar", "PreviewHTTP", "VellumCore", "VellumStore", "VellumHTTP", "VellumHTTPSupport",
-                "LocalStorage", "S3Storage", "JSONSchema", "VellumRecords", "VellumRecordsStore", "VellumRecordsHTTP",
+                "LocalStorage", "S3Storage", "JSONSchema", "VellumRecords", "VellumRecordsStore", "VellumRecordsHTTP", "DataCite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import Foundation
 import JSONSchema
+import RecordExports
 import VellumCore
 
 /// What the DOI worker needs of DataCite (the composition root gives a DataCite REST client): a DOI made findable
@@ -28,19 +29,10 @@ public struct DOIWorker: BackgroundWorker {
     public let interval: Duration = .milliseconds(500)
     let records: RecordsService
     let registrar: any DOIRegistrar
-    /// Builds a DOI's DataCite attributes from the record it names, its DOI, and whether it is the concept's.
-    let attributes: @Sendable (Record, String, Bool) throws -> JSON
-    /// The public URL records' landing pages are under.
-    let publicURL: String
 
-    public init(
-        records: RecordsService, registrar: any DOIRegistrar, publicURL: String,
-        attributes: @escaping @Sendable (Record, String, Bool) throws -> JSON
-    ) {
+    public init(records: RecordsService, registrar: any DOIRegistrar) {
         self.records = records
         self.registrar = registrar
-        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
-        self.attributes = attributes
     }
 
     public func work(from checkpoint: String?) async throws -> WorkReport {
@@ -51,12 +43,10 @@ public struct DOIWorker: BackgroundWorker {
             do {
                 switch try await records.doiTarget(task.doi) {
                 case .register(let record, let isConcept):
-                    // A concept's DOI lands on its resolver URL, which follows the latest version.
-                    let url = isConcept ? "\(publicURL)/pid/recid/\(record.conceptID)" : "\(publicURL)/records/\(record.id)"
-                    try await registrar.register(doi: task.doi, url: url, attributes: try attributes(record, task.doi, isConcept))
+                    let export = try await records.exportRecord(record, isConcept: isConcept) { _ in "" }
+                    try await registrar.register(doi: task.doi, url: export.url, attributes: Exports.dataCite(export))
                 case .hide(let record, let isConcept):
-                    let url = isConcept ? "\(publicURL)/pid/recid/\(record.conceptID)" : "\(publicURL)/records/\(record.id)"
-                    try await registrar.hide(doi: task.doi, url: url)
+                    try await registrar.hide(doi: task.doi, url: Self.url(record, isConcept: isConcept, records.site))
                 case .none:
                     break
                 }
@@ -68,6 +58,12 @@ public struct DOIWorker: BackgroundWorker {
             }
         }
         return WorkReport(items: handled)
+    }
+
+    /// A DOI's landing page: the record's URL, or, for a concept's DOI, its resolver URL (which follows the latest
+    /// version).
+    static func url(_ record: Record, isConcept: Bool, _ site: RecordsSite) -> String {
+        isConcept ? "\(site.publicURL)/pid/recid/\(record.conceptID)" : site.recordURL(record.id)
     }
 }
 

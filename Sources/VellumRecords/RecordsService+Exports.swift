@@ -28,7 +28,7 @@ extension RecordsService {
     ) -> ExportRecord {
         var export = ExportRecord(
             id: record.id, conceptID: record.conceptID, doi: doi, conceptDOI: conceptDOI,
-            url: isConcept ? "\(site.publicURL)/pid/recid/\(record.conceptID)" : site.recordURL(record.id), publisher: site.publisher,
+            url: DOIWorker.url(record, isConcept: isConcept, site), publisher: site.publisher,
             metadata: record.document["metadata"] ?? .object([:]), created: record.created, versionIndex: record.versionIndex, files: files)
         export.isConcept = isConcept
         return export

@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
                 EmbargoWorker(records: records),
-            ], store: runtime.store, logger: logger)
+            ] + Self.doiWorkers(settings, records), store: runtime.store, logger: logger)
         let images = IIIFImages(files: files, renderer: renderer)
         let previews = try PreviewController(
             files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir, apiURL: settings.resolvedPublicURL,
@@ -131,6 +131,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try? await renderer.shutdown()
         logger.notice("stopped")
+    }
+
+    /// The DOI worker, with a DOI prefix and DataCite credentials (without credentials, DOIs wait, pending).
+    static func doiWorkers(_ settings: Settings, _ records: RecordsService) -> [any BackgroundWorker] {
+        let pids = settings[PIDSettings.self]
+        guard pids.doiPrefix != nil, !pids.dataCiteUsername.isEmpty else { return [] }
+        return [DOIWorker(records: records, registrar: DataCiteRegistrar(settings: pids))]
     }
 }
 
