@@ -17,7 +17,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 : > "$OUT/raw.txt"
 source benchmarks/lib.sh
 build_release
-PY="$(scripts/exports-check.sh)"
+PY="$(scripts/pid-oracles.sh)"
 
 for run in $(seq 1 "$RUNS"); do
   echo "# run $run of $RUNS" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in of DataCite's REST API for the tests (DataCite itself cannot be reached here), answering as DataCite
 does and refusing what DataCite would: every body is validated with DataCite's own JSON Schema 4.5 (from PyPI's
-`datacite` wheel, the environment scripts/exports-check.sh prepares).
+`datacite` wheel, the environment scripts/pid-oracles.sh prepares).
 
   datacite_standin.py --port P --username U --password W --prefix 10.5072
 

@@ -22,10 +22,9 @@ fi
 export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
 # Outside JSON suites (JSON Patch's cases, the JSON-Schema-Test-Suite) from pinned PyPI sdists.
 export VELLUM_JSON_SUITES="$(scripts/json-test-suites.sh)"
-# PyPI's FAIR Signposting client, which reads the records' Link headers and linksets in the PID tests.
-export VELLUM_SIGNPOSTING_PYTHON="$(scripts/signposting-check.sh)"
-# DataCite's JSON Schema and XML writer, citeproc-py, pybtex and rdflib, which read the record exports.
-export VELLUM_EXPORTS_PYTHON="$(scripts/exports-check.sh)"
+# The PID tests' outside readers: DataCite's JSON Schema and XML writer (also the DataCite stand-in's), citeproc-py,
+# pybtex, rdflib, and PyPI's FAIR Signposting client.
+export VELLUM_PID_PYTHON="$(scripts/pid-oracles.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh

@@ -5,7 +5,7 @@ import Testing
 @testable import RecordExports
 
 /// The exports of records: the mapping's decisions, and every format of varied records through outside parsers and
-/// schemas (scripts/exports-check.sh: DataCite's JSON Schema 4.5, citeproc-py, pybtex, rdflib, oai_dc.xsd).
+/// schemas (scripts/pid-oracles.sh: DataCite's JSON Schema 4.5, citeproc-py, pybtex, rdflib, oai_dc.xsd).
 @Suite struct ExportTests {
     static func record(_ metadata: String, id: Int64 = 12, doi: String? = "10.5072/vellum.12", files: Int = 2) throws -> ExportRecord {
         ExportRecord(
@@ -83,8 +83,8 @@ import Testing
     /// Varied records (every resource type, organisations, Unicode, the characters XML and LaTeX escape, a long
     /// title, another schema's odd values, no DOI, a concept) in every format, read by scripts/exports_check.py.
     @Test func outsideReadersReadEveryFormat() async throws {
-        guard let python = ProcessInfo.processInfo.environment["VELLUM_EXPORTS_PYTHON"] else {
-            Issue.record("VELLUM_EXPORTS_PYTHON is not set: run the suite with ./scripts/test.sh")
+        guard let python = ProcessInfo.processInfo.environment["VELLUM_PID_PYTHON"] else {
+            Issue.record("VELLUM_PID_PYTHON is not set: run the suite with ./scripts/test.sh")
             return
         }
         let types = [

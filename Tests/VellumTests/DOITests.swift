@@ -21,8 +21,8 @@ final class DataCiteStandIn: @unchecked Sendable {
     }
 
     func start() async throws {
-        guard let python = ProcessInfo.processInfo.environment["VELLUM_EXPORTS_PYTHON"] else {
-            throw TestError("VELLUM_EXPORTS_PYTHON is not set: run the suite with ./scripts/test.sh")
+        guard let python = ProcessInfo.processInfo.environment["VELLUM_PID_PYTHON"] else {
+            throw TestError("VELLUM_PID_PYTHON is not set: run the suite with ./scripts/test.sh")
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()

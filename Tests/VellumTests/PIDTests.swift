@@ -174,8 +174,8 @@ import Testing
 
     /// What PyPI's `signposting` (scripts/signposting_check.py) finds at a URL.
     static func signposting(_ arguments: [String]) async throws -> [String: Any] {
-        guard let python = ProcessInfo.processInfo.environment["VELLUM_SIGNPOSTING_PYTHON"] else {
-            throw TestError("VELLUM_SIGNPOSTING_PYTHON is not set: run the suite with ./scripts/test.sh")
+        guard let python = ProcessInfo.processInfo.environment["VELLUM_PID_PYTHON"] else {
+            throw TestError("VELLUM_PID_PYTHON is not set: run the suite with ./scripts/test.sh")
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let result = try await TestServer.execute(python, [root.appendingPathComponent("scripts/signposting_check.py").path] + arguments)
