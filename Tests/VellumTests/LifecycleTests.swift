@@ -13,11 +13,8 @@ import Testing
         let connection = try RawConnection(port: server.port)
         try connection.startUpload(path: "/files/\(bucket)/doc", length: 8_000_000)
         try connection.send(Fixtures.bytes(3_000_000))
-        for _ in 0..<100 {
-            guard try await server.pendingBlobs().isEmpty else { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(try await server.pendingBlobs().count == 1)
+        try await server.waitForUploadsInFlight()
+        #expect(try await eventually { try await server.pendingBlobs().count == 1 })
         #expect(try await server.stop(signal: SIGKILL) == SIGKILL)
         try await server.start()
         #expect(try await server.pendingBlobs().isEmpty)
@@ -35,10 +32,8 @@ import Testing
         let body = Fixtures.bytes(2_000_000)
         try connection.startUpload(path: "/files/\(bucket)/late", length: body.count)
         try connection.send(Array(body[..<1_000_000]))
-        for _ in 0..<100 {
-            guard try await server.pendingBlobs().isEmpty else { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        // Only a request whose head the daemon has read is in flight; a connection it has not read yet is closed.
+        try await server.waitForUploadsInFlight()
         let pid = try #require(server.pid)
         kill(pid, SIGTERM)
         try await Task.sleep(for: .milliseconds(300))

@@ -111,11 +111,8 @@ import Testing
         try connection.startUpload(path: "/files/\(bucket)/doc", length: 2_000_000)
         try connection.send(Fixtures.bytes(1_500_000))
         // Wait until the server has started the upload, then hang up mid-body.
-        for _ in 0..<100 {
-            guard try await server.pendingBlobs().isEmpty else { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(try await server.pendingBlobs().count == 1)
+        try await server.waitForUploadsInFlight()
+        #expect(try await eventually { try await server.pendingBlobs().count == 1 })
         shutdown(connection.fd, Int32(SHUT_RDWR))
         for _ in 0..<200 {
             guard try await !server.pendingBlobs().isEmpty else { break }

@@ -28,3 +28,21 @@ extension TestServer {
         }
     }
 }
+
+extension TestServer {
+    /// Waits until the daemon says (in `/metrics`) that `count` uploads are under way: it has read their heads and is
+    /// storing their bodies. A loaded machine can take seconds to get there; a daemon that never does fails the test.
+    func waitForUploadsInFlight(_ count: Int = 1) async throws {
+        guard
+            try await eventually(
+                1200, every: .milliseconds(50),
+                {
+                    let metrics = try await request(.GET, "/metrics", token: nil).text.split(separator: "\n")
+                    let line = metrics.first { $0.hasPrefix("vellum_uploads_in_flight ") }
+                    return line.flatMap { Double($0.split(separator: " ")[1]) } == Double(count)
+                })
+        else {
+            throw TestError("the daemon never had \(count) uploads in flight")
+        }
+    }
+}
