@@ -32,7 +32,7 @@ final class RawConnection: @unchecked Sendable {  // used by one test at a time
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw TestError("send failed") }
+            guard n > 0 else { throw TestError("send failed after \(sent) of \(bytes.count) bytes: \(String(cString: strerror(errno)))") }
             sent += n
         }
     }
