@@ -64,7 +64,7 @@ struct Citable {
         creators = (metadata["creators"]?.arrayValue ?? []).compactMap(Self.creator)
         let published = text("publication_date").flatMap { Self.isDate($0) ? $0 : nil }
         date = published
-        year = published.map { String($0.prefix(4)) } ?? Self.day(record.created).prefix(4).description
+        year = published.map { String($0.prefix(4)) } ?? String(Self.day(record.created).prefix(4))
         updated = record.updated.map(Self.day).flatMap { $0 > (published ?? "") && $0 > Self.day(record.created) ? $0 : nil }
         resourceType = ResourceType(text("resource_type"))
         description = text("description")
@@ -76,8 +76,8 @@ struct Citable {
         var related: [Related] = []
         for item in metadata["related_identifiers"]?.arrayValue ?? [] {
             guard let identifier = Self.text(item["identifier"]), let scheme = Self.text(item["scheme"]),
-                let type = Self.relatedTypes[scheme.lowercased()],
-                let relation = Self.relationTypes.first(where: { $0.lowercased() == Self.text(item["relation"])?.lowercased() })
+                let type = Self.relatedTypes[scheme.lowercased()], let given = Self.text(item["relation"])?.lowercased(),
+                let relation = Self.relationTypes.first(where: { $0.lowercased() == given })
             else { continue }
             related.append(Related(identifier: identifier, type: type, relation: relation))
         }
