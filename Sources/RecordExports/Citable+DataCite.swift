@@ -1,15 +1,9 @@
 import JSONSchema
 
 extension Citable {
-    /// DataCite's related identifier types, by the scheme names records use (lower case).
-    static let relatedTypes: [String: String] = [
-        "ark": "ARK", "arxiv": "arXiv", "bibcode": "bibcode", "doi": "DOI", "ean13": "EAN13", "eissn": "EISSN", "handle": "Handle",
-        "igsn": "IGSN", "isbn": "ISBN", "issn": "ISSN", "istc": "ISTC", "lissn": "LISSN", "lsid": "LSID", "pmid": "PMID",
-        "purl": "PURL", "upc": "UPC", "url": "URL", "urn": "URN", "w3id": "w3id",
-    ]
-
-    /// The DataCite 4.5 attributes (the JSON DataCite's REST API takes, and `datacite-v4.5.json` describes), with
-    /// the DOI and its landing page when there is a DOI; a registration adds its `event`.
+    /// The DataCite 4.5 attributes (the JSON DataCite's REST API takes, and `datacite-v4.5.json` describes): the DOI
+    /// when there is one, the landing page, and the record's URL as an alternate identifier; a registration adds its
+    /// `event`.
     var dataCite: JSON {
         var attributes: [String: JSON] = [
             "types": .object(["resourceTypeGeneral": .string(resourceType.dataCite), "resourceType": .string(resourceType.schemaOrg)]),
@@ -35,40 +29,44 @@ extension Citable {
                         if let affiliation = creator.affiliation { person["affiliation"] = .array([.object(["name": .string(affiliation)])]) }
                         return .object(person)
                     }),
-            "publisher": .object(["name": .string(record.publisher)]),
+            "publisher": .object(["name": .string(publisher)]),
             "publicationYear": .string(year),
             "schemaVersion": .string("http://datacite.org/schema/kernel-4"),
+            "url": .string(record.url),
+            "alternateIdentifiers": .array([.object(["alternateIdentifier": .string(record.url), "alternateIdentifierType": .string("URL")])]),
         ]
-        if let doi {
-            attributes["doi"] = .string(doi)
-            attributes["url"] = .string(record.url)
-        }
-        if let date { attributes["dates"] = .array([.object(["date": .string(date), "dateType": .string("Issued")])]) }
+        if let doi { attributes["doi"] = .string(doi) }
+        var dates: [JSON] = []
+        if let date { dates.append(.object(["date": .string(date), "dateType": .string("Issued")])) }
+        if let updated { dates.append(.object(["date": .string(updated), "dateType": .string("Updated")])) }
+        if !dates.isEmpty { attributes["dates"] = .array(dates) }
         if let description {
             attributes["descriptions"] = .array([.object(["description": .string(description), "descriptionType": .string("Abstract")])])
         }
-        if !keywords.isEmpty { attributes["subjects"] = .array(Array(Set(keywords)).sorted().map { .object(["subject": .string($0)]) }) }
-        if let license {
-            attributes["rightsList"] = .array([
-                .object([
-                    "rights": .string(license), "rightsIdentifier": .string(license.lowercased()),
-                    "rightsIdentifierScheme": .string("SPDX"), "rightsUri": .string("https://spdx.org/licenses/\(license)"),
-                    "schemeUri": .string("https://spdx.org/licenses/"),
-                ])
-            ])
+        if !keywords.isEmpty { attributes["subjects"] = .array(keywords.map { .object(["subject": .string($0)]) }) }
+        if let rights {
+            var item: [String: JSON] = ["rights": .string(rights.text)]
+            if let spdx = rights.spdx, let url = rights.url {
+                item["rightsIdentifier"] = .string(spdx.lowercased())
+                item["rightsIdentifierScheme"] = .string("SPDX")
+                item["rightsUri"] = .string(url)
+                item["schemeUri"] = .string("https://spdx.org/licenses/")
+            }
+            attributes["rightsList"] = .array([.object(item)])
         }
         if let version { attributes["version"] = .string(version) }
         if let language { attributes["language"] = .string(language) }
-        let related = relatedDOIs.map { item -> JSON in
-            .object([
-                "relatedIdentifier": .string(item.identifier), "relatedIdentifierType": .string(item.type), "relationType": .string(item.relation),
-            ])
+        if !related.isEmpty {
+            attributes["relatedIdentifiers"] = .array(
+                related.map { item in
+                    .object([
+                        "relatedIdentifier": .string(item.identifier), "relatedIdentifierType": .string(item.type),
+                        "relationType": .string(item.relation),
+                    ])
+                })
         }
-        if !related.isEmpty { attributes["relatedIdentifiers"] = .array(Array(Set(related)).sorted { $0.serialized() < $1.serialized() }) }
-        let sizes = record.files.map { "\($0.size) bytes" }
-        if !sizes.isEmpty { attributes["sizes"] = .array(Array(Set(sizes)).sorted().map(JSON.string)) }
-        let formats = Set(record.files.compactMap(\.mimetype))
-        if !formats.isEmpty { attributes["formats"] = .array(formats.sorted().map(JSON.string)) }
+        if !sizes.isEmpty { attributes["sizes"] = .array(sizes.map(JSON.string)) }
+        if !formats.isEmpty { attributes["formats"] = .array(formats.map(JSON.string)) }
         return .object(attributes)
     }
 }

@@ -1,23 +1,39 @@
 import Foundation
 import JSONSchema
 
-/// A record read once for every export: each format renders from this, not from the record's JSON.
+/// A record read once for every export: each format renders from this, not from the record's JSON. Every text is
+/// read here once (trimmed, without the control characters XML cannot hold), and every value a vocabulary
+/// constrains (an ORCID iD, an SPDX identifier, a language tag, a relation type) is checked here, so that no format
+/// can write what its schema refuses.
 struct Citable {
-    struct Creator {
+    struct Creator: Hashable {
         var name: String
         /// For a "Family, Given" name.
         var family: String?
         var given: String?
+        /// The 16 digits of an ORCID iD (`0000-0002-1825-0097`), whether the metadata gave them bare or as a URL.
         var orcid: String?
         var affiliation: String?
         /// A person: a "Family, Given" name or an ORCID iD; nil when the name alone cannot tell.
         var isPerson: Bool?
     }
 
-    struct Related {
+    /// A related identifier with DataCite's names for its type and its relation.
+    struct Related: Hashable {
         var identifier: String
-        var scheme: String
+        /// DataCite's `relatedIdentifierType` (`DOI`, `URL`, `arXiv`, …).
+        var type: String
+        /// DataCite's `relationType` (`IsSupplementTo`, …).
         var relation: String
+    }
+
+    /// The licence: its text, and its SPDX identifier when the text is one.
+    struct Rights: Hashable {
+        var text: String
+        var spdx: String?
+
+        /// The SPDX licence's page.
+        var url: String? { spdx.map { "https://spdx.org/licenses/\($0)" } }
     }
 
     var record: ExportRecord
@@ -26,81 +42,65 @@ struct Citable {
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, when the metadata has one that reads so.
     var date: String?
     var year: String
+    /// The day the record last changed, `YYYY-MM-DD`, when it is known and later than its publication.
+    var updated: String?
     var resourceType: ResourceType
     var description: String?
+    /// Without repeats, in the metadata's order.
     var keywords: [String]
-    var license: String?
+    var rights: Rights?
     var version: String?
+    /// A language tag (BCP 47's shape: ISO 639 codes and subtags).
     var language: String?
+    /// The metadata's related identifiers DataCite can name, without repeats, then the version ↔ concept relation.
     var related: [Related]
+    var publisher: String
 
     init(_ record: ExportRecord) {
         self.record = record
         let metadata = record.metadata
-        func text(_ name: String) -> String? {
-            metadata[name]?.stringValue.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
+        func text(_ name: String) -> String? { Self.text(metadata[name]) }
         title = text("title") ?? "Untitled"
-        creators = (metadata["creators"]?.arrayValue ?? []).compactMap { creator -> Creator? in
-            guard let name = creator["name"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { return nil }
-            let orcid = creator["orcid"]?.stringValue
-            let parts = name.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            let split = parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
-            return Creator(
-                name: name, family: split ? parts[0] : nil, given: split ? parts[1] : nil, orcid: orcid,
-                affiliation: creator["affiliation"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
-                isPerson: split || orcid != nil ? true : nil)
-        }
+        creators = (metadata["creators"]?.arrayValue ?? []).compactMap(Self.creator)
         let published = text("publication_date").flatMap { Self.isDate($0) ? $0 : nil }
         date = published
-        year = published.map { String($0.prefix(4)) } ?? String(Calendar(identifier: .gregorian).component(.year, from: record.created))
+        year = published.map { String($0.prefix(4)) } ?? String(Self.day(record.created).prefix(4))
+        updated = record.updated.map(Self.day).flatMap { $0 > (published ?? "") && $0 > Self.day(record.created) ? $0 : nil }
         resourceType = ResourceType(text("resource_type"))
         description = text("description")
-        keywords = (metadata["keywords"]?.arrayValue ?? []).compactMap { $0.stringValue }.filter { !$0.isEmpty }
-        license = text("license")
+        var seen = Set<String>()
+        keywords = (metadata["keywords"]?.arrayValue ?? []).compactMap { Self.text($0) }.filter { seen.insert($0).inserted }
+        rights = text("license").map { Rights(text: $0, spdx: Self.isSPDX($0) ? $0 : nil) }
         version = text("version")
-        language = text("language")
-        related = (metadata["related_identifiers"]?.arrayValue ?? []).compactMap { item in
-            guard let identifier = item["identifier"]?.stringValue, let scheme = item["scheme"]?.stringValue,
-                let relation = item["relation"]?.stringValue
-            else { return nil }
-            return Related(identifier: identifier, scheme: scheme, relation: relation)
+        language = text("language").flatMap { Self.isLanguage($0) ? $0 : nil }
+        var related: [Related] = []
+        for item in metadata["related_identifiers"]?.arrayValue ?? [] {
+            guard let identifier = Self.text(item["identifier"]), let scheme = Self.text(item["scheme"]),
+                let type = Self.relatedTypes[scheme.lowercased()], let given = Self.text(item["relation"])?.lowercased(),
+                let relation = Self.relationTypes.first(where: { $0.lowercased() == given })
+            else { continue }
+            related.append(Related(identifier: identifier, type: type, relation: relation))
         }
-    }
-
-    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` of a real day.
-    static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...3).contains(parts.count), parts[0].count == 4, parts.dropFirst().allSatisfy({ $0.count == 2 }),
-            parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } })
-        else { return false }
-        let numbers = parts.compactMap { Int($0) }
-        var components = DateComponents(year: numbers[0], month: numbers.count > 1 ? numbers[1] : 1, day: numbers.count > 2 ? numbers[2] : 1)
-        components.calendar = Calendar(identifier: .gregorian)
-        return numbers[0] >= 1 && components.isValidDate
+        if let other = record.isConcept ? record.doi : record.conceptDOI, other != (record.isConcept ? record.conceptDOI : record.doi) {
+            related.append(Related(identifier: other, type: "DOI", relation: record.isConcept ? "HasVersion" : "IsVersionOf"))
+        }
+        var unique = Set<Related>()
+        self.related = related.filter { unique.insert($0).inserted }
+        publisher = Self.clean(record.publisher) ?? "(:unav)"
     }
 
     /// The DOI exported: the concept's or this version's.
     var doi: String? { record.isConcept ? record.conceptDOI : record.doi }
 
-    /// The DOI as a URL, else the record's URL: what a citation points at.
-    var link: String { doi.map { "https://doi.org/\($0)" } ?? record.url }
-
-    /// "Lovelace, A., & Babbage, C. (2024). Title (Version 1.0) [Dataset]. Publisher. https://doi.org/…"
-    var citation: String {
-        func short(_ creator: Creator) -> String {
-            guard let family = creator.family, let given = creator.given else { return creator.name }
-            let initials = given.split(separator: " ").compactMap(\.first).map { "\($0)." }.joined(separator: " ")
-            return "\(family), \(initials)"
-        }
-        let names = creators.map(short)
-        let who: String
-        switch names.count {
-        case 0: who = ""
-        case 1: who = names[0] + " "
-        default: who = names.dropLast().joined(separator: ", ") + ", & " + names.last! + " "
-        }
-        let version = self.version.map { " (Version \($0))" } ?? ""
-        return "\(who)(\(year)). \(title)\(version) [\(resourceType.dataCite)]. \(record.publisher). \(link)"
+    /// The DOI as a URL (`https://doi.org/…`, what a URL path cannot hold percent-encoded).
+    var doiURL: String? {
+        doi.map { "https://doi.org/" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0) }
     }
+
+    /// The DOI as a URL, else the record's URL: what a citation points at.
+    var link: String { doiURL ?? record.url }
+
+    /// The files' sizes, as DataCite words them, and their media types, each once.
+    var sizes: [String] { Array(Set(record.files.map { "\($0.size) bytes" })).sorted() }
+    var formats: [String] { Array(Set(record.files.compactMap { $0.mimetype.flatMap(Self.clean) })).sorted() }
 }

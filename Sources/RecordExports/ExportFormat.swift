@@ -1,7 +1,5 @@
-import JSONSchema
-
 /// The formats a published record is exported in (api.md §8): by content negotiation on `GET /records/{id}` and as
-/// `?format=` links.
+/// `?format=` links (the raw value is the `?format=` name).
 public enum ExportFormat: String, CaseIterable, Sendable {
     case dataCiteJSON = "datacite-json"
     case dataCiteXML = "datacite-xml"
@@ -10,6 +8,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     case bibtex = "bibtex"
     case dublinCore = "dublincore"
 
+    /// The media type the format is served as.
     public var mediaType: String {
         switch self {
         case .dataCiteJSON: "application/vnd.datacite.datacite+json"
@@ -21,32 +20,26 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// What an `Accept` header asks for: nil for the record's own JSON (`application/json`, `*/*`, none), a format,
-    /// or `.unacceptable` when it names nothing served (406).
-    public enum Choice: Equatable, Sendable {
-        case native
-        case format(ExportFormat)
-        case unacceptable
+    /// The media types an `Accept` header may name the format by: its own, and the one DOI content negotiation
+    /// (DataCite, Crossref) knows it by where that differs.
+    public var acceptedMediaTypes: [String] {
+        switch self {
+        case .schemaOrg: [mediaType, "application/vnd.schemaorg.ld+json"]
+        case .csl: [mediaType, "application/citeproc+json"]
+        default: [mediaType]
+        }
     }
 
-    /// The served type the header prefers most (RFC 9110 §12.5.1: q-values; the first listed wins a tie; `q=0`
-    /// refuses), the record's JSON being `application/json`.
-    public static func choose(accept: String?) -> Choice {
-        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return .native }
-        var best: (choice: Choice, q: Double)?
-        for range in accept.split(separator: ",") {
-            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            guard let type = parts.first, !type.isEmpty else { continue }
-            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            guard q > 0, q <= 1 else { continue }
-            let choice: Choice? =
-                switch type {
-                case "application/json", "*/*", "application/*": .native
-                default: allCases.first { $0.mediaType == type }.map(Choice.format)
-                }
-            if let choice, q > (best?.q ?? 0) { best = (choice, q) }
+    /// The end of a file name in this format (`record-12.datacite.xml`); each is distinct.
+    public var fileExtension: String {
+        switch self {
+        case .dataCiteJSON: "datacite.json"
+        case .dataCiteXML: "datacite.xml"
+        case .schemaOrg: "jsonld"
+        case .csl: "csl.json"
+        case .bibtex: "bib"
+        case .dublinCore: "dc.xml"
         }
-        return best?.choice ?? .unacceptable
     }
 
     /// The record in this format.
@@ -61,16 +54,4 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         case .dublinCore: return citable.dublinCore
         }
     }
-}
-
-/// The exports a registration and a tombstone need.
-public enum Exports {
-    /// The DataCite 4.5 attributes of the record (or of its concept), for DataCite's REST API.
-    public static func dataCite(_ record: ExportRecord) -> JSON { Citable(record).dataCite }
-
-    /// The schema.org type of a `resource_type` (`Dataset`, `SoftwareSourceCode`, …; `CreativeWork` otherwise).
-    public static func schemaOrgType(_ resourceType: String?) -> String { ResourceType(resourceType).schemaOrg }
-
-    /// A one-line human citation: "Lovelace, A. (2024). Title [Dataset]. Publisher. https://doi.org/…".
-    public static func citation(_ record: ExportRecord) -> String { Citable(record).citation }
 }

@@ -29,7 +29,10 @@ public struct ExportRecord: Sendable {
     /// Who publishes it: the repository's name.
     public var publisher: String
     public var metadata: JSON
+    /// When the record was created, and last changed (an export's `Updated` date when it is later than the
+    /// publication date).
     public var created: Date
+    public var updated: Date?
     public var versionIndex: Int
     public var files: [File]
     /// Exported as the concept (all versions, under its DOI), not as this version.
@@ -37,7 +40,7 @@ public struct ExportRecord: Sendable {
 
     public init(
         id: Int64, conceptID: Int64, doi: String?, conceptDOI: String?, url: String, publisher: String, metadata: JSON,
-        created: Date, versionIndex: Int, files: [File]
+        created: Date, updated: Date? = nil, versionIndex: Int, files: [File]
     ) {
         self.id = id
         self.conceptID = conceptID
@@ -47,6 +50,7 @@ public struct ExportRecord: Sendable {
         self.publisher = publisher
         self.metadata = metadata
         self.created = created
+        self.updated = updated
         self.versionIndex = versionIndex
         self.files = files
     }

@@ -1,7 +1,7 @@
 /// XML text: escaped character data and attribute values, and elements written one a line.
 enum XML {
     /// Escapes `&`, `<`, `>` and quotes, and drops what XML 1.0 cannot hold (control characters other than tab and
-    /// line breaks, lone surrogates cannot occur in a Swift string).
+    /// line breaks; lone surrogates cannot occur in a Swift string).
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -21,9 +21,14 @@ enum XML {
         return out
     }
 
-    /// `<name a="v">text</name>`.
+    /// `<name a="v">text</name>`, indented by `indent` levels of two spaces.
     static func element(_ name: String, _ text: String, _ attributes: [(String, String)] = [], indent: Int) -> String {
         let attributes = attributes.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
         return String(repeating: "  ", count: indent) + "<\(name)\(attributes)>\(escape(text))</\(name)>"
+    }
+
+    /// A wrapper element one level in holding `items` (written two levels in), or nothing when there are none.
+    static func list(_ name: String, _ items: [String]) -> String {
+        items.isEmpty ? "" : (["  <\(name)>"] + items + ["  </\(name)>"]).joined(separator: "\n")
     }
 }

@@ -1,18 +1,19 @@
 import JSONSchema
 
 extension Citable {
-    /// schema.org JSON-LD.
+    /// schema.org JSON-LD: the record as a `Dataset`, `SoftwareSourceCode`, … (`@id` its DOI URL, else its URL), its
+    /// creators as `Person` (a "Family, Given" name or an ORCID iD; `@id` the ORCID iD's URL) or `Organization` (the
+    /// built-in schema's other names), and its files as `DataDownload`s.
     var schemaOrg: JSON {
         var object: [String: JSON] = [
             "@context": .string("https://schema.org"), "@type": .string(resourceType.schemaOrg),
             "@id": .string(link), "url": .string(record.url), "name": .string(title),
             "datePublished": .string(date ?? year),
-            "publisher": .object(["@type": .string("Organization"), "name": .string(record.publisher)]),
+            "publisher": .object(["@type": .string("Organization"), "name": .string(publisher)]),
             "creator": .array(
                 creators.map { creator in
                     var person: [String: JSON] = [
-                        "@type": .string(creator.isPerson == true ? "Person" : creator.isPerson == false ? "Organization" : "Person"),
-                        "name": .string(creator.name),
+                        "@type": .string(creator.isPerson == true ? "Person" : "Organization"), "name": .string(creator.name),
                     ]
                     if let family = creator.family, let given = creator.given {
                         person["familyName"] = .string(family)
@@ -25,10 +26,11 @@ extension Citable {
                     return .object(person)
                 }),
         ]
-        if let doi { object["identifier"] = .string("https://doi.org/\(doi)") }
+        if let doiURL { object["identifier"] = .string(doiURL) }
+        if let updated { object["dateModified"] = .string(updated) }
         if let description { object["description"] = .string(description) }
         if !keywords.isEmpty { object["keywords"] = .array(keywords.map(JSON.string)) }
-        if let license { object["license"] = .string("https://spdx.org/licenses/\(license)") }
+        if let rights { object["license"] = .string(rights.url ?? rights.text) }
         if let version { object["version"] = .string(version) }
         if let language { object["inLanguage"] = .string(language) }
         if !record.files.isEmpty {
@@ -38,34 +40,10 @@ extension Citable {
                         "@type": .string("DataDownload"), "name": .string(file.key), "contentUrl": .string(file.url),
                         "contentSize": .string("\(file.size)"),
                     ]
-                    if let type = file.mimetype { download["encodingFormat"] = .string(type) }
+                    if let type = file.mimetype.flatMap(Self.clean) { download["encodingFormat"] = .string(type) }
                     return .object(download)
                 })
         }
         return .object(object)
-    }
-
-    /// CSL JSON (an array of one item, as citeproc processors read it).
-    var csl: JSON {
-        var item: [String: JSON] = [
-            "id": .string(doi ?? String(record.id)), "type": .string(resourceType.csl), "title": .string(title),
-            "publisher": .string(record.publisher), "URL": .string(link),
-            "issued": .object([
-                "date-parts": .array([.array((date ?? year).split(separator: "-").compactMap { Int($0) }.map { .number(Double($0)) })])
-            ]),
-            "author": .array(
-                creators.map { creator in
-                    if let family = creator.family, let given = creator.given {
-                        return .object(["family": .string(family), "given": .string(given)])
-                    }
-                    return .object(["literal": .string(creator.name)])
-                }),
-        ]
-        if let doi { item["DOI"] = .string(doi) }
-        if let description { item["abstract"] = .string(description) }
-        if !keywords.isEmpty { item["keyword"] = .string(keywords.joined(separator: ", ")) }
-        if let version { item["version"] = .string(version) }
-        if let language { item["language"] = .string(language) }
-        return .array([.object(item)])
     }
 }
