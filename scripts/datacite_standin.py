@@ -14,9 +14,11 @@ does and refusing what DataCite would: every body is validated with DataCite's o
   DELETE /dois/{doi}              204 for drafts; 405 otherwise
 Every request needs HTTP Basic auth with the account (401 otherwise); a DOI outside the account's prefix is 403.
 A DOI that is (or becomes) registered or findable needs its metadata valid against datacite-v4.5.json and a `url`
-(else 422 with DataCite's `{"errors": [{"source", "title"}]}`), and nothing is stored.
+whose host is one of the repository's domains (else 422 with DataCite's `{"errors": [{"source", "title"}]}`), and
+nothing is stored.
 Controls for the tests (no such path at DataCite): POST /_standin/mode `{"mode": "ok" | "error500"}` (answer 500
-to every DOI request while set), GET /_standin/dois (every DOI: state, attributes, times), GET /_standin/requests
+to every DOI request while set), POST /_standin/domains `{"domains": ["*" | "host" | "*.domain", ...]}` (the
+repository's domain settings, as set in DataCite's Fabrica; "*" at first), GET /_standin/dois (every DOI: state, attributes, times), GET /_standin/requests
 (method, path, status of each request), POST /_standin/reset.
 """
 import argparse
@@ -37,7 +39,7 @@ VALIDATOR = jsonschema.Draft201909Validator(SCHEMA)
 METADATA = set(SCHEMA["properties"]) - {"doi", "prefix", "suffix", "event", "url"}
 
 lock = threading.RLock()
-state = {"mode": "ok", "dois": {}, "requests": []}
+state = {"mode": "ok", "domains": ["*"], "dois": {}, "requests": []}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -94,9 +96,13 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 state["mode"] = self.body()["mode"]
             return self.answer(200, {"mode": state["mode"]}, "application/json")
+        if self.path == "/_standin/domains":
+            with lock:
+                state["domains"] = self.body()["domains"]
+            return self.answer(200, {"domains": state["domains"]}, "application/json")
         if self.path == "/_standin/reset":
             with lock:
-                state.update(mode="ok", dois={}, requests=[])
+                state.update(mode="ok", domains=["*"], dois={}, requests=[])
             return self.answer(200, {}, "application/json")
         if self.path != "/dois":
             return self.errors(404, ("path", "The resource you are looking for doesn't exist."))
@@ -152,6 +158,8 @@ class Handler(BaseHTTPRequestHandler):
                 url = merged.get("url")
                 if not isinstance(url, str) or not url.startswith(("http://", "https://")):
                     problems.append(("url", "can't be blank"))
+                elif not allowed(urllib.parse.urlsplit(url).hostname or ""):
+                    problems.append(("url", "URL is not allowed by repository domain settings."))
                 if problems:
                     return self.errors(422, *problems[:20])
             now = time.time()
@@ -164,6 +172,11 @@ class Handler(BaseHTTPRequestHandler):
     @staticmethod
     def document(doi, record):
         return {"data": {"id": doi, "type": "dois", "attributes": dict(record["attributes"], state=record["state"])}}
+
+
+def allowed(host):
+    """Whether the repository's domain settings allow a landing page on `host`."""
+    return any(d == "*" or d == host or (d.startswith("*.") and host.endswith(d[1:])) for d in state["domains"])
 
 
 def main():
