@@ -19,6 +19,15 @@ InvenioRecords + InvenioJSONSchemas + InvenioRecordsREST, serving the default
 - SQLite: WAL, busy_timeout, BEGIN IMMEDIATE for writing requests (the files
   peer's recipe), or 2 gunicorn workers fail writes with "database is locked".
 
+Resolver (for benchmarks/pids.sh): every record also gets a registered `doi`
+PID `10.5072/invenio.<recid>` when it is created (BenchRecord.create, in the
+create transaction, next to the `recid` the minter made), and two routes
+resolve PIDs with invenio-pidstore's own Resolver, as Invenio apps do:
+GET /pid/recid/<pid_value> and GET /doi/<path:doi> -> 302 to the record's
+/records/<recid> (absolute, by url_for), unknown or unregistered -> 404,
+deleted -> 410, redirected -> 301 to the target's resolver route, an
+assigned object missing -> 500 (records-rest's mapping of pidstore's errors).
+
 Environment: BENCH_DIR (folder of the SQLite database, default
 /tmp/invenio-records-peer/bench).
 """
@@ -26,14 +35,30 @@ Environment: BENCH_DIR (folder of the SQLite database, default
 import os
 import sys
 
-from flask import Flask
+from flask import Flask, jsonify, make_response, redirect, url_for
 from invenio_db import InvenioDB, db
 from invenio_i18n import Babel
 from invenio_jsonschemas import InvenioJSONSchemas
 from invenio_pidstore import InvenioPIDStore
+from invenio_pidstore.errors import (
+    PIDDeletedError,
+    PIDDoesNotExistError,
+    PIDMissingObjectError,
+    PIDRedirectedError,
+    PIDUnregistered,
+)
+from invenio_pidstore.fetchers import recid_fetcher
+from invenio_pidstore.models import PersistentIdentifier, PIDStatus
+from invenio_pidstore.resolver import Resolver
 from invenio_records import InvenioRecords
 from invenio_records.api import Record
 from invenio_records_rest import InvenioRecordsREST
+from invenio_records_rest.errors import (
+    PIDDeletedRESTError,
+    PIDDoesNotExistRESTError,
+    PIDMissingObjectRESTError,
+    PIDUnregisteredRESTError,
+)
 from invenio_records_rest.utils import PIDConverter, allow_all
 from invenio_records_rest.views import create_blueprint_from_app
 from invenio_rest import InvenioREST
@@ -44,6 +69,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH_DIR = os.environ.get("BENCH_DIR", "/tmp/invenio-records-peer/bench")
 DB_PATH = os.path.join(BENCH_DIR, "db.sqlite")
 SCHEMA = "local://records/record-v1.0.0.json"
+DOI_PREFIX = "10.5072"
 
 
 @event.listens_for(Engine, "connect")
@@ -74,7 +100,20 @@ class BenchRecord(Record):
     @classmethod
     def create(cls, data, id_=None, **kwargs):
         data.setdefault("$schema", SCHEMA)
-        return super().create(data, id_=id_, **kwargs)
+        record = super().create(data, id_=id_, **kwargs)
+        # A registered DOI next to the recid the minter made (records-rest's
+        # POST mints the recid, then calls this, then commits both).
+        recid = data.get("control_number")
+        if recid is not None:
+            PersistentIdentifier.create(
+                pid_type="doi",
+                pid_value=f"{DOI_PREFIX}/invenio.{recid}",
+                pid_provider=None,
+                object_type="rec",
+                object_uuid=record.id,
+                status=PIDStatus.REGISTERED,
+            )
+        return record
 
     def commit(self, **kwargs):
         self.setdefault("$schema", SCHEMA)
@@ -109,6 +148,44 @@ ENDPOINTS = dict(
 )
 
 
+RESOLVERS = {
+    pid_type: Resolver(pid_type=pid_type, object_type="rec", getter=Record.get_record)
+    for pid_type in ("recid", "doi")
+}
+
+
+def resolve(pid_type, pid_value):
+    """302 to the record a PID leads to; pidstore's errors as records-rest maps them."""
+    try:
+        pid, record = RESOLVERS[pid_type].resolve(pid_value)
+    except PIDDoesNotExistError as error:
+        raise PIDDoesNotExistRESTError(pid_error=error)
+    except PIDUnregistered as error:
+        raise PIDUnregisteredRESTError(pid_error=error)
+    except PIDDeletedError as error:
+        raise PIDDeletedRESTError(pid_error=error)
+    except PIDMissingObjectError as error:
+        raise PIDMissingObjectRESTError(error.pid, pid_error=error)
+    except PIDRedirectedError as error:
+        target = error.destination_pid
+        location = (
+            url_for("resolve_recid", pid_value=target.pid_value, _external=True)
+            if target.pid_type == "recid"
+            else url_for("resolve_doi", doi=target.pid_value, _external=True)
+        )
+        response = make_response(
+            jsonify(status=301, message="Moved Permanently", location=location), 301
+        )
+        response.headers["Location"] = location
+        return response
+    # The record's URL is by recid: a DOI's record gives it by the recid fetcher
+    # (its control_number), as records-rest's links do.
+    recid = pid.pid_value if pid_type == "recid" else recid_fetcher(record.id, record).pid_value
+    return redirect(
+        url_for("invenio_records_rest.recid_item", pid_value=recid, _external=True), 302
+    )
+
+
 def create_app():
     app = Flask("invenio_records_rest_bench")
     app.config.update(
@@ -137,6 +214,10 @@ def create_app():
     app.extensions["invenio-jsonschemas"].register_schemas_dir(os.path.join(HERE, "schemas"))
     InvenioRecordsREST(app)
     app.register_blueprint(create_blueprint_from_app(app))
+    app.add_url_rule(
+        "/pid/recid/<pid_value>", "resolve_recid", lambda pid_value: resolve("recid", pid_value)
+    )
+    app.add_url_rule("/doi/<path:doi>", "resolve_doi", lambda doi: resolve("doi", doi))
     return app
 
 
