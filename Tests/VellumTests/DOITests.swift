@@ -78,8 +78,8 @@ final class DataCiteStandIn: @unchecked Sendable {
 }
 
 /// DOIs registered with DataCite by the DOI worker (api.md §8), against the stand-in: registered, updated and
-/// hidden; a DataCite outage never fails a publish and the DOIs follow once it is back; a body DataCite refuses is
-/// listed as failed with DataCite's error.
+/// hidden; a DataCite outage never fails a publish and the DOIs follow once it is back, even through a killed
+/// daemon; a body DataCite refuses is listed as failed with DataCite's error.
 @Suite struct DOITests {
     /// Waits (up to `seconds`: a liveness bound, generous for a loaded machine) until `condition` holds.
     static func eventually(_ seconds: Double = 60, _ condition: () async throws -> Bool) async throws -> Bool {
@@ -162,6 +162,29 @@ final class DataCiteStandIn: @unchecked Sendable {
             })
         try await datacite.post("/_standin/mode", #"{"mode": "ok"}"#)
         #expect(try await Self.eventually(90) { try await Self.doiStatus(server, second) == "registered" })
+    }
+
+    @Test func pendingDOIsSurviveAKilledDaemon() async throws {
+        let datacite = try await DataCiteStandIn()
+        let server = try await TestServer(environment: datacite.environment())
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        try await datacite.post("/_standin/mode", #"{"mode": "error500"}"#)
+        let id = RecordLifecycleTests.id(try await PIDTests.published(server, alice))
+        let doi = "10.5072/vellum.\(id)"
+        #expect(
+            try await Self.eventually {
+                (try await server.sql("SELECT last_error FROM doi_tasks WHERE doi = '\(doi)'").first ?? "").contains("500")
+            })
+        #expect(try await server.stop(signal: SIGKILL) == SIGKILL)
+        try await datacite.post("/_standin/mode", #"{"mode": "ok"}"#)
+        try await server.start()
+        // The outbox is in the database: the next daemon sends it (within the back-off; a claim the killed daemon
+        // held would expire after 120 s), and DataCite gets the DOI made once.
+        #expect(try await Self.eventually(180) { try await Self.doiStatus(server, id) == "registered" })
+        #expect(try await datacite.dois()[doi]?["state"] as? String == "findable")
+        let requests = try JSONSerialization.jsonObject(with: try await datacite.get("/_standin/requests")) as? [[String: Any]] ?? []
+        let created = requests.filter { $0["path"] as? String == "/dois/\(doi)" && $0["status"] as? Int == 201 }
+        #expect(created.count == 1, "\(requests)")
     }
 
     @Test func whatDataCiteRefusesIsListedAsFailed() async throws {
