@@ -106,6 +106,7 @@ let package = Package(
             ]),
         // A published record in DataCite JSON and XML, schema.org, CSL, BibTeX and Dublin Core: pure, from one mapping.
         .target(name: "RecordExports", dependencies: ["JSONSchema"]),
+        .target(name: "SearchQuery"),
         .target(
             name: "VellumRecords",
             dependencies: ["JSONSchema", "RecordExports", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -176,6 +177,7 @@ let package = Package(
         .testTarget(name: "PreviewersTests", dependencies: ["Previewers"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "RecordExportsTests", dependencies: ["RecordExports", "JSONSchema"]),
+        .testTarget(name: "SearchQueryTests", dependencies: ["SearchQuery"]),
         .testTarget(name: "VellumRecordsTests", dependencies: ["VellumRecords", "JSONSchema"]),
         .testTarget(
             name: "VellumHTTPTests",
