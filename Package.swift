@@ -112,7 +112,9 @@ let package = Package(
             dependencies: ["JSONSchema", "RecordExports", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VellumRecordsStore",
-            dependencies: ["JSONSchema", "VellumCore", "VellumRecords", "VellumStore", .product(name: "SQLKit", package: "sql-kit")]),
+            dependencies: [
+                "JSONSchema", "SearchQuery", "VellumCore", "VellumRecords", "VellumStore", .product(name: "SQLKit", package: "sql-kit"),
+            ]),
         .target(
             name: "VellumRecordsHTTP",
             dependencies: [
@@ -192,8 +194,9 @@ let package = Package(
             dependencies: [
                 "CMD5Lanes", "CVips", "IIIF", "IIIFGrammar", "JSONSchema", "S3Storage", "VellumCore", "VellumStore", "VellumHTTP",
                 "VellumHTTPSupport",
-                "VellumRecords", "VellumRecordsStore",
+                "VellumRecords", "VellumRecordsStore", "SearchQuery",
                 "LocalStorage",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
