@@ -68,5 +68,34 @@ public enum RecordsSchema {
                 FROM records GROUP BY concept_id
                 """,
             ],
+            [
+                // Search (api.md §9): a row per published record, written in the transaction that changes the record
+                // (SQLMetadataSession+Search.swift); the texts in FTS5 on SQLite, in a tsvector on PostgreSQL. Records
+                // from before are indexed at the daemon's start (RecordsService.ensureSearchIndex).
+                """
+                CREATE TABLE search_docs (id BIGINT PRIMARY KEY, concept_id BIGINT NOT NULL, is_latest BOOLEAN NOT NULL,
+                    owner TEXT, public_from BIGINT, resource_type TEXT, license TEXT, publication_day TEXT, year INTEGER,
+                    title TEXT NOT NULL, title_sort TEXT NOT NULL, description TEXT NOT NULL, created BIGINT NOT NULL,
+                    updated BIGINT NOT NULL)
+                """,
+                "CREATE INDEX search_docs_concept ON search_docs (concept_id)",
+                "CREATE INDEX search_docs_created ON search_docs (created)",
+                "CREATE TABLE search_keywords (id BIGINT NOT NULL, keyword TEXT NOT NULL, PRIMARY KEY (id, keyword))",
+                "CREATE INDEX search_keywords_keyword ON search_keywords (keyword, id)",
+                .sqlite(
+                    """
+                    CREATE VIRTUAL TABLE search_text USING fts5(title, creators, description, keywords,
+                        tokenize = 'unicode61 remove_diacritics 2')
+                    """),
+                // Texts folded (case, accents) by Vellum before PostgreSQL's 'simple' configuration splits them: one
+                // tsvector per field, and all of them together under the GIN index.
+                .postgres(
+                    """
+                    ALTER TABLE search_docs ADD COLUMN tsv tsvector NOT NULL, ADD COLUMN tsv_title tsvector NOT NULL,
+                        ADD COLUMN tsv_creators tsvector NOT NULL, ADD COLUMN tsv_description tsvector NOT NULL,
+                        ADD COLUMN tsv_keywords tsvector NOT NULL
+                    """),
+                .postgres("CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)"),
+            ],
         ])
 }

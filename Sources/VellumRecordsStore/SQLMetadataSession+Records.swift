@@ -32,6 +32,7 @@ extension SQLMetadataSession: RecordQueries {
                     \(bind: record.updated.micros), \(bind: record.tombstone?.serialized()), \(bind: record.embargoAhead))
             """
         ).run()
+        try await index(record)
     }
 
     public func record(_ id: Int64) async throws -> Record? {
@@ -51,12 +52,14 @@ extension SQLMetadataSession: RecordQueries {
             WHERE id = \(bind: record.id) AND revision = \(bind: record.revision - 1) RETURNING id
             """
         ).all()
+        if !rows.isEmpty { try await index(record) }
         return !rows.isEmpty
     }
 
     public func deleteRecord(_ id: Int64) async throws {
         try await db.raw("DELETE FROM record_revisions WHERE record_id = \(bind: id)").run()
         try await db.raw("DELETE FROM records WHERE id = \(bind: id)").run()
+        try await unindex(id)
     }
 
     public func markLatest(concept: Int64) async throws {
@@ -67,6 +70,7 @@ extension SQLMetadataSession: RecordQueries {
                 WHERE concept_id = \(bind: concept) AND status = 'published' ORDER BY version_index DESC LIMIT 1)
             """
         ).run()
+        try await indexLatest(concept: concept)
     }
 
     public func newestVersion(concept: Int64) async throws -> Record? {

@@ -1,17 +1,18 @@
 import SQLKit
 import VellumCore
 
-/// One statement of a schema step: for both databases (a plain string), or for PostgreSQL only.
+/// One statement of a schema step: for both databases (a plain string), or for one of them only.
 public enum SchemaStatement: Sendable, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
     case both(String)
     case postgres(String)
+    case sqlite(String)
 
     public init(stringLiteral value: String) { self = .both(value) }
 
     func sql(for dialect: StoreDialect) -> String? {
         switch (self, dialect) {
-        case (.both(let sql), _), (.postgres(let sql), .postgres): sql
-        case (.postgres, .sqlite): nil
+        case (.both(let sql), _), (.postgres(let sql), .postgres), (.sqlite(let sql), .sqlite): sql
+        case (.postgres, .sqlite), (.sqlite, .postgres): nil
         }
     }
 }
