@@ -109,7 +109,7 @@ let package = Package(
         .target(name: "SearchQuery"),
         .target(
             name: "VellumRecords",
-            dependencies: ["JSONSchema", "RecordExports", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["JSONSchema", "RecordExports", "SearchQuery", "VellumCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VellumRecordsStore",
             dependencies: [
@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "VellumRecordsHTTP",
             dependencies: [
-                "JSONSchema", "RecordExports", "VellumCore", "VellumHTTPSupport", "VellumRecords",
+                "JSONSchema", "RecordExports", "SearchQuery", "VellumCore", "VellumHTTPSupport", "VellumRecords",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

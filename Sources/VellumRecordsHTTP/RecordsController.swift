@@ -26,6 +26,7 @@ public struct RecordsController: Sendable {
             let record = try await service.createDraft(try await Self.body(request), by: context.principal)
             return try await respond(record, to: context, status: .created, location: true)
         }
+        routes.get { request, context in try await search(request, context) }
         routes.get(":id") { request, context in
             let record = try await service.record(try Self.id(context), by: context.principal)
             var response: Response

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import JSONSchema
+import SearchQuery
+import VellumHTTPSupport
+import VellumRecords
+
+extension RecordsController {
+    /// `GET /records?q=&sort=&page=&size=&{facet}=…&allversions=true` (api.md §9).
+    func search(_ request: Request, _ context: VellumRequestContext) async throws -> Response {
+        let parameters = try Self.formParameters(request.uri.query)
+        func one(_ name: String) -> String? { parameters.last { $0.0 == name }?.1 }
+        func number(_ name: String, _ fallback: Int) throws -> Int {
+            guard let text = one(name) else { return fallback }
+            guard let value = Int(text) else { throw RecordsError(.invalid, "\(name) must be a whole number.") }
+            return value
+        }
+        let text = one("q") ?? ""
+        let sort: RecordSearch.Sort
+        if let name = one("sort") {
+            guard let chosen = RecordSearch.Sort(rawValue: name) else {
+                throw RecordsError(.invalid, "sort must be one of \(RecordSearch.Sort.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            sort = chosen
+        } else {
+            sort = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? .newest : .bestmatch
+        }
+        var filters: [RecordSearch.Facet: [String]] = [:]
+        for facet in RecordSearch.Facet.allCases {
+            let values = parameters.filter { $0.0 == facet.rawValue }.map(\.1)
+            if !values.isEmpty { filters[facet] = values }
+        }
+        let allVersions = one("allversions").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
+        let page = try number("page", 1)
+        let size = try number("size", 10)
+        let (result, records) = try await service.search(
+            text, RecordSearch(query: .all, filters: filters, sort: sort, page: page, size: size, allVersions: allVersions),
+            by: context.principal)
+        var hits: [JSON] = []
+        for record in records { hits.append(json(record, files: nil, pids: try await service.pidsJSON(of: record))) }
+        var aggregations: [String: JSON] = [:]
+        for facet in RecordSearch.Facet.allCases {
+            aggregations[facet.rawValue] = .object([
+                "buckets": .array(
+                    (result.facets[facet] ?? []).map { .object(["key": .string($0.key), "doc_count": .number(Double($0.count))]) })
+            ])
+        }
+        func link(page: Int) -> JSON {
+            var items = parameters.filter { $0.0 != "page" }
+            items.append(("page", String(page)))
+            return .string("\(publicURL)/records?" + items.map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&"))
+        }
+        var links: [String: JSON] = ["self": link(page: page)]
+        if page > 1 { links["prev"] = link(page: page - 1) }
+        if page * size < result.total, (page + 1) * size <= RecordSearch.window { links["next"] = link(page: page + 1) }
+        let body = JSON.object([
+            "hits": .object(["total": .number(Double(result.total)), "hits": .array(hits)]),
+            "aggregations": .object(aggregations), "sortBy": .string(sort.rawValue), "links": .object(links),
+        ])
+        return Self.json(body, status: .ok, headers: [:])
+    }
+
+    /// A query string as HTML forms send it: `+` a space, then percent-decoded; a bad escape is refused.
+    static func formParameters(_ query: String?) throws -> [(String, String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return try query.split(separator: "&").map { item in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) throws -> String {
+                guard let value = text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                    throw RecordsError(.invalid, "The query string has a malformed percent-encoding.")
+                }
+                return value
+            }
+            return (try decoded(parts[0]), parts.count > 1 ? try decoded(parts[1]) : "")
+        }
+    }
+
+    static func formEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}

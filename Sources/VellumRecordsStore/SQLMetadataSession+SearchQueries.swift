@@ -1,0 +1,224 @@
+import Foundation
+import SQLKit
+import SearchQuery
+import VellumRecords
+import VellumStore
+
+/// Searches over the index's rows: the query tree compiled to SQL — text leaves to FTS5 `MATCH` on SQLite and to
+/// `tsquery` on PostgreSQL, the rest to comparisons on `search_docs` — with the caller's visibility, the facets'
+/// filters, one count per facet that leaves out its own filter, a sort and a page.
+extension SQLMetadataSession: SearchQueries {
+    public func search(_ search: RecordSearch) async throws -> RecordSearchResult {
+        let query = compile(search.query)
+        var base: SQLQueryString = "(\(query))"
+        if !search.isAdmin {
+            base =
+                base + " AND ((d.public_from IS NOT NULL AND d.public_from <= \(bind: search.now.micros))"
+                + (search.owner.map { " OR d.owner = \(bind: $0))" } ?? ")")
+        }
+        if !search.allVersions { base = base + " AND d.is_latest = \(bind: true)" }
+        func filtered(except left: RecordSearch.Facet?) -> SQLQueryString {
+            var sql = base
+            for (facet, values) in search.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where facet != left && !values.isEmpty {
+                sql = sql + " AND " + filter(facet, values, now: search.now)
+            }
+            return sql
+        }
+        let everything = filtered(except: nil)
+        let total = try await db.raw("SELECT COUNT(*) AS n FROM search_docs d WHERE \(everything)").first()?.decode(column: "n", as: Int.self) ?? 0
+
+        var from: SQLQueryString = "search_docs d"
+        var order: String
+        switch search.sort {
+        case .bestmatch:
+            if let rank = rank(search.query) {
+                from = from + rank
+                order = dialect == .sqlite ? "s.score ASC, d.created DESC, d.id DESC" : "s.score DESC, d.created DESC, d.id DESC"
+            } else {
+                order = "d.created DESC, d.id DESC"
+            }
+        case .newest: order = "d.created DESC, d.id DESC"
+        case .oldest: order = "d.created ASC, d.id ASC"
+        case .updated: order = "d.updated DESC, d.id DESC"
+        case .title: order = "d.title_sort ASC, d.id ASC"
+        case .publicationDate: order = "d.publication_day IS NULL, d.publication_day ASC, d.id ASC"
+        case .publicationDateDescending: order = "d.publication_day IS NULL, d.publication_day DESC, d.id DESC"
+        }
+        let rows = try await db.raw(
+            """
+            SELECT d.id AS id FROM \(from) WHERE \(everything) ORDER BY \(unsafeRaw: order)
+            LIMIT \(bind: search.size) OFFSET \(bind: (search.page - 1) * search.size)
+            """
+        ).all()
+        let ids = try rows.map { try $0.decode(column: "id", as: Int64.self) }
+
+        var facets: [RecordSearch.Facet: [(key: String, count: Int)]] = [:]
+        for facet in RecordSearch.Facet.allCases {
+            let condition = filtered(except: facet)
+            let key: SQLQueryString
+            var join: SQLQueryString = ""
+            switch facet {
+            case .resourceType: key = "d.resource_type"
+            case .license: key = "d.license"
+            case .year: key = "CAST(d.year AS TEXT)"
+            case .access: key = "CASE WHEN \(publicNow(search.now)) THEN 'public' ELSE 'restricted' END"
+            case .keywords:
+                key = "k.keyword"
+                join = " JOIN search_keywords k ON k.id = d.id"
+            }
+            let buckets = try await db.raw(
+                """
+                SELECT \(key) AS k, COUNT(*) AS n FROM search_docs d\(join) WHERE \(condition) AND \(key) IS NOT NULL
+                GROUP BY 1 ORDER BY n DESC, k ASC LIMIT \(bind: RecordSearch.facetBuckets)
+                """
+            ).all()
+            facets[facet] = try buckets.map { (try $0.decode(column: "k", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+        }
+        return RecordSearchResult(total: total, ids: ids, facets: facets)
+    }
+
+    func publicNow(_ now: Date) -> SQLQueryString {
+        "(d.public_from IS NOT NULL AND d.public_from <= \(bind: now.micros))"
+    }
+
+    /// A facet's chosen values, ORed.
+    func filter(_ facet: RecordSearch.Facet, _ values: [String], now: Date) -> SQLQueryString {
+        func anyOf(_ column: String, _ values: [String]) -> SQLQueryString {
+            "\(unsafeRaw: column) IN (" + values.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ") + ")"
+        }
+        switch facet {
+        case .resourceType: return anyOf("d.resource_type", values)
+        case .license: return anyOf("d.license", values.map { $0.lowercased() })
+        case .year:
+            let years = values.compactMap { Int($0) }
+            return years.isEmpty ? "1 = 0" : "d.year IN (" + years.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ") + ")"
+        case .keywords:
+            return "d.id IN (SELECT id FROM search_keywords WHERE " + anyOf("keyword", values) + ")"
+        case .access:
+            let choices = Set(values)
+            if choices.contains("public") && choices.contains("restricted") { return "1 = 1" }
+            if choices.contains("public") { return publicNow(now) }
+            if choices.contains("restricted") { return "NOT " + publicNow(now) }
+            return "1 = 0"
+        }
+    }
+
+    /// The query tree as a condition on `search_docs d`.
+    func compile(_ query: Query) -> SQLQueryString {
+        switch query {
+        case .all: return "1 = 1"
+        case .and(let parts): return "(" + parts.map(compile).joined(separator: " AND ") + ")"
+        case .or(let parts): return "(" + parts.map(compile).joined(separator: " OR ") + ")"
+        case .not(let inner): return "NOT (" + compile(inner) + ")"
+        case .text(let field, let text):
+            let matched = textCondition(field: field, text)
+            // A pasted DOI finds the record that has it, as well as the records that mention it.
+            if field == nil, case .phrase(let value) = text, Self.looksLikeDOI(value) {
+                return "(" + matched + " OR " + doiCondition(value) + ")"
+            }
+            return matched
+        case .exact(let field, let value):
+            switch field {
+            case "resource_type": return "d.resource_type = \(bind: value)"
+            case "license": return "d.license = \(bind: value.lowercased())"
+            case "id": return Int64(value).map { "d.id = \(bind: $0)" } ?? "1 = 0"
+            case "doi": return doiCondition(value)
+            default: return pathCondition(field, value)
+            }
+        case .dates(_, let range):
+            var sql: SQLQueryString = "d.publication_day IS NOT NULL"
+            if let from = range.from { sql = sql + " AND d.publication_day >= \(bind: from)" }
+            if let until = range.until { sql = sql + " AND d.publication_day < \(bind: until)" }
+            return "(" + sql + ")"
+        }
+    }
+
+    static func looksLikeDOI(_ text: String) -> Bool { text.hasPrefix("10.") && text.contains("/") }
+
+    /// The record's DOI, or its concept's, is `value` (DOIs compare without case).
+    func doiCondition(_ value: String) -> SQLQueryString {
+        """
+        EXISTS (SELECT 1 FROM pids p WHERE p.scheme = 'doi' AND p.value = \(bind: value.lowercased())
+            AND ((p.object_type = 'record' AND p.object_id = d.id) OR (p.object_type = 'concept' AND p.object_id = d.concept_id)))
+        """
+    }
+
+    /// `metadata.a.b:value`: the value at that path of the record's document is `value`, or an array there holds it.
+    func pathCondition(_ field: String, _ value: String) -> SQLQueryString {
+        let keys = field.split(separator: ".").map(String.init)
+        switch dialect {
+        case .sqlite:
+            let path = "$" + keys.map { ".\"\($0)\"" }.joined()
+            return """
+                EXISTS (SELECT 1 FROM records r, json_each(r.document, \(bind: path)) j
+                    WHERE r.id = d.id AND j.type NOT IN ('object', 'array') AND CAST(j.value AS TEXT) = \(bind: value))
+                """
+        case .postgres:
+            let path = "{" + keys.map { "\"\($0)\"" }.joined(separator: ",") + "}"
+            return """
+                EXISTS (SELECT 1 FROM records r WHERE r.id = d.id AND (r.document::jsonb #>> \(bind: path)::text[] = \(bind: value)
+                    OR r.document::jsonb #> \(bind: path)::text[] @> jsonb_build_array(\(bind: value)::text)))
+                """
+        }
+    }
+
+    /// A text leaf: FTS5 on SQLite, a tsquery on PostgreSQL.
+    func textCondition(field: String?, _ text: Text) -> SQLQueryString {
+        switch dialect {
+        case .sqlite:
+            return "d.id IN (SELECT rowid FROM search_text WHERE search_text MATCH \(bind: SearchFTS5.match(field: field, text)))"
+        case .postgres:
+            let column = field.map { "d.tsv_\($0)" } ?? "d.tsv"
+            return "\(unsafeRaw: column) @@ " + tsquery(text)
+        }
+    }
+
+    /// A text leaf as a tsquery over Vellum-folded text: words and phrases through `phraseto_tsquery` (which reads
+    /// any text), a prefix as its words followed in order, the last one a prefix.
+    func tsquery(_ text: Text) -> SQLQueryString {
+        switch text {
+        case .word(let value), .phrase(let value):
+            return "phraseto_tsquery('simple', \(bind: SearchDocument.folded(value)))"
+        case .prefix(let stem):
+            let words = SearchDocument.folded(stem).split { !$0.isLetter && !$0.isNumber }.map {
+                "'" + $0.replacingOccurrences(of: "'", with: "''") + "'"
+            }
+            guard !words.isEmpty else { return "phraseto_tsquery('simple', '')" }
+            return "to_tsquery('simple', \(bind: words.joined(separator: " <-> ") + ":*"))"
+        }
+    }
+
+    /// The join that scores `bestmatch` (`s.score`): FTS5's bm25, title weighted most, or PostgreSQL's
+    /// `ts_rank_cd`, over the query's text leaves that are not negated; nil when it has none.
+    func rank(_ query: Query) -> SQLQueryString? {
+        let leaves = Self.positiveLeaves(query)
+        guard !leaves.isEmpty else { return nil }
+        switch dialect {
+        case .sqlite:
+            let match = leaves.map { "(" + SearchFTS5.match(field: $0.0, $0.1) + ")" }.joined(separator: " OR ")
+            return """
+                 LEFT JOIN (SELECT rowid AS id, bm25(search_text, 10.0, 3.0, 1.0, 3.0) AS score FROM search_text
+                    WHERE search_text MATCH \(bind: match)) s ON s.id = d.id
+                """
+        case .postgres:
+            let combined = leaves.map { tsquery($0.1) }.joined(separator: " || ")
+            return " LEFT JOIN LATERAL (SELECT ts_rank_cd(d.tsv, " + combined + ") AS score) s ON TRUE"
+        }
+    }
+
+    static func positiveLeaves(_ query: Query) -> [(String?, Text)] {
+        switch query {
+        case .text(let field, let text): [(field, text)]
+        case .and(let parts), .or(let parts): parts.flatMap(positiveLeaves)
+        case .not, .all, .exact, .dates: []
+        }
+    }
+}
+
+extension [SQLQueryString] {
+    func joined(separator: SQLQueryString) -> SQLQueryString {
+        guard var result = first else { return "" }
+        for part in dropFirst() { result = result + separator + part }
+        return result
+    }
+}

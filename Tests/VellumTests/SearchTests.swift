@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// `GET /records?q=…` (api.md §9) on a real daemon: the query language, facets, sorts, paging, visibility and
+/// read-your-writes, on the suite's database (SQLite, or PostgreSQL in its pass).
+@Suite struct SearchTests {
+    /// Publishes a record with `metadata` (and `extra` members: access, files) as `token`; returns its id.
+    static func publish(_ server: TestServer, _ token: String, _ metadata: [String: Any], _ extra: [String: Any] = [:]) async throws -> String {
+        var body = extra.merging(["metadata": metadata]) { old, _ in old }
+        if body["files"] == nil { body["files"] = ["enabled": false] }
+        let draft = try await server.request(.POST, "/records", token: token, body: try RecordLifecycleTests.body(body))
+        #expect(draft.status == 201, "\(draft.text)")
+        let id = RecordLifecycleTests.id(try draft.json())
+        let published = try await server.request(.POST, "/records/\(id)/publish", token: token)
+        #expect(published.status == 200, "\(published.text)")
+        return id
+    }
+
+    static func record(
+        _ title: String, _ date: String, _ type: String = "dataset", keywords: [String] = [], license: String? = nil,
+        description: String? = nil, creator: String = "Ada Lovelace"
+    ) -> [String: Any] {
+        var metadata: [String: Any] = [
+            "title": title, "creators": [["name": creator]], "publication_date": date, "resource_type": type, "keywords": keywords,
+        ]
+        if let license { metadata["license"] = license }
+        if let description { metadata["description"] = description }
+        return metadata
+    }
+
+    /// The search's answer: ids in order, total, the JSON.
+    static func search(_ server: TestServer, _ query: String, token: String? = nil) async throws -> (ids: [String], total: Int, json: [String: Any]) {
+        let reply = try await server.request(.GET, "/records?" + query, token: token)
+        #expect(reply.status == 200, "\(query): \(reply.text)")
+        let json = (try? reply.json()) ?? [:]
+        let hits = json["hits"] as? [String: Any]
+        return (((hits?["hits"] as? [[String: Any]]) ?? []).map(RecordLifecycleTests.id), hits?["total"] as? Int ?? -1, json)
+    }
+
+    static func q(_ text: String) -> String {
+        "q=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    }
+
+    @Test func theLanguageFacetsSortsAndPages() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let ocean = try await Self.publish(
+            server, alice,
+            Self.record(
+                "Océan temperatures of the North Sea", "2018-03", keywords: ["ocean", "climate"], license: "CC-BY-4.0",
+                description: "Buoys measured the sea level."))
+        let glacier = try await Self.publish(
+            server, alice,
+            Self.record("Glacier mass balance", "2020-12-31", keywords: ["ice", "climate"], license: "cc0-1.0", creator: "Marie Curie"))
+        let code = try await Self.publish(server, alice, Self.record("Sea-level model", "2021", "software", keywords: ["sea"]))
+        let hidden = try await Self.publish(server, alice, Self.record("Restricted sea data", "2019"), ["access": ["record": "restricted"]])
+
+        // Words (all must match; case and accents folded), phrases, prefixes, fields, operators.
+        #expect(try await Self.search(server, Self.q("ocean")).ids == [ocean])
+        #expect(try await Self.search(server, Self.q("OCÉAN north")).ids == [ocean])
+        #expect(Set(try await Self.search(server, Self.q("\"sea level\"")).ids) == [ocean, code])
+        #expect(try await Self.search(server, Self.q("glac*")).ids == [glacier])
+        #expect(try await Self.search(server, Self.q("creators:curie")).ids == [glacier])
+        #expect(Set(try await Self.search(server, Self.q("ocean OR glacier")).ids) == [ocean, glacier])
+        #expect(Set(try await Self.search(server, Self.q("sea -ocean")).ids) == [code])
+        #expect(try await Self.search(server, Self.q("resource_type:software")).ids == [code])
+        #expect(try await Self.search(server, Self.q("license:cc-by-4.0")).ids == [ocean])
+        #expect(try await Self.search(server, Self.q("id:\(glacier)")).ids == [glacier])
+        #expect(Set(try await Self.search(server, Self.q("publication_date:[2018 TO 2020]")).ids) == [ocean, glacier])
+        #expect(try await Self.search(server, Self.q("publication_date:{2018 TO 2021}")).ids == [glacier])
+        #expect(try await Self.search(server, Self.q("publication_date:>=2021")).ids == [code])
+        #expect(try await Self.search(server, Self.q("metadata.keywords:ice")).ids == [glacier])
+        // Restricted: its owner finds it, others do not.
+        #expect(try await Self.search(server, Self.q("restricted")).ids == [])
+        #expect(try await Self.search(server, Self.q("restricted"), token: alice).ids == [hidden])
+
+        // Facets: each counts with the others' filters only.
+        let faceted = try await Self.search(server, "resource_type=dataset&keywords=climate")
+        #expect(Set(faceted.ids) == [ocean, glacier])
+        let aggregations = faceted.json["aggregations"] as? [String: [String: [[String: Any]]]] ?? [:]
+        func buckets(_ name: String) -> [String: Int] {
+            Dictionary(
+                uniqueKeysWithValues: (aggregations[name]?["buckets"] ?? []).map { ($0["key"] as? String ?? "", $0["doc_count"] as? Int ?? 0) })
+        }
+        #expect(buckets("resource_type") == ["dataset": 2])  // the software record has no "climate"
+        #expect(buckets("keywords") == ["climate": 2, "ocean": 1, "ice": 1])
+        #expect(buckets("year") == ["2018": 1, "2020": 1])
+        #expect(buckets("access") == ["public": 2])
+
+        // Sorts and pages.
+        #expect(try await Self.search(server, "sort=title").ids == [glacier, ocean, code])
+        #expect(try await Self.search(server, "sort=-publication_date").ids == [code, glacier, ocean])
+        #expect(try await Self.search(server, "sort=oldest").ids == [ocean, glacier, code])
+        let first = try await Self.search(server, "sort=oldest&size=2")
+        #expect(first.ids == [ocean, glacier] && first.total == 3)
+        let links = first.json["links"] as? [String: String] ?? [:]
+        #expect(links["next"]?.contains("page=2") == true && links["prev"] == nil)
+        #expect(try await Self.search(server, "sort=oldest&size=2&page=2").ids == [code])
+
+        // Errors: 400 with the position; never a 5xx.
+        for bad in ["q=%22open", "q=colour:red", "size=0", "size=101", "page=0", "page=1001&size=10", "sort=random", "page=x"] {
+            let reply = try await server.request(.GET, "/records?" + bad)
+            #expect(reply.status == 400, "\(bad) → \(reply.status): \(reply.text)")
+            #expect((try? reply.json())?["message"] as? String != nil)
+        }
+        #expect((try await server.request(.GET, "/records?q=%22open").json()["message"] as? String)?.contains("position 1") == true)
+    }
+
+    @Test func aChangeIsFoundAsSoonAsItsRequestReturns() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        for round in 0..<20 {
+            let word = "round\(round)marker"
+            let id = try await Self.publish(server, alice, Self.record("Record \(word)", "2022"))
+            #expect(try await Self.search(server, Self.q(word)).ids == [id])
+            let removal = try await server.request(.DELETE, "/records/\(id)", body: Array(#"{"reason": "test"}"#.utf8))
+            #expect(removal.status == 204)
+            #expect(try await Self.search(server, Self.q(word)).ids == [])
+        }
+        // A new version replaces the old one, unless every version is asked for.
+        let first = try await Self.publish(server, alice, Self.record("Versioned thing", "2022"))
+        let next = try await server.request(.POST, "/records/\(first)/versions", token: alice)
+        let second = RecordLifecycleTests.id(try next.json())
+        #expect(try await server.request(.POST, "/records/\(second)/publish", token: alice).status == 200)
+        #expect(try await Self.search(server, Self.q("versioned")).ids == [second])
+        #expect(Set(try await Self.search(server, Self.q("versioned") + "&allversions=true").ids) == [first, second])
+    }
+}
