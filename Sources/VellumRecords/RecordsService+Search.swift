@@ -13,7 +13,7 @@ extension RecordsService {
             throw RecordsError(.invalid, error.description)
         }
         guard (1...100).contains(search.size) else { throw RecordsError(.invalid, "size must be from 1 to 100.") }
-        guard search.page >= 1, search.page * search.size <= RecordSearch.window else {
+        guard search.page >= 1, search.page <= RecordSearch.window / search.size else {
             throw RecordsError(.invalid, "page × size must be at most \(RecordSearch.window).")
         }
         search.owner = principal.tokenID

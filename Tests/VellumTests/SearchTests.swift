@@ -98,7 +98,7 @@ import Testing
         #expect(try await Self.search(server, "sort=oldest&size=2&page=2").ids == [code])
 
         // Errors: 400 with the position; never a 5xx.
-        for bad in ["q=%22open", "q=colour:red", "size=0", "size=101", "page=0", "page=1001&size=10", "sort=random", "page=x"] {
+        for bad in ["q=%22open", "q=colour:red", "size=0", "size=101", "page=0", "page=1001&size=10", "sort=random", "page=x", "page=9223372036854775807", "size=-9223372036854775808"] {
             let reply = try await server.request(.GET, "/records?" + bad)
             #expect(reply.status == 400, "\(bad) → \(reply.status): \(reply.text)")
             #expect((try? reply.json())?["message"] as? String != nil)
