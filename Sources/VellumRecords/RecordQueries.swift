@@ -35,6 +35,8 @@ public protocol RecordQueries: Sendable {
     func revisions(since: Date, after: (Int64, Int)?, limit: Int) async throws -> [RecordRevision]
     /// Records changed at or after `since`, by id, the first `limit` with an id above `after`.
     func records(since: Date, after: Int64, limit: Int) async throws -> [Record]
+    /// How many records there are (drafts and removed ones too).
+    func recordCount() async throws -> Int
 
     /// A registered schema's text, by name.
     func schema(_ name: String) async throws -> String?

@@ -71,4 +71,23 @@ public struct RecordSearchResult: Sendable, Equatable {
 /// written by the record store itself, with every record write.
 public protocol SearchQueries: Sendable {
     func search(_ search: RecordSearch) async throws -> RecordSearchResult
+    /// Puts a record in the index as it now stands (or takes it out).
+    func reindex(_ record: Record) async throws
+    /// Takes a record's row out of the index.
+    func unindexRecord(_ id: Int64) async throws
+    /// The index's rows after `after`, by id: what `vellum search verify` compares with the records.
+    func indexedRecords(after: Int64, limit: Int) async throws -> [IndexedRecord]
+}
+
+/// What verification reads back of an index row.
+public struct IndexedRecord: Sendable, Equatable {
+    public var id: Int64
+    public var isLatest: Bool
+    public var title: String
+
+    public init(id: Int64, isLatest: Bool, title: String) {
+        self.id = id
+        self.isLatest = isLatest
+        self.title = title
+    }
 }

@@ -28,3 +28,95 @@ extension RecordsService {
         }
     }
 }
+
+extension RecordsService {
+    /// Rebuilds the search index from the records, a batch of 500 per transaction (each record's row is replaced
+    /// whole, so searches go on meanwhile; a killed run leaves a usable index and is run again): rows for every
+    /// published record, none for the others. `progress` hears the records done so far. Returns how many records
+    /// were read.
+    @discardableResult
+    public func reindexSearch(progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+        var after: Int64 = 0
+        var done = 0
+        while true {
+            let from = after
+            let batch = try await store.write { session -> [Record] in
+                let records = try await session.queries(RecordQueries.self).records(since: Date(timeIntervalSince1970: 0), after: from, limit: 500)
+                let index = try session.queries(SearchQueries.self)
+                for record in records { try await index.reindex(record) }
+                return records
+            }
+            guard let last = batch.last else { break }
+            after = last.id
+            done += batch.count
+            progress(done)
+        }
+        // Rows whose record is gone (a draft deleted while an old index kept it).
+        var stale: [Int64] = []
+        after = 0
+        while true {
+            let from = after
+            let rows = try await store.read { session in
+                let rows = try await session.queries(SearchQueries.self).indexedRecords(after: from, limit: 1000)
+                let records = try session.queries(RecordQueries.self)
+                var missing: [Int64] = []
+                for row in rows where try await records.record(row.id) == nil { missing.append(row.id) }
+                return (rows.last?.id, missing)
+            }
+            stale += rows.1
+            guard let last = rows.0 else { break }
+            after = last
+        }
+        if !stale.isEmpty {
+            let ids = stale
+            try await store.write { session in for id in ids { try await session.queries(SearchQueries.self).unindexRecord(id) } }
+        }
+        return done
+    }
+
+    /// Where the index and the records differ: a published record without its row or with a stale one (newest
+    /// version, title), a row without a published record. Empty when they agree.
+    public func verifySearch() async throws -> [String] {
+        var problems: [String] = []
+        var expected: [Int64: IndexedRecord] = [:]
+        var after: Int64 = 0
+        while true {
+            let from = after
+            let records = try await store.read {
+                try await $0.queries(RecordQueries.self).records(since: Date(timeIntervalSince1970: 0), after: from, limit: 1000)
+            }
+            guard let last = records.last else { break }
+            for record in records {
+                if let document = SearchDocument(record) {
+                    expected[record.id] = IndexedRecord(id: record.id, isLatest: document.isLatest, title: document.title)
+                }
+            }
+            after = last.id
+        }
+        after = 0
+        while true {
+            let from = after
+            let rows = try await store.read { try await $0.queries(SearchQueries.self).indexedRecords(after: from, limit: 1000) }
+            guard let last = rows.last else { break }
+            for row in rows {
+                if let wanted = expected.removeValue(forKey: row.id) {
+                    if wanted != row { problems.append("record \(row.id): the index has an old copy") }
+                } else {
+                    problems.append("record \(row.id): in the index, but not a published record")
+                }
+            }
+            after = last.id
+        }
+        problems += expected.keys.sorted().map { "record \($0): published, but not in the index" }
+        return problems
+    }
+
+    /// At the daemon's start: a database from before search (records, no index rows) is indexed at once.
+    public func ensureSearchIndex() async throws {
+        let empty = try await store.read { try await $0.queries(SearchQueries.self).indexedRecords(after: 0, limit: 1).isEmpty }
+        let published = try await store.read { session in
+            try await session.queries(RecordQueries.self).records(since: Date(timeIntervalSince1970: 0), after: 0, limit: 1).isEmpty == false
+        }
+        if empty && published { try await reindexSearch() }
+    }
+}

@@ -138,6 +138,10 @@ extension SQLMetadataSession: RecordQueries {
         ).all().map(Self.revision(from:))
     }
 
+    public func recordCount() async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM records").first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     public func records(since: Date, after: Int64, limit: Int) async throws -> [Record] {
         try await db.raw(
             "SELECT * FROM records WHERE updated >= \(bind: since.micros) AND id > \(bind: after) ORDER BY id LIMIT \(bind: limit)"

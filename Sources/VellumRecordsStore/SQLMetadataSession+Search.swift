@@ -67,4 +67,17 @@ extension SQLMetadataSession {
             """
         ).run()
     }
+
+    public func reindex(_ record: Record) async throws { try await index(record) }
+
+    public func unindexRecord(_ id: Int64) async throws { try await unindex(id) }
+
+    public func indexedRecords(after: Int64, limit: Int) async throws -> [IndexedRecord] {
+        try await db.raw("SELECT id, is_latest, title FROM search_docs WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: limit)").all()
+            .map {
+                IndexedRecord(
+                    id: try $0.decode(column: "id", as: Int64.self), isLatest: try $0.decode(column: "is_latest", as: Bool.self),
+                    title: try $0.decode(column: "title", as: String.self))
+            }
+    }
 }

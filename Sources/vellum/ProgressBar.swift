@@ -17,14 +17,17 @@ final class ProgressBar: Sendable {
     /// When counting files too: how many in all.
     let totalFiles: Int?
     let label: String
+    /// Counting things (records), not bytes.
+    let counting: Bool
     private let start = ContinuousClock.now
     private let state: Mutex<State>
     private let enabled = isatty(STDERR_FILENO) == 1
 
-    init(total: Int64, done: Int64 = 0, totalFiles: Int? = nil, label: String) {
+    init(total: Int64, done: Int64 = 0, totalFiles: Int? = nil, label: String, counting: Bool = false) {
         self.total = total
         self.totalFiles = totalFiles
         self.label = label
+        self.counting = counting
         self.state = Mutex(State(done: done))
     }
 
@@ -69,8 +72,10 @@ final class ProgressBar: Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let files = totalFiles.map { "\(state.files)/\($0) files " } ?? ""
         let line =
-            "\r\(label) [\(bar)] \(Int(fraction * 100))% \(files)\(Self.size(Double(done)))/\(Self.size(Double(total))) "
-            + "\(Self.size(rate))/s ETA \(eta)s "
+            counting
+            ? "\r\(label) [\(bar)] \(Int(fraction * 100))% \(done)/\(total) \(Int(rate))/s ETA \(eta)s "
+            : "\r\(label) [\(bar)] \(Int(fraction * 100))% \(files)\(Self.size(Double(done)))/\(Self.size(Double(total))) "
+                + "\(Self.size(rate))/s ETA \(eta)s "
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -121,6 +121,8 @@ struct ServeCommand: AsyncParsableCommand {
                 try await files.administration.recover(uploadExpiry: settings.multipartExpires)
                 // Embargoes that lifted while no daemon ran open at once, not a minute later.
                 _ = try await records.liftEmbargoes()
+                // A database from before search is indexed before the daemon serves.
+                try await records.ensureSearchIndex()
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `GET /records?q=…` (api.md §9) on a real daemon: the query language, facets, sorts, paging, visibility and
 /// read-your-writes, on the suite's database (SQLite, or PostgreSQL in its pass).
 @Suite struct SearchTests {
@@ -98,7 +102,10 @@ import Testing
         #expect(try await Self.search(server, "sort=oldest&size=2&page=2").ids == [code])
 
         // Errors: 400 with the position; never a 5xx.
-        for bad in ["q=%22open", "q=colour:red", "size=0", "size=101", "page=0", "page=1001&size=10", "sort=random", "page=x", "page=9223372036854775807", "size=-9223372036854775808"] {
+        for bad in [
+            "q=%22open", "q=colour:red", "size=0", "size=101", "page=0", "page=1001&size=10", "sort=random", "page=x", "page=9223372036854775807",
+            "size=-9223372036854775808",
+        ] {
             let reply = try await server.request(.GET, "/records?" + bad)
             #expect(reply.status == 400, "\(bad) → \(reply.status): \(reply.text)")
             #expect((try? reply.json())?["message"] as? String != nil)
@@ -124,5 +131,29 @@ import Testing
         #expect(try await server.request(.POST, "/records/\(second)/publish", token: alice).status == 200)
         #expect(try await Self.search(server, Self.q("versioned")).ids == [second])
         #expect(Set(try await Self.search(server, Self.q("versioned") + "&allversions=true").ids) == [first, second])
+    }
+
+    @Test func theIndexIsVerifiedRebuiltAndBuiltAtStart() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let first = try await Self.publish(server, alice, Self.record("Plankton counts", "2020"))
+        let second = try await Self.publish(server, alice, Self.record("Krill counts", "2021"))
+        #expect(try await server.cliStatus(["search", "verify"]) == (0, "The search index agrees with the records.\n"))
+        _ = try await server.sql("DELETE FROM search_docs WHERE id = \(first)")
+        _ = try await server.sql("UPDATE search_docs SET title = 'Something else' WHERE id = \(second)")
+        let verified = try await server.cliStatus(["search", "verify"])
+        #expect(verified.status == 1)
+        #expect(verified.output.contains("record \(first): published, but not in the index"), "\(verified.output)")
+        #expect(verified.output.contains("record \(second): the index has an old copy"), "\(verified.output)")
+        #expect(try await Self.search(server, Self.q("counts")).ids == [second])
+        #expect(try await server.cli(["search", "reindex"]).contains("2 records reindexed"))
+        #expect(try await server.cliStatus(["search", "verify"]).status == 0)
+        #expect(Set(try await Self.search(server, Self.q("counts")).ids) == [first, second])
+        // A database whose index is empty (as one from before search) is indexed when the daemon starts.
+        _ = try await server.sql("DELETE FROM search_docs")
+        #expect(try await Self.search(server, Self.q("counts")).ids == [])
+        #expect(try await server.stop(signal: SIGTERM) == 0)
+        try await server.start()
+        #expect(Set(try await Self.search(server, Self.q("counts")).ids) == [first, second])
     }
 }
