@@ -113,10 +113,11 @@ import Testing
         #expect((try await server.request(.GET, "/records?q=%22open").json()["message"] as? String)?.contains("position 1") == true)
     }
 
+    /// 200 rounds of publish → found → removed → not found, with no miss.
     @Test func aChangeIsFoundAsSoonAsItsRequestReturns() async throws {
         let server = try await TestServer()
         let alice = try await RecordLifecycleTests.token(server, "alice")
-        for round in 0..<20 {
+        for round in 0..<200 {
             let word = "round\(round)marker"
             let id = try await Self.publish(server, alice, Self.record("Record \(word)", "2022"))
             #expect(try await Self.search(server, Self.q(word)).ids == [id])
@@ -155,5 +156,35 @@ import Testing
         #expect(try await server.stop(signal: SIGTERM) == 0)
         try await server.start()
         #expect(Set(try await Self.search(server, Self.q("counts")).ids) == [first, second])
+    }
+
+    /// 5,000 random and hostile query strings over HTTP: each answers 200 or 400, never a 5xx.
+    @Test func hostileQueriesAnswer200Or400() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        _ = try await Self.publish(server, alice, Self.record("Ocean (sea) \"levels\" 10.5281/zenodo.1 NEAR/2 title:x", "2020"))
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "\"", "(", ")", "[", "]", "{", "}", ":", "*", "-", "+", "!", "&&", "||", "AND", "OR", "NOT", "TO", " ", "\t", "\u{1}", "\u{7f}",
+            "title:", "publication_date:", "doi:", "metadata.a:", "metadata..:", "resource_type:", "10.5281/zenodo.1", "https://x.org/(a)",
+            "0000-0002-1825-0097", "2020", "2020-02-30", ">=", "<", "\\", "é", "日本", "🙂", "NEAR", "NEAR(", "^", "~", "/", "ocean", "x*",
+            "'", "%", ";", "--", "/*", "<->", ":*", "&", "|", "!!", "''", "\u{FEFF}", String(repeating: "a", count: 300),
+        ]
+        var statuses: [Int: Int] = [:]
+        for n in 0..<5000 {
+            let text = (0..<Int.random(in: 0...10, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let facet = n % 7 == 0 ? "&keywords=" + Self.formEncoded(text) + "&year=" + Self.formEncoded(text) : ""
+            let reply = try await server.request(.GET, "/records?q=" + Self.formEncoded(text) + facet)
+            statuses[reply.status, default: 0] += 1
+            #expect(reply.status == 200 || reply.status == 400, "\(text.debugDescription) → \(reply.status) \(reply.text)")
+        }
+        print("hostile queries: statuses \(statuses.sorted { $0.key < $1.key })")
+        #expect(statuses[200, default: 0] > 0 && statuses[400, default: 0] > 0)
+    }
+
+    static func formEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 }
