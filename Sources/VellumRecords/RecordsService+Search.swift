@@ -2,10 +2,17 @@ import Foundation
 import SearchQuery
 import VellumCore
 
+/// A page of a search: what the index found, the page's records in order, and what marks the query's words in them.
+public struct SearchPage: Sendable {
+    public var result: RecordSearchResult
+    public var records: [Record]
+    public var highlighter: SearchHighlighter
+}
+
 extension RecordsService {
     /// Published records the caller may see that match `search` (api.md §9), the page's records in order. The query
     /// text is read here: a syntax error is `invalid`, with its position.
-    public func search(_ text: String, _ search: RecordSearch, by principal: Principal) async throws -> (RecordSearchResult, [Record]) {
+    public func search(_ text: String, _ search: RecordSearch, by principal: Principal) async throws -> SearchPage {
         var search = search
         do {
             search.query = try QueryParser().parse(text)
@@ -24,7 +31,7 @@ extension RecordsService {
             let records = try session.queries(RecordQueries.self)
             var hits: [Record] = []
             for id in result.ids { if let record = try await records.record(id) { hits.append(record) } }
-            return (result, hits)
+            return SearchPage(result: result, records: hits, highlighter: SearchHighlighter(found.query))
         }
     }
 }
@@ -118,5 +125,23 @@ extension RecordsService {
             try await session.queries(RecordQueries.self).records(since: Date(timeIntervalSince1970: 0), after: 0, limit: 1).isEmpty == false
         }
         if empty && published { try await reindexSearch() }
+    }
+}
+
+extension RecordsService {
+    /// Up to 10 visible records whose title has words starting as `text`'s do (the last word a prefix), best first:
+    /// completion for a search box (`GET /records/_suggest`).
+    public func suggest(_ text: String, by principal: Principal) async throws -> [Record] {
+        let words = SearchHighlighter.tokens(String(text.prefix(200))).prefix(8).map(String.init)
+        guard let last = words.last else { return [] }
+        let query = Query.and(words.dropLast().map { .text(field: "title", .word($0)) } + [.text(field: "title", .prefix(last))])
+        let search = RecordSearch(query: query, sort: .bestmatch, size: 10, owner: principal.tokenID, isAdmin: principal.isAdmin)
+        return try await store.read { session in
+            let result = try await session.queries(SearchQueries.self).search(search)
+            let records = try session.queries(RecordQueries.self)
+            var hits: [Record] = []
+            for id in result.ids { if let record = try await records.record(id) { hits.append(record) } }
+            return hits
+        }
     }
 }

@@ -33,11 +33,25 @@ extension RecordsController {
         let allVersions = one("allversions").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
         let page = try number("page", 1)
         let size = try number("size", 10)
-        let (result, records) = try await service.search(
+        let found = try await service.search(
             text, RecordSearch(query: .all, filters: filters, sort: sort, page: page, size: size, allVersions: allVersions),
             by: context.principal)
+        let result = found.result
         var hits: [JSON] = []
-        for record in records { hits.append(json(record, files: nil, pids: try await service.pidsJSON(of: record))) }
+        for record in found.records {
+            var hit = json(record, files: nil, pids: try await service.pidsJSON(of: record))
+            if !found.highlighter.isEmpty, case .object(var members) = hit {
+                let metadata = record.document["metadata"]
+                var marks: [String: JSON] = [:]
+                if let title = metadata?["title"]?.stringValue, let marked = found.highlighter.highlight(title) { marks["title"] = .string(marked) }
+                if let text = metadata?["description"]?.stringValue, let marked = found.highlighter.snippet(text) {
+                    marks["description"] = .string(marked)
+                }
+                members["highlight"] = .object(marks)
+                hit = .object(members)
+            }
+            hits.append(hit)
+        }
         var aggregations: [String: JSON] = [:]
         for facet in RecordSearch.Facet.allCases {
             aggregations[facet.rawValue] = .object([

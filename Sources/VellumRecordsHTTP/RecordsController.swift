@@ -27,6 +27,13 @@ public struct RecordsController: Sendable {
             return try await respond(record, to: context, status: .created, location: true)
         }
         routes.get { request, context in try await search(request, context) }
+        routes.get("_suggest") { request, context in
+            let text = try Self.formParameters(request.uri.query).last { $0.0 == "q" }?.1 ?? ""
+            let records = try await service.suggest(text, by: context.principal)
+            let hits = JSON.array(
+                records.map { .object(["id": .string(String($0.id)), "title": $0.document["metadata"]?["title"] ?? .string("")]) })
+            return Self.json(hits, status: .ok, headers: [:])
+        }
         routes.get(":id") { request, context in
             let record = try await service.record(try Self.id(context), by: context.principal)
             var response: Response

@@ -113,6 +113,51 @@ import Testing
         #expect((try await server.request(.GET, "/records?q=%22open").json()["message"] as? String)?.contains("position 1") == true)
     }
 
+    @Test func hitsHighlightTheQuerysWords() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let long =
+            String(repeating: "Filler words before. ", count: 20) + "Here the brine shrimp appear. " + String(repeating: "More after. ", count: 30)
+        _ = try await Self.publish(server, alice, Self.record("Salt & <b>brine</b> of the Océan", "2020", description: long))
+        func highlight(_ query: String) async throws -> [String: String] {
+            let hits = (try await Self.search(server, Self.q(query)).json["hits"] as? [String: Any])?["hits"] as? [[String: Any]]
+            return hits?.first?["highlight"] as? [String: String] ?? [:]
+        }
+        let marked = try await highlight("brine ocean")
+        #expect(marked["title"] == "Salt &amp; &lt;b&gt;<mark>brine</mark>&lt;/b&gt; of the <mark>Océan</mark>")
+        let snippet = try #require(marked["description"])
+        #expect(snippet.hasPrefix("…") && snippet.hasSuffix("…") && snippet.contains("the <mark>brine</mark> shrimp"), "\(snippet)")
+        #expect(snippet.count < 300)
+        #expect(try await highlight("shri*")["description"]?.contains("<mark>shrimp</mark>") == true)
+        #expect(try await highlight("shrimp")["title"] == nil)
+        // Without words to mark (no query, or only exact values), hits carry no highlight.
+        for query in ["", Self.q("resource_type:dataset")] {
+            let hits = (try await Self.search(server, query).json["hits"] as? [String: Any])?["hits"] as? [[String: Any]] ?? []
+            #expect(hits.count == 1 && hits[0]["highlight"] == nil, "\(query)")
+        }
+    }
+
+    @Test func suggestCompletesTitleWords() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let tide = try await Self.publish(server, alice, Self.record("Tide gauges of the North Sea", "2020"))
+        let tidal = try await Self.publish(server, alice, Self.record("Tidal energy", "2021", description: "gauges"))
+        _ = try await Self.publish(server, alice, Self.record("Secret tides", "2021"), ["access": ["record": "restricted"]])
+        func suggest(_ text: String) async throws -> [String] {
+            let reply = try await server.request(.GET, "/records/_suggest?q=" + Self.formEncoded(text), token: nil)
+            #expect(reply.status == 200, "\(reply.text)")
+            return ((try? JSONSerialization.jsonObject(with: Data(reply.bytes))) as? [[String: Any]] ?? []).map { $0["id"] as? String ?? "" }
+        }
+        #expect(Set(try await suggest("tid")) == [tide, tidal])
+        #expect(try await suggest("tide ga") == [tide])  // "gauges" of the other is in its description only
+        #expect(try await suggest("TIDAL") == [tidal])
+        for nothing in ["", "(\"", "zzz"] { #expect(try await suggest(nothing) == [], "\(nothing)") }
+        let reply = try await server.request(.GET, "/records/_suggest?q=tide", token: nil)
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(reply.bytes)) as? [[String: Any]])?.first?["title"] as? String
+                == "Tide gauges of the North Sea")
+    }
+
     /// 200 rounds of publish → found → removed → not found, with no miss.
     @Test func aChangeIsFoundAsSoonAsItsRequestReturns() async throws {
         let server = try await TestServer()
