@@ -1,4 +1,5 @@
 import Foundation
+import JSONSchema
 import SearchQuery
 
 /// A search of published records (api.md §9), as the index backends take it.
@@ -28,6 +29,8 @@ public struct RecordSearch: Sendable, Equatable {
     public var isAdmin: Bool
     /// The instant visibility is judged at (embargoes).
     public var now: Date
+    /// Hits after this one (keyset paging past the window): its sort key values; `page` is then ignored.
+    public var after: [SearchKey]?
 
     public init(
         query: Query, filters: [Facet: [String]] = [:], sort: Sort, page: Int = 1, size: Int = 10, allVersions: Bool = false,
@@ -42,6 +45,7 @@ public struct RecordSearch: Sendable, Equatable {
         self.owner = owner
         self.isAdmin = isAdmin
         self.now = now
+        self.after = nil
     }
 
     /// Hits a search pages through at most (`page × size`).
@@ -53,11 +57,19 @@ public struct RecordSearch: Sendable, Equatable {
 public struct RecordSearchResult: Sendable, Equatable {
     public var total: Int
     public var ids: [Int64]
+    /// The sort key values of the page's last hit, for a cursor to the hits after it.
+    public var lastKey: [SearchKey]?
+    /// Whether hits follow the page.
+    public var more: Bool
     public var facets: [RecordSearch.Facet: [(key: String, count: Int)]]
 
-    public init(total: Int, ids: [Int64], facets: [RecordSearch.Facet: [(key: String, count: Int)]]) {
+    public init(
+        total: Int, ids: [Int64], lastKey: [SearchKey]? = nil, more: Bool = false, facets: [RecordSearch.Facet: [(key: String, count: Int)]]
+    ) {
         self.total = total
         self.ids = ids
+        self.lastKey = lastKey
+        self.more = more
         self.facets = facets
     }
 
@@ -89,5 +101,68 @@ public struct IndexedRecord: Sendable, Equatable {
         self.id = id
         self.isLatest = isLatest
         self.title = title
+    }
+}
+
+/// One value of a hit's sort key, as a cursor carries it.
+public enum SearchKey: Sendable, Hashable {
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public enum Kind: Sendable { case integer, real, text }
+
+    public var kind: Kind {
+        switch self {
+        case .integer: .integer
+        case .real: .real
+        case .text: .text
+        }
+    }
+}
+
+/// `cursor=…` (api.md §9): the sort and the last hit's key, opaque to clients (base64url of JSON).
+public struct SearchCursor: Sendable, Equatable {
+    public var sort: RecordSearch.Sort
+    public var key: [SearchKey]
+
+    public init(sort: RecordSearch.Sort, key: [SearchKey]) {
+        self.sort = sort
+        self.key = key
+    }
+
+    public var encoded: String {
+        let values: [JSON] = key.map {
+            switch $0 {
+            case .integer(let n): .object(["i": .string(String(n))])
+            case .real(let x): .object(["r": .number(x)])
+            case .text(let t): .object(["t": .string(t)])
+            }
+        }
+        let text = JSON.object(["s": .string(sort.rawValue), "k": .array(values)]).serialized()
+        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A cursor this daemon made; nil for anything else.
+    public init?(encoded: String) {
+        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard encoded.count <= 8192, let data = Data(base64Encoded: base64), let json = try? JSON(parsing: Array(data)),
+            let sort = json["s"]?.stringValue.flatMap(RecordSearch.Sort.init(rawValue:)), let values = json["k"]?.arrayValue
+        else { return nil }
+        var key: [SearchKey] = []
+        for value in values {
+            if let n = value["i"]?.stringValue.flatMap(Int64.init) {
+                key.append(.integer(n))
+            } else if let x = value["r"]?.numberValue, x.isFinite {
+                key.append(.real(x))
+            } else if let t = value["t"]?.stringValue {
+                key.append(.text(t))
+            } else {
+                return nil
+            }
+        }
+        self.init(sort: sort, key: key)
     }
 }

@@ -16,8 +16,19 @@ extension RecordsController {
             return value
         }
         let text = one("q") ?? ""
+        let cursor = try one("cursor").map { encoded in
+            guard let cursor = SearchCursor(encoded: encoded) else {
+                throw RecordsError(.invalid, "The cursor is not one this server gave: start again from the first page.")
+            }
+            return cursor
+        }
         let sort: RecordSearch.Sort
-        if let name = one("sort") {
+        if let cursor {
+            guard one("sort").map({ $0 == cursor.sort.rawValue }) ?? true else {
+                throw RecordsError(.invalid, "The cursor belongs to another sort: start again from the first page.")
+            }
+            sort = cursor.sort
+        } else if let name = one("sort") {
             guard let chosen = RecordSearch.Sort(rawValue: name) else {
                 throw RecordsError(.invalid, "sort must be one of \(RecordSearch.Sort.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
@@ -33,9 +44,9 @@ extension RecordsController {
         let allVersions = one("allversions").map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
         let page = try number("page", 1)
         let size = try number("size", 10)
-        let found = try await service.search(
-            text, RecordSearch(query: .all, filters: filters, sort: sort, page: page, size: size, allVersions: allVersions),
-            by: context.principal)
+        var request = RecordSearch(query: .all, filters: filters, sort: sort, page: page, size: size, allVersions: allVersions)
+        request.after = cursor?.key
+        let found = try await service.search(text, request, by: context.principal)
         let result = found.result
         var hits: [JSON] = []
         for record in found.records {
@@ -59,14 +70,21 @@ extension RecordsController {
                     (result.facets[facet] ?? []).map { .object(["key": .string($0.key), "doc_count": .number(Double($0.count))]) })
             ])
         }
-        func link(page: Int) -> JSON {
-            var items = parameters.filter { $0.0 != "page" }
-            items.append(("page", String(page)))
+        func link(_ name: String, _ value: String) -> JSON {
+            var items = parameters.filter { $0.0 != "page" && $0.0 != "cursor" }
+            items.append((name, value))
             return .string("\(publicURL)/records?" + items.map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&"))
         }
-        var links: [String: JSON] = ["self": link(page: page)]
-        if page > 1 { links["prev"] = link(page: page - 1) }
-        if page * size < result.total, (page + 1) * size <= RecordSearch.window { links["next"] = link(page: page + 1) }
+        // Pages to 10,000 hits; past them (and after a cursor) `next` carries a cursor to the hits after this page's last.
+        var links: [String: JSON] = ["self": cursor.map { link("cursor", $0.encoded) } ?? link("page", String(page))]
+        if cursor == nil, page > 1 { links["prev"] = link("page", String(page - 1)) }
+        if result.more {
+            if cursor == nil, (page + 1) * size <= RecordSearch.window {
+                links["next"] = link("page", String(page + 1))
+            } else if let key = result.lastKey {
+                links["next"] = link("cursor", SearchCursor(sort: sort, key: key).encoded)
+            }
+        }
         let body = JSON.object([
             "hits": .object(["total": .number(Double(result.total)), "hits": .array(hits)]),
             "aggregations": .object(aggregations), "sortBy": .string(sort.rawValue), "links": .object(links),

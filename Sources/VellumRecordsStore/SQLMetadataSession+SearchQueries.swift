@@ -28,29 +28,43 @@ extension SQLMetadataSession: SearchQueries {
         let total = try await db.raw("SELECT COUNT(*) AS n FROM search_docs d WHERE \(everything)").first()?.decode(column: "n", as: Int.self) ?? 0
 
         var from: SQLQueryString = "search_docs d"
-        var order: String
-        switch search.sort {
-        case .bestmatch:
-            if let rank = rank(search.query) {
-                from = from + rank
-                order = dialect == .sqlite ? "s.score ASC, d.created DESC, d.id DESC" : "s.score DESC, d.created DESC, d.id DESC"
-            } else {
-                order = "d.created DESC, d.id DESC"
+        let ranking = search.sort == .bestmatch ? rank(search.query) : nil
+        if let ranking { from = from + ranking }
+        let keys = Self.sortKeys(search.sort, ranked: ranking != nil, dialect: dialect)
+        var page = everything
+        if let after = search.after {
+            guard after.count == keys.count, zip(after, keys).allSatisfy({ $0.0.kind == $0.1.kind }) else {
+                throw RecordsError(.invalid, "The cursor does not fit this search: start again from its first page.")
             }
-        case .newest: order = "d.created DESC, d.id DESC"
-        case .oldest: order = "d.created ASC, d.id ASC"
-        case .updated: order = "d.updated DESC, d.id DESC"
-        case .title: order = "d.title_sort ASC, d.id ASC"
-        case .publicationDate: order = "d.publication_day IS NULL, d.publication_day ASC, d.id ASC"
-        case .publicationDateDescending: order = "d.publication_day IS NULL, d.publication_day DESC, d.id DESC"
+            var alternatives: [SQLQueryString] = []
+            for k in keys.indices {
+                var parts: [SQLQueryString] = (0..<k).map { "\(unsafeRaw: keys[$0].expression) = " + Self.bind(after[$0]) }
+                parts.append("\(unsafeRaw: keys[k].expression) \(unsafeRaw: keys[k].descending ? "<" : ">") " + Self.bind(after[k]))
+                alternatives.append("(" + parts.joined(separator: " AND ") + ")")
+            }
+            page = page + " AND (" + alternatives.joined(separator: " OR ") + ")"
         }
-        let rows = try await db.raw(
+        let selected = keys.indices.map { "\(keys[$0].expression) AS k\($0)" }.joined(separator: ", ")
+        let order = keys.map { "\($0.expression) \($0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
+        let offset = search.after == nil ? (search.page - 1) * search.size : 0
+        let fetched = try await db.raw(
             """
-            SELECT d.id AS id FROM \(from) WHERE \(everything) ORDER BY \(unsafeRaw: order)
-            LIMIT \(bind: search.size) OFFSET \(bind: (search.page - 1) * search.size)
+            SELECT d.id AS id, \(unsafeRaw: selected) FROM \(from) WHERE \(page) ORDER BY \(unsafeRaw: order)
+            LIMIT \(bind: search.size + 1) OFFSET \(bind: offset)
             """
         ).all()
+        let more = fetched.count > search.size
+        let rows = fetched.prefix(search.size)
         let ids = try rows.map { try $0.decode(column: "id", as: Int64.self) }
+        let lastKey = try rows.last.map { row in
+            try keys.indices.map { n -> SearchKey in
+                switch keys[n].kind {
+                case .integer: .integer(try row.decode(column: "k\(n)", as: Int64.self))
+                case .real: .real(try row.decode(column: "k\(n)", as: Double.self))
+                case .text: .text(try row.decode(column: "k\(n)", as: String.self))
+                }
+            }
+        }
 
         var facets: [RecordSearch.Facet: [(key: String, count: Int)]] = [:]
         for facet in RecordSearch.Facet.allCases {
@@ -74,7 +88,42 @@ extension SQLMetadataSession: SearchQueries {
             ).all()
             facets[facet] = try buckets.map { (try $0.decode(column: "k", as: String.self), try $0.decode(column: "n", as: Int.self)) }
         }
-        return RecordSearchResult(total: total, ids: ids, facets: facets)
+        return RecordSearchResult(total: total, ids: ids, lastKey: lastKey, more: more, facets: facets)
+    }
+
+    struct SortKey {
+        var expression: String
+        var descending: Bool
+        var kind: SearchKey.Kind
+    }
+
+    /// A sort's keys, the record id last (so that every hit has its own place, and a cursor can follow it).
+    static func sortKeys(_ sort: RecordSearch.Sort, ranked: Bool, dialect: StoreDialect) -> [SortKey] {
+        let id = { (descending: Bool) in SortKey(expression: "d.id", descending: descending, kind: .integer) }
+        switch sort {
+        case .bestmatch where ranked:
+            // FTS5's bm25 is lower for better matches; ts_rank_cd higher. A hit the text did not score ranks last.
+            let score =
+                dialect == .sqlite
+                ? SortKey(expression: "COALESCE(s.score, 0.0)", descending: false, kind: .real)
+                : SortKey(expression: "CAST(COALESCE(s.score, 0) AS DOUBLE PRECISION)", descending: true, kind: .real)
+            return [score, SortKey(expression: "d.created", descending: true, kind: .integer), id(true)]
+        case .bestmatch, .newest: return [SortKey(expression: "d.created", descending: true, kind: .integer), id(true)]
+        case .oldest: return [SortKey(expression: "d.created", descending: false, kind: .integer), id(false)]
+        case .updated: return [SortKey(expression: "d.updated", descending: true, kind: .integer), id(true)]
+        case .title: return [SortKey(expression: "d.title_sort", descending: false, kind: .text), id(false)]
+        // Records without a publication date last either way.
+        case .publicationDate: return [SortKey(expression: "COALESCE(d.publication_day, '99999')", descending: false, kind: .text), id(false)]
+        case .publicationDateDescending: return [SortKey(expression: "COALESCE(d.publication_day, '')", descending: true, kind: .text), id(true)]
+        }
+    }
+
+    static func bind(_ key: SearchKey) -> SQLQueryString {
+        switch key {
+        case .integer(let n): "\(bind: n)"
+        case .real(let x): "\(bind: x)"
+        case .text(let t): "\(bind: t)"
+        }
     }
 
     func publicNow(_ now: Date) -> SQLQueryString {
