@@ -5,6 +5,8 @@ public protocol PIDQueries: Sendable {
     func pid(_ reference: PID.Reference) async throws -> PID?
     /// The PIDs of a record or a concept.
     func pids(of object: PID.Object, _ id: Int64) async throws -> [PID]
+    /// The PIDs of several records or concepts.
+    func pids(of object: PID.Object, _ ids: [Int64]) async throws -> [PID]
     /// Adds a PID; false when that scheme and value exist already.
     func insertPID(_ pid: PID) async throws -> Bool
     func updatePID(_ pid: PID) async throws
@@ -15,6 +17,8 @@ public protocol PIDQueries: Sendable {
     /// Asks for the DOI to be sent to DataCite (now): a new task, or the existing one made pending again.
     func requestDOITask(_ doi: String, at: Date) async throws
     func doiTask(_ doi: String) async throws -> DOITask?
+    /// The tasks of those of `dois` that have one.
+    func doiTasks(_ dois: [String]) async throws -> [DOITask]
     /// Tasks in `state`, by DOI, the first `limit` after `after`; with `dueBy`, only those due by then.
     func doiTasks(_ state: DOITask.State, dueBy: Date?, after: String, limit: Int) async throws -> [DOITask]
     /// Takes a task for a while (`until`) if it is still as read (`task.generation` and `task.due`): false when

@@ -9,6 +9,8 @@ public protocol RecordQueries: Sendable {
     func reserveRecordIDs(through id: Int64) async throws
     func insertRecord(_ record: Record) async throws
     func record(_ id: Int64) async throws -> Record?
+    /// Those of `ids` that exist, in `ids`' order.
+    func records(_ ids: [Int64]) async throws -> [Record]
     /// The record whose bucket this is.
     func record(bucket: UUID) async throws -> Record?
     /// Stores `record` if the stored one is at the revision before it; false when it is not (another writer won).

@@ -107,16 +107,29 @@ extension RecordsService {
     /// The record's DOIs as its JSON shows them (`pids.doi`, `pids.concept_doi`): `{"identifier", "provider",
     /// "status"}`, the status `registered` once DataCite has it, `failed` when DataCite refused it, else `reserved`.
     public func pidsJSON(of record: Record) async throws -> JSON {
-        try await store.read { session in
-            let pids = try session.queries(PIDQueries.self)
+        try await store.read { try await Self.pidsJSON(of: [record], in: $0)[record.id] ?? .object([:]) }
+    }
+
+    /// Each record's DOI and its concept's, with their status, read in `session` (four queries for any number).
+    static func pidsJSON(of records: [Record], in session: any MetadataSession) async throws -> [Int64: JSON] {
+        let pids = try session.queries(PIDQueries.self)
+        let dois = { (object: PID.Object, ids: [Int64]) in
+            Dictionary(
+                try await pids.pids(of: object, ids).filter { $0.scheme == .doi }.map { ($0.objectID, $0) },
+                uniquingKeysWith: { $0.value <= $1.value ? $0 : $1 })
+        }
+        let (own, concepts) = (try await dois(.record, records.map(\.id)), try await dois(.concept, records.map(\.conceptID)))
+        let failed = Set(try await pids.doiTasks(own.values.map(\.value) + concepts.values.map(\.value)).filter { $0.state == .failed }.map(\.doi))
+        var result: [Int64: JSON] = [:]
+        for record in records {
             var members: [String: JSON] = [:]
-            for (name, object, id) in [("doi", PID.Object.record, record.id), ("concept_doi", .concept, record.conceptID)] {
-                guard let pid = try await pids.pids(of: object, id).first(where: { $0.scheme == .doi }) else { continue }
-                let failed = try await pids.doiTask(pid.value)?.state == .failed
-                let status = failed ? "failed" : pid.status == .registered ? "registered" : "reserved"
+            for (name, found) in [("doi", own[record.id]), ("concept_doi", concepts[record.conceptID])] {
+                guard let pid = found else { continue }
+                let status = failed.contains(pid.value) ? "failed" : pid.status == .registered ? "registered" : "reserved"
                 members[name] = .object(["identifier": .string(pid.value), "provider": .string("datacite"), "status": .string(status)])
             }
-            return .object(members)
+            result[record.id] = .object(members)
         }
+        return result
     }
 }

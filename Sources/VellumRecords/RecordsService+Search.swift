@@ -1,4 +1,5 @@
 import Foundation
+import JSONSchema
 import SearchQuery
 import VellumCore
 
@@ -6,6 +7,8 @@ import VellumCore
 public struct SearchPage: Sendable {
     public var result: RecordSearchResult
     public var records: [Record]
+    /// Each record's `pids` member.
+    public var pids: [Int64: JSON]
     public var highlighter: SearchHighlighter
 }
 
@@ -29,9 +32,9 @@ extension RecordsService {
         return try await store.read { session in
             let result = try await session.queries(SearchQueries.self).search(found)
             let records = try session.queries(RecordQueries.self)
-            var hits: [Record] = []
-            for id in result.ids { if let record = try await records.record(id) { hits.append(record) } }
-            return SearchPage(result: result, records: hits, highlighter: SearchHighlighter(found.query))
+            let hits = try await records.records(result.ids)
+            let pids = try await Self.pidsJSON(of: hits, in: session)
+            return SearchPage(result: result, records: hits, pids: pids, highlighter: SearchHighlighter(found.query))
         }
     }
 }
@@ -66,9 +69,8 @@ extension RecordsService {
             let rows = try await store.read { session in
                 let rows = try await session.queries(SearchQueries.self).indexedRecords(after: from, limit: 1000)
                 let records = try session.queries(RecordQueries.self)
-                var missing: [Int64] = []
-                for row in rows where try await records.record(row.id) == nil { missing.append(row.id) }
-                return (rows.last?.id, missing)
+                let present = Set(try await records.records(rows.map(\.id)).map(\.id))
+                return (rows.last?.id, rows.map(\.id).filter { !present.contains($0) })
             }
             stale += rows.1
             guard let last = rows.0 else { break }
@@ -138,10 +140,7 @@ extension RecordsService {
         let search = RecordSearch(query: query, sort: .bestmatch, size: 10, owner: principal.tokenID, isAdmin: principal.isAdmin)
         return try await store.read { session in
             let result = try await session.queries(SearchQueries.self).search(search)
-            let records = try session.queries(RecordQueries.self)
-            var hits: [Record] = []
-            for id in result.ids { if let record = try await records.record(id) { hits.append(record) } }
-            return hits
+            return try await session.queries(RecordQueries.self).records(result.ids)
         }
     }
 }

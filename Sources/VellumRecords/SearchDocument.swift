@@ -66,4 +66,10 @@ extension SearchDocument {
     public static func folded(_ text: String) -> String {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
     }
+
+    /// The folded words of a text (runs of letters and digits), one space between: what a backend without a tokenizer
+    /// of the index's kind is given (PostgreSQL's parser would keep `www.example.org` or `a::b` whole).
+    public static func words(_ text: String) -> String {
+        folded(text).split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
 }

@@ -50,7 +50,7 @@ extension RecordsController {
         let result = found.result
         var hits: [JSON] = []
         for record in found.records {
-            var hit = json(record, files: nil, pids: try await service.pidsJSON(of: record))
+            var hit = json(record, files: nil, pids: found.pids[record.id] ?? .object([:]))
             if !found.highlighter.isEmpty, case .object(var members) = hit {
                 let metadata = record.document["metadata"]
                 var marks: [String: JSON] = [:]

@@ -18,6 +18,13 @@ extension SQLMetadataSession: PIDQueries {
         ).all().map(Self.pid(from:))
     }
 
+    public func pids(of object: PID.Object, _ ids: [Int64]) async throws -> [PID] {
+        guard !ids.isEmpty else { return [] }
+        return try await db.raw(
+            "SELECT * FROM pids WHERE object_type = \(bind: object.rawValue) AND object_id IN (\(binds: ids)) ORDER BY scheme, value"
+        ).all().map(Self.pid(from:))
+    }
+
     public func insertPID(_ pid: PID) async throws -> Bool {
         let rows = try await db.raw(
             """
@@ -77,6 +84,11 @@ extension SQLMetadataSession: PIDQueries {
 
     public func doiTask(_ doi: String) async throws -> DOITask? {
         try await db.raw("SELECT * FROM doi_tasks WHERE doi = \(bind: doi)").first().map(Self.task(from:))
+    }
+
+    public func doiTasks(_ dois: [String]) async throws -> [DOITask] {
+        guard !dois.isEmpty else { return [] }
+        return try await db.raw("SELECT * FROM doi_tasks WHERE doi IN (\(binds: dois))").all().map(Self.task(from:))
     }
 
     public func doiTasks(_ state: DOITask.State, dueBy: Date?, after: String, limit: Int) async throws -> [DOITask] {

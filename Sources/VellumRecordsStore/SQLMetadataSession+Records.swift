@@ -39,6 +39,13 @@ extension SQLMetadataSession: RecordQueries {
         try await db.raw("SELECT * FROM records WHERE id = \(bind: id)\(unsafeRaw: rowLock)").first().map(Self.record(from:))
     }
 
+    public func records(_ ids: [Int64]) async throws -> [Record] {
+        guard !ids.isEmpty else { return [] }
+        let found = try await db.raw("SELECT * FROM records WHERE id IN (\(binds: ids))").all().map(Self.record(from:))
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byID[$0] }
+    }
+
     public func record(bucket: UUID) async throws -> Record? {
         try await db.raw("SELECT * FROM records WHERE bucket_id = \(bind: bucket.lowercased)").first().map(Self.record(from:))
     }

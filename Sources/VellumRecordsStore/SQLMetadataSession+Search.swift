@@ -25,8 +25,8 @@ extension SQLMetadataSession {
             ).run()
         case .postgres:
             let (title, creators, description, folded) = (
-                SearchDocument.folded(document.title), SearchDocument.folded(document.creators),
-                SearchDocument.folded(document.description), SearchDocument.folded(keywords)
+                SearchDocument.words(document.title), SearchDocument.words(document.creators),
+                SearchDocument.words(document.description), SearchDocument.words(keywords)
             )
             texts = """
                 , setweight(to_tsvector('simple', \(bind: title)), 'A') || setweight(to_tsvector('simple', \(bind: creators)), 'B')

@@ -100,6 +100,7 @@ extension SQLMetadataSession: SearchQueries {
     /// A sort's keys, the record id last (so that every hit has its own place, and a cursor can follow it).
     static func sortKeys(_ sort: RecordSearch.Sort, ranked: Bool, dialect: StoreDialect) -> [SortKey] {
         let id = { (descending: Bool) in SortKey(expression: "d.id", descending: descending, kind: .integer) }
+        let binary = dialect == .postgres ? " COLLATE \"C\"" : ""
         switch sort {
         case .bestmatch where ranked:
             // FTS5's bm25 is lower for better matches; ts_rank_cd higher. A hit the text did not score ranks last.
@@ -111,10 +112,13 @@ extension SQLMetadataSession: SearchQueries {
         case .bestmatch, .newest: return [SortKey(expression: "d.created", descending: true, kind: .integer), id(true)]
         case .oldest: return [SortKey(expression: "d.created", descending: false, kind: .integer), id(false)]
         case .updated: return [SortKey(expression: "d.updated", descending: true, kind: .integer), id(true)]
-        case .title: return [SortKey(expression: "d.title_sort", descending: false, kind: .text), id(false)]
+        // Texts compare by code point on both databases (PostgreSQL's default collation is the locale's).
+        case .title: return [SortKey(expression: "d.title_sort" + binary, descending: false, kind: .text), id(false)]
         // Records without a publication date last either way.
-        case .publicationDate: return [SortKey(expression: "COALESCE(d.publication_day, '99999')", descending: false, kind: .text), id(false)]
-        case .publicationDateDescending: return [SortKey(expression: "COALESCE(d.publication_day, '')", descending: true, kind: .text), id(true)]
+        case .publicationDate:
+            return [SortKey(expression: "COALESCE(d.publication_day, '99999')" + binary, descending: false, kind: .text), id(false)]
+        case .publicationDateDescending:
+            return [SortKey(expression: "COALESCE(d.publication_day, '')" + binary, descending: true, kind: .text), id(true)]
         }
     }
 
@@ -222,12 +226,12 @@ extension SQLMetadataSession: SearchQueries {
         }
     }
 
-    /// A text leaf as a tsquery over Vellum-folded text: words and phrases through `phraseto_tsquery` (which reads
-    /// any text), a prefix as its words followed in order, the last one a prefix.
+    /// A text leaf as a tsquery over the words Vellum split and folded (as the index's texts are): words and phrases
+    /// through `phraseto_tsquery`, a prefix as its words followed in order, the last one a prefix.
     func tsquery(_ text: Text) -> SQLQueryString {
         switch text {
         case .word(let value), .phrase(let value):
-            return "phraseto_tsquery('simple', \(bind: SearchDocument.folded(value)))"
+            return "phraseto_tsquery('simple', \(bind: SearchDocument.words(value)))"
         case .prefix(let stem):
             let words = SearchDocument.folded(stem).split { !$0.isLetter && !$0.isNumber }.map {
                 "'" + $0.replacingOccurrences(of: "'", with: "''") + "'"

@@ -7,7 +7,7 @@ import Testing
 
 /// `GET /records?q=…` (api.md §9) on a real daemon: the query language, facets, sorts, paging, visibility and
 /// read-your-writes, on the suite's database (SQLite, or PostgreSQL in its pass).
-@Suite struct SearchTests {
+@Suite(.disabled(if: TestServer.onS3, "search reads only the database: the PostgreSQL pass runs it")) struct SearchTests {
     /// Publishes a record with `metadata` (and `extra` members: access, files) as `token`; returns its id.
     static func publish(_ server: TestServer, _ token: String, _ metadata: [String: Any], _ extra: [String: Any] = [:]) async throws -> String {
         var body = extra.merging(["metadata": metadata]) { old, _ in old }
