@@ -25,6 +25,8 @@ export VELLUM_JSON_SUITES="$(scripts/json-test-suites.sh)"
 # The PID tests' outside readers: DataCite's JSON Schema, kernel-4.5 XSD and XML writer (also the DataCite
 # stand-in's), citeproc-py, pybtex and pylatexenc, rdflib, oai_dc.xsd, and PyPI's FAIR Signposting client.
 export VELLUM_PID_PYTHON="$(scripts/pid-oracles.sh)"
+# The search tests' outside parts: PyPI's tantivy (the BM25 ranking relevance is compared with) and osmem-server.
+export VELLUM_SEARCH_PYTHON="$(scripts/search-oracles.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh

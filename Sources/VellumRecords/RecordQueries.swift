@@ -39,6 +39,8 @@ public protocol RecordQueries: Sendable {
     func records(since: Date, after: Int64, limit: Int) async throws -> [Record]
     /// How many records there are (drafts and removed ones too).
     func recordCount() async throws -> Int
+    /// An owner's drafts, the last changed first, and how many there are.
+    func drafts(owner: String, offset: Int, limit: Int) async throws -> (total: Int, records: [Record])
 
     /// A registered schema's text, by name.
     func schema(_ name: String) async throws -> String?

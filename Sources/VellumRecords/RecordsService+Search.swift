@@ -131,6 +131,18 @@ extension RecordsService {
 }
 
 extension RecordsService {
+    /// The caller's own drafts, the last changed first (`GET /records?status=draft`): a page of `size` (1 to 100).
+    public func drafts(page: Int, size: Int, by principal: Principal) async throws -> (total: Int, records: [Record], pids: [Int64: JSON]) {
+        guard let owner = principal.tokenID else { throw FilesError.unauthenticated }
+        guard (1...100).contains(size), page >= 1, page <= RecordSearch.window / size else {
+            throw RecordsError(.invalid, "size must be from 1 to 100, and page × size at most \(RecordSearch.window).")
+        }
+        return try await store.read { session in
+            let (total, records) = try await session.queries(RecordQueries.self).drafts(owner: owner, offset: (page - 1) * size, limit: size)
+            return (total, records, try await Self.pidsJSON(of: records, in: session))
+        }
+    }
+
     /// Up to 10 visible records whose title has words starting as `text`'s do (the last word a prefix), best first:
     /// completion for a search box (`GET /records/_suggest`).
     public func suggest(_ text: String, by principal: Principal) async throws -> [Record] {

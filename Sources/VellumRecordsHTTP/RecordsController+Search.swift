@@ -16,6 +16,31 @@ extension RecordsController {
             return value
         }
         let text = one("q") ?? ""
+        func link(_ name: String, _ value: String) -> JSON {
+            var items = parameters.filter { $0.0 != "page" && $0.0 != "cursor" }
+            items.append((name, value))
+            return .string("\(publicURL)/records?" + items.map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&"))
+        }
+        switch one("status") {
+        case nil, "published": break
+        case "draft":
+            // The caller's own drafts, the last changed first: not searched (drafts are not indexed), paged.
+            guard text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw RecordsError(.invalid, "status=draft lists your drafts: it takes no q.")
+            }
+            let (page, size) = (try number("page", 1), try number("size", 10))
+            let found = try await service.drafts(page: page, size: size, by: context.principal)
+            var links: [String: JSON] = ["self": link("page", String(page))]
+            if page > 1 { links["prev"] = link("page", String(page - 1)) }
+            if page * size < found.total, (page + 1) * size <= RecordSearch.window { links["next"] = link("page", String(page + 1)) }
+            let hits = found.records.map { json($0, files: nil, pids: found.pids[$0.id] ?? .object([:])) }
+            let body = JSON.object([
+                "hits": .object(["total": .number(Double(found.total)), "hits": .array(hits)]), "aggregations": .object([:]),
+                "sortBy": .string("updated"), "links": .object(links),
+            ])
+            return Self.json(body, status: .ok, headers: [:])
+        default: throw RecordsError(.invalid, "status must be draft or published.")
+        }
         let cursor = try one("cursor").map { encoded in
             guard let cursor = SearchCursor(encoded: encoded) else {
                 throw RecordsError(.invalid, "The cursor is not one this server gave: start again from the first page.")
@@ -69,11 +94,6 @@ extension RecordsController {
                 "buckets": .array(
                     (result.facets[facet] ?? []).map { .object(["key": .string($0.key), "doc_count": .number(Double($0.count))]) })
             ])
-        }
-        func link(_ name: String, _ value: String) -> JSON {
-            var items = parameters.filter { $0.0 != "page" && $0.0 != "cursor" }
-            items.append((name, value))
-            return .string("\(publicURL)/records?" + items.map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&"))
         }
         // Pages to 10,000 hits; past them (and after a cursor) `next` carries a cursor to the hits after this page's last.
         var links: [String: JSON] = ["self": cursor.map { link("cursor", $0.encoded) } ?? link("page", String(page))]

@@ -97,5 +97,7 @@ public enum RecordsSchema {
                     """),
                 .postgres("CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)"),
             ],
+            // An owner's drafts (`GET /records?status=draft`).
+            ["CREATE INDEX records_owner_status ON records (owner, status, updated)"],
         ])
 }

@@ -149,6 +149,19 @@ extension SQLMetadataSession: RecordQueries {
         try await db.raw("SELECT COUNT(*) AS n FROM records").first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
+    public func drafts(owner: String, offset: Int, limit: Int) async throws -> (total: Int, records: [Record]) {
+        let total =
+            try await db.raw("SELECT COUNT(*) AS n FROM records WHERE owner = \(bind: owner) AND status = 'draft'").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let records = try await db.raw(
+            """
+            SELECT * FROM records WHERE owner = \(bind: owner) AND status = 'draft' ORDER BY updated DESC, id DESC
+            LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """
+        ).all().map(Self.record(from:))
+        return (total, records)
+    }
+
     public func records(since: Date, after: Int64, limit: Int) async throws -> [Record] {
         try await db.raw(
             "SELECT * FROM records WHERE updated >= \(bind: since.micros) AND id > \(bind: after) ORDER BY id LIMIT \(bind: limit)"

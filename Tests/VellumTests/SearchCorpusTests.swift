@@ -288,6 +288,27 @@ import VellumRecords
             #expect(walked == paged.ids, "\(sort): the cursor walk and the pages differ")
         }
         print("search corpus: sorts and cursors done at \(ContinuousClock.now - clock)")
+        // Relevance: the top 10 of 50 queries (25 words that are neither rare nor everywhere, 25 pairs of title words)
+        // against PyPI's tantivy (BM25) over the same public records, with the same weights per field.
+        let pairs = stride(from: 0, to: visible.count, by: visible.count / 25).prefix(25).compactMap { n -> String? in
+            let title = visible[n].fields["title"]!.filter { $0.count >= 4 && $0.allSatisfy(\.isLetter) }
+            return title.count >= 2 ? title[0] + " " + title[1] : title.first
+        }
+        let queries = Array(common.prefix(25)) + pairs
+        var ours: [[String]] = []
+        for query in queries {
+            let reply = try await server.request(.GET, "/records?q=" + SearchTests.formEncoded(query) + "&size=10", token: nil)
+            ours.append(((try reply.json()["hits"] as? [String: Any])?["hits"] as? [[String: Any]] ?? []).map(RecordLifecycleTests.id))
+        }
+        let reference = try await Self.tantivy(visible, queries, boosts: ["title": 10, "creators": 3, "description": 1, "keywords": 3])
+        let overlaps = zip(ours, reference).map { ours, theirs in
+            theirs.isEmpty ? (ours.isEmpty ? 1 : 0) : Double(Set(ours).intersection(theirs).count) / Double(theirs.count)
+        }
+        let overlap = overlaps.reduce(0, +) / Double(overlaps.count)
+        print(
+            "search corpus: top-10 overlap with tantivy (BM25) over \(queries.count) queries, \(server.isPostgres ? "PostgreSQL" : "SQLite"): \(Int(overlap * 100)) %"
+        )
+        #expect(queries.count == 50 && overlap >= 0.6, "top-10 overlap \(overlap) per query \(overlaps)")
         // Suggest.
         let stem = String(words[3].prefix(3))
         let suggested =
@@ -303,6 +324,25 @@ import VellumRecords
         print(
             "search corpus: \(corpus.count) records (\(visible.count) public), \(checks) query checks, backend \(server.isPostgres ? "PostgreSQL" : "SQLite")"
         )
+    }
+
+    /// The top `k` public records of each query as PyPI's tantivy ranks them (scripts/tantivy_rank.py).
+    static func tantivy(_ entries: [Entry], _ queries: [String], boosts: [String: Int], k: Int = 10) async throws -> [[String]] {
+        guard let python = ProcessInfo.processInfo.environment["VELLUM_SEARCH_PYTHON"] else {
+            throw TestError("VELLUM_SEARCH_PYTHON is not set: run the suite with ./scripts/test.sh")
+        }
+        let docs = entries.map { entry in
+            ["id": entry.id, "title": entry.title]
+                .merging(["creators", "description", "keywords"].map { ($0, entry.fields[$0]!.joined(separator: " ")) }) { $1 }
+        }
+        let input = try JSONSerialization.data(withJSONObject: ["docs": docs, "queries": queries, "k": k, "boosts": boosts])
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let result = try await TestServer.execute(
+            python, [root.appendingPathComponent("scripts/tantivy_rank.py").path], input: String(decoding: input, as: UTF8.self))
+        guard result.status == 0,
+            let results = (try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])?["results"] as? [[String]]
+        else { throw TestError("tantivy_rank.py: \(result.status) \(result.errors)") }
+        return results
     }
 
     static func folded(_ text: String) -> String {

@@ -158,6 +158,44 @@ import Testing
                 == "Tide gauges of the North Sea")
     }
 
+    /// `?status=draft`: the caller's own drafts, the last changed first, paged; never anyone else's, never published ones.
+    @Test func statusDraftListsTheCallersOwnDrafts() async throws {
+        let server = try await TestServer()
+        let (alice, bob) = (try await RecordLifecycleTests.token(server, "alice"), try await RecordLifecycleTests.token(server, "bob"))
+        var drafts: [String] = []
+        for n in 0..<3 {
+            let reply = try await server.request(
+                .POST, "/records", token: alice, body: try RecordLifecycleTests.body(["metadata": Self.record("Draft \(n)", "2020")]))
+            drafts.append(RecordLifecycleTests.id(try reply.json()))
+        }
+        _ = try await RecordLifecycleTests.draft(server, bob)
+        _ = try await Self.publish(server, alice, Self.record("Published", "2020"))
+        // Changing the first makes it the last changed.
+        let patch = try await server.request(
+            .PATCH, "/records/\(drafts[0])", token: alice, headers: [("Content-Type", "application/merge-patch+json")],
+            body: try RecordLifecycleTests.body(["metadata": ["title": "Draft 0, changed"]]))
+        #expect(patch.status == 200, "\(patch.text)")
+        func list(_ query: String, token: String?) async throws -> (status: Int, total: Int?, ids: [String], links: [String: String]) {
+            let reply = try await server.request(.GET, "/records?status=draft" + query, token: token)
+            let json = (try? reply.json()) ?? [:]
+            let hits = json["hits"] as? [String: Any] ?? [:]
+            return (
+                reply.status, hits["total"] as? Int, (hits["hits"] as? [[String: Any]] ?? []).map(RecordLifecycleTests.id),
+                json["links"] as? [String: String] ?? [:]
+            )
+        }
+        let all = try await list("", token: alice)
+        #expect(all.status == 200 && all.total == 3 && all.ids == [drafts[0], drafts[2], drafts[1]], "\(all)")
+        let second = try await list("&size=1&page=2", token: alice)
+        #expect(second.ids == [drafts[2]] && second.links["next"]?.contains("page=3") == true && second.links["prev"]?.contains("page=1") == true)
+        #expect(try await list("&size=1&page=3", token: alice).links["next"] == nil)
+        #expect(try await list("", token: bob).total == 1)
+        #expect(try await list("", token: nil).status == 401)
+        #expect(try await list("&q=draft", token: alice).status == 400)
+        #expect(try await list("&size=0", token: alice).status == 400)
+        #expect(try await server.request(.GET, "/records?status=deleted", token: alice).status == 400)
+    }
+
     /// 200 rounds of publish → found → removed → not found, with no miss.
     @Test func aChangeIsFoundAsSoonAsItsRequestReturns() async throws {
         let server = try await TestServer()
