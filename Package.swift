@@ -115,6 +115,13 @@ let package = Package(
             dependencies: [
                 "JSONSchema", "SearchQuery", "VellumCore", "VellumRecords", "VellumStore", .product(name: "SQLKit", package: "sql-kit"),
             ]),
+        // The records' search index in OpenSearch, through its REST API.
+        .target(
+            name: "VellumOpenSearch",
+            dependencies: [
+                "JSONSchema", "SearchQuery", "VellumCore", "VellumRecords", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .target(
             name: "VellumRecordsHTTP",
             dependencies: [
@@ -149,6 +156,7 @@ let package = Package(
             dependencies: [
                 "CMagic", "CMalloc", "IIIF", "IIIFGrammar", "PreviewHTTP", "VellumCore", "VellumStore", "VellumHTTP", "VellumHTTPSupport",
                 "LocalStorage", "S3Storage", "JSONSchema", "VellumRecords", "VellumRecordsStore", "VellumRecordsHTTP", "DataCite",
+                "VellumOpenSearch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,8 +2,9 @@
 # Sets everything up, lints the Swift sources (swift-format with .swift-format) and runs the whole test suite
 # (debug build) three times: against SQLite, then against a throw-away PostgreSQL cluster this script starts and
 # removes (scripts/postgres.sh), then again on PostgreSQL with every daemon's files in a bucket of an
-# S3-compatible server (moto, scripts/moto.sh, also started here and serving the S3 tests of every pass). Tests
-# start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres s3") picks the passes. Then the
+# S3-compatible server (moto, scripts/moto.sh, also started here and serving the S3 tests of every pass); then the
+# search tests once more with every daemon searching in OpenSearch's stand-in (osmem-server, scripts/osmem.sh). Tests
+# start their own daemons on 127.0.0.1. VELLUM_TEST_DATABASES ("sqlite postgres s3 opensearch") picks the passes. Then the
 # preview pages in a real headless Chromium (scripts/browser-tests.sh, under a minute once installed;
 # VELLUM_TEST_BROWSER=0 skips it), and the fuzz harness, bounded (fuzz/run.sh, about 3 minutes; VELLUM_TEST_FUZZ=0
 # skips it). Between them, the differential test of InvenioRDM's record schemas against Python's jsonschema
@@ -30,7 +31,8 @@ export VELLUM_SEARCH_PYTHON="$(scripts/search-oracles.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh
-trap 'pg_stop; moto_stop' EXIT
+source scripts/osmem.sh
+trap 'pg_stop; moto_stop; osmem_stop' EXIT
 moto_start  # an S3-compatible server for the S3 tests, in every pass
 # Tests that measure latency run alone, after the rest: the suite's other daemons would hold both cores. On a
 # 2-core machine with PostgreSQL beside the daemon, the tile p99 of heavyRendersLeaveTilesFast crosses its 100 ms
@@ -45,7 +47,7 @@ suite() {
   swift test --skip-build --skip "$ALONE" "$@"
   swift test --skip-build --filter "$ALONE" "$@" || swift test --skip-build --filter "$ALONE" "$@"
 }
-for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
+for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3 opensearch}; do
   echo "=== the test suite: $pass ==="
   case "$pass" in
     sqlite) VELLUM_TEST_POSTGRES= suite ;;
@@ -55,6 +57,11 @@ for pass in ${VELLUM_TEST_DATABASES:-sqlite postgres s3}; do
       pg_start
       VELLUM_TEST_STORAGE=s3 ALONE="$ALONE|LargeFileTests" suite
       pg_stop ;;
+    opensearch)
+      # The search tests again, every daemon searching in OpenSearch (the stand-in osmem-server, scripts/osmem.sh).
+      osmem_start
+      VELLUM_TEST_POSTGRES= swift test --skip-build --filter 'SearchTests|SearchCorpusTests'
+      osmem_stop ;;
   esac
 done
 echo "=== InvenioRDM's schemas: Vellum against Python's jsonschema ==="

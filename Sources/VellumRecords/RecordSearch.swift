@@ -89,6 +89,14 @@ public protocol SearchQueries: Sendable {
     func unindexRecord(_ id: Int64) async throws
     /// The index's rows after `after`, by id: what `vellum search verify` compares with the records.
     func indexedRecords(after: Int64, limit: Int) async throws -> [IndexedRecord]
+    /// Takes up to `limit` outbox rows no one holds, until `until`: the records to send, each with its change number.
+    func claimOutbox(limit: Int, until: Date, now: Date) async throws -> [(id: Int64, seq: Int64)]
+    /// Removes the rows sent, unless their record changed since; frees the others.
+    func finishOutbox(_ rows: [(id: Int64, seq: Int64)]) async throws
+    /// Puts every published record changed since `since`, and every version of their concepts, in the outbox.
+    func enqueueChanged(since: Date) async throws
+    /// Empties the outbox (with the database's own index, there is no one to tell); the number of rows removed.
+    func clearOutbox() async throws -> Int
 }
 
 /// What verification reads back of an index row.

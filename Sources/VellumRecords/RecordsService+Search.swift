@@ -28,13 +28,18 @@ extension RecordsService {
         }
         search.owner = principal.tokenID
         search.isAdmin = principal.isAdmin
-        let found = search
+        let (result, hits, pids) = try await find(search, pids: true)
+        return SearchPage(result: result, records: hits, pids: pids, highlighter: SearchHighlighter(search.query))
+    }
+
+    /// What the index finds, with the hits' records (read in the transaction that searched the database's own index).
+    func find(_ search: RecordSearch, pids: Bool) async throws -> (RecordSearchResult, [Record], [Int64: JSON]) {
+        let external = try await searchIndex?.search(search)
         return try await store.read { session in
-            let result = try await session.queries(SearchQueries.self).search(found)
-            let records = try session.queries(RecordQueries.self)
-            let hits = try await records.records(result.ids)
-            let pids = try await Self.pidsJSON(of: hits, in: session)
-            return SearchPage(result: result, records: hits, pids: pids, highlighter: SearchHighlighter(found.query))
+            var result: RecordSearchResult
+            if let external { result = external } else { result = try await session.queries(SearchQueries.self).search(search) }
+            let hits = try await session.queries(RecordQueries.self).records(result.ids)
+            return (result, hits, pids ? try await Self.pidsJSON(of: hits, in: session) : [:])
         }
     }
 }
@@ -46,6 +51,7 @@ extension RecordsService {
     /// were read.
     @discardableResult
     public func reindexSearch(progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+        if let index = searchIndex { return try await rebuild(index, progress: progress) }
         var after: Int64 = 0
         var done = 0
         while true {
@@ -83,6 +89,30 @@ extension RecordsService {
         return done
     }
 
+    /// An index outside the database rebuilt aside, then swapped in at once; what changed meanwhile is sent again.
+    func rebuild(_ index: any SearchIndex, progress: @Sendable (Int) -> Void) async throws -> Int {
+        let start = Date()
+        let target = try await index.beginRebuild()
+        var after: Int64 = 0
+        var done = 0
+        while true {
+            let from = after
+            let (batch, documents) = try await store.read { session in
+                let records = try await session.queries(RecordQueries.self).records(since: Date(timeIntervalSince1970: 0), after: from, limit: 500)
+                return (records, try await Self.searchDocuments(records, in: session))
+            }
+            guard let last = batch.last else { break }
+            try await index.write(documents, removing: [], target: target, refresh: false)
+            after = last.id
+            done += batch.count
+            progress(done)
+        }
+        try await index.finishRebuild(target)
+        try await store.write { try await $0.queries(SearchQueries.self).enqueueChanged(since: start.addingTimeInterval(-1)) }
+        try await drainSearchOutbox(refresh: true)
+        return done
+    }
+
     /// Where the index and the records differ: a published record without its row or with a stale one (newest
     /// version, title), a row without a published record. Empty when they agree.
     public func verifySearch() async throws -> [String] {
@@ -105,7 +135,7 @@ extension RecordsService {
         after = 0
         while true {
             let from = after
-            let rows = try await store.read { try await $0.queries(SearchQueries.self).indexedRecords(after: from, limit: 1000) }
+            let rows = try await indexedRecords(after: from, limit: 1000)
             guard let last = rows.last else { break }
             for row in rows {
                 if let wanted = expected.removeValue(forKey: row.id) {
@@ -122,11 +152,20 @@ extension RecordsService {
 
     /// At the daemon's start: a database from before search (records, no index rows) is indexed at once.
     public func ensureSearchIndex() async throws {
-        let empty = try await store.read { try await $0.queries(SearchQueries.self).indexedRecords(after: 0, limit: 1).isEmpty }
+        try await searchIndex?.prepare()
+        let empty = try await indexedRecords(after: 0, limit: 1).isEmpty
         let published = try await store.read { session in
             try await session.queries(RecordQueries.self).records(since: Date(timeIntervalSince1970: 0), after: 0, limit: 1).isEmpty == false
         }
         if empty && published { try await reindexSearch() }
+        // What the outbox holds (changes a killed daemon did not send) goes to an index outside the database.
+        if searchIndex != nil { try await drainSearchOutbox(refresh: false) }
+    }
+
+    /// What the index searched holds, by record id.
+    func indexedRecords(after: Int64, limit: Int) async throws -> [IndexedRecord] {
+        if let index = searchIndex { return try await index.indexed(after: after, limit: limit) }
+        return try await store.read { try await $0.queries(SearchQueries.self).indexedRecords(after: after, limit: limit) }
     }
 }
 
@@ -150,9 +189,6 @@ extension RecordsService {
         guard let last = words.last else { return [] }
         let query = Query.and(words.dropLast().map { .text(field: "title", .word($0)) } + [.text(field: "title", .prefix(last))])
         let search = RecordSearch(query: query, sort: .bestmatch, size: 10, owner: principal.tokenID, isAdmin: principal.isAdmin)
-        return try await store.read { session in
-            let result = try await session.queries(SearchQueries.self).search(search)
-            return try await session.queries(RecordQueries.self).records(result.ids)
-        }
+        return try await find(search, pids: false).1
     }
 }

@@ -11,11 +11,15 @@ public struct RecordsService: Sendable {
     /// Where records are published: their URLs, the publisher exports name, the DOI prefix.
     public let site: RecordsSite
     var doiPrefix: String? { site.doiPrefix }
+    /// The search index outside the database, if there is one (OpenSearch); nil: the database's own.
+    public let searchIndex: (any SearchIndex)?
+    let outboxGate = SerialGate()
 
-    public init(files: FilesContext, site: RecordsSite = RecordsSite()) {
+    public init(files: FilesContext, site: RecordsSite = RecordsSite(), searchIndex: (any SearchIndex)? = nil) {
         self.files = files
         self.schemas = RecordSchemas(store: files.store)
         self.site = site
+        self.searchIndex = searchIndex
     }
 
     var store: any MetadataStore { files.store }

@@ -23,6 +23,11 @@ public struct SearchDocument: Sendable, Equatable {
     public var publicationDay: String?
     public var created: Date
     public var updated: Date
+    /// The record's DOI and its concept's, in lower case (for an index that cannot look them up).
+    public var dois: [String] = []
+    /// Every value of the record's document that `metadata.…:value` can find, as `path` U+001F `value` (for an index
+    /// that cannot read the document): scalars reached through objects, and the scalars of arrays found there.
+    public var values: [String] = []
 
     /// The record's document as the index keeps it; nil for drafts and removed records, which are not searched.
     public init?(_ record: Record) {
@@ -45,6 +50,23 @@ public struct SearchDocument: Sendable, Equatable {
         publicationDay = text("publication_date").flatMap(Self.firstDay)
         created = record.created
         updated = record.updated
+        values = Self.values(record.document)
+    }
+
+    static func values(_ json: JSON, path: String = "") -> [String] {
+        func scalar(_ value: JSON) -> String? {
+            switch value {
+            case .string(let text): text
+            case .number, .bool: value.serialized()
+            default: nil
+            }
+        }
+        switch json {
+        case .object(let members):
+            return members.sorted { $0.key < $1.key }.flatMap { values($0.value, path: path.isEmpty ? $0.key : path + "." + $0.key) }
+        case .array(let items): return items.compactMap(scalar).map { path + "\u{1F}" + $0 }
+        default: return scalar(json).map { [path + "\u{1F}" + $0] } ?? []
+        }
     }
 
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as its first day; nil for anything else.

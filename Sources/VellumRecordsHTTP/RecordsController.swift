@@ -22,6 +22,7 @@ public struct RecordsController: Sendable {
 
     public func routes(auth: AuthMiddleware) -> RouteCollection<VellumRequestContext> {
         let routes = RouteCollection(context: VellumRequestContext.self).add(middleware: TombstoneMiddleware()).add(middleware: auth)
+            .add(middleware: SearchOutboxMiddleware(service: service))
         routes.post { request, context in
             let record = try await service.createDraft(try await Self.body(request), by: context.principal)
             return try await respond(record, to: context, status: .created, location: true)

@@ -99,5 +99,11 @@ public enum RecordsSchema {
             ],
             // An owner's drafts (`GET /records?status=draft`).
             ["CREATE INDEX records_owner_status ON records (owner, status, updated)"],
+            [
+                // What an index outside the database (OpenSearch) has still to hear: a row per record changed since
+                // (written with the change, in its transaction), taken by a daemon for a while (`claimed_until`), and
+                // removed once sent unless the record changed again meanwhile (`seq`).
+                "CREATE TABLE search_outbox (record_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, claimed_until BIGINT NOT NULL DEFAULT 0)"
+            ],
         ])
 }

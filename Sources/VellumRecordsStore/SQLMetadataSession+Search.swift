@@ -9,6 +9,7 @@ import VellumStore
 extension SQLMetadataSession {
     /// Puts a record in the index as it now stands, or takes it out (drafts, removed records).
     func index(_ record: Record) async throws {
+        if record.status != .draft { try await enqueue("id = \(bind: record.id)") }
         try await unindex(record.id)
         guard let document = SearchDocument(record) else { return }
         let keywords = document.keywords.joined(separator: "\n")
@@ -58,8 +59,20 @@ extension SQLMetadataSession {
         if dialect == .sqlite { try await db.raw("DELETE FROM search_text WHERE rowid = \(bind: id)").run() }
     }
 
+    /// Puts the records that match `condition` (on `records`) in the outbox, or gives their rows a new change number.
+    func enqueue(_ condition: SQLQueryString) async throws {
+        try await db.raw(
+            """
+            INSERT INTO search_outbox (record_id, seq)
+            SELECT id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM search_outbox) FROM records WHERE \(condition)
+            ON CONFLICT (record_id) DO UPDATE SET seq = excluded.seq
+            """
+        ).run()
+    }
+
     /// The concept's newest version, as `records` now says.
     func indexLatest(concept: Int64) async throws {
+        try await enqueue("concept_id = \(bind: concept) AND status = 'published'")
         try await db.raw(
             """
             UPDATE search_docs SET is_latest = (SELECT r.is_latest FROM records r WHERE r.id = search_docs.id)
@@ -71,6 +84,34 @@ extension SQLMetadataSession {
     public func reindex(_ record: Record) async throws { try await index(record) }
 
     public func unindexRecord(_ id: Int64) async throws { try await unindex(id) }
+
+    public func claimOutbox(limit: Int, until: Date, now: Date) async throws -> [(id: Int64, seq: Int64)] {
+        try await db.raw(
+            """
+            UPDATE search_outbox SET claimed_until = \(bind: until.micros)
+            WHERE record_id IN (SELECT record_id FROM search_outbox WHERE claimed_until < \(bind: now.micros) ORDER BY record_id
+                LIMIT \(bind: limit)) AND claimed_until < \(bind: now.micros)
+            RETURNING record_id, seq
+            """
+        ).all().map { (try $0.decode(column: "record_id", as: Int64.self), try $0.decode(column: "seq", as: Int64.self)) }
+    }
+
+    public func finishOutbox(_ rows: [(id: Int64, seq: Int64)]) async throws {
+        for (id, seq) in rows {
+            try await db.raw("DELETE FROM search_outbox WHERE record_id = \(bind: id) AND seq = \(bind: seq)").run()
+        }
+        guard !rows.isEmpty else { return }
+        try await db.raw("UPDATE search_outbox SET claimed_until = 0 WHERE record_id IN (\(binds: rows.map(\.id)))").run()
+    }
+
+    public func enqueueChanged(since: Date) async throws {
+        try await enqueue(
+            "status <> 'draft' AND concept_id IN (SELECT concept_id FROM records WHERE updated >= \(bind: since.micros) AND status <> 'draft')")
+    }
+
+    public func clearOutbox() async throws -> Int {
+        try await db.raw("DELETE FROM search_outbox RETURNING record_id").all().count
+    }
 
     public func indexedRecords(after: Int64, limit: Int) async throws -> [IndexedRecord] {
         try await db.raw("SELECT id, is_latest, title FROM search_docs WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: limit)").all()

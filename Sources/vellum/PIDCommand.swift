@@ -25,7 +25,7 @@ struct PIDCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let reference = try pid.map(Redirect.reference)
             let lines = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                let records = RecordsService(files: runtime.filesContext, site: settings.recordsSite)
+                let records = try settings.records(runtime.filesContext)
                 if let reference {
                     let (pid, events) = try await records.history(of: reference, by: PIDCommand.admin)
                     let target = pid.redirect.map { " → \($0.scheme.rawValue):\($0.value)" } ?? ""
@@ -53,7 +53,7 @@ struct PIDCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let dois = self.dois
             let count = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                try await RecordsService(files: runtime.filesContext, site: settings.recordsSite).retryDOIs(dois, by: PIDCommand.admin)
+                try await settings.records(runtime.filesContext).retryDOIs(dois, by: PIDCommand.admin)
             }
             print("\(count) DOIs to be sent again")
         }
@@ -70,7 +70,7 @@ struct PIDCommand: AsyncParsableCommand {
             let (from, to) = (try Self.reference(self.from), try Self.reference(self.to))
             let settings = try common.settings()
             try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                try await RecordsService(files: runtime.filesContext, site: settings.recordsSite).redirect(from, to: to, by: PIDCommand.admin)
+                try await settings.records(runtime.filesContext).redirect(from, to: to, by: PIDCommand.admin)
             }
             print("\(self.from) now redirects to \(self.to)")
         }

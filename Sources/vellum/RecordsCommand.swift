@@ -117,7 +117,7 @@ struct RecordsCommand: AsyncParsableCommand {
             }
             let settings = try common.settings()
             let (imported, unchanged, failed) = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                let records = RecordsService(files: runtime.filesContext, site: settings.recordsSite)
+                let records = try settings.records(runtime.filesContext)
                 var counts = (0, 0, 0)
                 for head in heads.sorted(by: { $0.id < $1.id }) {
                     do {

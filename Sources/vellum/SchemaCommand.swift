@@ -39,7 +39,7 @@ struct SchemaCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let (from, to, dryRun) = (self.from, self.to, self.dryRun)
             let failed = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                let records = RecordsService(files: runtime.filesContext, site: settings.recordsSite)
+                let records = try settings.records(runtime.filesContext)
                 let plan = try await records.planMigration(from: from, to: to, patch: patch)
                 let blocked = plan.filter { !$0.errors.isEmpty }
                 for migration in blocked {

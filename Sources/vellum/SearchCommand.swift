@@ -17,7 +17,7 @@ struct SearchCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let count = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                let records = RecordsService(files: runtime.filesContext, site: settings.recordsSite)
+                let records = try settings.records(runtime.filesContext)
                 let total = try await runtime.store.read { try await $0.queries(RecordQueries.self).recordCount() }
                 let bar = ProgressBar(total: Int64(total), label: "reindexing", counting: true)
                 let done = try await records.reindexSearch { bar.set(bytes: Int64($0), files: 0) }
@@ -36,7 +36,7 @@ struct SearchCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.settings()
             let problems = try await Runtime.with(settings, logger: Logger(label: "vellum")) { runtime in
-                try await RecordsService(files: runtime.filesContext, site: settings.recordsSite).verifySearch()
+                try await settings.records(runtime.filesContext).verifySearch()
             }
             guard problems.isEmpty else {
                 print(problems.joined(separator: "\n"))

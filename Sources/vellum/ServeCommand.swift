@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
                 bucketDefaults: BucketLimits(quotaSize: settings.defaultQuotaSize, maxFileSize: settings.defaultMaxFileSize),
                 spaceReserve: DiskReserve(directory: settings.dataDir), producers: [pyramids, pages], logger: logger))
         let tokens = TokenService(store: runtime.store)
-        let records = RecordsService(files: files.context, site: settings.recordsSite)
+        let records = try settings.records(files.context)
         let metrics = VellumMetrics()
         let fixity = FixityService(
             store: runtime.store, storage: runtime.storage, logger: logger, observe: { metrics.fixityChecked($0) })
@@ -61,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
                 FixityWorker(fixity: fixity, settings: settings.fixity) { metrics.fixityLag.set($0.seconds) },
                 StorageWorker(storage: runtime.storage),
                 EmbargoWorker(records: records),
+                SearchOutboxWorker(records: records),
             ] + Self.doiWorkers(settings, records), store: runtime.store, logger: logger)
         let images = IIIFImages(files: files, renderer: renderer)
         let previews = try PreviewController(

@@ -4,6 +4,7 @@ import IIIF
 import PreviewHTTP
 import TOMLKit
 import VellumCore
+import VellumOpenSearch
 import VellumRecords
 
 /// The daemon's configuration: built-in defaults < TOML file < `VELLUM_*` environment < command-line flags.
@@ -12,6 +13,8 @@ struct Settings: Sendable {
     var port = 5000
     var dataDir = "./var"
     var databaseURL: String?
+    /// OpenSearch for the records' search (`http(s)://host:port[/prefix]`); nil: the database's own index.
+    var searchURL: String?
     var bootstrapToken: String?
     var publicURL: String?
     var allowedHosts: [String] = []
@@ -72,6 +75,7 @@ struct Settings: Sendable {
         Setting("port") { $0.port = try SettingValue.port($1, name: $2) },
         .text("data_dir", \.dataDir),
         .optionalText("database_url", \.databaseURL),
+        .optionalText("search_url", \.searchURL),
         .optionalText("bootstrap_token", \.bootstrapToken),
         .optionalText("public_url", \.publicURL),
         Setting("allowed_hosts") { settings, text, _ in
@@ -139,6 +143,11 @@ struct Settings: Sendable {
     /// Where records are published (`public_url`, `publisher`, `doi_prefix`).
     var recordsSite: RecordsSite {
         RecordsSite(publicURL: resolvedPublicURL, publisher: self[PIDSettings.self].publisher, doiPrefix: self[PIDSettings.self].doiPrefix)
+    }
+
+    /// The records' service: published at `recordsSite`, searched in OpenSearch with `search_url`.
+    func records(_ files: FilesContext) throws -> RecordsService {
+        RecordsService(files: files, site: recordsSite, searchIndex: try searchURL.map { try OpenSearchIndex(url: $0) })
     }
 
     /// The fixity scheduler's settings.

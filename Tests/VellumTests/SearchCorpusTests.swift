@@ -261,13 +261,20 @@ import VellumRecords
             return a == b ? Int($0.id)! > Int($1.id)! : a > b
         }.map(\.id)
         #expect(try await Self.all(server, "sort=-publication_date").ids == byDate)
-        for sort in RecordSearch.Sort.allCases {
+        // osmem-server 0.1.6, OpenSearch's stand-in here, answers `search_after` on `_score` with the hits scored
+        // strictly below the value given, whatever the tie-breakers say (ties are lost, and a score it printed
+        // rounded comes back): a real cluster pages by Lucene's searchAfter. The walk by score is left to a real one.
+        var standIn = false
+        if server.searchBackend == "OpenSearch", let url = TestServer.openSearch {
+            standIn = try await TestServer.runTool("/usr/bin/curl", ["-s", url]).contains(#""cluster_name":"osmem""#)
+        }
+        for sort in RecordSearch.Sort.allCases where !(sort == .bestmatch && standIn) {
             let query = sort == .bestmatch ? "q=\(word)" : "q=&sort=\(sort.rawValue)"
-            let paged = try await Self.all(server, query + (sort == .bestmatch ? "" : ""))
+            let paged = try await Self.all(server, query)
             // From a cursor placed before the first hit, following `next` links of 37 hits each.
             let before: SearchKey =
                 switch sort {
-                case .bestmatch: server.isPostgres ? .real(1e300) : .real(-1e300)
+                case .bestmatch: server.searchBackend == "SQLite" ? .real(-1e300) : .real(1e300)  // FTS5 scores lower for better
                 case .title, .publicationDate: .text("")
                 case .publicationDateDescending: .text("\u{10FFFF}")
                 case .oldest: .integer(Int64.min)
@@ -285,7 +292,11 @@ import VellumRecords
                 walked += ((body["hits"] as? [String: Any])?["hits"] as? [[String: Any]] ?? []).map(RecordLifecycleTests.id)
                 link = (body["links"] as? [String: String])?["next"]
             }
-            #expect(walked == paged.ids, "\(sort): the cursor walk and the pages differ")
+            let split = zip(walked, paged.ids).prefix { $0.0 == $0.1 }.count
+            #expect(
+                walked == paged.ids,
+                "\(sort): the cursor walk and the pages differ from hit \(split) (of \(walked.count) and \(paged.ids.count)): \(walked.dropFirst(split).prefix(5)) against \(paged.ids.dropFirst(split).prefix(5))"
+            )
         }
         print("search corpus: sorts and cursors done at \(ContinuousClock.now - clock)")
         // Relevance: the top 10 of 50 queries (25 words that are neither rare nor everywhere, 25 pairs of title words)
@@ -306,7 +317,7 @@ import VellumRecords
         }
         let overlap = overlaps.reduce(0, +) / Double(overlaps.count)
         print(
-            "search corpus: top-10 overlap with tantivy (BM25) over \(queries.count) queries, \(server.isPostgres ? "PostgreSQL" : "SQLite"): \(Int(overlap * 100)) %"
+            "search corpus: top-10 overlap with tantivy (BM25) over \(queries.count) queries, \(server.searchBackend): \(Int(overlap * 100)) %"
         )
         #expect(queries.count == 50 && overlap >= 0.6, "top-10 overlap \(overlap) per query \(overlaps)")
         // Suggest.
@@ -322,7 +333,7 @@ import VellumRecords
         let message = try bad.json()["message"] as? String ?? ""
         #expect(bad.status == 400 && message.contains("position \(word.count + 2)"), "\(message)")
         print(
-            "search corpus: \(corpus.count) records (\(visible.count) public), \(checks) query checks, backend \(server.isPostgres ? "PostgreSQL" : "SQLite")"
+            "search corpus: \(corpus.count) records (\(visible.count) public), \(checks) query checks, backend \(server.searchBackend)"
         )
     }
 
@@ -351,6 +362,9 @@ import VellumRecords
 }
 
 extension TestServer {
-    /// Whether this daemon's database is PostgreSQL.
-    var isPostgres: Bool { vellumEnvironment["VELLUM_DATABASE_URL"]?.hasPrefix("postgres") == true }
+    /// Which index this daemon searches.
+    var searchBackend: String {
+        vellumEnvironment["VELLUM_SEARCH_URL"] != nil
+            ? "OpenSearch" : vellumEnvironment["VELLUM_DATABASE_URL"]?.hasPrefix("postgres") == true ? "PostgreSQL" : "SQLite"
+    }
 }

@@ -223,8 +223,7 @@ import Testing
         let first = try await Self.publish(server, alice, Self.record("Plankton counts", "2020"))
         let second = try await Self.publish(server, alice, Self.record("Krill counts", "2021"))
         #expect(try await server.cliStatus(["search", "verify"]) == (0, "The search index agrees with the records.\n"))
-        _ = try await server.sql("DELETE FROM search_docs WHERE id = \(first)")
-        _ = try await server.sql("UPDATE search_docs SET title = 'Something else' WHERE id = \(second)")
+        try await Self.damageIndex(server, remove: first, retitle: second)
         let verified = try await server.cliStatus(["search", "verify"])
         #expect(verified.status == 1)
         #expect(verified.output.contains("record \(first): published, but not in the index"), "\(verified.output)")
@@ -234,11 +233,29 @@ import Testing
         #expect(try await server.cliStatus(["search", "verify"]).status == 0)
         #expect(Set(try await Self.search(server, Self.q("counts")).ids) == [first, second])
         // A database whose index is empty (as one from before search) is indexed when the daemon starts.
-        _ = try await server.sql("DELETE FROM search_docs")
+        try await Self.damageIndex(server, clear: true)
         #expect(try await Self.search(server, Self.q("counts")).ids == [])
         #expect(try await server.stop(signal: SIGTERM) == 0)
         try await server.start()
         #expect(Set(try await Self.search(server, Self.q("counts")).ids) == [first, second])
+    }
+
+    /// Changes the search index behind the daemon's back: the database's rows, or the documents in OpenSearch.
+    static func damageIndex(_ server: TestServer, remove: String? = nil, retitle: String? = nil, clear: Bool = false) async throws {
+        guard let url = server.vellumEnvironment["VELLUM_SEARCH_URL"] else {
+            if let remove { _ = try await server.sql("DELETE FROM search_docs WHERE id = \(remove)") }
+            if let retitle { _ = try await server.sql("UPDATE search_docs SET title = 'Something else' WHERE id = \(retitle)") }
+            if clear { _ = try await server.sql("DELETE FROM search_docs") }
+            return
+        }
+        let index = url + "-records"
+        func curl(_ method: String, _ path: String, _ body: String) async throws {
+            _ = try await TestServer.runTool(
+                "/usr/bin/curl", ["-sf", "-X", method, "-H", "Content-Type: application/json", "--data", body, index + path])
+        }
+        if let remove { try await curl("DELETE", "/_doc/\(remove)?refresh=true", "") }
+        if let retitle { try await curl("POST", "/_update/\(retitle)?refresh=true", #"{"doc": {"label": "Something else"}}"#) }
+        if clear { try await curl("POST", "/_delete_by_query?refresh=true", #"{"query": {"match_all": {}}}"#) }
     }
 
     /// 5,000 random and hostile query strings over HTTP: each answers 200 or 400, never a 5xx.

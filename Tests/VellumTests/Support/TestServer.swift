@@ -43,6 +43,10 @@ final class TestServer: @unchecked Sendable {
         } else {
             database = nil
         }
+        if let search = Self.openSearch {
+            // An index of its own on the test OpenSearch (or its stand-in).
+            vellum["VELLUM_SEARCH_URL"] = search + "/t" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        }
         var uri = environment["VELLUM_DEFAULT_LOCATION"]
         if uri == nil { uri = try await Self.newS3Location() }
         if let uri, uri.hasPrefix("s3://") {
@@ -71,6 +75,9 @@ final class TestServer: @unchecked Sendable {
             try? Self.spawn(drop)
         }
     }
+
+    /// The OpenSearch (or osmem-server) daemons search in, if any (`VELLUM_TEST_OPENSEARCH_URL`, `http://host:port`).
+    static let openSearch = ProcessInfo.processInfo.environment["VELLUM_TEST_OPENSEARCH_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// The PostgreSQL server tests run against, if any (`VELLUM_TEST_POSTGRES`).
     static let postgres = ProcessInfo.processInfo.environment["VELLUM_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
