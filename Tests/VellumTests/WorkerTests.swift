@@ -12,7 +12,7 @@ import Testing
         let json = try answer.json()
         let workers = try #require(json["workers"] as? [[String: Any]])
         #expect(json["total"] as? Int == workers.count)
-        #expect(workers.compactMap { $0["name"] as? String } == ["embargo", "fixity", "maintenance", "previews", "pyramids", "storage"])
+        #expect(workers.compactMap { $0["name"] as? String } == ["embargo", "fixity", "maintenance", "previews", "pyramids", "search", "storage"])
         let pid = try #require(server.pid)
         for worker in workers {
             #expect((worker["daemon"] as? String)?.hasSuffix(":\(pid)") == true, "\(worker)")
@@ -30,12 +30,12 @@ import Testing
         }
         #expect(rows.first == ["NAME", "DAEMON", "STATE", "PASSES", "ITEMS", "LAST FINISHED", "LAST ERROR"])
         let mine = rows.dropFirst().filter { $0.count > 1 && $0[1].hasSuffix(":\(pid)") }
-        #expect(mine.map { $0[0] }.sorted() == ["embargo", "fixity", "maintenance", "previews", "pyramids", "storage"], "\(rows)")
+        #expect(mine.map { $0[0] }.sorted() == ["embargo", "fixity", "maintenance", "previews", "pyramids", "search", "storage"], "\(rows)")
 
         // Stopped: each worker's last row says so.
         #expect(try await server.stop(signal: SIGTERM) == 0)
         let after = try await server.cli(["worker", "list"])
         let stopped = after.split(separator: "\n").filter { $0.contains(":\(pid)") && $0.contains("stopped") }
-        #expect(stopped.count == 6, "\(after)")
+        #expect(stopped.count == 7, "\(after)")
     }
 }
