@@ -1,12 +1,13 @@
--- wrk script for benchmarks/pids.sh: GETs resolver paths picked at random from a targets file and checks every
--- answer is a 302 whose Location is exactly the one expected (wrk follows no redirect).
+-- wrk script for benchmarks/pids.sh and benchmarks/search.sh: GETs paths picked at random from a targets file and
+-- checks every answer: by default a 302 whose Location is exactly the one expected (wrk follows no redirect); with
+-- `total`, a 200 whose JSON body has `"total":N`, the N expected.
 --
---   wrk -t 8 -c 8 -d 10s -s benchmarks/resolve.lua http://127.0.0.1:PORT -- TARGETS.tsv
+--   wrk -t 8 -c 8 -d 10s -s benchmarks/resolve.lua http://127.0.0.1:PORT -- TARGETS.tsv [total]
 --
--- TARGETS.tsv: one `path<TAB>Location` line per target (benchmarks/pid_targets.py writes them). Run with as many
--- threads as connections (-t = -c): a thread then has one connection, whose requests and answers alternate, so the
--- answer wrk hands to response() is the one to the request last made by request() in that thread.
--- done() prints `name: value` lines (rate, latencies, answers that were not the expected 302, socket errors).
+-- TARGETS.tsv: one `path<TAB>expected` line per target (benchmarks/pid_targets.py and search_bench.py write them). Run
+-- with as many threads as connections (-t = -c): a thread then has one connection, whose requests and answers
+-- alternate, so the answer wrk hands to response() is the one to the request last made by request() in that thread.
+-- done() prints `name: value` lines (rate, latencies, answers that were not the expected ones, socket errors).
 
 local threads = {}
 
@@ -16,6 +17,7 @@ function setup(thread)
 end
 
 function init(args)
+  totals = args[2] == "total"
   targets = {}
   for line in io.lines(args[1]) do
     local path, location = line:match("^([^\t]+)\t([^\t]+)$")
@@ -37,6 +39,13 @@ end
 
 function response(status, headers, body)
   checked = checked + 1
+  if totals then
+    if status ~= 200 or not body:find('"total":' .. expected .. '[,}]') then
+      mismatches = mismatches + 1
+      if first_mismatch == "" then first_mismatch = string.format("%d (expected total %s) %s", status, expected, body:sub(1, 200)) end
+    end
+    return
+  end
   local location
   for name, value in pairs(headers) do
     if name:lower() == "location" then location = value end

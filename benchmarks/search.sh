@@ -4,8 +4,9 @@
 #   - the indexing rate while importing: records published per second through the API by 8 clients (each a draft
 #     and its publish, the index written in the publish's transaction);
 #   - queries per second and p50/p99 of four kinds of query, 50 of each picked at random by wrk (8 connections,
-#     DURATION s after WARMUP s; every answer checked for its total): a word, a phrase, a field (`title:word`), and
-#     a word with two facets chosen (`resource_type`, `license`). Every Vellum answer also counts the five facets.
+#     DURATION s after WARMUP s; every answer checked for its total by benchmarks/resolve.lua): a word, a phrase, a
+#     field (`title:word`), and a word with two facets chosen (`resource_type`, `license`). Every Vellum answer also
+#     counts the five facets.
 #   - the reference, measured in the same run: PostgreSQL's own full-text query run directly by pgbench (8 clients)
 #     on the daemon's own index: the page of 10 ranked hits and the total, no facets, no HTTP. Invenio's search
 #     needs an Elasticsearch/OpenSearch cluster, which cannot run here.
@@ -29,7 +30,7 @@ trap 'stop_server; pg_stop; rm -rf "$OUT/runs"' EXIT
 
 # wrk over $2 (targets); `name: value` lines in $1.out; fails on a wrong answer or a socket error.
 run_wrk() {
-  wrk -t 8 -c 8 -d "${3}s" --timeout 10s -s benchmarks/search.lua "$BASE" -- "$2" > "$1.out"
+  wrk -t 8 -c 8 -d "${3}s" --timeout 10s -s benchmarks/resolve.lua "$BASE" -- "$2" total > "$1.out"
   if ! grep -q '^mismatches: 0$' "$1.out" || ! grep -q '^socket_errors: 0$' "$1.out"; then cat "$1.out" >&2; exit 1; fi
 }
 
