@@ -111,7 +111,9 @@ public struct OpenSearchIndex: SearchIndex {
         actions.append(.object(["add": .object(["index": .string(target), "alias": .string(alias)])]))
         _ = try await send(.POST, "/\(target)/_refresh")
         _ = try await send(.POST, "/_aliases", .object(["actions": .array(actions)]))
-        for old in current { _ = try await send(.DELETE, "/\(old)", nil, allow: [404]) }
+        // Then the old ones, and those an interrupted rebuild left.
+        let built = (try await send(.GET, "/\(alias)-*", allow: [404]).json.objectValue ?? [:]).keys
+        for old in Set(current).union(built) where old != target { _ = try await send(.DELETE, "/\(old)", nil, allow: [404]) }
     }
 
     /// The index's settings and fields: the texts as Vellum's words (split on whitespace only), the rest exact.
