@@ -17,15 +17,16 @@ extension SQLMetadataSession: SearchQueries {
                 + (search.owner.map { " OR d.owner = \(bind: $0))" } ?? ")")
         }
         if !search.allVersions { base = base + " AND d.is_latest = \(bind: true)" }
-        func filtered(except left: RecordSearch.Facet?) -> SQLQueryString {
-            var sql = base
+        /// The facets' choices but `left`'s, each as ` AND …`.
+        func choices(except left: RecordSearch.Facet?) -> SQLQueryString {
+            var sql: SQLQueryString = ""
             for (facet, values) in search.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where facet != left && !values.isEmpty {
                 sql = sql + " AND " + filter(facet, values, now: search.now)
             }
             return sql
         }
-        let everything = filtered(except: nil)
-        let total = try await db.raw("SELECT COUNT(*) AS n FROM search_docs d WHERE \(everything)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let everything = base + choices(except: nil)
+        let (total, facets) = try await counts(base, choices, now: search.now)
 
         var from: SQLQueryString = "search_docs d"
         let ranking = search.sort == .bestmatch ? rank(search.query) : nil
@@ -66,29 +67,48 @@ extension SQLMetadataSession: SearchQueries {
             }
         }
 
-        var facets: [RecordSearch.Facet: [(key: String, count: Int)]] = [:]
+        return RecordSearchResult(total: total, ids: ids, lastKey: lastKey, more: more, facets: facets)
+    }
+
+    /// The total and every facet's counts in one statement: the records the query lets through (`base`) are found
+    /// once, then counted with every facet's choices (the total) and with all but its own (each facet's buckets).
+    func counts(_ base: SQLQueryString, _ choices: (RecordSearch.Facet?) -> SQLQueryString, now: Date) async throws -> (
+        Int, [RecordSearch.Facet: [(key: String, count: Int)]]
+    ) {
+        var sql: SQLQueryString = """
+            WITH m AS MATERIALIZED (SELECT d.id, d.resource_type, d.license, d.year, d.public_from FROM search_docs d WHERE \(base))
+            SELECT '' AS f, '' AS k, COUNT(*) AS n FROM m d WHERE 1 = 1\(choices(nil))
+            """
         for facet in RecordSearch.Facet.allCases {
-            let condition = filtered(except: facet)
             let key: SQLQueryString
             var join: SQLQueryString = ""
             switch facet {
             case .resourceType: key = "d.resource_type"
             case .license: key = "d.license"
             case .year: key = "CAST(d.year AS TEXT)"
-            case .access: key = "CASE WHEN \(publicNow(search.now)) THEN 'public' ELSE 'restricted' END"
+            case .access: key = "CASE WHEN \(publicNow(now)) THEN 'public' ELSE 'restricted' END"
             case .keywords:
                 key = "k.keyword"
                 join = " JOIN search_keywords k ON k.id = d.id"
             }
-            let buckets = try await db.raw(
-                """
-                SELECT \(key) AS k, COUNT(*) AS n FROM search_docs d\(join) WHERE \(condition) AND \(key) IS NOT NULL
-                GROUP BY 1 ORDER BY n DESC, k ASC LIMIT \(bind: RecordSearch.facetBuckets)
-                """
-            ).all()
-            facets[facet] = try buckets.map { (try $0.decode(column: "k", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+            sql =
+                sql
+                    + """
+
+                    UNION ALL SELECT * FROM (SELECT '\(unsafeRaw: facet.rawValue)' AS f, \(key) AS k, COUNT(*) AS n FROM m d\(join)
+                        WHERE \(key) IS NOT NULL\(choices(facet)) GROUP BY 2 ORDER BY 3 DESC, 2 ASC LIMIT \(bind: RecordSearch.facetBuckets)) c
+                    """
         }
-        return RecordSearchResult(total: total, ids: ids, lastKey: lastKey, more: more, facets: facets)
+        var total = 0
+        var facets: [RecordSearch.Facet: [(key: String, count: Int)]] = [:]
+        for row in try await db.raw(sql).all() {
+            let (name, key, count) = (
+                try row.decode(column: "f", as: String.self), try row.decode(column: "k", as: String.self), try row.decode(column: "n", as: Int.self)
+            )
+            if let facet = RecordSearch.Facet(rawValue: name) { facets[facet, default: []].append((key, count)) } else { total = count }
+        }
+        for facet in RecordSearch.Facet.allCases { facets[facet] = (facets[facet] ?? []).sorted { ($1.count, $0.key) < ($0.count, $1.key) } }
+        return (total, facets)
     }
 
     struct SortKey {
