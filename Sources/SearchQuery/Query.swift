@@ -43,3 +43,15 @@ public struct DateRange: Hashable, Sendable {
         (from.map { day >= $0 } ?? true) && (until.map { day < $0 } ?? true)
     }
 }
+
+extension Query {
+    /// The text leaves a match can be scored by: those not under a negation, each with its field (nil: every text
+    /// field). Empty when the query has none, and then no backend ranks by relevance.
+    public var scoredTexts: [(field: String?, text: Text)] {
+        switch self {
+        case .text(let field, let text): [(field, text)]
+        case .and(let parts), .or(let parts): parts.flatMap(\.scoredTexts)
+        case .not, .all, .exact, .dates: []
+        }
+    }
+}

@@ -34,7 +34,7 @@ enum OpenSearchQuery {
                 ])
             aggregations[facet.rawValue] = .object(["filter": bool(must: others), "aggs": .object(["buckets": inner])])
         }
-        let keys = sortKeys(search.sort, ranked: !positiveLeaves(search.query).isEmpty)
+        let keys = sortKeys(search.sort, ranked: !search.query.scoredTexts.isEmpty)
         var body: [String: JSON] = [
             "query": main, "post_filter": bool(must: facetFilters(search, except: nil)), "aggs": .object(aggregations),
             "sort": .array(keys.map { .object([$0.field: .object(["order": .string($0.descending ? "desc" : "asc")])]) }),
@@ -190,14 +190,6 @@ enum OpenSearchQuery {
                         ])
                     ])
                 })
-        }
-    }
-
-    static func positiveLeaves(_ query: Query) -> [Query] {
-        switch query {
-        case .text: [query]
-        case .and(let parts), .or(let parts): parts.flatMap(positiveLeaves)
-        case .not, .all, .exact, .dates: []
         }
     }
 

@@ -22,14 +22,19 @@ extension RecordsService {
         } catch {
             throw RecordsError(.invalid, error.description)
         }
-        guard (1...100).contains(search.size) else { throw RecordsError(.invalid, "size must be from 1 to 100.") }
-        guard search.page >= 1, search.page <= RecordSearch.window / search.size else {
-            throw RecordsError(.invalid, "page × size must be at most \(RecordSearch.window).")
-        }
+        try Self.checkPage(search.page, size: search.size)
         search.owner = principal.tokenID
         search.isAdmin = principal.isAdmin
         let (result, hits, pids) = try await find(search, pids: true)
         return SearchPage(result: result, records: hits, pids: pids, highlighter: SearchHighlighter(search.query))
+    }
+
+    /// A page of search hits or drafts: `size` 1 to 100, `page` from 1 while page × size stays within the window.
+    static func checkPage(_ page: Int, size: Int) throws {
+        guard (1...100).contains(size) else { throw RecordsError(.invalid, "size must be from 1 to 100.") }
+        guard page >= 1, page <= RecordSearch.window / size else {
+            throw RecordsError(.invalid, "page × size must be at most \(RecordSearch.window).")
+        }
     }
 
     /// What the index finds, with the hits' records (read in the transaction that searched the database's own index).
@@ -173,9 +178,7 @@ extension RecordsService {
     /// The caller's own drafts, the last changed first (`GET /records?status=draft`): a page of `size` (1 to 100).
     public func drafts(page: Int, size: Int, by principal: Principal) async throws -> (total: Int, records: [Record], pids: [Int64: JSON]) {
         guard let owner = principal.tokenID else { throw FilesError.unauthenticated }
-        guard (1...100).contains(size), page >= 1, page <= RecordSearch.window / size else {
-            throw RecordsError(.invalid, "size must be from 1 to 100, and page × size at most \(RecordSearch.window).")
-        }
+        try Self.checkPage(page, size: size)
         return try await store.read { session in
             let (total, records) = try await session.queries(RecordQueries.self).drafts(owner: owner, offset: (page - 1) * size, limit: size)
             return (total, records, try await Self.pidsJSON(of: records, in: session))

@@ -266,7 +266,7 @@ extension SQLMetadataSession: SearchQueries {
     /// are computed once, in a materialized `WITH` (SQLite 3.54 otherwise ran the full-text match again for every
     /// candidate row: 320 ms instead of 15 for a word in 953 of 100,000 records).
     func rank(_ query: Query) -> (with: SQLQueryString, join: SQLQueryString)? {
-        let leaves = Self.positiveLeaves(query)
+        let leaves = query.scoredTexts
         guard !leaves.isEmpty else { return nil }
         switch dialect {
         case .sqlite:
@@ -280,14 +280,6 @@ extension SQLMetadataSession: SearchQueries {
         case .postgres:
             let combined = leaves.map { tsquery($0.1) }.joined(separator: " || ")
             return ("", " LEFT JOIN LATERAL (SELECT ts_rank_cd(d.tsv, " + combined + ") AS score) s ON TRUE")
-        }
-    }
-
-    static func positiveLeaves(_ query: Query) -> [(String?, Text)] {
-        switch query {
-        case .text(let field, let text): [(field, text)]
-        case .and(let parts), .or(let parts): parts.flatMap(positiveLeaves)
-        case .not, .all, .exact, .dates: []
         }
     }
 }
