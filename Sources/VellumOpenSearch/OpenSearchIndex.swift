@@ -37,7 +37,7 @@ public struct OpenSearchIndex: SearchIndex {
     public func search(_ search: RecordSearch) async throws -> RecordSearchResult {
         let body = try OpenSearchQuery.body(search)
         let answer = try await send(.POST, "/\(alias)/_search", body).json
-        let keys = OpenSearchQuery.sortKeys(search.sort, ranked: !search.query.scoredTexts.isEmpty)
+        let keys = search.sortKeys
         var hits = answer["hits"]?["hits"]?.arrayValue ?? []
         let total = Int(answer["hits"]?["total"]?["value"]?.numberValue ?? 0)
         let more: Bool

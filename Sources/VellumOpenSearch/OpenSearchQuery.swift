@@ -34,16 +34,13 @@ enum OpenSearchQuery {
                 ])
             aggregations[facet.rawValue] = .object(["filter": bool(must: others), "aggs": .object(["buckets": inner])])
         }
-        let keys = sortKeys(search.sort, ranked: !search.query.scoredTexts.isEmpty)
+        let keys = search.sortKeys
         var body: [String: JSON] = [
             "query": main, "post_filter": bool(must: facetFilters(search, except: nil)), "aggs": .object(aggregations),
-            "sort": .array(keys.map { .object([$0.field: .object(["order": .string($0.descending ? "desc" : "asc")])]) }),
+            "sort": .array(keys.map { .object([field($0.field): .object(["order": .string($0.descending ? "desc" : "asc")])]) }),
             "track_total_hits": .bool(true), "_source": .bool(false),
         ]
-        if let after = search.after {
-            guard after.count == keys.count, zip(after, keys).allSatisfy({ $0.0.kind == $0.1.kind }) else {
-                throw RecordsError(.invalid, "The cursor does not fit this search: start again from its first page.")
-            }
+        if let after = try search.checkedAfter() {
             body["search_after"] = .array(after.map(json))
             body["size"] = .number(Double(search.size + 1))
         } else {
@@ -53,24 +50,16 @@ enum OpenSearchQuery {
         return .object(body)
     }
 
-    struct SortKey {
-        var field: String
-        var descending: Bool
-        var kind: SearchKey.Kind
-    }
-
-    /// The databases' sort keys (SQLMetadataSession.sortKeys), in the index's fields.
-    static func sortKeys(_ sort: RecordSearch.Sort, ranked: Bool) -> [SortKey] {
-        let id = { (descending: Bool) in SortKey(field: "id", descending: descending, kind: .integer) }
-        switch sort {
-        case .bestmatch where ranked:
-            return [SortKey(field: "_score", descending: true, kind: .real), SortKey(field: "created", descending: true, kind: .integer), id(true)]
-        case .bestmatch, .newest: return [SortKey(field: "created", descending: true, kind: .integer), id(true)]
-        case .oldest: return [SortKey(field: "created", descending: false, kind: .integer), id(false)]
-        case .updated: return [SortKey(field: "updated", descending: true, kind: .integer), id(true)]
-        case .title: return [SortKey(field: "title_sort", descending: false, kind: .text), id(false)]
-        case .publicationDate: return [SortKey(field: "publication_ascending", descending: false, kind: .text), id(false)]
-        case .publicationDateDescending: return [SortKey(field: "publication_descending", descending: true, kind: .text), id(true)]
+    /// A sort key's field in the index.
+    static func field(_ field: RecordSearch.SortKey.Field) -> String {
+        switch field {
+        case .score: "_score"
+        case .created: "created"
+        case .updated: "updated"
+        case .id: "id"
+        case .title: "title_sort"
+        case .publicationAscending: "publication_ascending"
+        case .publicationDescending: "publication_descending"
         }
     }
 
@@ -83,7 +72,7 @@ enum OpenSearchQuery {
     }
 
     /// A hit's `sort` values as the cursor's keys.
-    static func key(_ values: [JSON], _ keys: [SortKey]) -> [SearchKey]? {
+    static func key(_ values: [JSON], _ keys: [RecordSearch.SortKey]) -> [SearchKey]? {
         guard values.count == keys.count else { return nil }
         var result: [SearchKey] = []
         for (value, key) in zip(values, keys) {

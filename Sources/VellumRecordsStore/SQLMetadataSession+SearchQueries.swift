@@ -29,14 +29,11 @@ extension SQLMetadataSession: SearchQueries {
         let (total, facets) = try await counts(base, choices, now: search.now)
 
         var from: SQLQueryString = "search_docs d"
-        let ranking = search.sort == .bestmatch ? rank(search.query) : nil
+        let ranking = search.isRanked ? rank(search.query) : nil
         if let ranking { from = from + ranking.join }
-        let keys = Self.sortKeys(search.sort, ranked: ranking != nil, dialect: dialect)
+        let keys = search.sortKeys.map { (expression: sortExpression($0.field), descending: $0.descending, kind: $0.kind) }
         var page = everything
-        if let after = search.after {
-            guard after.count == keys.count, zip(after, keys).allSatisfy({ $0.0.kind == $0.1.kind }) else {
-                throw RecordsError(.invalid, "The cursor does not fit this search: start again from its first page.")
-            }
+        if let after = try search.checkedAfter() {
             var alternatives: [SQLQueryString] = []
             for k in keys.indices {
                 var parts: [SQLQueryString] = (0..<k).map { "\(unsafeRaw: keys[$0].expression) = " + Self.bind(after[$0]) }
@@ -111,34 +108,19 @@ extension SQLMetadataSession: SearchQueries {
         return (total, facets)
     }
 
-    struct SortKey {
-        var expression: String
-        var descending: Bool
-        var kind: SearchKey.Kind
-    }
-
-    /// A sort's keys, the record id last (so that every hit has its own place, and a cursor can follow it).
-    static func sortKeys(_ sort: RecordSearch.Sort, ranked: Bool, dialect: StoreDialect) -> [SortKey] {
-        let id = { (descending: Bool) in SortKey(expression: "d.id", descending: descending, kind: .integer) }
+    /// A sort key's column. Texts compare by code point on both databases (PostgreSQL's default collation is the
+    /// locale's).
+    func sortExpression(_ field: RecordSearch.SortKey.Field) -> String {
         let binary = dialect == .postgres ? " COLLATE \"C\"" : ""
-        switch sort {
-        case .bestmatch where ranked:
-            // FTS5's bm25 is lower for better matches; ts_rank_cd higher. A hit the text did not score ranks last.
-            let score =
-                dialect == .sqlite
-                ? SortKey(expression: "COALESCE(s.score, 0.0)", descending: false, kind: .real)
-                : SortKey(expression: "CAST(COALESCE(s.score, 0) AS DOUBLE PRECISION)", descending: true, kind: .real)
-            return [score, SortKey(expression: "d.created", descending: true, kind: .integer), id(true)]
-        case .bestmatch, .newest: return [SortKey(expression: "d.created", descending: true, kind: .integer), id(true)]
-        case .oldest: return [SortKey(expression: "d.created", descending: false, kind: .integer), id(false)]
-        case .updated: return [SortKey(expression: "d.updated", descending: true, kind: .integer), id(true)]
-        // Texts compare by code point on both databases (PostgreSQL's default collation is the locale's).
-        case .title: return [SortKey(expression: "d.title_sort" + binary, descending: false, kind: .text), id(false)]
-        // Records without a publication date last either way.
-        case .publicationDate:
-            return [SortKey(expression: "COALESCE(d.publication_day, '99999')" + binary, descending: false, kind: .text), id(false)]
-        case .publicationDateDescending:
-            return [SortKey(expression: "COALESCE(d.publication_day, '')" + binary, descending: true, kind: .text), id(true)]
+        switch field {
+        // FTS5's bm25 is lower for better matches (so negated); ts_rank_cd higher. A hit the text did not score: 0.
+        case .score: return dialect == .sqlite ? "-COALESCE(s.score, 0.0)" : "CAST(COALESCE(s.score, 0) AS DOUBLE PRECISION)"
+        case .created: return "d.created"
+        case .updated: return "d.updated"
+        case .id: return "d.id"
+        case .title: return "d.title_sort" + binary
+        case .publicationAscending: return "COALESCE(d.publication_day, '99999')" + binary
+        case .publicationDescending: return "COALESCE(d.publication_day, '')" + binary
         }
     }
 
