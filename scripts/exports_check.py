@@ -34,6 +34,7 @@ from citeproc.source.json import CiteProcJSON
 from lxml import etree
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from xsd_local import validate, xml_schema
 
 SCHEMA = json.loads((pathlib.Path(datacite.__file__).parent / "schemas" / "datacite-v4.5.json").read_text())
 VALIDATOR = jsonschema.Draft201909Validator(SCHEMA)
@@ -43,33 +44,6 @@ LATEX = get_default_latex_context_db()  # and LaTeX's text commands pylatexenc d
 LATEX.add_context_category("text symbols", prepend=True, macros=[
     MacroTextSpec(name, text) for name, text in
     [("textbraceleft", "{"), ("textbraceright", "}"), ("textless", "<"), ("textgreater", ">")]])
-
-
-class LocalSchemas(etree.Resolver):
-    """The schemas oai_dc.xsd imports by URL, read from XSD_DIR instead (nothing is fetched)."""
-
-    def __init__(self, folder):
-        super().__init__()
-        self.files = {
-            "http://dublincore.org/schemas/xmls/simpledc20021212.xsd": folder / "oai_dc" / "simpledc20021212.xsd",
-            "http://www.w3.org/2001/03/xml.xsd": folder / "datacite-4.5" / "include" / "xml.xsd",
-        }
-
-    def resolve(self, url, pubid, context):
-        if url in self.files:
-            return self.resolve_filename(str(self.files[url]), context)
-        return None
-
-
-def xml_schema(path, folder):
-    parser = etree.XMLParser(no_network=True)
-    parser.resolvers.add(LocalSchemas(folder))
-    return etree.XMLSchema(etree.parse(str(path), parser))
-
-
-def validate(schema, document):
-    if not schema.validate(document):
-        raise AssertionError("; ".join(f"line {e.line}: {e.message}" for e in list(schema.error_log)[:3]))
 
 
 def datacite_json(path, expected, schemas):

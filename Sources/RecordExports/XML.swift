@@ -1,8 +1,8 @@
 /// XML text: escaped character data and attribute values, and elements written one a line.
-enum XML {
+public enum XML {
     /// Escapes `&`, `<`, `>` and quotes, and drops what XML 1.0 cannot hold (control characters other than tab and
     /// line breaks; lone surrogates cannot occur in a Swift string).
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -22,7 +22,7 @@ enum XML {
     }
 
     /// `<name a="v">text</name>`, indented by `indent` levels of two spaces.
-    static func element(_ name: String, _ text: String, _ attributes: [(String, String)] = [], indent: Int) -> String {
+    public static func element(_ name: String, _ text: String, _ attributes: [(String, String)] = [], indent: Int) -> String {
         let attributes = attributes.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
         return String(repeating: "  ", count: indent) + "<\(name)\(attributes)>\(escape(text))</\(name)>"
     }

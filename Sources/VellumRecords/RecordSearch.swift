@@ -148,15 +148,12 @@ public struct SearchCursor: Sendable, Equatable {
             }
         }
         let text = JSON.object(["s": .string(sort.rawValue), "k": .array(values)]).serialized()
-        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(text.utf8).base64url
     }
 
     /// A cursor this daemon made; nil for anything else.
     public init?(encoded: String) {
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard encoded.count <= 8192, let data = Data(base64Encoded: base64), let json = try? JSON(parsing: Array(data)),
+        guard encoded.count <= 8192, let data = Data(base64url: encoded), let json = try? JSON(parsing: Array(data)),
             let sort = json["s"]?.stringValue.flatMap(RecordSearch.Sort.init(rawValue:)), let values = json["k"]?.arrayValue
         else { return nil }
         var key: [SearchKey] = []

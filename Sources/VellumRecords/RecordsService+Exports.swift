@@ -10,16 +10,28 @@ extension RecordsService {
     public func exportRecord(
         _ record: Record, isConcept: Bool = false, fileURL: @escaping @Sendable (ObjectVersion) -> String
     ) async throws -> ExportRecord {
-        try await store.read { session in
+        try await exportRecords([record], isConcept: isConcept, fileURL: fileURL)[0]
+    }
+
+    /// Records as the exports read them, in one read transaction (their DOIs in two queries).
+    public func exportRecords(
+        _ records: [Record], isConcept: Bool = false, fileURL: @escaping @Sendable (ObjectVersion) -> String
+    ) async throws -> [ExportRecord] {
+        try await store.read { [site] session in
             let pids = try session.queries(PIDQueries.self)
-            let doi = try await pids.pids(of: .record, record.id).first { $0.scheme == .doi }?.value
-            let conceptDOI = try await pids.pids(of: .concept, record.conceptID).first { $0.scheme == .doi }?.value
-            let versions = try await session.listVersions(ListQuery(bucketID: record.bucketID, limit: 10_000, allVersions: false))
-            return Self.exportRecord(
-                record, site: site, doi: doi, conceptDOI: conceptDOI, isConcept: isConcept,
-                files: versions.map {
-                    ExportRecord.File(key: $0.key, size: $0.size, mimetype: $0.mimetype, url: fileURL($0))
-                })
+            let dois = { (object: PID.Object, ids: [Int64]) in
+                Dictionary(try await pids.pids(of: object, ids).filter { $0.scheme == .doi }.map { ($0.objectID, $0.value) }, uniquingKeysWith: min)
+            }
+            let (own, concepts) = (try await dois(.record, records.map(\.id)), try await dois(.concept, records.map(\.conceptID)))
+            var exports: [ExportRecord] = []
+            for record in records {
+                let versions = try await session.listVersions(ListQuery(bucketID: record.bucketID, limit: 10_000, allVersions: false))
+                exports.append(
+                    Self.exportRecord(
+                        record, site: site, doi: own[record.id], conceptDOI: concepts[record.conceptID], isConcept: isConcept,
+                        files: versions.map { ExportRecord.File(key: $0.key, size: $0.size, mimetype: $0.mimetype, url: fileURL($0)) }))
+            }
+            return exports
         }
     }
 

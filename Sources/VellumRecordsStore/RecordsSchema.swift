@@ -113,5 +113,25 @@ public enum RecordsSchema {
                 .postgres("CREATE INDEX search_docs_tsv_description ON search_docs USING GIN (tsv_description)"),
                 .postgres("CREATE INDEX search_docs_tsv_keywords ON search_docs USING GIN (tsv_keywords)"),
             ],
+            [
+                // OAI-PMH (api.md §10): a row per record harvesters may see, from when it is (`public_from`, an
+                // embargo's end) or was public; kept as a deleted header once the record is removed or no longer
+                // public (`sets`: the named sets it was in then). Written with every record change, in its
+                // transaction (SQLMetadataSession+OAI.swift). Published records from before come from the search
+                // index.
+                """
+                CREATE TABLE oai_items (record_id BIGINT PRIMARY KEY, datestamp BIGINT NOT NULL, public_from BIGINT NOT NULL,
+                    deleted BOOLEAN NOT NULL, resource_type TEXT, sets TEXT NOT NULL)
+                """,
+                "CREATE INDEX oai_items_datestamp ON oai_items (datestamp)",
+                """
+                INSERT INTO oai_items (record_id, datestamp, public_from, deleted, resource_type, sets)
+                SELECT id, CASE WHEN public_from > updated THEN public_from ELSE updated END, public_from, FALSE, resource_type, ''
+                FROM search_docs WHERE public_from IS NOT NULL
+                """,
+                "CREATE TABLE oai_sets (spec TEXT PRIMARY KEY, name TEXT NOT NULL, query TEXT NOT NULL)",
+                // The key resumption tokens are signed with, made by the first daemon that needs it.
+                "CREATE TABLE oai_keys (name TEXT PRIMARY KEY, key TEXT NOT NULL)",
+            ],
         ])
 }

@@ -32,6 +32,7 @@ extension SQLMetadataSession: RecordQueries {
                     \(bind: record.updated.micros), \(bind: record.tombstone?.serialized()), \(bind: record.embargoAhead))
             """
         ).run()
+        try await trackOAI(record)
         try await index(record)
     }
 
@@ -59,7 +60,10 @@ extension SQLMetadataSession: RecordQueries {
             WHERE id = \(bind: record.id) AND revision = \(bind: record.revision - 1) RETURNING id
             """
         ).all()
-        if !rows.isEmpty { try await index(record) }
+        if !rows.isEmpty {
+            try await trackOAI(record)
+            try await index(record)
+        }
         return !rows.isEmpty
     }
 

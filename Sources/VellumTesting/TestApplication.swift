@@ -74,6 +74,7 @@ public struct TestApplication {
             ("/pid", { pids.resolverRoutes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/doi", { pids.doiRoutes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/pids", { pids.adminRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/oai2d", { OAIController(service: recordsService, settings: OAISettings(), dataCentre: nil).routes() }),
         ]
         let router = VellumRouter.build(http)
         return TestApplication(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import IIIFGrammar
 import VellumCore
+import VellumRecords
 
 extension ExitCode {
     /// The command line's one mapping from the domain's errors to exit statuses, with `sysexits.h`'s numbers so
@@ -28,6 +29,12 @@ extension ExitCode {
             case .notFound: self = .noInput
             case .busy: self = .temporaryFailure
             case .failure: self = .software
+            }
+        case let error as RecordsError:
+            switch error.reason {
+            case .invalid, .conflict, .revisionMismatch: self = .dataError
+            case .notFound, .gone: self = .noInput
+            case .tampered: self = .software
             }
         default: self = .software
         }

@@ -79,6 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
         http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]
         let recordRoutes = RecordsController(service: records, publicURL: settings.resolvedPublicURL)
         let pidRoutes = PIDController(service: records, publicURL: settings.resolvedPublicURL)
+        let oaiRoutes = OAIController(
+            service: records, settings: settings[OAISettings.self], dataCentre: settings[PIDSettings.self].dataCiteUsername)
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/records", { recordRoutes.routes(auth: AuthMiddleware(tokens: tokens)) }),
@@ -86,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("/pid", { pidRoutes.resolverRoutes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/doi", { pidRoutes.doiRoutes(auth: AuthMiddleware(tokens: tokens)) }),
             ("/pids", { pidRoutes.adminRoutes(auth: AuthMiddleware(tokens: tokens)) }),
+            ("/oai2d", { oaiRoutes.routes() }),
         ]
         let router = VellumRouter.build(http)
         let connections = Connections(

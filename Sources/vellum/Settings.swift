@@ -55,7 +55,7 @@ struct Settings: Sendable {
     var resolvedPublicURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// The modules whose settings are read beside the core's: register a module's `SettingsGroup` here.
-    static let groups: [any SettingsGroup.Type] = [IIIFSettings.self, PreviewSettings.self, PIDSettings.self]
+    static let groups: [any SettingsGroup.Type] = [IIIFSettings.self, PreviewSettings.self, PIDSettings.self, OAISettings.self]
 
     /// A module's settings.
     subscript<Group: SettingsGroup>(_ group: Group.Type) -> Group {

@@ -9,7 +9,7 @@ struct Vellum: AsyncParsableCommand {
         abstract: "Files-first object storage and file-integrity daemon.",
         subcommands: [
             ServeCommand.self, TokenCommand.self, LocationCommand.self, PutCommand.self, GCCommand.self, FixityCommand.self, DBCommand.self,
-            MigrateCommand.self, WorkerCommand.self, RecordsCommand.self, SchemaCommand.self, PIDCommand.self, SearchCommand.self,
+            MigrateCommand.self, WorkerCommand.self, RecordsCommand.self, SchemaCommand.self, PIDCommand.self, SearchCommand.self, OAICommand.self,
         ])
 
     /// swift-argument-parser's `main`, but a domain error ends the process with its own exit status
