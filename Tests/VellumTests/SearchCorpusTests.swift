@@ -274,7 +274,7 @@ import VellumRecords
             // From a cursor placed before the first hit, following `next` links of 37 hits each.
             let before: SearchKey =
                 switch sort {
-                case .bestmatch: server.searchBackend == "SQLite" ? .real(-1e300) : .real(1e300)  // FTS5 scores lower for better
+                case .bestmatch: .real(1e300)  // scores are better the higher, on every backend
                 case .title, .publicationDate: .text("")
                 case .publicationDateDescending: .text("\u{10FFFF}")
                 case .oldest: .integer(Int64.min)
