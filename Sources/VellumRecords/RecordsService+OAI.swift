@@ -97,9 +97,13 @@ extension RecordsService {
         try await store.read { try await $0.queries(RecordQueries.self).records(ids) }
     }
 
+    /// The characters of OAI-PMH's names (a metadataPrefix, a setSpec's parts).
+    public static let oaiNameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!~*'()".unicodeScalars)
+
     /// OAI-PMH's setSpec: `([A-Za-z0-9\-_\.!~\*'\(\)])+(:[A-Za-z0-9\-_\.!~\*'\(\)]+)*`.
     public static func isSetSpec(_ spec: String) -> Bool {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!~*'()")
-        return spec.split(separator: ":", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0.allSatisfy(allowed.contains) }
+        spec.split(separator: ":", omittingEmptySubsequences: false).allSatisfy {
+            !$0.isEmpty && $0.unicodeScalars.allSatisfy(oaiNameCharacters.contains)
+        }
     }
 }

@@ -138,7 +138,6 @@ public struct OAIController: Sendable {
         let format = try Self.format(state.metadataPrefix ?? "")
         var set: OAIListing.Set?
         if let spec = state.set {
-            guard RecordsService.isSetSpec(spec) else { throw OAIError("badArgument", "'\(spec)' is not a setSpec.") }
             set = try await service.oaiSet(spec)
             if set == nil {
                 if try await service.oaiSetList(now: now).isEmpty { throw OAIError("noSetHierarchy", "There are no sets yet.") }

@@ -1,4 +1,5 @@
 import Foundation
+import VellumRecords
 
 /// An OAI-PMH error: its code (`badArgument`, …) and what to tell the harvester. Answered with HTTP 200.
 struct OAIError: Error, Equatable {
@@ -57,8 +58,25 @@ struct OAIRequest: Equatable {
         } else if let missing = rules.required.first(where: { arguments[$0] == nil }) {
             throw OAIError("badArgument", "\(verb.rawValue) needs the argument '\(missing)'.")
         }
+        // Values the answer echoes must fit OAI-PMH.xsd's types; anything else is a malformed argument.
+        if let prefix = arguments["metadataPrefix"], !Self.fits(prefix, RecordsService.oaiNameCharacters) {
+            throw OAIError("badArgument", "'\(prefix)' is not a metadataPrefix: letters, digits and -_.!~*'().")
+        }
+        if let set = arguments["set"], !RecordsService.isSetSpec(set) {
+            throw OAIError("badArgument", "'\(set)' is not a setSpec: letters, digits and -_.!~*'(), parts joined by ':'.")
+        }
+        if let identifier = arguments["identifier"], !Self.fits(identifier, Self.uriCharacters) {
+            throw OAIError("badArgument", "'\(identifier)' is not an identifier: a URI, such as oai:example.org:12.")
+        }
         self.verb = verb
         self.arguments = arguments
+    }
+
+    /// RFC 3986's characters (unreserved, reserved, and `%` of an escape).
+    static let uriCharacters = RecordsService.oaiNameCharacters.union(":/?#[]@$&+,;=%".unicodeScalars)
+
+    static func fits(_ value: String, _ allowed: Set<Unicode.Scalar>) -> Bool {
+        !value.isEmpty && value.unicodeScalars.allSatisfy(allowed.contains)
     }
 
     /// A `from` or `until` value: a day (`2024-05-01`) or a second (`2024-05-01T12:00:00Z`), in UTC; the instant it

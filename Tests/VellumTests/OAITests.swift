@@ -125,6 +125,8 @@ import VellumRecords
             ("from-after-until", "verb=ListRecords&metadataPrefix=oai_dc&from=2025-01-01&until=2024-01-01", "badArgument"),
             ("bad-set", "verb=ListRecords&metadataPrefix=oai_dc&set=a%20b", "badArgument"),
             ("bad-encoding", "verb=Identify&x=%zz", "badArgument"),
+            ("bad-prefix", "verb=ListRecords&metadataPrefix=oai%20dc", "badArgument"),
+            ("bad-identifier", "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:x:1%3Cb%3E%20", "badArgument"),
             ("bad-token", "verb=ListRecords&resumptionToken=forged.token", "badResumptionToken"),
             ("sets-token", "verb=ListSets&resumptionToken=x", "badResumptionToken"),
             ("bad-format", "verb=ListRecords&metadataPrefix=marc21", "cannotDisseminateFormat"),
