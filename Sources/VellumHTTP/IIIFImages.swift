@@ -12,12 +12,15 @@ import VellumHTTPSupport
 public final class IIIFImages: Sendable {
     let files: FilesServices
     let renderer: IIIFRenderer
+    /// Where images in locations without local files (S3) are read from.
+    let copies: LocalCopies
     /// Recent answers of `imageSource` to anonymous clients, by identifier.
     let resolved = Mutex<[IIIFIdentifier: (file: FileInstance, source: ImageSource, until: ContinuousClock.Instant)]>([:])
 
-    public init(files: FilesServices, renderer: IIIFRenderer) {
+    public init(files: FilesServices, renderer: IIIFRenderer, copies: LocalCopies) {
         self.files = files
         self.renderer = renderer
+        self.copies = copies
     }
 
     /// What a request names: the API version, the image, the image's base URI (its `id`), and whether shared
@@ -132,12 +135,13 @@ public final class IIIFImages: Sendable {
             bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
             by: principal)
         guard let file = version.file else { throw FilesError.objectNotFound }
-        guard let path = try await files.administration.localPath(file) else {
-            throw IIIFError(.notImplemented, "IIIF is served for files in local locations only.")
-        }
-        var source = ImageSource(path: path)
+        // With a pyramid, only the pyramid is read: an original in S3 is not copied then.
+        let source: ImageSource
         if let pyramid = try await files.administration.derivative(.pyramid, of: file) {
-            source.pyramid = try await files.administration.localPath(pyramid)
+            let tiles = try await copies.path(of: pyramid)
+            source = ImageSource(path: try await files.administration.localPath(file) ?? tiles, pyramid: tiles)
+        } else {
+            source = ImageSource(path: try await copies.path(of: file))
         }
         if anonymous {
             resolved.withLock { resolved in

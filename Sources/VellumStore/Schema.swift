@@ -190,6 +190,14 @@ enum Schema {
             "ALTER TABLE file_derivatives DROP COLUMN next_attempt",
             "ALTER TABLE file_derivatives DROP COLUMN last_error",
         ],
+        [
+            // Derivatives are made for files in S3 locations too now: the jobs refused for that reason run again.
+            """
+            UPDATE jobs SET state = 'due', due = 0, attempts = 0, last_error = NULL
+            WHERE state = 'failed' AND kind LIKE 'derivative:%'
+                AND last_error LIKE 'Derivatives are made for files in local locations only.%'
+            """
+        ],
     ]
 
     /// The media types a IIIF pyramid was made for when step 4 shipped, as an SQL list (frozen with the step; the

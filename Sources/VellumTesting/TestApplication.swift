@@ -52,7 +52,9 @@ public struct TestApplication {
                 maxPixels: 100_000_000, limits: Limits(maxWidth: 10_000, maxHeight: 10_000, maxArea: 100_000_000), threads: 1,
                 queue: 8))
         let metrics = VellumMetrics()
-        let images = IIIFImages(files: files, renderer: renderer)
+        let images = IIIFImages(
+            files: files, renderer: renderer, copies: try LocalCopies(context: files.context, directory: directory + "/cache/iiif", capacity: 1 << 30)
+        )
         let previews = try PreviewController(
             files: files, settings: previewSettings, dataDir: directory, apiURL: "http://localhost",
             images: { try await images.serve($0, bucketID: $1.bucketID, key: $1.key, versionID: $1.versionID, path: $2, base: $3, principal: $4) })

@@ -63,7 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
                 EmbargoWorker(records: records),
                 SearchOutboxWorker(records: records),
             ] + Self.doiWorkers(settings, records), store: runtime.store, logger: logger)
-        let images = IIIFImages(files: files, renderer: renderer)
+        let copies = try LocalCopies(
+            context: files.context, directory: settings.dataDir + "/cache/iiif",
+            capacity: Int64(settings[IIIFSettings.self].copiesMB) << 20)
+        let images = IIIFImages(files: files, renderer: renderer, copies: copies)
         let previews = try PreviewController(
             files: files, settings: settings[PreviewSettings.self], dataDir: settings.dataDir, apiURL: settings.resolvedPublicURL,
             images: { try await images.serve($0, bucketID: $1.bucketID, key: $1.key, versionID: $1.versionID, path: $2, base: $3, principal: $4) })

@@ -121,7 +121,7 @@ import Testing
         #expect(before.status == 1)
         #expect(before.output.contains("applied: none") && before.output.contains("pending: 1 2 3 4 5 6"))
         let migrated = try await vellum(["db", "migrate"])
-        #expect(migrated.status == 0 && migrated.output.contains("schema at version 11 of 11"))
+        #expect(migrated.status == 0 && migrated.output.contains("schema at version 12 of 12"))
         let after = try await vellum(["db", "status"])
         #expect(after.status == 0 && after.output.contains("applied: 1 2 3 4 5 6") && after.output.contains("pending: none"))
     }

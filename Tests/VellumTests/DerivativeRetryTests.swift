@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// A pyramid that cannot be stored (its location's `.tmp` is not a directory) is tried again after a pause that
-/// doubles, not at every pass, and listed at `GET /derivatives/failures` until it is made.
-@Suite(.disabled(if: TestServer.onS3, "pyramids are built from local files")) struct DerivativeRetryTests {
+/// A pyramid that cannot be made (its location's `.tmp` is not a directory; on S3, the renderer's scratch folder,
+/// where the original is copied, is not one) is tried again after a pause that doubles, not at every pass, and
+/// listed at `GET /derivatives/failures` until it is made.
+@Suite struct DerivativeRetryTests {
     @Test func failedPyramidsBackOffAndAreListed() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
@@ -15,7 +16,11 @@ import Testing
             body: try [UInt8](Data(contentsOf: URL(fileURLWithPath: jpg))))
         #expect(upload.status == 200)
         let file = try #require(try await server.sql("SELECT file_id FROM object_versions WHERE key = 'photo.jpg'").first)
-        let tmp = server.dataDir + "/default/.tmp"
+        let scratch = server.dataDir + "/tmp/iiif"
+        let tmp =
+            server.s3 == nil
+            ? server.dataDir + "/default/.tmp"
+            : scratch + "/" + (try FileManager.default.contentsOfDirectory(atPath: scratch).first ?? "")
         try FileManager.default.removeItem(atPath: tmp)
         FileManager.default.createFile(atPath: tmp, contents: nil)
         let requested = Date()

@@ -5,7 +5,7 @@ import Testing
 /// What IIIF work may cost the daemon, against real daemons: damaged images are the client's 4xx, never a 5xx;
 /// renders from originals stay within their budget of memory and temporary space and do not hold up the tiles
 /// other clients read from pyramids; temporary files do not outlive their process.
-@Suite(.disabled(if: TestServer.onS3, "IIIF reads images from local files")) struct IIIFResourceTests {
+@Suite struct IIIFResourceTests {
     /// Writes a PNG made with Python's standard library: `noise` (8-bit RGB, random bytes: incompressible) or
     /// `deep` (16-bit RGB, gradients and a few varying rows: a huge image in a small file).
     static func png(_ path: String, width: Int, height: Int, deep: Bool = false) async throws {

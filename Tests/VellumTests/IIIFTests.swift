@@ -3,7 +3,7 @@ import Testing
 
 /// The IIIF Image API against a real daemon: the official validator (levels 0-2, both versions), status codes,
 /// headers, and the sizes and tiles info.json promises.
-@Suite(.disabled(if: TestServer.onS3, "IIIF reads images from local files")) struct IIIFTests {
+@Suite struct IIIFTests {
     static let validatorImage = "67352ccc-d1b0-11e1-89ae-279075081939.png"
 
     /// The validator's virtual environment (`scripts/test.sh` makes it): its Python has Pillow.
@@ -172,17 +172,17 @@ import Testing
         try await Self.python("from PIL import Image; Image.effect_noise((2000, 1500), 64).convert('RGB').save('\(jpg)', quality=90)")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: jpg)))
         #expect(try await server.request(.PUT, "/files/\(bucket)/big.jpg", body: bytes).status == 200)
-        let original = server.dataDir + "/default/" + (try await server.blob(size: bytes.count).name)
+        let original = try await server.blob(size: bytes.count)
         let stored = try await blobs(server, count: 2)
         #expect(stored.count == 2)
         // The pyramid's blob is written before its row commits: wait for the row.
         #expect(try await eventually { try await server.sql("SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL") == ["1"] })
-        let pyramid = try #require(stored.map { server.dataDir + "/default/" + $0 }.first { $0 != original })
-        let head = try [UInt8](FileHandle(forReadingFrom: URL(fileURLWithPath: pyramid)).readData(ofLength: 4))
+        let pyramid = try #require(stored.first { $0 != original.name })
+        let head = Array(try await StoredBlob(server: server, name: pyramid).read().prefix(4))
         #expect(head == [0x49, 0x49, 0x2A, 0x00] || head == [0x49, 0x49, 0x2B, 0x00])  // a (Big)TIFF
 
         // Served from the pyramid: with the original's bytes damaged, every level still answers.
-        try Data(repeating: 0, count: bytes.count).write(to: URL(fileURLWithPath: original))
+        try await original.write([UInt8](repeating: 0, count: bytes.count))
         let base = "/iiif/v3/\(bucket):big.jpg"
         let info = try await server.request(.GET, base + "/info.json").json()
         #expect(info["width"] as? Int == 2000 && info["height"] as? Int == 1500)
@@ -219,6 +219,29 @@ import Testing
         let versionID = try #require(versions?.first?["version_id"] as? String)
         #expect(try await server.request(.DELETE, "/files/\(bucket)/big.jpg?versionId=\(versionID)").status == 204)
         #expect(try await blobs(server, count: 0).isEmpty)
+    }
+
+    /// An image in S3 is read into a local copy once, checked, and read again when the copy is lost; one in a local
+    /// location is read where it is stored, with no copy.
+    @Test func imagesInS3AreCopiedOnceAndAgainWhenLost() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let png = server.dataDir + "/small.png"
+        try await Self.python("from PIL import Image; Image.new('RGB', (200, 100), (10, 200, 30)).save('\(png)')")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: png)))
+        #expect(try await server.request(.PUT, "/files/\(bucket)/small.png", body: bytes).status == 200)
+        let file = try #require(try await server.sql("SELECT file_id FROM object_versions WHERE key = 'small.png'").first)
+        let copy = server.dataDir + "/cache/iiif/" + file
+        let base = "/iiif/v3/\(bucket):small.png"
+        #expect(try await server.request(.GET, base + "/info.json").json()["width"] as? Int == 200)
+        #expect(FileManager.default.fileExists(atPath: copy) == (server.s3 != nil))
+        #expect(try await server.request(.GET, base + "/0,0,50,50/max/0/default.png").status == 200)
+        if server.s3 != nil {
+            #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: copy))) == bytes)
+            try FileManager.default.removeItem(atPath: copy)
+            #expect(try await server.request(.GET, base + "/50,50,50,50/max/0/default.png").status == 200)
+            #expect(FileManager.default.fileExists(atPath: copy))
+        }
     }
 
     /// An image whose header claims 30000×30000 pixels is refused before any decoding (no pyramid either), and the

@@ -171,7 +171,7 @@ import Testing
 
     /// Both daemons build pyramids; each image ends with one, and a copy built twice is not left behind as a file
     /// nothing refers to.
-    @Test(.disabled(if: TestServer.onS3, "IIIF reads images from local files"))
+    @Test
     func eachImageGetsOnePyramid() async throws {
         let (a, b) = try await pair()
         let bucket = try await a.createBucket()

@@ -3,7 +3,7 @@ import Testing
 
 /// Preview pages kept as derivatives (api.md §6): the daemon's preview worker makes the pages of notebooks, CSV
 /// files and archives when they are stored, and the page is then served without parsing the file again.
-@Suite(.disabled(if: TestServer.onS3, "derivatives are made for files in local locations")) struct PreviewDerivativeTests {
+@Suite struct PreviewDerivativeTests {
     /// The page of `key`, once the worker has kept it (`X-Vellum-Cache: hit`), within 10 s.
     func keptPage(_ server: TestServer, _ bucket: String, _ key: String) async throws -> TestServer.Reply? {
         for _ in 0..<200 {

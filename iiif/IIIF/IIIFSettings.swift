@@ -18,6 +18,8 @@ public struct IIIFSettings: SettingsGroup {
     public var cacheMB = 256
     /// MB of decoded pixels one render from an original may hold.
     public var renderMB = 128
+    /// MB of local copies of images (and their pyramids) stored in locations without local files (S3).
+    public var copiesMB = 2048
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct IIIFSettings: SettingsGroup {
         .count("iiif_jpeg_quality", \.jpegQuality),
         .count("iiif_cache_mb", \.cacheMB, zero: true),
         .count("iiif_render_mb", \.renderMB),
+        .count("iiif_copies_mb", \.copiesMB),
     ]
 
     /// The renderer's settings, its temporary files under `dataDir`.

@@ -5,8 +5,8 @@ import Logging
 /// named after the producer): one claimed at a time, so that no two daemons build the same one, oldest request
 /// first; each is stored as a file of its own in its original's location (checksummed, verified by fixity, deleted
 /// with the original). A file that can never have one (`DerivativeProducer.isPermanent`: not an image, too large,
-/// fits one tile; or in a location with no local path) fails its job for good; another failure (a full disk, say)
-/// is tried again later, after 30 s, doubling, at most a day.
+/// fits one tile) fails its job for good; another failure (a full disk, S3 unreachable) is tried again later,
+/// after 30 s, doubling, at most a day. A file in a location without local files (S3) is read once, into a copy.
 public struct DerivativeJobs: JobHandler {
     let producer: any DerivativeProducer
     let administration: FilesAdministration
@@ -28,12 +28,14 @@ public struct DerivativeJobs: JobHandler {
         // Gone, made by another daemon meanwhile, or its file deleted: nothing to do.
         guard let id = UUID(uuidString: job.subject), let file = try await administration.derivativeSource(producer.kind, of: id)
         else { return }
-        guard let path = try await administration.localPath(file) else {
-            throw JobFailure.permanent("Derivatives are made for files in local locations only.", level: .info)
-        }
         // In the producer's temporary directory, which a restart empties if this process dies before the unlink.
         let target = producer.temporaryDirectory + "/\(producer.kind.rawValue)-\(UUID()).tmp"
         defer { unlink(target) }
+        // A file with no local path (S3) is read once, into a copy beside the derivative.
+        let local = try await administration.localPath(file)
+        let path = local ?? producer.temporaryDirectory + "/\(producer.kind.rawValue)-\(UUID()).original"
+        defer { if local == nil { unlink(path) } }
+        if local == nil { try await LocalCopies.write(file, administration.context, to: path) }
         do {
             let request = job.payload.flatMap { try? JSONDecoder().decode(DerivativeRequest.self, from: Data($0.utf8)) }
             try await producer.produce(from: path, to: target, for: request)
