@@ -28,6 +28,8 @@ export VELLUM_JSON_SUITES="$(scripts/json-test-suites.sh)"
 export VELLUM_PID_PYTHON="$(scripts/pid-oracles.sh)"
 # The search tests' outside parts: PyPI's tantivy (the BM25 ranking relevance is compared with) and osmem-server.
 export VELLUM_SEARCH_PYTHON="$(scripts/search-oracles.sh)"
+# The IIIF manifests' outside reader: PyPI's iiif-prezi3 (Presentation API 3.0 models).
+export VELLUM_IIIF_PREZI3_PYTHON="$(scripts/iiif-oracles.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh

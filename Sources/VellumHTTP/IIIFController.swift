@@ -25,6 +25,15 @@ final class IIIFController: Sendable {
             .add(middleware: IIIFCORS())
             .add(middleware: ErrorMiddleware())
             .add(middleware: auth)
+        for method in [HTTPRequest.Method.get, .head] {
+            routes.on("v3/manifest/:bucket", method: method) { request, context in
+                guard let bucket = context.parameters.get("bucket").flatMap(UUID.init(uuidString:)) else {
+                    throw IIIFError(.notFound, "No bucket with this id.")
+                }
+                return try await self.images.manifest(
+                    request, bucketID: bucket, base: self.links.links(for: request).base, principal: context.principal)
+            }
+        }
         routes.get(":version/:identifier") { request, _ in
             let target = try self.target(request)
             return Response(status: .seeOther, headers: [.location: target.base + "/info.json"])
@@ -42,7 +51,9 @@ final class IIIFController: Sendable {
         }
         // Preflights: answered by `IIIFCORS` before the route. (A URL under /iiif that none of these match is the
         // router's plain 404: a catch-all beside the captures is refused by Hummingbird's router.)
-        for path in [":version/:identifier", ":version/:identifier/info.json", ":version/:identifier/:region/:size/:rotation/:file"] {
+        for path in [
+            "v3/manifest/:bucket", ":version/:identifier", ":version/:identifier/info.json", ":version/:identifier/:region/:size/:rotation/:file",
+        ] {
             routes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
         }
         return routes

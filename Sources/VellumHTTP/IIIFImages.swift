@@ -125,7 +125,7 @@ public final class IIIFImages: Sendable {
     /// may read it. For anonymous clients the answer is kept for a second: a viewer asks for hundreds of tiles of
     /// one image, and answers for a head are cacheable for a minute anyway (`respond`), so a new version or a
     /// bucket made private is seen within the same minute either way.
-    private func imageSource(_ target: Target, _ principal: Principal) async throws -> (FileInstance, ImageSource) {
+    func imageSource(_ target: Target, _ principal: Principal) async throws -> (FileInstance, ImageSource) {
         let anonymous = principal == .anonymous
         let now = ContinuousClock.now
         if anonymous, let known = resolved.withLock({ $0[target.identifier] }), known.until > now {

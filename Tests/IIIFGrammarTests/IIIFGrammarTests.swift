@@ -106,4 +106,37 @@ import Testing
         #expect(big.scaleFactors == [1, 2, 4, 8, 16, 32, 64])
         #expect(!big.sizes.contains { $0.width * $0.height > limits.maxArea })
     }
+
+    /// Identifiers as path segments: `/`, `;`, `%` and spaces escaped, read back the same.
+    @Test func identifiersEncodeTheirKeys() throws {
+        let bucket = try #require(UUID(uuidString: "8C4C7B1E-2D9A-4F53-9B7E-0F1A2B3C4D5E"))
+        let identifier = IIIFIdentifier(bucketID: bucket, key: "scans/page 1;2%.tif")
+        #expect(identifier.encoded == "8c4c7b1e-2d9a-4f53-9b7e-0f1a2b3c4d5e:scans%2Fpage%201%3B2%25.tif")
+        #expect(IIIFIdentifier(try #require(identifier.encoded.removingPercentEncoding)) == identifier)
+    }
+
+    /// A manifest's canvases: each painted by its image with its level-2 service; thumbnails within 256 pixels, a
+    /// small image's whole (3.0 scales up only when asked).
+    @Test func manifestsPaintEachCanvasWithItsImage() throws {
+        var manifest = PresentationManifest(
+            id: "https://x.org/m", label: "Scans",
+            images: [
+                .init(label: "big", service: "https://x.org/i/a", width: 4000, height: 3000),
+                .init(label: "small", service: "https://x.org/i/b", width: 100, height: 80),
+            ])
+        manifest.rights = "http://creativecommons.org/licenses/by/4.0/"
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(manifest.json)) as? [String: Any])
+        #expect(json["@context"] as? String == "http://iiif.io/api/presentation/3/context.json")
+        #expect(json["type"] as? String == "Manifest" && json["rights"] as? String == manifest.rights)
+        let canvases = try #require(json["items"] as? [[String: Any]])
+        #expect(canvases.map { $0["id"] as? String } == ["https://x.org/m/canvas/1", "https://x.org/m/canvas/2"])
+        let thumbnails = canvases.map { (($0["thumbnail"] as? [[String: Any]])?.first?["id"] as? String) }
+        #expect(thumbnails == ["https://x.org/i/a/full/!256,256/0/default.jpg", "https://x.org/i/b/full/max/0/default.jpg"])
+        let page = try #require((canvases[0]["items"] as? [[String: Any]])?.first)
+        let annotation = try #require((page["items"] as? [[String: Any]])?.first)
+        #expect(annotation["motivation"] as? String == "painting" && annotation["target"] as? String == "https://x.org/m/canvas/1")
+        let body = try #require(annotation["body"] as? [String: Any])
+        #expect(body["width"] as? Int == 4000 && body["height"] as? Int == 3000)
+        #expect((body["service"] as? [[String: Any]])?.first?["type"] as? String == "ImageService3")
+    }
 }

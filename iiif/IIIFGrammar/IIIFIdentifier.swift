@@ -29,4 +29,12 @@ public struct IIIFIdentifier: Hashable, Sendable {
         bucketID = bucket
         key = String(rest)
     }
+
+    /// The identifier as a URL's path segment: `/` in the key as `%2F` (and `;`, `%`, `?`, `#` escaped too).
+    public var encoded: String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._~!$&'()*+,=:@")
+        let key = key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key
+        return bucketID.uuidString.lowercased() + ":" + (versionID.map { $0.uuidString.lowercased() + ":" } ?? "") + key
+    }
 }
