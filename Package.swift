@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "VellumRecordsHTTP",
             dependencies: [
-                "JSONSchema", "RecordExports", "SearchQuery", "VellumCore", "VellumHTTPSupport", "VellumRecords",
+                "IIIFGrammar", "JSONSchema", "RecordExports", "SearchQuery", "VellumCore", "VellumHTTPSupport", "VellumRecords",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "VellumHTTPSupport",
             dependencies: [
-                "VellumCore",
+                "IIIFGrammar", "VellumCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

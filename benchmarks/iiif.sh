@@ -5,12 +5,14 @@
 #   - Vellum: the image uploaded to a public bucket; its pyramid (built by the daemon, the same tiled JPEG TIFF the
 #     peer serves) waited for; then wrk at each of CONCS connections for DUR seconds per scenario: info.json, a fixed
 #     full-resolution 256-px tile, 500 tiles over all zoom levels picked at random, and `full/!512,512`; with the
-#     response cache (default) and without it (VELLUM_IIIF_CACHE_MB=0). Peak RSS of the daemon after each.
+#     response cache (default), without it (VELLUM_IIIF_CACHE_MB=0), and without it with the image and its pyramid
+#     in an S3 location on moto (scripts/moto.sh, this machine: `s3`, served from the daemon's local copy of the
+#     pyramid; `s3_first_info_ms` is the first info.json, which makes that copy). Peak RSS of the daemon after each.
 #   - with PEER=1, ../shared/peers/iiif/run.sh right after (from a copy whose test.tif is the pyramid Vellum built,
 #     so both serve the same pyramid TIFF), for iipsrv with its cache and without (CONFIGS="iipsrv iipsrv-nocache",
 #     same scenarios), then ratios: Vellum with cache / iipsrv with cache, Vellum without / iipsrv without.
 # Prints `name: value unit` lines (also in $OUT/results.txt). Env: DUR (20), CONCS ("4 16"), PEER (1), SCENARIOS
-# ("info tile mix thumb"), VELLUM_CONFIGS ("cache nocache"), VELLUM_BIN_B (a second daemon measured turn about with
+# ("info tile mix thumb"), VELLUM_CONFIGS ("cache nocache s3"), VELLUM_BIN_B (a second daemon measured turn about with
 # the first, figures in $OUT/raw-b.txt: benchmarks/compare.sh uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +22,7 @@ CONCS="${CONCS:-4 16}"
 PEER="${PEER:-1}"
 OUT="${OUT_DIR:-/tmp/vellum-bench-iiif}"
 SCENARIOS="${SCENARIOS:-info tile mix thumb}"
-VELLUM_CONFIGS="${VELLUM_CONFIGS:-cache nocache}"
+VELLUM_CONFIGS="${VELLUM_CONFIGS:-cache nocache s3}"
 rm -rf "$OUT"; mkdir -p "$OUT"
 : > "$OUT/raw.txt"
 
@@ -31,12 +33,28 @@ if [ -w "$PEER_SRC" ]; then PEER_HOME="$PEER_SRC"; else PEER_HOME="${PEER_DIR:-$
 IMAGE="$PEER_HOME/data/test.jpg"
 
 source benchmarks/lib.sh
+source scripts/moto.sh
+trap 'stop_server; moto_stop; rm -rf "$OUT/runs"' EXIT
 build_release
 declare -A BINS=([a]="$BIN") RAWS=([a]=raw.txt)
 SIDES=a
 if [ -n "${VELLUM_BIN_B:-}" ]; then BINS[b]=$VELLUM_BIN_B; RAWS[b]=raw-b.txt; SIDES="a b"; : > "$OUT/raw-b.txt"; fi
 
-blob_count() { find "$1/default" -type f -not -path '*/.tmp/*' | wc -l; }
+# Whether the daemon with data directory $1 has stored a pyramid (its row commits after its blob is stored).
+has_pyramid() {
+  python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=5)
+sys.exit(0 if c.execute("SELECT COUNT(*) FROM file_derivatives WHERE derivative_id IS NOT NULL").fetchone()[0] else 1)' "$1/vellum.sqlite"
+}
+
+# An S3 location on moto (started by the caller) for the `s3` configuration: a new bucket each time.
+s3_location() {
+  local bucket="vb-iiif-$RANDOM$RANDOM"
+  "${VELLUM_MOTO_ENV:-/tmp/vellum-moto}/bin/python" -c 'import boto3, sys
+boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],
+    region_name="us-east-1").create_bucket(Bucket=sys.argv[4])' "$VELLUM_TEST_S3" "$VELLUM_TEST_S3_ACCESS_KEY_ID" \
+    "$VELLUM_TEST_S3_SECRET_ACCESS_KEY" "$bucket"
+  echo "s3://$bucket?endpoint=$VELLUM_TEST_S3&region=us-east-1"
+}
 
 scenario_path() {
   case "$1" in
@@ -53,17 +71,26 @@ scenario_path() {
 bench_vellum() {
   local cfg=$1 side order s c p url urls json n=0
   local -A base prefix pid
-  if [ "$cfg" = nocache ]; then export VELLUM_IIIF_CACHE_MB=0; else unset VELLUM_IIIF_CACHE_MB; fi
+  if [ "$cfg" = cache ]; then unset VELLUM_IIIF_CACHE_MB; else export VELLUM_IIIF_CACHE_MB=0; fi
   for side in $SIDES; do
+    if [ "$cfg" = s3 ]; then
+      if [ -z "$MOTO_PID" ]; then TMPDIR="$OUT" moto_start; fi
+      export VELLUM_DEFAULT_LOCATION; VELLUM_DEFAULT_LOCATION=$(s3_location)
+      export VELLUM_S3_ACCESS_KEY_ID="$VELLUM_TEST_S3_ACCESS_KEY_ID" VELLUM_S3_SECRET_ACCESS_KEY="$VELLUM_TEST_S3_SECRET_ACCESS_KEY"
+    fi
     BIN=${BINS[$side]}; start_server
     local bucket; bucket=$(mkbucket)
     curl -sf -o /dev/null -X PATCH -H "Authorization: Bearer $TOKEN" -d '{"public": true}' "$BASE/files/$bucket"
     curl -sf -o /dev/null -X PUT -T "$IMAGE" -H "Authorization: Bearer $TOKEN" "$BASE/files/$bucket/test.jpg"
-    for _ in $(seq 1 600); do [ "$(blob_count "$DATA")" -ge 2 ] && break; sleep 0.1; done
-    [ "$(blob_count "$DATA")" -ge 2 ] || { echo "no pyramid after 60 s" >&2; exit 1; }
-    find "$DATA/default" -type f -not -path '*/.tmp/*' -not -size "$(stat -c %s "$IMAGE")c" -exec cp {} "$OUT/pyramid.tif" \;
+    for _ in $(seq 1 900); do has_pyramid "$DATA" && break; sleep 0.1; done
+    has_pyramid "$DATA" || { echo "no pyramid after 90 s" >&2; exit 1; }
+    if [ "$cfg" != s3 ]; then
+      find "$DATA/default" -type f -not -path '*/.tmp/*' -not -size "$(stat -c %s "$IMAGE")c" -exec cp {} "$OUT/pyramid.tif" \;
+    fi
     base[$side]=$BASE; prefix[$side]="/iiif/v2/$bucket:test.jpg"; pid[$side]=$SERVER_PID
+    local t0; t0=$(date +%s%N)
     curl -sf "$BASE${prefix[$side]}/info.json" > "$OUT/info.json"
+    if [ "$cfg" = s3 ]; then RAW=${RAWS[$side]} emit "vellum_s3_first_info_ms" "$(( ($(date +%s%N) - t0) / 1000000 ))" ms; fi
     python3 "$PEER_HOME/tools/gen_tiles.py" "$OUT/info.json" "${prefix[$side]}" 500 42 > "$OUT/tiles-$side.txt" 2>/dev/null
   done
   for s in $SCENARIOS; do
@@ -89,10 +116,11 @@ bench_vellum() {
   done
   unset RAW
   stop_server
-  unset VELLUM_IIIF_CACHE_MB
+  unset VELLUM_IIIF_CACHE_MB VELLUM_DEFAULT_LOCATION VELLUM_S3_ACCESS_KEY_ID VELLUM_S3_SECRET_ACCESS_KEY
 }
 
 for cfg in $VELLUM_CONFIGS; do bench_vellum "$cfg"; done
+moto_stop
 cp "$OUT/raw.txt" "$OUT/results.txt"
 echo "=== Vellum ($OUT/results.txt) ==="
 cat "$OUT/results.txt"
@@ -112,7 +140,8 @@ for l in open(f"{out}/peer/rss.jsonl"):
     r = json.loads(l)
     rss[r["config"]] = max(rss.get(r["config"], 0), sum(p["hwm_kb"] for p in r["procs"]) / 1024)
 print("=== Vellum against iipsrv (req/s, p99 ms) ===")
-for mine, theirs in (("vellum-cache", "iipsrv"), ("vellum-nocache", "iipsrv-nocache")):
+for mine, theirs in (("vellum-cache", "iipsrv"), ("vellum-nocache", "iipsrv-nocache"), ("vellum-s3", "iipsrv-nocache"),
+                     ("vellum-s3", "vellum-nocache")):
     for (cfg, s, c), w in sorted(fig.items()):
         if cfg != mine or (theirs, s, c) not in fig:
             continue

@@ -8,7 +8,7 @@ import VellumHTTPSupport
 
 /// The IIIF Image API 2.1 (`/iiif/v2`) and 3.0 (`/iiif/v3`) over stored images: info.json, images, and the base URI's
 /// redirect. Identifiers are `{bucket}:{key}` or `{bucket}:{version_id}:{key}` (api.md §5); reading one needs the
-/// permission to read the object. Every answer, errors and preflights included, allows any origin (`IIIFCORS`).
+/// permission to read the object. Every answer, errors and preflights included, allows any origin (`AnyOriginCORS`).
 final class IIIFController: Sendable {
     let images: IIIFImages
     let links: LinkPolicy
@@ -22,7 +22,7 @@ final class IIIFController: Sendable {
     /// included), then errors rendered inside it, then authentication.
     func routes(auth: AuthMiddleware) -> RouteCollection<VellumRequestContext> {
         let routes = RouteCollection(context: VellumRequestContext.self)
-            .add(middleware: IIIFCORS())
+            .add(middleware: AnyOriginCORS())
             .add(middleware: ErrorMiddleware())
             .add(middleware: auth)
         for method in [HTTPRequest.Method.get, .head] {
@@ -49,7 +49,7 @@ final class IIIFController: Sendable {
                     path: [p.get("region"), p.get("size"), p.get("rotation"), p.get("file")].map { Substring($0 ?? "") })
             }
         }
-        // Preflights: answered by `IIIFCORS` before the route. (A URL under /iiif that none of these match is the
+        // Preflights: answered by `AnyOriginCORS` before the route. (A URL under /iiif that none of these match is the
         // router's plain 404: a catch-all beside the captures is refused by Hummingbird's router.)
         for path in [
             "v3/manifest/:bucket", ":version/:identifier", ":version/:identifier/info.json", ":version/:identifier/:region/:size/:rotation/:file",
@@ -72,29 +72,6 @@ final class IIIFController: Sendable {
             version: version, identifier: identifier,
             base: links.links(for: request).base + "/iiif/\(version.rawValue)/\(segments[3])",
             shared: request.headers[.authorization] == nil)
-    }
-}
-
-/// CORS for everything under `/iiif/`: any origin may read every answer, errors and unknown paths included, and
-/// preflight requests are answered here. Outside `ErrorMiddleware`, so errors arrive as responses.
-struct IIIFCORS<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-        async throws -> Response
-    {
-        var response: Response
-        if request.method == .options {
-            response = Response(
-                status: .noContent,
-                headers: [
-                    .accessControlAllowMethods: "GET, HEAD, OPTIONS", .accessControlMaxAge: "86400",
-                    .accessControlAllowHeaders: request.headers[.accessControlRequestHeaders] ?? "*",
-                ])
-        } else {
-            response = try await next(request, context)
-        }
-        response.headers[.accessControlAllowOrigin] = "*"
-        response.headers[.accessControlExposeHeaders] = "Link, ETag, Content-Length"
-        return response
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IIIFGrammar
 import JSONSchema
 import NIOCore
 import RecordExports
@@ -14,10 +15,17 @@ public struct RecordsController: Sendable {
     let service: RecordsService
     /// The API's public URL, for links.
     let publicURL: String
+    /// The IIIF canvases of a bucket's images as the caller may see them (`IIIFImages.canvases`: bucket, base URL,
+    /// principal), for records' manifests; none without IIIF.
+    let canvases: (@Sendable (UUID, String, Principal) async throws -> [PresentationManifest.Image])?
 
-    public init(service: RecordsService, publicURL: String) {
+    public init(
+        service: RecordsService, publicURL: String,
+        canvases: (@Sendable (UUID, String, Principal) async throws -> [PresentationManifest.Image])? = nil
+    ) {
         self.service = service
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.canvases = canvases
     }
 
     public func routes(auth: AuthMiddleware) -> RouteCollection<VellumRequestContext> {
@@ -133,6 +141,12 @@ public struct RecordsController: Sendable {
             (record.document, record.revision, record.updated) = (revision.document, revision.revision, revision.created)
             return try await respond(record, to: context)
         }
+        // A record's IIIF manifest, readable from any web page (as IIIF images are).
+        let manifest = routes.group(":id/manifest").add(middleware: AnyOriginCORS()).add(middleware: ErrorMiddleware())
+        for method in [HTTPRequest.Method.get, .head] {
+            manifest.on("", method: method) { request, context in try await self.manifest(request, context) }
+        }
+        manifest.on("", method: .options) { _, _ in Response(status: .noContent) }
         return routes
     }
 

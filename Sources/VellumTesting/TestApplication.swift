@@ -67,7 +67,9 @@ public struct TestApplication {
             iiif: images, workers: { [] })
         http.middleware = [PreviewOriginGuard(url: previewSettings.url)]
         let recordsService = RecordsService(files: files.context)
-        let records = RecordsController(service: recordsService, publicURL: "http://localhost")
+        let records = RecordsController(
+            service: recordsService, publicURL: "http://localhost",
+            canvases: { try await images.canvases(bucketID: $0, base: $1, principal: $2) })
         let pids = PIDController(service: recordsService, publicURL: "http://localhost")
         http.modules = [
             ("/preview", { previews.routes(auth: AuthMiddleware(tokens: tokens)) }),

@@ -80,7 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
             metrics: metrics, fixity: fixity, fixityPeriod: .seconds(settings.fixityPeriod),
             iiif: images, workers: { workers.statuses })
         http.middleware = [PreviewOriginGuard(url: settings[PreviewSettings.self].url)]
-        let recordRoutes = RecordsController(service: records, publicURL: settings.resolvedPublicURL)
+        let recordRoutes = RecordsController(
+            service: records, publicURL: settings.resolvedPublicURL,
+            canvases: { try await images.canvases(bucketID: $0, base: $1, principal: $2) })
         let pidRoutes = PIDController(service: records, publicURL: settings.resolvedPublicURL)
         let oaiRoutes = OAIController(
             service: records, settings: settings[OAISettings.self], dataCentre: settings[PIDSettings.self].dataCiteUsername)

@@ -78,4 +78,63 @@ import Testing
         let text = String(decoding: try JSONSerialization.data(withJSONObject: broken), as: UTF8.self)
         #expect(try await Self.prezi3(text) != nil)
     }
+
+    /// A published record's manifest: its title, description, metadata, Creative Commons licence and citation,
+    /// and canvases for the images the caller may read (none, a 404, when its files are restricted to others).
+    @Test func aRecordsManifestCarriesItsMetadata() async throws {
+        let server = try await TestServer()
+        let alice = try await RecordLifecycleTests.token(server, "alice")
+        let (python, _) = try IIIFTests.validator()
+        var records: [String] = []
+        for files in ["public", "restricted"] {
+            let draft = try await RecordLifecycleTests.draft(
+                server, alice,
+                [
+                    "metadata": RecordLifecycleTests.metadata.merging([
+                        "description": "Hourly sea levels.", "license": "CC-BY-4.0", "keywords": ["tides", "sea level"],
+                    ]) { $1 },
+                    "access": ["record": "public", "files": files],
+                ])
+            let path = server.dataDir + "/scan.png"
+            let made = try await TestServer.execute(
+                python, ["-c", "from PIL import Image; Image.new('RGB', (640, 480), (0, 90, 200)).save('\(path)')"])
+            #expect(made.status == 0, "\(made.errors)")
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let bucket = RecordLifecycleTests.bucket(draft)
+            #expect(try await server.request(.PUT, "/files/\(bucket)/scans/page-1.png", token: alice, body: bytes).status == 200)
+            // A draft has no manifest.
+            #expect(try await server.request(.GET, "/records/\(RecordLifecycleTests.id(draft))/manifest", token: alice).status == 404)
+            try await RecordLifecycleTests.publish(server, draft, alice)
+            records.append(RecordLifecycleTests.id(draft))
+        }
+
+        let url = "/records/\(records[0])/manifest"
+        let reply = try await server.request(.GET, url, token: nil)
+        #expect(reply.status == 200, "\(reply.text)")
+        #expect(reply.header("Access-Control-Allow-Origin") == "*")
+        #expect(try await Self.prezi3(reply.text) == nil)
+        let manifest = try reply.json()
+        #expect(manifest["id"] as? String == "http://127.0.0.1:\(server.port)\(url)" || (manifest["id"] as? String)?.hasSuffix(url) == true)
+        #expect((manifest["label"] as? [String: [String]])?["none"] == ["Tide gauges of the North Sea"])
+        #expect((manifest["summary"] as? [String: [String]])?["none"] == ["Hourly sea levels."])
+        #expect(manifest["rights"] as? String == "http://creativecommons.org/licenses/by/4.0/")
+        let metadata = (manifest["metadata"] as? [[String: [String: [String]]]] ?? []).map {
+            ($0["label"]?["none"]?.first ?? "", $0["value"]?["none"]?.first ?? "")
+        }
+        #expect(metadata.contains { $0 == ("Creators", "Ada Lovelace") } && metadata.contains { $0 == ("Keywords", "tides, sea level") })
+        let statement = manifest["requiredStatement"] as? [String: [String: [String]]]
+        #expect(
+            statement?["label"]?["none"] == ["Attribution"] && statement?["value"]?["none"]?.first?.contains("Tide gauges of the North Sea") == true)
+        #expect(((manifest["homepage"] as? [[String: Any]])?.first?["id"] as? String)?.hasSuffix("/records/\(records[0])") == true)
+        let canvases = manifest["items"] as? [[String: Any]] ?? []
+        #expect(canvases.count == 1 && canvases.first?["width"] as? Int == 640 && canvases.first?["height"] as? Int == 480)
+        #expect(try await server.request(.OPTIONS, url, token: nil).status == 204)
+
+        // Restricted files: their owner gets the manifest, others a 404 (with CORS).
+        let restricted = "/records/\(records[1])/manifest"
+        let hidden = try await server.request(.GET, restricted, token: nil)
+        #expect(hidden.status == 404 && hidden.header("Access-Control-Allow-Origin") == "*")
+        #expect(try await server.request(.GET, restricted, token: alice).status == 200)
+        #expect(try await server.request(.GET, "/records/999999/manifest", token: nil).status == 404)
+    }
 }
