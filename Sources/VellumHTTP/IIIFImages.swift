@@ -55,7 +55,7 @@ public final class IIIFImages: Sendable {
         json.iiifInfo(info, id: target.base, version: target.version, formats: formats)
         let body = Array(json.buffer.readableBytesView)
         return respond(
-            request, target: target, bytes: body, etag: "\(file.id.lowercased)-\(Self.hash(body))",
+            request, target: target, bytes: body, etag: "\(file.id.lowercased)-\(fnv1aHex(body))",
             headers: [
                 .contentType: Self.infoType(target.version, accept: request.headers[.accept]),
                 .link: "<\(target.version.profileURI)>;rel=\"profile\"",
@@ -71,7 +71,7 @@ public final class IIIFImages: Sendable {
             width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
         // Rendered from the pyramid or from the original: close, but not the same bytes.
         let key = "\(file.id.lowercased)/\(source.pyramid == nil ? "o" : "p")/\(plan.canonical)"
-        let etag = "\(file.id.lowercased)-\(Self.hash(Array("\(key) q\(renderer.settings.jpegQuality)".utf8)))"
+        let etag = "\(file.id.lowercased)-\(fnv1aHex(Array("\(key) q\(renderer.settings.jpegQuality)".utf8)))"
         var headers: HTTPFields = [
             .contentType: plan.format.mediaType,
             .link: "<\(target.version.profileURI)>;rel=\"profile\", <\(target.base)/\(plan.canonical)>;rel=\"canonical\"",
@@ -112,13 +112,6 @@ public final class IIIFImages: Sendable {
 
     static func notModified(_ request: Request, _ etag: String) -> Bool {
         WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: "\"\(etag)\"", weak: true)
-    }
-
-    /// FNV-1a, 64 bits, in hex: entity tags of derived bytes.
-    static func hash(_ bytes: [UInt8]) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(h, radix: 16)
     }
 
     /// The file the image `target` names and where its bytes (and its pyramid's, once built) are, if the client

@@ -7,9 +7,7 @@ extension PresentationManifest {
     /// caches only when anyone may read it (`anonymous`).
     public func response(to request: Request, anonymous: Bool) -> Response {
         let body = json
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in body { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let etag = "\"m-\(String(hash, radix: 16))\""
+        let etag = "\"m-\(fnv1aHex(body))\""
         var headers: HTTPFields = [.eTag: etag, .cacheControl: (anonymous ? "public" : "private") + ", max-age=60"]
         if WriteCondition.matches(request.headers[.ifNoneMatch] ?? "", etag: etag, weak: true) {
             return Response(status: .notModified, headers: headers)
