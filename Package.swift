@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "IIIF",
             dependencies: [
-                "CPixels", "CVips", "IIIFGrammar", "VellumCore",
+                "CPixels", "CVips", "IIIFGrammar", "Previewers", "VellumCore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ], path: "iiif/IIIF"),

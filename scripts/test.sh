@@ -30,6 +30,8 @@ export VELLUM_PID_PYTHON="$(scripts/pid-oracles.sh)"
 export VELLUM_SEARCH_PYTHON="$(scripts/search-oracles.sh)"
 # The IIIF manifests' outside reader: PyPI's iiif-prezi3 (Presentation API 3.0 models).
 export VELLUM_IIIF_PREZI3_PYTHON="$(scripts/iiif-oracles.sh)"
+# A real PDF for the IIIF page tests: a 36-page manual from a Debian documentation package.
+export VELLUM_TEST_PDF="$(scripts/test-pdf.sh)"
 swift build --build-tests
 source scripts/postgres.sh
 source scripts/moto.sh

@@ -3,14 +3,15 @@ import Foundation
 
 /// Local files for readers that need a path (the IIIF renderer, the pyramid builder) whatever the location: the
 /// stored file itself where its location keeps one, else a whole copy in `directory` (`{file id}`), made once,
-/// streamed and checked against the file's size and MD5, and kept. The least recently used copies go when the copies
-/// pass `capacity` bytes (none used in the last minute: a reader may still be opening it); a copy that is lost is
-/// made again. Several readers asking for the same file wait for one copy.
+/// streamed and checked against the file's size and MD5, and kept. Files made from them (the pages of a PDF drawn
+/// as images) are kept the same way under names of their own. The least recently used go when they pass `capacity`
+/// bytes (none used in the last minute: a reader may still be opening it); one that is lost is made again. Several
+/// readers asking for the same file wait for one copy.
 public actor LocalCopies {
     let context: FilesContext
     let directory: String
     let capacity: Int64
-    private var copying: [UUID: Task<String, any Error>] = [:]
+    private var making: [String: Task<String, any Error>] = [:]
 
     public init(context: FilesContext, directory: String, capacity: Int64) throws {
         self.context = context
@@ -26,30 +27,37 @@ public actor LocalCopies {
     /// A local path with the file's bytes.
     public func path(of file: FileInstance) async throws -> String {
         if let path = try await context.storage.backend(for: file.location).localPath(file.id) { return path }
-        let path = directory + "/" + file.id.lowercased
+        let context = context
+        return try await path(named: file.id.lowercased, size: file.size) { try await Self.write(file, context, to: $0) }
+    }
+
+    /// The kept file `name` (letters, digits, `-` and `.`), made by `make` when missing: `make` writes about `size`
+    /// bytes to the path it is given, which becomes the file once it returns.
+    public func path(named name: String, size: Int64, make: @escaping @Sendable (String) async throws -> Void) async throws
+        -> String
+    {
+        let path = directory + "/" + name
         if FileManager.default.fileExists(atPath: path) {
             // The last use, for eviction.
             utimes(path, nil)
             return path
         }
-        if let running = copying[file.id] { return try await running.value }
-        let task = Task { try await self.copy(file, to: path) }
-        copying[file.id] = task
-        defer { copying[file.id] = nil }
-        return try await task.value
-    }
-
-    private func copy(_ file: FileInstance, to path: String) async throws -> String {
-        try evict(making: file.size)
-        let temporary = path + ".\(UUID().lowercased).tmp"
-        do {
-            try await Self.write(file, context, to: temporary)
-            guard rename(temporary, path) == 0 else { throw StorageError(.failure, "Cannot keep the local copy \(path).") }
-        } catch {
-            unlink(temporary)
-            throw error
+        if let running = making[name] { return try await running.value }
+        let task = Task {
+            try self.evict(making: size)
+            let temporary = path + ".\(UUID().lowercased).tmp"
+            do {
+                try await make(temporary)
+                guard rename(temporary, path) == 0 else { throw StorageError(.failure, "Cannot keep the local copy \(path).") }
+            } catch {
+                unlink(temporary)
+                throw error
+            }
+            return path
         }
-        return path
+        making[name] = task
+        defer { making[name] = nil }
+        return try await task.value
     }
 
     /// Writes the file's bytes to a new file at `path`, read once and checked against its size and MD5.

@@ -29,26 +29,46 @@ extension IIIFImages {
             let page = try await files.buckets.list(
                 ListQuery(bucketID: bucketID, afterKey: after, limit: BucketService.maxPageSize, allVersions: false), by: principal)
             for version in page.contents {
-                guard let image = try await canvas(version, base: base, principal: principal) else { continue }
-                images.append(image)
-                if images.count == Self.maxCanvases { return images }
+                for image in try await canvases(version, base: base, principal: principal) {
+                    images.append(image)
+                    if images.count == Self.maxCanvases { return images }
+                }
             }
             guard page.hasMore, let last = page.contents.last else { return images }
             after = last.key
         }
     }
 
-    /// A version's canvas, if it is an image that can be shown.
-    func canvas(_ version: ObjectVersion, base: String, principal: Principal) async throws -> PresentationManifest.Image? {
-        guard version.file != nil, let type = version.mimetype, PyramidProducer.imageTypes.contains(type) else { return nil }
+    /// A version's canvases: one per page of a PDF or multi-page TIFF (at most `maxPages`), else one for an image;
+    /// none for what cannot be shown.
+    func canvases(_ version: ObjectVersion, base: String, principal: Principal) async throws -> [PresentationManifest.Image] {
+        guard let file = version.file, let type = version.mimetype,
+            type == Self.pdfType || PyramidProducer.imageTypes.contains(type)
+        else { return [] }
         let identifier = IIIFIdentifier(bucketID: version.bucketID, key: version.key)
-        let target = Target(version: .v3, identifier: identifier, base: base + "/iiif/v3/" + identifier.encoded, shared: false)
         do {
-            let (_, source) = try await imageSource(target, principal)
-            let size = try await renderer.size(of: source)
-            return PresentationManifest.Image(label: version.key, service: target.base, width: size.width, height: size.height)
+            // Only PDFs and TIFFs are read for their pages (an image in S3 is not copied for its canvas: its pyramid has the size).
+            let pages =
+                type == Self.pdfType
+                ? try await renderer.pdfPages(try await copies.path(of: file), limit: Self.maxPages)
+                : type == Self.tiffType ? try await renderer.tiffPages(try await copies.path(of: file), limit: Self.maxPages) : nil
+            let count = min(pages?.count ?? 1, Self.maxPages)
+            var images: [PresentationManifest.Image] = []
+            for n in 1...max(count, 1) {
+                let label = count > 1 ? "\(version.key), page \(n)" : version.key
+                let service = base + "/iiif/v3/" + identifier.page(n).encoded
+                var size = pages?.sizes.dropFirst(n - 1).first
+                if size == nil {
+                    let target = Target(version: .v3, identifier: identifier.page(n), base: service, shared: false)
+                    guard let (width, height) = try? await renderer.size(of: try await imageSource(target, principal).1) else { continue }
+                    size = PageList.PixelSize(width: width, height: height)
+                }
+                guard let size, size.width * size.height <= renderer.settings.maxPixels else { continue }
+                images.append(PresentationManifest.Image(label: label, service: service, width: size.width, height: size.height))
+            }
+            return images
         } catch is IIIFError {
-            return nil
+            return []
         }
     }
 }

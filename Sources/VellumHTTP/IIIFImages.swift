@@ -70,7 +70,7 @@ public final class IIIFImages: Sendable {
         let plan = try image.plan(
             width: size.width, height: size.height, limits: renderer.settings.limits, version: target.version)
         // Rendered from the pyramid or from the original: close, but not the same bytes.
-        let key = "\(file.id.lowercased)/\(source.pyramid == nil ? "o" : "p")/\(plan.canonical)"
+        let key = "\(file.id.lowercased);\(target.identifier.page)/\(source.pyramid == nil ? "o" : "p")/\(plan.canonical)"
         let etag = "\(file.id.lowercased)-\(fnv1aHex(Array("\(key) q\(renderer.settings.jpegQuality)".utf8)))"
         var headers: HTTPFields = [
             .contentType: plan.format.mediaType,
@@ -128,14 +128,7 @@ public final class IIIFImages: Sendable {
             bucketID: target.identifier.bucketID, key: target.identifier.key, versionID: target.identifier.versionID,
             by: principal)
         guard let file = version.file else { throw FilesError.objectNotFound }
-        // With a pyramid, only the pyramid is read: an original in S3 is not copied then.
-        let source: ImageSource
-        if let pyramid = try await files.administration.derivative(.pyramid, of: file) {
-            let tiles = try await copies.path(of: pyramid)
-            source = ImageSource(path: try await files.administration.localPath(file) ?? tiles, pyramid: tiles)
-        } else {
-            source = ImageSource(path: try await copies.path(of: file))
-        }
+        let source = try await source(of: file, mimetype: version.mimetype, page: target.identifier.page)
         if anonymous {
             resolved.withLock { resolved in
                 if resolved.count >= 10_000 { resolved.removeAll() }
@@ -143,6 +136,50 @@ public final class IIIFImages: Sendable {
             }
         }
         return (file, source)
+    }
+
+    /// Where page `page` of a file is: a PDF's page drawn as a PNG image (`pdfPage`); a TIFF's page other than the
+    /// first read from its directory; else the file, with its pyramid once built. With a pyramid, only the pyramid
+    /// is read: an original in S3 is not copied then. 404 for a page the file does not have.
+    func source(of file: FileInstance, mimetype: String?, page: Int) async throws -> ImageSource {
+        if mimetype == Self.pdfType { return try await pdfPage(file, page) }
+        if page > 1 {
+            guard mimetype == Self.tiffType else { throw IIIFError(.notFound, "The image has no page \(page).") }
+            let path = try await copies.path(of: file)
+            guard let pages = try await renderer.tiffPages(path, limit: Self.maxPages), page <= pages.directories.count else {
+                throw IIIFError(.notFound, "The image has no page \(page).")
+            }
+            return ImageSource(path: path, directory: pages.directories[page - 1])
+        }
+        if let pyramid = try await files.administration.derivative(.pyramid, of: file) {
+            let tiles = try await copies.path(of: pyramid)
+            return ImageSource(path: try await files.administration.localPath(file) ?? tiles, pyramid: tiles)
+        }
+        return ImageSource(path: try await copies.path(of: file))
+    }
+
+    static let pdfType = "application/pdf"
+    static let tiffType = "image/tiff"
+    /// Pages of a PDF or multi-page TIFF that are served (and shown in manifests).
+    static let maxPages = 1000
+
+    /// Page `page` of a PDF as a PNG image drawn at `IIIFRenderer.pdfDPI` and kept with the local copies; 404 for a
+    /// page beyond the PDF's or `maxPages`, 400 for one with more pixels than images may have.
+    func pdfPage(_ file: FileInstance, _ page: Int) async throws -> ImageSource {
+        let pdf = try await copies.path(of: file)
+        let pages = try await renderer.pdfPages(pdf, limit: Self.maxPages)
+        guard page <= pages.sizes.count else { throw IIIFError(.notFound, "The PDF has no page \(page) (it has \(pages.count)).") }
+        let size = pages.sizes[page - 1]
+        guard size.width * size.height <= renderer.settings.maxPixels else {
+            throw IIIFError(
+                .invalidRequest,
+                "Page \(page) of the PDF has \(size.width)×\(size.height) pixels, more than this server draws (\(renderer.settings.maxPixels)).")
+        }
+        let renderer = renderer
+        let path = try await copies.path(named: "\(file.id.lowercased)-page\(page).png", size: Int64(size.width * size.height)) {
+            try await renderer.drawPDFPage(pdf, number: page, size: size, to: $0)
+        }
+        return ImageSource(path: path)
     }
 
     /// 2.1: `application/json` unless JSON-LD is asked for; 3.0: JSON-LD with the context as profile, unless only

@@ -96,6 +96,13 @@ import Testing
         #expect(IIIFIdentifier("\(bucket):") == nil)
         #expect(IIIFIdentifier("frob") == nil)
         #expect(IIIFIdentifier("not-a-uuid:key") == nil)
+        // Pages: a trailing `;N`; anything else is part of the key.
+        #expect(IIIFIdentifier("\(bucket):scan.pdf;3") == IIIFIdentifier(bucketID: bucket, key: "scan.pdf", page: 3))
+        #expect(IIIFIdentifier("\(bucket):\(version):scan.tif;100000")?.page == 100_000)
+        for kept in ["a;0", "a;03", "a;100001", "a;", "a;2x", "a;-2", "a;\u{0663}"] {
+            #expect(IIIFIdentifier("\(bucket):\(kept)") == IIIFIdentifier(bucketID: bucket, key: kept), "\(kept)")
+        }
+        #expect(IIIFIdentifier("\(bucket):;2") == nil)
     }
 
     @Test func info() {
@@ -113,6 +120,11 @@ import Testing
         let identifier = IIIFIdentifier(bucketID: bucket, key: "scans/page 1;2%.tif")
         #expect(identifier.encoded == "8c4c7b1e-2d9a-4f53-9b7e-0f1a2b3c4d5e:scans%2Fpage%201%3B2%25.tif")
         #expect(IIIFIdentifier(try #require(identifier.encoded.removingPercentEncoding)) == identifier)
+        // A page other than the first is a suffix; a key that ends like one keeps its page explicitly.
+        #expect(identifier.page(3).encoded == identifier.encoded + ";3")
+        let tricky = IIIFIdentifier(bucketID: bucket, key: "notes;2")
+        #expect(tricky.encoded == "8c4c7b1e-2d9a-4f53-9b7e-0f1a2b3c4d5e:notes%3B2;1")
+        #expect(IIIFIdentifier(try #require(tricky.encoded.removingPercentEncoding)) == tricky)
     }
 
     /// A manifest's canvases: each painted by its image with its level-2 service; thumbnails within 256 pixels, a

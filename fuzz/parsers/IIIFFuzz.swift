@@ -140,8 +140,8 @@ private func checkRequest(_ parts: [Substring], _ version: IIIFVersion, _ width:
 private func checkIdentifier(_ text: Substring) {
     guard let identifier = IIIFIdentifier(String(text)) else { return }
     require(!identifier.key.isEmpty, "identifier \(show(text)) has an empty key")
-    let rebuilt =
-        identifier.bucketID.uuidString.lowercased() + ":" + (identifier.versionID.map { $0.uuidString.lowercased() + ":" } ?? "") + identifier.key
+    require((1...IIIFIdentifier.maxPage).contains(identifier.page), "identifier \(show(text)) has page \(identifier.page)")
+    let rebuilt = identifier.encoded.removingPercentEncoding ?? ""
     require(IIIFIdentifier(rebuilt) == identifier, "identifier \(show(text)) → \(identifier) does not round-trip through \(show(rebuilt))")
 }
 

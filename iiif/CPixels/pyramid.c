@@ -104,3 +104,19 @@ done:
     TIFFClose(p.tiff);
     return result;
 }
+
+int vellum_tiff_pages(const char *path, int *directories, int capacity) {
+    TIFF *tiff = TIFFOpen(path, "rm");
+    if (!tiff) return -1;
+    int pages = 0;
+    for (int directory = 0; directory < 100000; directory++) {
+        uint32_t kind = 0;
+        if (!TIFFGetField(tiff, TIFFTAG_SUBFILETYPE, &kind) || !(kind & FILETYPE_REDUCEDIMAGE)) {
+            if (pages < capacity) directories[pages] = directory;
+            pages++;
+        }
+        if (!TIFFReadDirectory(tiff)) break;
+    }
+    TIFFClose(tiff);
+    return pages;
+}

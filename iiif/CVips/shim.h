@@ -34,6 +34,14 @@ static inline int vellum_vips_load(const char *path, int shrink, int sequential,
     return *out ? 0 : -1;
 }
 
+/// Directory `page` of a TIFF to render from (a page of a multi-page TIFF), streamed when `sequential`, else decoded
+/// whole into memory, like `vellum_vips_load`.
+static inline int vellum_vips_load_tiff_page(const char *path, int page, int sequential, VipsImage **out) {
+    VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+    return vips_tiffload(path, out, "page", page, "access", access, "memory", !sequential, "fail_on", VIPS_FAIL_ON_ERROR,
+                         NULL);
+}
+
 /// Reads and drops the first `lines` lines of a streamed image, 64 at a time: a pipeline that starts further down
 /// would make libvips read them all as one region, holding them all at once.
 static inline int vellum_vips_skip(VipsImage *in, int lines) {

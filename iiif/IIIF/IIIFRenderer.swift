@@ -44,7 +44,7 @@ public final class IIIFRenderer: Sendable {
     }
 
     public let settings: Settings
-    private let light: RenderLane
+    let light: RenderLane
     private let heavy: RenderLane
     /// Pyramids are built on one thread of their own, beside the requests.
     private let builder: NIOThreadPool
@@ -52,6 +52,8 @@ public final class IIIFRenderer: Sendable {
     /// Headers of images already opened, by path: stored files never change (a path is a file id), so no request
     /// for a known image waits for a renderer thread before its own.
     private let headers = Mutex<[String: ImageHeader]>([:])
+    /// Page lists of multi-page TIFFs and PDFs, by path (`PageList`).
+    let pageLists = Mutex<[String: PageList]>([:])
     private let scratch: ScratchDirectory?
     /// Encoded responses, for the HTTP layer.
     public let cache: ResponseCache
@@ -108,16 +110,16 @@ public final class IIIFRenderer: Sendable {
     }
 
     func header(of source: ImageSource) async throws -> ImageHeader {
-        if let known = headers.withLock({ $0[source.pyramid ?? source.path] }) { return known }
+        if let known = headers.withLock({ $0[source.key] }) { return known }
         let maxPixels = settings.maxPixels
         let header = try await run(on: light, source) {
             if let pyramid = source.pyramid { return ImageHeader(pyramid: try self.pages.page(pyramid, 0)) }
-            let image = try Self.open(source.path, maxPixels: maxPixels)
+            let image = try Self.open(source.path, directory: source.directory, maxPixels: maxPixels)
             return ImageHeader(original: image, loader: String(cString: vellum_vips_loader(source.path)))
         }
         headers.withLock { headers in
             if headers.count >= 10_000 { headers.removeAll() }
-            headers[source.pyramid ?? source.path] = header
+            headers[source.key] = header
         }
         return header
     }
@@ -180,16 +182,19 @@ public final class IIIFRenderer: Sendable {
         }
     }
 
-    /// Opens an image's header; 404 for a file libvips cannot read (it is not an image this server serves) and 400
-    /// for one with more than `maxPixels` pixels (too large to decode safely).
-    private static func open(_ path: String, maxPixels: Int) throws -> VImage {
+    /// Opens an image's header (of TIFF directory `directory`, if given); 404 for a file libvips cannot read (it is
+    /// not an image this server serves) and 400 for one with more than `maxPixels` pixels (too large to decode
+    /// safely).
+    private static func open(_ path: String, directory: Int? = nil, maxPixels: Int) throws -> VImage {
         guard vellum_vips_loader(path) != nil else {
             vips_error_clear()
             throw IIIFError(.notFound, "The file is not an image this server can read.")
         }
         let image: VImage
         do {
-            image = try VImage.make { vellum_vips_open(path, $0) }
+            image = try VImage.make { out in
+                directory.map { vellum_vips_tiff_page(path, Int32($0), out) } ?? vellum_vips_open(path, out)
+            }
         } catch let failure as VImage.Failure {
             throw IIIFError(.notFound, "The file is not an image this server can read.", detail: failure.description)
         }
@@ -219,7 +224,10 @@ public final class IIIFRenderer: Sendable {
         } else {
             let shrink = Int32(header.shrink(scale: plan.scale))
             let stream: Int32 = read == .stream ? 1 : 0
-            image = try VImage.make { vellum_vips_load(source.path, shrink, stream, $0) }
+            image = try VImage.make { out in
+                source.directory.map { vellum_vips_load_tiff_page(source.path, Int32($0), stream, out) }
+                    ?? vellum_vips_load(source.path, shrink, stream, out)
+            }
             if read == .stream {
                 let top = Int32(Self.area(plan.region, of: image, full: full).y)
                 guard vellum_vips_skip(image.pointer, top) == 0 else { throw VImage.Failure.last() }

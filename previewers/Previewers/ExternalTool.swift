@@ -21,7 +21,7 @@ enum ExternalTool {
         throws -> Result
     {
         let remaining = deadline - .now
-        guard remaining > .zero else { throw PreviewFailure("The preview took too long to make.") }
+        guard remaining > .zero else { throw PreviewFailure.tooLong }
         let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
@@ -54,8 +54,8 @@ enum ExternalTool {
         process.waitUntilExit()
         killer.cancel()
         reader.wait()
-        if ContinuousClock.now >= deadline { throw PreviewFailure("The preview took too long to make.") }
-        if bytes.count > maxOutput { throw PreviewFailure("The preview would be too large.") }
+        if ContinuousClock.now >= deadline { throw PreviewFailure.tooLong }
+        if bytes.count > maxOutput { throw PreviewFailure.tooLarge }
         let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
         return Result(status: status, output: bytes, errors: errorText.value)
     }

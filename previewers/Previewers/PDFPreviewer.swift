@@ -36,8 +36,8 @@ public struct PDFPreviewer: Previewer {
 public struct PDFDocument: Sendable {
     public struct Page: Sendable {
         /// In points, as shown (rotation applied).
-        var width: Double
-        var height: Double
+        public var width: Double
+        public var height: Double
 
         /// The pixel size of the page's image: the page scaled to fit a `box` × `box` square.
         func pixels(box: Int) -> (Int, Int) {
@@ -49,16 +49,18 @@ public struct PDFDocument: Sendable {
 
     /// How many pages the PDF has.
     public var count: Int
-    /// The first `PDFPreviewer.maxPages`.
+    /// The first pages (`PDFPreviewer.maxPages`, unless `open` was given another limit).
     public var pages: [Page]
 
     /// Page images fit this square, in pixels.
     public static let box = 1400
 
-    /// Reads the page list of the PDF at `path` (the sizes of the first `PDFPreviewer.maxPages`).
-    public static func open(_ path: String, deadline: ContinuousClock.Instant) throws -> PDFDocument {
+    /// Reads the page list of the PDF at `path` (the sizes of the first `limit` pages).
+    public static func open(_ path: String, limit: Int = PDFPreviewer.maxPages, deadline: ContinuousClock.Instant) throws
+        -> PDFDocument
+    {
         let result = try ExternalTool.run(
-            "/usr/bin/pdfinfo", ["-f", "1", "-l", String(PDFPreviewer.maxPages), path], deadline: deadline, maxOutput: 1 << 20)
+            "/usr/bin/pdfinfo", ["-f", "1", "-l", String(limit), path], deadline: deadline, maxOutput: 1 << 20)
         guard result.status == 0 else {
             if result.errors.contains("password") { throw PreviewFailure("The PDF is protected by a password.") }
             throw PreviewFailure("The file is not a PDF this server can read.")
@@ -75,7 +77,7 @@ public struct PDFDocument: Sendable {
             if fields[2] == "rot:", let rotation = Int(fields[3]) { rotations[number] = rotation }
         }
         guard count > 0 else { throw PreviewFailure("The PDF has no pages.") }
-        let pages = (1...min(count, PDFPreviewer.maxPages)).map { number -> Page in
+        let pages = (1...min(count, limit)).map { number -> Page in
             let (w, h) = sizes[number] ?? (612, 792)
             let turned = (rotations[number] ?? 0) % 180 != 0
             return Page(width: turned ? h : w, height: turned ? w : h)
@@ -83,12 +85,15 @@ public struct PDFDocument: Sendable {
         return PDFDocument(count: count, pages: pages)
     }
 
-    /// Page `number` (from 1) of the PDF at `path` as a PNG image that fits `box` × `box` pixels.
-    public static func page(_ path: String, number: Int, deadline: ContinuousClock.Instant) throws -> [UInt8] {
+    /// Page `number` (from 1) of the PDF at `path` as a PNG image that fits `box` × `box` pixels, or of exactly
+    /// `size` pixels.
+    public static func page(_ path: String, number: Int, size: (width: Int, height: Int)? = nil, deadline: ContinuousClock.Instant)
+        throws -> [UInt8]
+    {
         let n = String(number)
+        let scale = size.map { ["-scale-to-x", String($0.width), "-scale-to-y", String($0.height)] } ?? ["-scale-to", String(box)]
         let result = try ExternalTool.run(
-            "/usr/bin/pdftocairo", ["-png", "-f", n, "-l", n, "-scale-to", String(box), "-singlefile", path, "-"],
-            deadline: deadline)
+            "/usr/bin/pdftocairo", ["-png", "-f", n, "-l", n] + scale + ["-singlefile", path, "-"], deadline: deadline)
         guard result.status == 0, result.output.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
             if result.errors.contains("Wrong page range") { throw PreviewFailure.noSuchPage }
             throw PreviewFailure("The page could not be drawn.")

@@ -120,4 +120,8 @@ public struct PreviewFailure: Error, Sendable, Equatable {
 
     /// A page of a PDF that it does not have.
     public static let noSuchPage = PreviewFailure("The PDF has no such page.")
+    /// A program that ran out of time (`ExternalTool`).
+    public static let tooLong = PreviewFailure("The preview took too long to make.")
+    /// A program whose output passed its cap (`ExternalTool`).
+    public static let tooLarge = PreviewFailure("The preview would be too large.")
 }

@@ -26,6 +26,11 @@ int vellum_pyramid_tile(const char *path, int page, int col, int row, uint8_t **
  * rectangle is not inside it, or a tile does not decode. */
 int vellum_pyramid_region(const char *path, int page, int x, int y, int width, int height, uint8_t *out, int *bands);
 
+/* The pages of a TIFF: its directories that are not reduced-resolution copies of another (NewSubfileType bit 0, the
+ * levels of a pyramid TIFF). Stores the directory numbers of the first `capacity` pages in `directories` and returns
+ * how many pages there are (at most 100000 directories are read), or -1 when the file is not a TIFF. */
+int vellum_tiff_pages(const char *path, int *directories, int capacity);
+
 /* Baseline JPEG of 8-bit pixels (1 band: grey; 3: RGB, stored as YCbCr with 4:2:0 chroma) at `quality`. 0, with
  * `*buffer` malloc'd, or -1. */
 int vellum_jpeg_encode(const uint8_t *pixels, int width, int height, int bands, int quality, uint8_t **buffer,
