@@ -7,7 +7,9 @@
 #     full-resolution 256-px tile, 500 tiles over all zoom levels picked at random, and `full/!512,512`; with the
 #     response cache (default), without it (VELLUM_IIIF_CACHE_MB=0), and without it with the image and its pyramid
 #     in an S3 location on moto (scripts/moto.sh, this machine: `s3`, served from the daemon's local copy of the
-#     pyramid; `s3_first_info_ms` is the first info.json, which makes that copy). Peak RSS of the daemon after each.
+#     pyramid; `s3_first_info_ms` is the first info.json, which makes that copy; `s3_ranged_get_ms` what a tile read
+#     from the pyramid in S3 by a ranged GET would cost instead). The daemon's peak RSS of the setup (upload, pyramid
+#     build), then, reset, of the serving alone (`serving_peak_rss`, compared with iipsrv's).
 #   - with PEER=1, ../shared/peers/iiif/run.sh right after (from a copy whose test.tif is the pyramid Vellum built,
 #     so both serve the same pyramid TIFF), for iipsrv with its cache and without (CONFIGS="iipsrv iipsrv-nocache",
 #     same scenarios), then ratios: Vellum with cache / iipsrv with cache, Vellum without / iipsrv without.
@@ -56,6 +58,27 @@ boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_
   echo "s3://$bucket?endpoint=$VELLUM_TEST_S3&region=us-east-1"
 }
 
+peak_rss() { awk '/^VmHWM/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+# What reading a tile from the pyramid in S3 with a ranged GET would cost: the median of 20 GETs of 32 KiB from the
+# middle of the largest blob of the location $1 that is not the original (moto reads the whole object for each).
+s3_ranged_get() {
+  "${VELLUM_MOTO_ENV:-/tmp/vellum-moto}/bin/python" - "$1" "$(stat -c %s "$IMAGE")" <<'PY'
+import boto3, os, statistics, sys, time, urllib.parse
+location = urllib.parse.urlparse(sys.argv[1])
+c = boto3.client("s3", endpoint_url=os.environ["VELLUM_TEST_S3"], aws_access_key_id=os.environ["VELLUM_TEST_S3_ACCESS_KEY_ID"],
+                 aws_secret_access_key=os.environ["VELLUM_TEST_S3_SECRET_ACCESS_KEY"], region_name="us-east-1")
+blobs = [o for o in c.list_objects_v2(Bucket=location.netloc, Prefix="blobs/")["Contents"] if o["Size"] != int(sys.argv[2])]
+blob = max(blobs, key=lambda o: o["Size"])
+times = []
+for _ in range(20):
+    start = time.perf_counter()
+    c.get_object(Bucket=location.netloc, Key=blob["Key"], Range=f"bytes={blob['Size'] // 2}-{blob['Size'] // 2 + 32767}")["Body"].read()
+    times.append(time.perf_counter() - start)
+print(f"{statistics.median(times) * 1000:.1f}")
+PY
+}
+
 scenario_path() {
   case "$1" in
     info) echo "$2/info.json" ;;
@@ -93,6 +116,12 @@ bench_vellum() {
     if [ "$cfg" = s3 ]; then RAW=${RAWS[$side]} emit "vellum_s3_first_info_ms" "$(( ($(date +%s%N) - t0) / 1000000 ))" ms; fi
     python3 "$PEER_HOME/tools/gen_tiles.py" "$OUT/info.json" "${prefix[$side]}" 500 42 > "$OUT/tiles-$side.txt" 2>/dev/null
   done
+  for side in $SIDES; do
+    # The peak so far (upload, pyramid build, first reads), then reset (root): the serving peak is measured alone.
+    RAW=${RAWS[$side]} emit "vellum_${cfg}_setup_peak_rss" "$(peak_rss "${pid[$side]}")" MiB
+    echo 5 > "/proc/${pid[$side]}/clear_refs"
+  done
+  if [ "$cfg" = s3 ]; then RAW=raw.txt emit "vellum_s3_ranged_get_ms" "$(s3_ranged_get "$VELLUM_DEFAULT_LOCATION")" ms; fi
   for s in $SCENARIOS; do
     for c in $CONCS; do
       order=$SIDES
@@ -112,7 +141,7 @@ bench_vellum() {
     done
   done
   for side in $SIDES; do
-    RAW=${RAWS[$side]} emit "vellum_${cfg}_peak_rss" "$(awk '/^VmHWM/{printf "%.1f", $2/1024}' "/proc/${pid[$side]}/status")" MiB
+    RAW=${RAWS[$side]} emit "vellum_${cfg}_serving_peak_rss" "$(peak_rss "${pid[$side]}")" MiB
   done
   unset RAW
   stop_server
@@ -150,5 +179,9 @@ for mine, theirs in (("vellum-cache", "iipsrv"), ("vellum-nocache", "iipsrv-noca
               f"p99 {t['p99_ms']:.1f} ms | ratio {w['rps'] / t['rps']:.2f}x")
 for cfg, kib in rss.items():
     print(f"{cfg} peak RSS (all processes): {kib:.1f} MiB")
+mine = {l.split(":")[0]: float(l.split()[1]) for l in open(f"{out}/results.txt") if "_serving_peak_rss:" in l}
+for name, mib in mine.items():
+    for theirs, kib in rss.items():
+        print(f"{name} / {theirs}: {mib / kib:.2f}x")
 PY
 fi

@@ -246,6 +246,24 @@ import Testing
 
     /// An image whose header claims 30000×30000 pixels is refused before any decoding (no pyramid either), and the
     /// daemon's memory stays small.
+    /// AVIF through libvips' HEIF module, the one loader module the daemon loads besides JPEG XL's
+    /// (`IIIFRenderer.withUsedModules`).
+    @Test func avifImagesAreServed() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let path = server.dataDir + "/image.avif"
+        _ = try await IIIFPagesTests.python(
+            "import sys; from PIL import Image; Image.new('RGB', (64, 48), (30, 140, 220)).save(sys.argv[1], format='AVIF')", [path])
+        try await IIIFPagesTests.upload(server, bucket, "image.avif", file: path)
+        let info = try await server.request(.GET, "/iiif/v3/\(bucket):image.avif/info.json")
+        #expect(info.status == 200, "\(info.text)")
+        #expect([try info.json()["width"] as? Int, try info.json()["height"] as? Int] == [64, 48])
+        let image = try await server.request(.GET, "/iiif/v3/\(bucket):image.avif/full/max/0/default.png")
+        #expect(image.status == 200)
+        let colour = try await IIIFPagesTests.colour(image.bytes, in: server).split(separator: ",").compactMap { Int($0) }
+        #expect(zip(colour, [30, 140, 220]).allSatisfy { abs($0 - $1) <= 6 }, "\(colour)")
+    }
+
     @Test func decompressionBombsAreRefused() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()

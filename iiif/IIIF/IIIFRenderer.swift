@@ -93,7 +93,7 @@ public final class IIIFRenderer: Sendable {
     /// open), one thread per operation (requests run in parallel instead), and loaders flagged untrusted blocked
     /// except JPEG 2000 (OpenJPEG), which IIIF sites use.
     static let started: Bool = {
-        guard vips_init("vellum") == 0 else { return false }
+        guard withUsedModules({ vips_init("vellum") }) == 0 else { return false }
         vips_cache_set_max(0)
         vips_cache_set_max_mem(0)
         vips_concurrency_set(1)
@@ -101,6 +101,35 @@ public final class IIIFRenderer: Sendable {
         vips_operation_block_set("VipsForeignLoadJp2k", 0)
         return true
     }()
+
+    /// Runs `body` (`vips_init`) with libvips pointed at the loader modules Vellum uses, HEIF and JPEG XL: libvips
+    /// loads every module it finds at start, ImageMagick's, poppler's and OpenSlide's too, whose loaders are flagged
+    /// untrusted and blocked here but whose libraries would still be mapped and initialised in the daemon (5.5 MiB of
+    /// its resident memory, measured; and code that hostile files should never be near). `VIPSHOME`, which
+    /// `vips_init` reads once, names a directory of links to the two, removed afterwards.
+    static func withUsedModules<T>(_ body: () -> T) -> T {
+        let manager = FileManager.default
+        // /proc files have no size: read to the end.
+        guard let maps = FileHandle(forReadingAtPath: "/proc/self/maps").map({ String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) }),
+            let line = maps.split(separator: "\n").first(where: { $0.contains("/libvips.so") }),
+            let library = line.split(separator: " ", omittingEmptySubsequences: true).last
+        else { return body() }
+        let name = "vips-modules-\(vips_version(0)).\(vips_version(1))"
+        // libvips looks in `$VIPSHOME/{the name of its own library's directory}/vips-modules-8.14`.
+        let libraries = URL(fileURLWithPath: String(library)).deletingLastPathComponent()
+        let modules = libraries.path + "/" + name
+        let home = manager.temporaryDirectory.path + "/vellum-vips-\(UUID().uuidString)"
+        let links = home + "/" + libraries.lastPathComponent + "/" + name
+        defer { try? manager.removeItem(atPath: home) }
+        guard (try? manager.createDirectory(atPath: links, withIntermediateDirectories: true)) != nil else { return body() }
+        for module in ["vips-heif.so", "vips-jxl.so"] where manager.fileExists(atPath: modules + "/" + module) {
+            symlink(modules + "/" + module, links + "/" + module)
+        }
+        let previous = getenv("VIPSHOME").map { String(cString: $0) }
+        setenv("VIPSHOME", home, 1)
+        defer { if let previous { setenv("VIPSHOME", previous, 1) } else { unsetenv("VIPSHOME") } }
+        return body()
+    }
 
     /// Width and height of an image, from its header (its pyramid's first page, if it has one); 400 for an image
     /// without a pyramid that has more than `maxPixels` pixels.
@@ -143,6 +172,9 @@ public final class IIIFRenderer: Sendable {
     public func buildPyramid(from path: String, to target: String) async throws {
         let settings = settings
         try await builder.runIfActive {
+            // What the build freed goes back to the system: glibc's arenas would keep it (30 MiB after a 10000x8000
+            // JPEG), for the daemon's life.
+            defer { malloc_trim(0) }
             do {
                 let header = try Self.open(path, maxPixels: settings.maxPixels)
                 var image = try VImage.make { vellum_vips_open_sequential(path, $0) }
