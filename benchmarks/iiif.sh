@@ -61,19 +61,21 @@ boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_
 peak_rss() { awk '/^VmHWM/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # What reading a tile from the pyramid in S3 with a ranged GET would cost: the median of 20 GETs of 32 KiB from the
-# middle of the largest blob of the location $1 that is not the original (moto reads the whole object for each).
+# middle of the pyramid (of the daemon with data directory $2) in the location $1 (moto reads the whole object for each).
 s3_ranged_get() {
-  "${VELLUM_MOTO_ENV:-/tmp/vellum-moto}/bin/python" - "$1" "$(stat -c %s "$IMAGE")" <<'PY'
+  local pyramid
+  pyramid=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT derivative_id FROM file_derivatives WHERE derivative_id IS NOT NULL").fetchone()[0].lower())' "$2/vellum.sqlite")
+  "${VELLUM_MOTO_ENV:-/tmp/vellum-moto}/bin/python" - "$1" "blobs/$pyramid" <<'PY'
 import boto3, os, statistics, sys, time, urllib.parse
-location = urllib.parse.urlparse(sys.argv[1])
+bucket, key = urllib.parse.urlparse(sys.argv[1]).netloc, sys.argv[2]
 c = boto3.client("s3", endpoint_url=os.environ["VELLUM_TEST_S3"], aws_access_key_id=os.environ["VELLUM_TEST_S3_ACCESS_KEY_ID"],
                  aws_secret_access_key=os.environ["VELLUM_TEST_S3_SECRET_ACCESS_KEY"], region_name="us-east-1")
-blobs = [o for o in c.list_objects_v2(Bucket=location.netloc, Prefix="blobs/")["Contents"] if o["Size"] != int(sys.argv[2])]
-blob = max(blobs, key=lambda o: o["Size"])
+size = c.head_object(Bucket=bucket, Key=key)["ContentLength"]
 times = []
 for _ in range(20):
     start = time.perf_counter()
-    c.get_object(Bucket=location.netloc, Key=blob["Key"], Range=f"bytes={blob['Size'] // 2}-{blob['Size'] // 2 + 32767}")["Body"].read()
+    c.get_object(Bucket=bucket, Key=key, Range=f"bytes={size // 2}-{size // 2 + 32767}")["Body"].read()
     times.append(time.perf_counter() - start)
 print(f"{statistics.median(times) * 1000:.1f}")
 PY
@@ -121,7 +123,7 @@ bench_vellum() {
     RAW=${RAWS[$side]} emit "vellum_${cfg}_setup_peak_rss" "$(peak_rss "${pid[$side]}")" MiB
     echo 5 > "/proc/${pid[$side]}/clear_refs"
   done
-  if [ "$cfg" = s3 ]; then RAW=raw.txt emit "vellum_s3_ranged_get_ms" "$(s3_ranged_get "$VELLUM_DEFAULT_LOCATION")" ms; fi
+  if [ "$cfg" = s3 ]; then RAW=raw.txt emit "vellum_s3_ranged_get_ms" "$(s3_ranged_get "$VELLUM_DEFAULT_LOCATION" "$DATA")" ms; fi
   for s in $SCENARIOS; do
     for c in $CONCS; do
       order=$SIDES

@@ -60,8 +60,12 @@ extension IIIFImages {
                 var size = pages?.sizes.dropFirst(n - 1).first
                 if size == nil {
                     let target = Target(version: .v3, identifier: identifier.page(n), base: service, shared: false)
-                    guard let (width, height) = try? await renderer.size(of: try await imageSource(target, principal).1) else { continue }
-                    size = PageList.PixelSize(width: width, height: height)
+                    do {
+                        let (width, height) = try await renderer.size(of: try await imageSource(target, principal).1)
+                        size = PageList.PixelSize(width: width, height: height)
+                    } catch is IIIFError {
+                        continue  // a page that cannot be shown
+                    }
                 }
                 guard let size, size.width * size.height <= renderer.settings.maxPixels else { continue }
                 images.append(PresentationManifest.Image(label: label, service: service, width: size.width, height: size.height))

@@ -108,8 +108,8 @@ import Testing
         return path
     }
 
-    /// Hostile PDFs: a page of 10⁷ points square, 10,000 pages, a broken content stream, a truncated file, and
-    /// garbage. Each answer is an error (or, for a page poppler can draw, the page) within 10 s, and the daemon lives.
+    /// Hostile PDFs: a page of 10⁷ points square, 10,000 pages, a broken content stream, a truncated file,
+    /// garbage, and a page of 3 million filled rectangles (a minute of drawing). Each answer is an error (or, for a page poppler can draw, the page) within 10 s, and the daemon lives.
     @Test func hostilePDFsGetAnswersNotCrashes() async throws {
         let server = try await TestServer()
         let bucket = try await server.createBucket()
@@ -140,16 +140,22 @@ import Testing
             open(d + '/broken.pdf', 'wb').write(pdf(1, content=zlib.compress(b'0 0 1 rg 10 10 100 100 re f' * 100)[:40] + b'junk', filtered=True))
             open(d + '/truncated.pdf', 'wb').write(pdf(3)[:300])
             open(d + '/garbage.pdf', 'wb').write(b'%PDF-1.7\\n' + bytes(range(256)) * 64)
+            slow = b''.join(b'%d %d 300 300 re f ' % (i % 500, i * 7 % 700) for i in range(3000000))
+            open(d + '/slow.pdf', 'wb').write(pdf(1, content=zlib.compress(slow, 9), filtered=True))
             """, [directory])
         let pid = try #require(server.pid)
-        let cases: [(String, Int, Set<Int>)] = [
-            ("huge.pdf", 1, [400]), ("many.pdf", 1, [200]), ("many.pdf", 1000, [200]), ("many.pdf", 1001, [404]),
-            ("many.pdf", 10001, [404]), ("broken.pdf", 1, [200, 400]), ("truncated.pdf", 1, [200, 400, 404]),
-            ("truncated.pdf", 4, [404]), ("garbage.pdf", 1, [404]),
+        // Each case: its info.json's status, then a thumbnail's (info.json draws the page too). A broken content
+        // stream is drawn as far as poppler can (here: nothing, a white page); a page that takes a minute to draw is
+        // stopped.
+        let cases: [(String, Int, [Set<Int>])] = [
+            ("huge.pdf", 1, [[400], [400]]), ("many.pdf", 1, [[200], [200]]), ("many.pdf", 1000, [[200], [200]]),
+            ("many.pdf", 1001, [[404], [404]]), ("many.pdf", 10001, [[404], [404]]), ("broken.pdf", 1, [[200], [200, 400]]),
+            ("truncated.pdf", 1, [[200, 404], [200, 400, 404]]), ("truncated.pdf", 4, [[404], [404]]),
+            ("garbage.pdf", 1, [[404], [404]]), ("slow.pdf", 1, [[413], [413]]),
         ]
         for name in Set(cases.map(\.0)) { try await Self.upload(server, bucket, name, file: directory + "/" + name) }
-        for (name, page, statuses) in cases {
-            for path in ["info.json", "full/!256,256/0/default.jpg"] {
+        for (name, page, expected) in cases {
+            for (path, statuses) in zip(["info.json", "full/!256,256/0/default.jpg"], expected) {
                 let started = ContinuousClock.now
                 let reply = try await server.request(.GET, "/iiif/v3/\(bucket):\(name);\(page)/\(path)")
                 #expect(ContinuousClock.now - started < .seconds(10), "\(name);\(page)/\(path)")
@@ -166,6 +172,7 @@ import Testing
         }
         #expect(labels.count == 1000 && labels.first == "broken.pdf" && labels.last == "many.pdf, page 999", "\(labels.prefix(3))")
         #expect(!labels.contains { $0.hasPrefix("huge.pdf") || $0.hasPrefix("garbage.pdf") })
+        #expect(try await server.request(.GET, "/iiif/v3/\(bucket):many.pdf;1001/info.json").text.contains("after the first 1000"))
         #expect(try await server.request(.GET, "/health").status == 200)
         #expect(server.pid == pid)
     }

@@ -29,8 +29,10 @@ public struct PageList: Sendable {
 extension IIIFRenderer {
     /// PDF pages are drawn at this resolution: a US letter page is 1700 × 2200 pixels.
     public static let pdfDPI = 200.0
-    /// The time poppler has to read a PDF's page list or draw a page.
-    static let pdfTimeLimit = Duration.seconds(10)
+    /// The time poppler has to read a PDF's page list, and to draw a page: together within 10 s, so that even the
+    /// first request for a page of a hostile PDF is answered within 10 s.
+    static let pdfListTimeLimit = Duration.seconds(3)
+    static let pdfDrawTimeLimit = Duration.seconds(6)
 
     /// The pages of the TIFF at `path`, the first `limit` of them listed; nil when the file is not a TIFF.
     public func tiffPages(_ path: String, limit: Int) async throws -> PageList? {
@@ -47,13 +49,13 @@ extension IIIFRenderer {
 
     /// The pages of the PDF at `path`, the sizes of the first `limit` of them, read by `pdfinfo` in a child process
     /// with limits; 404 when poppler cannot read the file (it is not a PDF, or a broken or protected one), 413 when
-    /// it takes longer than 10 s.
+    /// it takes longer than `pdfListTimeLimit`.
     public func pdfPages(_ path: String, limit: Int) async throws -> PageList {
         if let known = pageLists.withLock({ $0[path] }) { return known }
         let document: PDFDocument
         do {
             document = try await NIOThreadPool.singleton.runIfActive {
-                try PDFDocument.open(path, limit: limit, deadline: .now + Self.pdfTimeLimit)
+                try PDFDocument.open(path, limit: limit, deadline: .now + Self.pdfListTimeLimit)
             }
         } catch let failure as PreviewFailure {
             if failure == .tooLong || failure == .tooLarge {
@@ -76,7 +78,7 @@ extension IIIFRenderer {
         let png: [UInt8]
         do {
             png = try await NIOThreadPool.singleton.runIfActive {
-                try PDFDocument.page(path, number: number, size: (size.width, size.height), deadline: .now + Self.pdfTimeLimit)
+                try PDFDocument.page(path, number: number, size: (size.width, size.height), deadline: .now + Self.pdfDrawTimeLimit)
             }
         } catch let failure as PreviewFailure {
             if failure == .noSuchPage { throw IIIFError(.notFound, "The PDF has no page \(number).") }
