@@ -1,5 +1,8 @@
 import Foundation
+import IIIFGrammar
 import Testing
+
+@testable import IIIF
 
 /// Pages of multi-page TIFFs and PDFs as IIIF images of their own (`;N`, api.md §11): sizes, pixels, manifests, and
 /// hostile PDFs answered within 10 s without harm to the daemon. In every pass (the S3 one reads them from S3).
@@ -64,6 +67,27 @@ import Testing
             canvases.compactMap { ($0["label"] as? [String: [String]])?["none"]?.first }
                 == ["one.png", "scan.tif, page 1", "scan.tif, page 2", "scan.tif, page 3"])
         #expect(canvases.map { [$0["width"] as? Int, $0["height"] as? Int] } == [[40, 30], [300, 200], [500, 250], [320, 640]])
+    }
+
+    /// An uploaded pyramid TIFF (as libvips writes them, and Vellum) is one image: its levels, reduced-resolution
+    /// directories, are not pages.
+    @Test func aPyramidTIFFsLevelsAreNotPages() async throws {
+        let server = try await TestServer()
+        let bucket = try await server.createBucket()
+        let (original, pyramid) = (server.dataDir + "/big.png", server.dataDir + "/pyramid.tif")
+        _ = try await Self.python(
+            "import sys; from PIL import Image; Image.effect_noise((1200, 900), 64).convert('RGB').save(sys.argv[1])", [original])
+        let renderer = try IIIFRenderer(
+            settings: .init(maxPixels: 100_000_000, limits: Limits(maxWidth: 5000, maxHeight: 5000, maxArea: 25_000_000), threads: 1, queue: 4))
+        try await renderer.buildPyramid(from: original, to: pyramid)
+        #expect(try await renderer.tiffPages(pyramid, limit: 10)?.directories == [0])
+        try await Self.upload(server, bucket, "levels.tif", file: pyramid)
+        let info = try await server.request(.GET, "/iiif/v3/\(bucket):levels.tif/info.json").json()
+        #expect([info["width"] as? Int, info["height"] as? Int] == [1200, 900])
+        #expect(try await server.request(.GET, "/iiif/v3/\(bucket):levels.tif;2/info.json").status == 404)
+        let canvases = try await server.request(.GET, "/iiif/v3/manifest/\(bucket)").json()["items"] as? [[String: Any]] ?? []
+        #expect(canvases.count == 1)
+        try await renderer.shutdown()
     }
 
     /// A 36-page manual from a Debian package: every page has its size and is drawn; the manifest has 36 canvases.
