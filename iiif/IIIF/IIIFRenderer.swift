@@ -169,9 +169,11 @@ public final class IIIFRenderer: Sendable {
     /// JPEG at the configured quality but at most 89 (deflate for images with alpha). The image is streamed, in
     /// strips, twice: checked, then converted. 400 for an image over `maxPixels`, one that fits in a tile (no
     /// pyramid needed) or does not decode, 404 for a file that is not one, 503 when memory or disk ran short.
-    public func buildPyramid(from path: String, to target: String) async throws {
+    /// Built on the builder's thread, or, when a request waits for it (`waitedFor`: a drawn PDF page), on the heavy
+    /// lane, not behind the pyramid worker's builds.
+    public func buildPyramid(from path: String, to target: String, waitedFor: Bool = false) async throws {
         let settings = settings
-        try await builder.runIfActive {
+        let build: @Sendable () throws -> Void = {
             // What the build freed goes back to the system: glibc's arenas would keep it (30 MiB after a 10000x8000
             // JPEG), for the daemon's life.
             defer { malloc_trim(0) }
@@ -201,6 +203,7 @@ public final class IIIFRenderer: Sendable {
                 throw IIIFError(.invalidRequest, "The image could not be converted.", detail: failure.description)
             }
         }
+        if waitedFor { try await heavy.run(build) } else { try await builder.runIfActive(build) }
     }
 
     /// Runs `work` on `lane`; a libvips failure becomes the client's answer (`VImage.Failure.answer`).
