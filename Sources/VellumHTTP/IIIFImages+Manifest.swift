@@ -40,37 +40,35 @@ extension IIIFImages {
     }
 
     /// A version's canvases: one per page of a PDF or multi-page TIFF (at most `maxPages`), else one for an image;
-    /// none for what cannot be shown.
+    /// none for what cannot be shown. The caller may list the bucket, so may read its versions.
     func canvases(_ version: ObjectVersion, base: String, principal: Principal) async throws -> [PresentationManifest.Image] {
         guard let file = version.file, let type = version.mimetype,
             type == Self.pdfType || PyramidProducer.imageTypes.contains(type)
         else { return [] }
-        let identifier = IIIFIdentifier(bucketID: version.bucketID, key: version.key)
         do {
-            // Only PDFs and TIFFs are read for their pages (an image in S3 is not copied for its canvas: its pyramid has the size).
-            let pages =
-                type == Self.pdfType
-                ? try await renderer.pdfPages(try await copies.path(of: file), limit: Self.maxPages)
-                : type == Self.tiffType ? try await renderer.tiffPages(try await copies.path(of: file), limit: Self.maxPages) : nil
-            let count = min(pages?.count ?? 1, Self.maxPages)
-            var images: [PresentationManifest.Image] = []
-            for n in 1...max(count, 1) {
-                let label = count > 1 ? "\(version.key), page \(n)" : version.key
-                let service = base + "/iiif/v3/" + identifier.page(n).encoded
-                var size = pages?.sizes.dropFirst(n - 1).first
-                if size == nil {
-                    let target = Target(version: .v3, identifier: identifier.page(n), base: service, shared: false)
+            // A PDF's page sizes are known without drawing; an image's come from its header (its pyramid's, once
+            // built: an image in S3 is not copied for its canvas). Only TIFFs are read for their pages.
+            var sizes: [(width: Int, height: Int)?] = []
+            if type == Self.pdfType {
+                let pages = try await renderer.pdfPages(try await copies.path(of: file), limit: Self.maxPages)
+                sizes = (1...max(pages.sizes.count, 1)).map { try? renderer.pdfPageSize(pages, $0) }
+            } else {
+                let count = type == Self.tiffType ? try await renderer.tiffPages(try await copies.path(of: file), limit: Self.maxPages)?.count : nil
+                for n in 1...max(min(count ?? 1, Self.maxPages), 1) {
                     do {
-                        let (width, height) = try await renderer.size(of: try await imageSource(target, principal).1)
-                        size = PageList.PixelSize(width: width, height: height)
+                        sizes.append(try await renderer.size(of: try await source(of: file, mimetype: type, page: n)))
                     } catch is IIIFError {
-                        continue  // a page that cannot be shown
+                        sizes.append(nil)  // a page that cannot be shown
                     }
                 }
-                guard let size, size.width * size.height <= renderer.settings.maxPixels else { continue }
-                images.append(PresentationManifest.Image(label: label, service: service, width: size.width, height: size.height))
             }
-            return images
+            let identifier = IIIFIdentifier(bucketID: version.bucketID, key: version.key)
+            return sizes.enumerated().compactMap { index, size in
+                guard let size else { return nil }
+                return PresentationManifest.Image(
+                    label: sizes.count > 1 ? "\(version.key), page \(index + 1)" : version.key,
+                    service: base + "/iiif/v3/" + identifier.page(index + 1).encoded, width: size.width, height: size.height)
+            }
         } catch is IIIFError {
             return []
         }

@@ -149,21 +149,13 @@ public final class IIIFImages: Sendable {
             guard let pages = try await renderer.tiffPages(path, limit: Self.maxPages) else {
                 throw IIIFError(.notFound, "The image has no page \(page).")
             }
-            guard page <= pages.directories.count else { throw Self.noPage(page, of: pages) }
-            return ImageSource(path: path, directory: pages.directories[page - 1])
+            return ImageSource(path: path, directory: pages.directories[try pages.index(of: page)])
         }
         if let pyramid = try await files.administration.derivative(.pyramid, of: file) {
             let tiles = try await copies.path(of: pyramid)
             return ImageSource(path: try await files.administration.localPath(file) ?? tiles, pyramid: tiles)
         }
         return ImageSource(path: try await copies.path(of: file))
-    }
-
-    /// 404 for a page beyond a file's pages, or beyond the first `maxPages`.
-    static func noPage(_ page: Int, of pages: PageList) -> IIIFError {
-        page > pages.count
-            ? IIIFError(.notFound, "The file has no page \(page): it has \(pages.count).")
-            : IIIFError(.notFound, "Pages after the first \(maxPages) of a file are not served; it has \(pages.count).")
     }
 
     static let pdfType = "application/pdf"
@@ -176,14 +168,7 @@ public final class IIIFImages: Sendable {
     /// than images may have.
     func pdfPage(_ file: FileInstance, _ page: Int) async throws -> ImageSource {
         let pdf = try await copies.path(of: file)
-        let pages = try await renderer.pdfPages(pdf, limit: Self.maxPages)
-        guard page <= pages.sizes.count else { throw Self.noPage(page, of: pages) }
-        let size = pages.sizes[page - 1]
-        guard size.width * size.height <= renderer.settings.maxPixels else {
-            throw IIIFError(
-                .invalidRequest,
-                "Page \(page) of the PDF has \(size.width)×\(size.height) pixels, more than this server draws (\(renderer.settings.maxPixels)).")
-        }
+        let size = try renderer.pdfPageSize(try await renderer.pdfPages(pdf, limit: Self.maxPages), page)
         let renderer = renderer
         let name = "\(file.id.lowercased)-page\(page)"
         guard max(size.width, size.height) > 256 else {

@@ -16,9 +16,11 @@ import Testing
 
     /// The mean colour of an image answer, as "r,g,b".
     static func colour(_ bytes: [UInt8], in server: TestServer) async throws -> String {
-        try await python(
+        let path = server.dataDir + "/answer-\(UUID())"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return try await python(
             "import sys; from PIL import Image, ImageStat; print(','.join(str(round(v)) for v in ImageStat.Stat(Image.open(sys.argv[1]).convert('RGB')).mean))",
-            [try saved(bytes, in: server)])
+            [path])
     }
 
     static func upload(_ server: TestServer, _ bucket: String, _ key: String, file path: String) async throws {
@@ -109,10 +111,7 @@ import Testing
         }
         // The page drawn whole has the size info.json gives; no page 37; no suffix is page 1.
         let whole = try await server.request(.GET, "\(base);2/full/max/0/default.png")
-        let size = try await Self.python(
-            "import sys; from PIL import Image; print('%dx%d' % Image.open(sys.argv[1]).size)",
-            [try Self.saved(whole.bytes, in: server)])
-        #expect(size == "1700x2200")
+        #expect(IIIFTests.pngSize(whole.bytes) == [1700, 2200])
         #expect(try await server.request(.GET, "\(base);37/info.json").status == 404)
         #expect(try await server.request(.GET, "\(base)/info.json").json()["width"] as? Int == 1700)
         let manifest = try await server.request(.GET, "/iiif/v3/manifest/\(bucket)")
@@ -124,12 +123,6 @@ import Testing
             (((canvases.dropFirst(2).first?["items"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])?.first?["body"]
             as? [String: Any])?["service"] as? [[String: Any]]
         #expect((service?.first?["id"] as? String)?.hasSuffix(":manual.pdf;3") == true)
-    }
-
-    static func saved(_ bytes: [UInt8], in server: TestServer) throws -> String {
-        let path = server.dataDir + "/answer-\(UUID())"
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
     }
 
     /// Hostile PDFs: a page of 10⁷ points square, 10,000 pages, a broken content stream, a truncated file,

@@ -55,7 +55,7 @@ import Testing
     }
 
     /// PNG width and height, from the IHDR chunk.
-    func pngSize(_ body: [UInt8]) -> [Int]? {
+    static func pngSize(_ body: [UInt8]) -> [Int]? {
         guard body.count > 24, body[1...3] == [0x50, 0x4E, 0x47] else { return nil }
         func int(_ at: Int) -> Int { body[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
         return [int(16), int(20)]
@@ -77,7 +77,7 @@ import Testing
             let w = size["width"] ?? 0
             let h = size["height"] ?? 0
             let image = try await server.request(.GET, base + "/full/\(w),\(h)/0/default.png", token: nil)
-            #expect(pngSize(Array(image.body.readableBytesView)) == [w, h])
+            #expect(Self.pngSize(Array(image.body.readableBytesView)) == [w, h])
         }
         let tiles = (info["tiles"] as? [[String: Any]])?.first ?? [:]
         let tile = tiles["width"] as? Int ?? 0
@@ -92,7 +92,7 @@ import Testing
             let url = base + "/\(x),\(x),\(w),\(w)/\(outW),\(outW)/0/default.png"
             let image = try await server.request(.GET, url, token: nil)
             #expect(image.status == 200, "\(url)")
-            #expect(pngSize(Array(image.body.readableBytesView)) == [outW, outW], "\(url)")
+            #expect(Self.pngSize(Array(image.body.readableBytesView)) == [outW, outW], "\(url)")
         }
         let v2 = try await server.request(.GET, "/iiif/v2/\(bucket):\(Self.validatorImage)/info.json", token: nil)
         #expect(v2.headers["Content-Type"].first == "application/json")
@@ -189,7 +189,7 @@ import Testing
         for (region, size) in [("0,0,256,256", "256,256"), ("1024,1024,976,476", "122,60"), ("full", "250,188")] {
             let reply = try await server.request(.GET, base + "/\(region)/\(size)/0/default.png")
             #expect(reply.status == 200, "\(region) \(size): \(reply.text)")
-            #expect(pngSize(Array(reply.body.readableBytesView)).map { "\($0[0]),\($0[1])" } == size)
+            #expect(Self.pngSize(Array(reply.body.readableBytesView)).map { "\($0[0]),\($0[1])" } == size)
         }
 
         // A viewer's tile is sent as stored in the pyramid (a whole JPEG, no decoding): the same picture as the

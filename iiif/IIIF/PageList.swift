@@ -13,16 +13,17 @@ public struct PageList: Sendable {
     /// TIFF directories (`vellum_tiff_pages`); empty for a PDF.
     public var directories: [Int] = []
     /// Pixel sizes of a PDF's pages drawn at `IIIFRenderer.pdfDPI`; empty for a TIFF.
-    public var sizes: [PixelSize] = []
+    public var sizes: [(width: Int, height: Int)] = []
 
-    public struct PixelSize: Sendable, Equatable {
-        public var width: Int
-        public var height: Int
-
-        public init(width: Int, height: Int) {
-            self.width = width
-            self.height = height
+    /// Where page `page` (from 1) is in the lists; 404 for a page beyond the file's, or beyond those listed.
+    public func index(of page: Int) throws -> Int {
+        let listed = max(directories.count, sizes.count)
+        guard page <= listed else {
+            throw page > count
+                ? IIIFError(.notFound, "The file has no page \(page): it has \(count).")
+                : IIIFError(.notFound, "Pages after the first \(listed) of a file are not served; it has \(count).")
         }
+        return page - 1
     }
 }
 
@@ -65,20 +66,32 @@ extension IIIFRenderer {
         }
         let scale = Self.pdfDPI / 72
         let sizes = document.pages.map { page in
-            PageList.PixelSize(width: max(1, Int((page.width * scale).rounded())), height: max(1, Int((page.height * scale).rounded())))
+            (width: max(1, Int((page.width * scale).rounded())), height: max(1, Int((page.height * scale).rounded())))
         }
         let list = PageList(count: document.count, sizes: sizes)
         keep(list, path)
         return list
     }
 
+    /// The pixel size of page `page` of a PDF whose pages are `pages`: 404 as `PageList.index`, 400 for a page with
+    /// more than `maxPixels` pixels (it is not drawn).
+    public func pdfPageSize(_ pages: PageList, _ page: Int) throws -> (width: Int, height: Int) {
+        let size = pages.sizes[try pages.index(of: page)]
+        guard size.width * size.height <= settings.maxPixels else {
+            throw IIIFError(
+                .invalidRequest,
+                "Page \(page) of the PDF has \(size.width)×\(size.height) pixels, more than this server draws (\(settings.maxPixels)).")
+        }
+        return size
+    }
+
     /// Draws page `number` of the PDF at `path` into a PNG image of exactly `size` at `target`, with `pdftocairo` in
     /// a child process with limits; 413 when it needs more time or memory than it has, 400 when it cannot be drawn.
-    public func drawPDFPage(_ path: String, number: Int, size: PageList.PixelSize, to target: String) async throws {
+    public func drawPDFPage(_ path: String, number: Int, size: (width: Int, height: Int), to target: String) async throws {
         let png: [UInt8]
         do {
             png = try await NIOThreadPool.singleton.runIfActive {
-                try PDFDocument.page(path, number: number, size: (size.width, size.height), deadline: .now + Self.pdfDrawTimeLimit)
+                try PDFDocument.page(path, number: number, size: size, deadline: .now + Self.pdfDrawTimeLimit)
             }
         } catch let failure as PreviewFailure {
             if failure == .noSuchPage { throw IIIFError(.notFound, "The PDF has no page \(number).") }
